@@ -1,0 +1,1 @@
+"""The record: clients, entries and their revisions, attachments, reminders, drafts."""

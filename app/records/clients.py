@@ -1,0 +1,189 @@
+"""Clients: who the record is about, and their status history."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app import ledger
+from app.errors import Ambiguous, InvalidInput, NotFound
+from app.records.common import clean_list, clean_text, dumps
+from app.records.models import CLIENT_STATUSES, Client, StatusChange, normalize_choice
+from app.records.times import now_utc, parse_utc_text, utc_text
+from app.vault.db import Database
+from app.vault.store import Connection
+
+_COLUMNS = "id, name, emails, phones, address, notes, status, created_at, updated_at"
+
+
+def check_status(status: str) -> str:
+    value = normalize_choice(status)
+    if value not in CLIENT_STATUSES:
+        choices = ", ".join(s.replace("_", "-") for s in CLIENT_STATUSES)
+        raise InvalidInput(f"Unknown status {status!r}; choose one of: {choices}.")
+    return value
+
+
+def client_state(conn: Connection, client_id: int) -> dict[str, Any]:
+    """The canonical state of a client row, as the ledger records it."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM clients WHERE id = ?", (client_id,)).fetchone()
+    return state_from_row(row)
+
+
+def state_from_row(row: Any) -> dict[str, Any]:
+    keys = _COLUMNS.split(", ")
+    state = dict(zip(keys, row, strict=True))
+    state["emails"] = json.loads(state["emails"])
+    state["phones"] = json.loads(state["phones"])
+    return state
+
+
+def _client(row: Any, entry_count: int = 0) -> Client:
+    s = state_from_row(row)
+    return Client(
+        id=s["id"],
+        name=s["name"],
+        emails=tuple(s["emails"]),
+        phones=tuple(s["phones"]),
+        address=s["address"],
+        notes=s["notes"],
+        status=s["status"],
+        created_at=parse_utc_text(s["created_at"]),
+        updated_at=parse_utc_text(s["updated_at"]),
+        entry_count=entry_count,
+    )
+
+
+class Clients:
+    def __init__(self, db: Database, on_change: Any = None) -> None:
+        self._db = db
+        self._on_change = on_change or (lambda *_: None)
+
+    def add(
+        self,
+        name: str,
+        *,
+        emails: tuple[str, ...] | list[str] = (),
+        phones: tuple[str, ...] | list[str] = (),
+        address: str = "",
+        notes: str = "",
+        status: str = "active",
+    ) -> Client:
+        name = clean_text(name, "client name", required=True, limit=500)
+        status = check_status(status)
+        now = utc_text(now_utc())
+        with self._db.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO clients(name, emails, phones, address, notes, status, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    name,
+                    dumps(list(clean_list(emails, "email address"))),
+                    dumps(list(clean_list(phones, "phone number"))),
+                    clean_text(address, "address"),
+                    clean_text(notes, "notes"),
+                    status,
+                    now,
+                    now,
+                ),
+            )
+            client_id = int(cur.lastrowid)  # type: ignore[arg-type]
+            ledger.record(conn, "client.add", f"client:{client_id}", client_state(conn, client_id))
+            if status != "active":
+                self._insert_status_change(conn, client_id, status, "Status when the client was added.", now)
+        self._on_change("client_added", client_id)
+        return self.get(client_id)
+
+    def update(self, client_id: int, **changes: Any) -> Client:
+        allowed = {"name", "emails", "phones", "address", "notes"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))} this way.")
+        current = self.get(client_id)
+        name = clean_text(changes.get("name", current.name), "client name", required=True, limit=500)
+        emails = clean_list(changes.get("emails", current.emails), "email address")
+        phones = clean_list(changes.get("phones", current.phones), "phone number")
+        address = clean_text(changes.get("address", current.address), "address")
+        notes = clean_text(changes.get("notes", current.notes), "notes")
+        with self._db.write() as conn:
+            conn.execute(
+                "UPDATE clients SET name=?, emails=?, phones=?, address=?, notes=?, updated_at=? WHERE id=?",
+                (name, dumps(list(emails)), dumps(list(phones)), address, notes, utc_text(now_utc()), client_id),
+            )
+            ledger.record(conn, "client.update", f"client:{client_id}", client_state(conn, client_id))
+            if name != current.name:
+                from app.search import reindex_client
+
+                reindex_client(conn, client_id)
+        self._on_change("client_changed", client_id)
+        return self.get(client_id)
+
+    def set_status(self, client_id: int, status: str, reason: str) -> Client:
+        status = check_status(status)
+        reason = clean_text(reason, "reason for the status change", required=True, limit=5000)
+        self.get(client_id)
+        now = utc_text(now_utc())
+        with self._db.write() as conn:
+            conn.execute("UPDATE clients SET status=?, updated_at=? WHERE id=?", (status, now, client_id))
+            ledger.record(conn, "client.status", f"client:{client_id}", client_state(conn, client_id))
+            self._insert_status_change(conn, client_id, status, reason, now)
+        self._on_change("client_changed", client_id)
+        return self.get(client_id)
+
+    @staticmethod
+    def _insert_status_change(conn: Connection, client_id: int, status: str, reason: str, at: str) -> None:
+        cur = conn.execute(
+            "INSERT INTO status_changes(client_id, status, reason, changed_at) VALUES (?,?,?,?)",
+            (client_id, status, reason, at),
+        )
+        change_id = int(cur.lastrowid)  # type: ignore[arg-type]
+        state = {"id": change_id, "client_id": client_id, "status": status, "reason": reason, "changed_at": at}
+        ledger.record(conn, "client.status_change", f"status:{change_id}", state)
+
+    def status_history(self, client_id: int) -> list[StatusChange]:
+        rows = self._db.all(
+            "SELECT id, client_id, status, reason, changed_at FROM status_changes WHERE client_id=? ORDER BY id",
+            (client_id,),
+        )
+        return [StatusChange(r[0], r[1], r[2], r[3], parse_utc_text(r[4])) for r in rows]
+
+    def get(self, client_id: int) -> Client:
+        row = self._db.one(f"SELECT {_COLUMNS} FROM clients WHERE id = ?", (client_id,))
+        if row is None:
+            raise NotFound(f"There is no client with id {client_id}.")
+        count = self._db.scalar("SELECT count(*) FROM entries WHERE client_id = ?", (client_id,))
+        return _client(row, int(count))
+
+    def list(self, text: str = "") -> list[Client]:
+        """All clients (optionally filtered by a name/email/phone substring), by name."""
+        pattern = f"%{text.strip()}%"
+        rows = self._db.all(
+            f"SELECT {', '.join('c.' + c for c in _COLUMNS.split(', '))},"
+            " (SELECT count(*) FROM entries e WHERE e.client_id = c.id)"
+            " FROM clients c WHERE c.name LIKE ?1 OR c.emails LIKE ?1 OR c.phones LIKE ?1"
+            " ORDER BY c.name COLLATE NOCASE, c.id",
+            (pattern,),
+        )
+        return [_client(r[:-1], int(r[-1])) for r in rows]
+
+    def resolve(self, ref: str) -> Client:
+        """A client from an id, an exact name, or an unambiguous name prefix."""
+        ref = ref.strip()
+        if not ref:
+            raise InvalidInput("Name a client (an id or the start of a name).")
+        if ref.isdigit():
+            return self.get(int(ref))
+        exact = self._db.all("SELECT id FROM clients WHERE name = ? COLLATE NOCASE", (ref,))
+        if len(exact) == 1:
+            return self.get(int(exact[0][0]))
+        escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._db.all(
+            "SELECT id, name FROM clients WHERE name LIKE ? ESCAPE '\\' ORDER BY name COLLATE NOCASE LIMIT 6",
+            (escaped + "%",),
+        )
+        if not rows:
+            raise NotFound(f"No client matches {ref!r}.")
+        if len(rows) > 1:
+            names = ", ".join(r[1] for r in rows[:5])
+            raise Ambiguous(f"{ref!r} matches several clients ({names}); give more of the name or the id.")
+        return self.get(int(rows[0][0]))

@@ -1,0 +1,73 @@
+"""Reminders: dated tasks on a client (follow-up call in 24 h, notice period ends)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app import ledger
+from app.errors import InvalidInput, NotFound
+from app.records.common import clean_text
+from app.records.models import Reminder
+from app.records.times import now_utc, parse_utc_text, utc_text
+from app.vault.db import Database
+
+_COLUMNS = "id, client_id, entry_id, due_utc, title, created_at, done_at"
+
+
+def reminder_state(row: Any) -> dict[str, Any]:
+    return dict(zip(_COLUMNS.split(", "), row, strict=True))
+
+
+def _reminder(row: Any) -> Reminder:
+    return Reminder(
+        id=row[0], client_id=row[1], entry_id=row[2], due_at=parse_utc_text(row[3]), title=row[4],
+        created_at=parse_utc_text(row[5]), done_at=parse_utc_text(row[6]) if row[6] else None,
+    )
+
+
+class Reminders:
+    def __init__(self, db: Database, on_change: Any = None) -> None:
+        self._db = db
+        self._on_change = on_change or (lambda *_: None)
+
+    def add(self, client_id: int, due_at: datetime, title: str, entry_id: int | None = None) -> Reminder:
+        if due_at.tzinfo is None:
+            raise InvalidInput("A reminder's time needs a time zone or UTC offset.")
+        title = clean_text(title, "reminder", required=True, limit=1000)
+        with self._db.write() as conn:
+            if conn.execute("SELECT 1 FROM clients WHERE id=?", (client_id,)).fetchone() is None:
+                raise NotFound(f"There is no client with id {client_id}.")
+            cur = conn.execute(
+                "INSERT INTO reminders(client_id, entry_id, due_utc, title, created_at) VALUES (?,?,?,?,?)",
+                (client_id, entry_id, utc_text(due_at), title, utc_text(now_utc())),
+            )
+            rid = int(cur.lastrowid)  # type: ignore[arg-type]
+            row = conn.execute(f"SELECT {_COLUMNS} FROM reminders WHERE id=?", (rid,)).fetchone()
+            ledger.record(conn, "reminder.add", f"reminder:{rid}", reminder_state(row))
+        self._on_change("reminder_added", rid)
+        return _reminder(row)
+
+    def complete(self, reminder_id: int) -> Reminder:
+        with self._db.write() as conn:
+            row = conn.execute(f"SELECT {_COLUMNS} FROM reminders WHERE id=?", (reminder_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"There is no reminder with id {reminder_id}.")
+            if row[6] is not None:
+                raise InvalidInput(f"Reminder {reminder_id} is already done.")
+            conn.execute("UPDATE reminders SET done_at=? WHERE id=?", (utc_text(now_utc()), reminder_id))
+            row = conn.execute(f"SELECT {_COLUMNS} FROM reminders WHERE id=?", (reminder_id,)).fetchone()
+            ledger.record(conn, "reminder.done", f"reminder:{reminder_id}", reminder_state(row))
+        self._on_change("reminder_done", reminder_id)
+        return _reminder(row)
+
+    def open(self, client_id: int | None = None, due_before: datetime | None = None) -> list[Reminder]:
+        sql = f"SELECT {_COLUMNS} FROM reminders WHERE done_at IS NULL"
+        params: list[Any] = []
+        if client_id is not None:
+            sql += " AND client_id = ?"
+            params.append(client_id)
+        if due_before is not None:
+            sql += " AND due_utc <= ?"
+            params.append(utc_text(due_before))
+        return [_reminder(r) for r in self._db.all(sql + " ORDER BY due_utc, id", params)]

@@ -1,0 +1,45 @@
+"""Vault settings that belong to the record (owner, business, Bates prefix).
+
+They live inside the encrypted database, never in Qt settings, and every change is
+in the ledger because a dossier's cover page prints them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app import ledger
+from app.errors import InvalidInput
+from app.records.common import clean_text
+from app.vault.db import Database
+
+DEFAULTS: dict[str, str] = {
+    "owner_name": "",
+    "business_name": "",
+    "bates_prefix": "CF",
+    "display_timezone": "",
+}
+
+
+class Settings:
+    def __init__(self, db: Database, on_change: Any = None) -> None:
+        self._db = db
+        self._on_change = on_change or (lambda *_: None)
+
+    def get(self, key: str) -> str:
+        if key not in DEFAULTS:
+            raise InvalidInput(f"Unknown setting {key!r}; known: {', '.join(DEFAULTS)}.")
+        value = self._db.scalar("SELECT value FROM settings WHERE key=?", (key,))
+        return DEFAULTS[key] if value is None else str(value)
+
+    def all(self) -> dict[str, str]:
+        stored = dict(self._db.all("SELECT key, value FROM settings"))
+        return {k: stored.get(k, v) for k, v in DEFAULTS.items()}
+
+    def set(self, key: str, value: str) -> None:
+        self.get(key)
+        value = clean_text(value, key.replace("_", " "), limit=1000)
+        with self._db.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?,?)", (key, value))
+            ledger.record(conn, "setting.set", f"setting:{key}", {"key": key, "value": value})
+        self._on_change("setting_changed", key)

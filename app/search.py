@@ -1,0 +1,88 @@
+"""Full-text search over entries with SQLite FTS5 (inside the encrypted database).
+
+One FTS row per entry (rowid = entry id) holds the current title, body and
+participants, the client's name and the attachments' names and extracted text.
+The row is rebuilt in the same transaction as any change that affects it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.errors import InvalidQuery
+from app.records.models import SearchHit
+from app.vault.store import Connection, OperationalError
+
+_INDEX_SQL = """
+INSERT INTO search_index(rowid, title, body, client, attachments)
+SELECT e.id, r.title, r.body || ' ' || coalesce((SELECT group_concat(value, ' ') FROM json_each(r.participants)), ''), c.name,
+       coalesce((SELECT group_concat(a.name || ' ' || a.text, ' ') FROM attachments a WHERE a.entry_id = e.id), '')
+FROM entries e
+JOIN revisions r ON r.entry_id = e.id AND r.rev = e.current_rev
+JOIN clients c ON c.id = e.client_id
+WHERE e.id = ?
+"""
+
+
+def index_entry(conn: Connection, entry_id: int) -> None:
+    conn.execute("DELETE FROM search_index WHERE rowid = ?", (entry_id,))
+    conn.execute(_INDEX_SQL, (entry_id,))
+
+
+def reindex_client(conn: Connection, client_id: int) -> None:
+    for (entry_id,) in conn.execute("SELECT id FROM entries WHERE client_id = ?", (client_id,)).fetchall():
+        index_entry(conn, entry_id)
+
+
+# Characters that make a query "advanced": then it is passed to FTS5 as written.
+_OPERATORS = re.compile(r'["*():^+]|\b(AND|OR|NOT|NEAR)\b')
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def to_fts_query(text: str) -> str:
+    """Turn what a person types into an FTS5 query.
+
+    Plain words are ANDed and the last one is a prefix (results while typing);
+    text with FTS5 syntax (quotes, AND/OR/NOT, *, column:) is used as written.
+    """
+    text = text.strip()
+    if not text:
+        raise InvalidQuery("Type something to search for.")
+    if _OPERATORS.search(text):
+        return text
+    words = _WORD.findall(text)
+    if not words:
+        raise InvalidQuery(f"{text!r} has no words to search for.")
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def search(
+    conn: Connection, text: str, *, client_id: int | None = None, limit: int = 50, offset: int = 0
+) -> list[SearchHit]:
+    """Ranked hits (bm25, title weighted highest), newest first on ties."""
+    query = to_fts_query(text)
+    client_clause = "AND e.client_id = ?" if client_id is not None else ""
+    params: list[object] = [query]
+    if client_id is not None:
+        params.append(client_id)
+    params += [limit, offset]
+    sql = f"""
+        SELECT e.id, e.client_id, c.name, e.kind, e.occurred_utc, e.title,
+               snippet(search_index, -1, '[', ']', '…', 12)
+        FROM search_index
+        JOIN entries e ON e.id = search_index.rowid
+        JOIN clients c ON c.id = e.client_id
+        WHERE search_index MATCH ? {client_clause}
+        ORDER BY bm25(search_index, 10.0, 3.0, 2.0, 2.0), e.occurred_utc DESC, e.id DESC
+        LIMIT ? OFFSET ?
+    """
+    try:
+        rows = conn.execute(sql, params).fetchall()
+    except OperationalError as error:
+        message = str(error)
+        if "fts5" in message or "syntax" in message or "no such column" in message:
+            raise InvalidQuery(f"Cannot search for {text.strip()!r}: {message.removeprefix('fts5: ')}.") from None
+        raise
+    return [SearchHit(*row) for row in rows]

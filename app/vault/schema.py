@@ -1,0 +1,174 @@
+"""Schema migrations, applied in order by ``PRAGMA user_version``.
+
+Each migration is a list of statements and runs in the opening transaction; a
+vault at version N gets migrations N+1.. on its next open. Never edit a migration
+that has shipped: add a new one. ``tests/test_migrations.py`` builds a vault at
+every earlier version and upgrades it.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 1: records, attachments, ledger
+    [
+        """CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE events (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        ) STRICT""",
+        "CREATE INDEX events_subject ON events(subject, seq)",
+        """CREATE TABLE clients (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            emails TEXT NOT NULL DEFAULT '[]',
+            phones TEXT NOT NULL DEFAULT '[]',
+            address TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'active',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT""",
+        "CREATE INDEX clients_name ON clients(name COLLATE NOCASE)",
+        """CREATE TABLE status_changes (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            status TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        ) STRICT""",
+        "CREATE INDEX status_changes_client ON status_changes(client_id, id)",
+        # entries holds what never changes plus a cache of the current revision, so
+        # the timeline is one indexed scan; verify checks the cache against revisions.
+        """CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            recorded_at TEXT NOT NULL,
+            current_rev INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            occurred_utc TEXT NOT NULL,
+            title TEXT NOT NULL,
+            private INTEGER NOT NULL DEFAULT 0,
+            attachment_count INTEGER NOT NULL DEFAULT 0,
+            retracted INTEGER NOT NULL DEFAULT 0
+        ) STRICT""",
+        "CREATE INDEX entries_timeline ON entries(client_id, occurred_utc DESC, id DESC)",
+        "CREATE INDEX entries_occurred ON entries(occurred_utc DESC, id DESC)",
+        """CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            rev INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            occurred_utc TEXT NOT NULL,
+            occurred_offset INTEGER NOT NULL,
+            occurred_tz TEXT,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            participants TEXT NOT NULL DEFAULT '[]',
+            duration_min INTEGER,
+            time_spent_min INTEGER,
+            amount_cents INTEGER,
+            currency TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            private INTEGER NOT NULL DEFAULT 0,
+            note TEXT NOT NULL DEFAULT '',
+            UNIQUE (entry_id, rev)
+        ) STRICT""",
+        """CREATE TABLE retractions (
+            entry_id INTEGER PRIMARY KEY REFERENCES entries(id),
+            reason TEXT NOT NULL,
+            retracted_at TEXT NOT NULL
+        ) STRICT""",
+        # Content-addressed file storage. Files are split into chunks so that a
+        # 2 GB import never holds more than one chunk in memory.
+        """CREATE TABLE blobs (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT UNIQUE,
+            size INTEGER NOT NULL DEFAULT 0,
+            chunk_count INTEGER NOT NULL DEFAULT 0,
+            stored_at TEXT NOT NULL
+        ) STRICT""",
+        # sha256 is NULL only while a blob is being written, inside the transaction
+        # that writes it: the hash is known only after the last chunk.
+        """CREATE TABLE blob_chunks (
+            id INTEGER PRIMARY KEY,
+            blob_id INTEGER NOT NULL REFERENCES blobs(id),
+            seq INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            UNIQUE (blob_id, seq)
+        ) STRICT""",
+        """CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+            name TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            added_at TEXT NOT NULL
+        ) STRICT""",
+        "CREATE INDEX attachments_entry ON attachments(entry_id)",
+        "CREATE INDEX attachments_sha ON attachments(sha256)",
+        # Derived data (thumbnails, extracted text) is not evidence: it can be
+        # rebuilt from the blob, so it is not in the ledger.
+        """CREATE TABLE derivatives (
+            sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+            kind TEXT NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (sha256, kind)
+        ) STRICT""",
+        """CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            entry_id INTEGER REFERENCES entries(id),
+            due_utc TEXT NOT NULL,
+            title TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            done_at TEXT
+        ) STRICT""",
+        "CREATE INDEX reminders_due ON reminders(done_at, due_utc)",
+        # Drafts are scratch work autosaved every few seconds; they become evidence
+        # only when saved as an entry, so they are not in the ledger.
+        """CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER REFERENCES clients(id),
+            entry_id INTEGER REFERENCES entries(id),
+            content TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT""",
+    ],
+    # 2: full-text search. A standalone FTS5 table keyed by entry id, rebuilt for an
+    # entry whenever its revision, attachments or client name change.
+    [
+        """CREATE VIRTUAL TABLE search_index USING fts5(
+            title, body, client, attachments,
+            tokenize = 'unicode61 remove_diacritics 2'
+        )""",
+        """INSERT INTO search_index(rowid, title, body, client, attachments)
+           SELECT e.id, r.title, r.body || ' ' || coalesce((SELECT group_concat(value, ' ') FROM json_each(r.participants)), ''), c.name,
+                  coalesce((SELECT group_concat(a.name, ' ') FROM attachments a
+                            WHERE a.entry_id = e.id), '')
+           FROM entries e
+           JOIN revisions r ON r.entry_id = e.id AND r.rev = e.current_rev
+           JOIN clients c ON c.id = e.client_id""",
+    ],
+    # 3: text extracted from attachments (PDF text, email bodies) for search.
+    [
+        "ALTER TABLE attachments ADD COLUMN text TEXT NOT NULL DEFAULT ''",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

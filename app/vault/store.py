@@ -1,0 +1,149 @@
+"""Opening the encrypted database: every connection setting lives here.
+
+SQLCipher settings are per connection and are not stored in the file, so they must
+be repeated on every open; ``open_database`` sets them and then reads them back,
+refusing to continue if the library ignored one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from app.errors import CorruptVault
+from app.vault.schema import MIGRATIONS, SCHEMA_VERSION
+
+DATABASE_NAME = "vault.db"
+KEY_FILE_NAME = "vault.key"
+
+CACHE_SIZE_KIB = 32 * 1024
+BUSY_TIMEOUT_MS = 5000
+
+# Pinned SQLCipher 4 defaults, restated so that a library with other compiled-in
+# defaults (or SQLCipher 5) cannot silently open the file with different crypto.
+_CIPHER_SETTINGS = {
+    "cipher_page_size": "4096",
+    "cipher_hmac_algorithm": "HMAC_SHA512",
+    "cipher_kdf_algorithm": "PBKDF2_HMAC_SHA512",
+}
+
+Connection = sqlcipher3.Connection
+DatabaseError = sqlcipher3.DatabaseError
+IntegrityError = sqlcipher3.IntegrityError
+OperationalError = sqlcipher3.OperationalError
+
+_CORRUPT_MARKERS = ("not a database", "malformed", "disk image", "encrypted", "hmac")
+
+
+def is_corruption(error: BaseException) -> bool:
+    return isinstance(error, sqlcipher3.DatabaseError) and any(
+        m in str(error).lower() for m in _CORRUPT_MARKERS
+    )
+
+
+def corrupt_error(error: BaseException) -> CorruptVault:
+    return CorruptVault(
+        "The vault database is damaged or does not match its key file"
+        f" ({str(error).rstrip('.')}); restore it from a backup."
+    )
+
+
+def open_database(path: Path, data_key: bytes, *, create: bool = False, readonly: bool = False) -> Connection:
+    """Open (or create) the vault database with ``data_key`` and check every setting.
+
+    A wrong key only surfaces on the first read, so the schema is read here, before
+    the caller is told the vault is open.
+    """
+    if not create and not path.exists():
+        raise CorruptVault(f"The vault database {path.name} is missing from the vault folder.")
+    uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
+    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        _configure(conn, data_key, readonly=readonly)
+        if not readonly:
+            migrate(conn)
+    except sqlcipher3.DatabaseError as error:
+        conn.close()
+        if is_corruption(error):
+            raise corrupt_error(error) from None
+        raise
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _configure(conn: Connection, data_key: bytes, *, readonly: bool) -> None:
+    conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
+    conn.execute("PRAGMA cipher_compatibility = 4")
+    for name, value in _CIPHER_SETTINGS.items():
+        conn.execute(f"PRAGMA {name} = {value}")
+    version = conn.execute("PRAGMA cipher_version").fetchone()
+    if not version or not str(version[0]).startswith("4."):
+        raise CorruptVault(f"Casefile needs SQLCipher 4; this build reports {version!r}.")
+    # The first read: fails here with "file is not a database" on a wrong key.
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    if not readonly:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise CorruptVault(f"The vault could not switch to write-ahead logging (got {mode}).")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_SIZE_KIB}")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    assert_settings(conn, readonly=readonly)
+
+
+def assert_settings(conn: Connection, *, readonly: bool = False) -> None:
+    """Read every setting back; a silently ignored PRAGMA is a security bug."""
+    expected: dict[str, Any] = {
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "temp_store": 2,
+        "cache_size": -CACHE_SIZE_KIB,
+        "cipher_page_size": 4096,
+    }
+    if not readonly:
+        expected["journal_mode"] = "wal"
+    for name, want in expected.items():
+        got = conn.execute(f"PRAGMA {name}").fetchone()[0]
+        if str(got) != str(want):
+            raise CorruptVault(f"The vault connection setting {name} is {got!r}, expected {want!r}.")
+
+
+def schema_version(conn: Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> None:
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise CorruptVault(
+            f"This vault was written by a newer Casefile (schema {current}); update Casefile to open it."
+        )
+    if current >= target:
+        return
+    with transaction(conn):
+        for version in range(current + 1, target + 1):
+            for statement in MIGRATIONS[version - 1]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {target}")
+
+
+@contextlib.contextmanager
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """One user action, one transaction. BEGIN IMMEDIATE takes the write lock up
+    front so two writers queue instead of failing half-way."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

@@ -1,0 +1,266 @@
+"""The Vault: create, unlock, lock, rekey, back up and restore; the record's front door.
+
+A vault is a folder::
+
+    vault.db    SQLCipher 4 database, encrypted with the random data key
+    vault.key   the data key, wrapped by the passphrase and by the recovery key
+
+Everything that reads or writes records goes through the repositories a Vault
+hands out (``vault.clients``, ``vault.entries`` …); the GUI and the CLI never see
+SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app import ledger
+from app.errors import CasefileError, CorruptVault, InvalidInput, VaultExists, VaultNotFound, VerificationFailed
+from app.records.attachments import Attachments
+from app.records.clients import Clients
+from app.records.drafts import Drafts
+from app.records.entries import Entries
+from app.records.models import SearchHit
+from app.records.reminders import Reminders
+from app.records.settings import Settings
+from app.records.times import now_utc, utc_text
+from app.vault import keys
+from app.vault.db import Database
+from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, open_database, transaction
+
+ChangeCallback = Callable[[str, Any], None]
+MIN_PASSPHRASE_LENGTH = 8
+
+
+def check_new_passphrase(passphrase: str) -> str:
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise InvalidInput(f"The passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters.")
+    return passphrase
+
+
+def _prepare_empty_folder(path: Path) -> None:
+    if path.exists():
+        if not path.is_dir():
+            raise VaultExists(f"{path} exists and is not a folder.")
+        if any(path.iterdir()):
+            raise VaultExists(f"{path} is not empty; choose a new folder for the vault.")
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+class Vault:
+    """An unlocked vault. ``lock()`` closes it; the object is then unusable."""
+
+    def __init__(self, path: Path, db: Database, key_file: keys.KeyFile, data_key: bytes,
+                 on_change: ChangeCallback | None = None) -> None:
+        self.path = path
+        self._db = db
+        self._key_file = key_file
+        self._data_key = bytearray(data_key)
+        notify = on_change or (lambda *_: None)
+        self.clients = Clients(db, notify)
+        self.entries = Entries(db, notify)
+        self.attachments = Attachments(db, notify)
+        self.reminders = Reminders(db, notify)
+        self.drafts = Drafts(db)
+        self.settings = Settings(db, notify)
+
+    # -- lifecycle ---------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path, passphrase: str, *, kdf: keys.Argon2Params | None = None,
+               on_change: ChangeCallback | None = None) -> tuple[Vault, str]:
+        """Create a vault in an empty or new folder. Returns the vault and its recovery key,
+        which is shown once and never stored in the clear."""
+        check_new_passphrase(passphrase)
+        path = Path(path)
+        _prepare_empty_folder(path)
+        data_key = keys.new_data_key()
+        recovery_key = keys.new_recovery_key()
+        key_file = keys.KeyFile(vault_id=str(uuid.uuid4()), slots=[])
+        key_file.set_passphrase(data_key, passphrase, kdf or keys.calibrate())
+        key_file.set_recovery(data_key, recovery_key)
+        conn = open_database(path / DATABASE_NAME, data_key, create=True)
+        with transaction(conn):
+            now = utc_text(now_utc())
+            conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
+                             [("vault_id", key_file.vault_id), ("created_at", now)])
+            ledger.append(conn, "vault.create", f"vault:{key_file.vault_id}", {"vault_id": key_file.vault_id}, at=now)
+        # The key file comes last: until it exists the folder is not a vault.
+        key_file.save(path / KEY_FILE_NAME)
+        return cls(path, Database(conn), key_file, data_key, on_change), recovery_key
+
+    @classmethod
+    def open(cls, path: Path, passphrase: str, *, on_change: ChangeCallback | None = None) -> Vault:
+        key_file = cls._load_key_file(path)
+        return cls._open_with_key(Path(path), key_file, key_file.unwrap_with_passphrase(passphrase), on_change)
+
+    @classmethod
+    def open_with_recovery_key(cls, path: Path, recovery_key: str, *, on_change: ChangeCallback | None = None) -> Vault:
+        key_file = cls._load_key_file(path)
+        return cls._open_with_key(Path(path), key_file, key_file.unwrap_with_recovery_key(recovery_key), on_change)
+
+    @staticmethod
+    def _load_key_file(path: Path) -> keys.KeyFile:
+        path = Path(path)
+        if not path.is_dir():
+            raise VaultNotFound(f"There is no vault at {path}.")
+        if not (path / KEY_FILE_NAME).exists() and not (path / DATABASE_NAME).exists():
+            raise VaultNotFound(f"{path} is not a Casefile vault (no {KEY_FILE_NAME} or {DATABASE_NAME}).")
+        return keys.KeyFile.load(path / KEY_FILE_NAME)
+
+    @classmethod
+    def _open_with_key(cls, path: Path, key_file: keys.KeyFile, data_key: bytes,
+                       on_change: ChangeCallback | None) -> Vault:
+        conn = open_database(path / DATABASE_NAME, data_key)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
+        except Exception:
+            conn.close()
+            raise
+        if row is None or row[0] != key_file.vault_id:
+            conn.close()
+            raise CorruptVault("The key file belongs to a different vault than this database.")
+        return cls(path, Database(conn), key_file, data_key, on_change)
+
+    def lock(self) -> None:
+        """Close the database and forget the key. Safe to call twice."""
+        self._db.close()
+        for i in range(len(self._data_key)):
+            self._data_key[i] = 0
+
+    close = lock
+
+    @property
+    def is_open(self) -> bool:
+        return self._db.is_open
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock()
+
+    @property
+    def vault_id(self) -> str:
+        return self._key_file.vault_id
+
+    # -- keys --------------------------------------------------------------
+
+    def change_passphrase(self, new_passphrase: str, *, kdf: keys.Argon2Params | None = None) -> None:
+        """Rewrap the data key under a new passphrase: constant time at any vault size."""
+        check_new_passphrase(new_passphrase)
+        self._db.conn  # raises VaultLocked when locked
+        self._key_file.set_passphrase(bytes(self._data_key), new_passphrase, kdf or keys.calibrate())
+        self._key_file.save(self.path / KEY_FILE_NAME)
+        with self._db.write() as conn:
+            ledger.append(conn, "vault.passphrase_changed", f"vault:{self.vault_id}", {})
+
+    def new_recovery_key(self) -> str:
+        """Replace the recovery key (the old one stops working). Returns the new one."""
+        self._db.conn
+        recovery_key = keys.new_recovery_key()
+        self._key_file.set_recovery(bytes(self._data_key), recovery_key)
+        self._key_file.save(self.path / KEY_FILE_NAME)
+        with self._db.write() as conn:
+            ledger.append(conn, "vault.recovery_key_replaced", f"vault:{self.vault_id}", {})
+        return recovery_key
+
+    # -- the record as a whole -----------------------------------------------
+
+    def search(self, text: str, *, client_id: int | None = None, limit: int = 50, offset: int = 0) -> list[SearchHit]:
+        from app.search import search
+
+        with self._db.read() as conn:
+            return search(conn, text, client_id=client_id, limit=limit, offset=offset)
+
+    def head(self) -> ledger.Head:
+        with self._db.read() as conn:
+            return ledger.head(conn)
+
+    def seal(self) -> str:
+        return ledger.format_seal(self.head())
+
+    def verify(self, *, seal: str | None = None, progress: Callable[[str], None] | None = None):  # type: ignore[no-untyped-def]
+        from app.verify import verify
+
+        parsed = ledger.parse_seal(seal) if seal else None
+        with self._db.read() as conn:
+            return verify(conn, seal=parsed, progress=progress)
+
+    def record_event(self, action: str, subject: str, payload: dict[str, Any]) -> ledger.Event:
+        """Append a ledger event that changes no row (e.g. an export)."""
+        with self._db.write() as conn:
+            return ledger.append(conn, action, subject, payload)
+
+    def events(self, after: int = 0) -> list[ledger.Event]:
+        with self._db.read() as conn:
+            return list(ledger.events(conn, after=after))
+
+    @property
+    def db(self) -> Database:
+        """For the core's own modules (ingest, dossier); the GUI must not use it."""
+        return self._db
+
+    # -- backup and restore ------------------------------------------------
+
+    def backup(self, dest: Path) -> Path:
+        """An encrypted copy (SQLite backup API + key file), verified after writing."""
+        dest = Path(dest)
+        _prepare_empty_folder(dest)
+        try:
+            target = open_database(dest / DATABASE_NAME, bytes(self._data_key), create=True, readonly=False)
+            try:
+                with self._db.read() as conn:
+                    conn.backup(target)
+            finally:
+                target.close()
+            shutil.copyfile(self.path / KEY_FILE_NAME, dest / KEY_FILE_NAME)
+            os.chmod(dest / KEY_FILE_NAME, 0o600)
+            _fsync_tree(dest)
+            check_copy(dest, bytes(self._data_key), self._key_file)
+        except OSError as error:
+            shutil.rmtree(dest, ignore_errors=True)
+            raise CasefileError(f"The backup could not be written ({error.strerror or error}); nothing was kept.") from None
+        except CasefileError:
+            shutil.rmtree(dest, ignore_errors=True)
+            raise
+        return dest
+
+    @staticmethod
+    def restore(src: Path, dest: Path, passphrase: str) -> Path:
+        """Restore a backup folder to ``dest`` (a new or empty folder), verified."""
+        src, dest = Path(src), Path(dest)
+        with Vault.open(src, passphrase) as backup:
+            report = backup.verify()
+            if not report.ok:
+                raise VerificationFailed(f"The backup at {src} fails verification: {report.first_break}")
+            backup.backup(dest)
+        return dest
+
+
+def check_copy(folder: Path, data_key: bytes, key_file: keys.KeyFile) -> None:
+    from app.verify import verify
+
+    conn = open_database(folder / DATABASE_NAME, data_key)
+    try:
+        report = verify(conn)
+    finally:
+        conn.close()
+    if not report.ok:
+        raise VerificationFailed(f"The copy at {folder} failed verification: {report.first_break}")
+    if keys.KeyFile.load(folder / KEY_FILE_NAME).vault_id != key_file.vault_id:
+        raise VerificationFailed("The copied key file does not match the vault.")
+
+
+def _fsync_tree(folder: Path) -> None:
+    from app.vault.fsutil import fsync_dir
+
+    for child in folder.iterdir():
+        with child.open("rb") as handle:
+            os.fsync(handle.fileno())
+    fsync_dir(folder)

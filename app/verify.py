@@ -1,0 +1,201 @@
+"""Verification: is the record intact, and does it still contain a sealed state?
+
+``verify`` checks, in order, and names the first break it finds:
+1. SQLCipher's page HMACs (``PRAGMA cipher_integrity_check``);
+2. SQLite's structure (``PRAGMA integrity_check``);
+3. the ledger chain: consecutive sequence numbers, each hash recomputed;
+4. every row against the state its latest ledger event recorded, and every
+   ledger subject still present as a row;
+5. the timeline cache in ``entries`` against the current revisions;
+6. every stored file's SHA-256, recomputed from its chunks.
+
+All checks stream; memory stays flat at any vault size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app import ledger
+from app.records.attachments import attachment_state
+from app.records.clients import state_from_row as client_state_from_row
+from app.records.entries import entry_state, retraction_state, revision_state
+from app.records.reminders import reminder_state
+from app.vault.store import Connection
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class VerifyReport:
+    head: ledger.Head
+    problems: list[str] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+    seal_ok: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.seal_ok is not False
+
+    @property
+    def first_break(self) -> str | None:
+        return self.problems[0] if self.problems else None
+
+
+# table, subject prefix, key column, SELECT list, row -> canonical state
+_TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
+    ("clients", "client", "id", "id, name, emails, phones, address, notes, status, created_at, updated_at", client_state_from_row),
+    ("status_changes", "status", "id", "id, client_id, status, reason, changed_at",
+     lambda r: dict(zip(("id", "client_id", "status", "reason", "changed_at"), r, strict=True))),
+    ("entries", "entry", "id", "id, client_id, recorded_at", entry_state),
+    ("revisions", "revision", "id",
+     "id, entry_id, rev, recorded_at, kind, occurred_utc, occurred_offset, occurred_tz, title, body,"
+     " participants, duration_min, time_spent_min, amount_cents, currency, tags, private, note", revision_state),
+    ("retractions", "retraction", "entry_id", "entry_id, reason, retracted_at", retraction_state),
+    ("attachments", "attachment", "id", "id, entry_id, sha256, name, media_type, size, source, metadata, added_at", attachment_state),
+    ("blobs", "blob", "sha256", "sha256, size", lambda r: {"sha256": r[0], "size": r[1]}),
+    ("reminders", "reminder", "id", "id, client_id, entry_id, due_utc, title, created_at, done_at", reminder_state),
+    ("settings", "setting", "key", "key, value", lambda r: {"key": r[0], "value": r[1]}),
+]
+
+
+def verify(conn: Connection, *, seal: tuple[int, str] | None = None, progress: Progress | None = None,
+           max_problems: int = 20) -> VerifyReport:
+    say = progress or (lambda _msg: None)
+    report = VerifyReport(head=ledger.head(conn))
+
+    def problem(text: str) -> bool:
+        report.problems.append(text)
+        return len(report.problems) >= max_problems
+
+    say("Checking page authentication codes")
+    for row in conn.execute("PRAGMA cipher_integrity_check").fetchall():
+        if problem(f"Database page check failed: {row[0]}"):
+            return report
+    say("Checking database structure")
+    for (line,) in conn.execute("PRAGMA integrity_check").fetchall():
+        if line != "ok" and problem(f"Database structure: {line}"):
+            return report
+    if report.problems:
+        return report
+
+    say("Recomputing the ledger chain")
+    if _check_chain(conn, report, problem):
+        return report
+    if seal is not None:
+        report.seal_ok = _check_seal(conn, seal, report)
+
+    say("Comparing every record with the ledger")
+    for table, prefix, key, columns, to_state in _TRACKED:
+        if _check_table(conn, table, prefix, key, columns, to_state, report, problem):
+            return report
+
+    say("Checking the timeline cache")
+    if _check_entry_cache(conn, problem):
+        return report
+
+    say("Recomputing the SHA-256 of every stored file")
+    _check_blobs(conn, report, problem)
+    return report
+
+
+def _check_chain(conn: Connection, report: VerifyReport, problem: Callable[[str], bool]) -> bool:
+    expected_prev = ledger.GENESIS
+    count = 0
+    for event in ledger.events(conn):
+        count += 1
+        if event.seq != count:
+            return problem(f"Ledger break at event {count}: the next event is numbered {event.seq} (events removed or inserted).")
+        if event.prev_hash != expected_prev:
+            return problem(f"Ledger break at event {event.seq}: it does not point to the hash of event {event.seq - 1}.")
+        digest = ledger.event_hash(event.prev_hash, event.seq, event.at, event.action, event.subject, event.payload)
+        if digest != event.hash:
+            return problem(f"Ledger break at event {event.seq} ({event.action} {event.subject}): its content was changed after it was written.")
+        expected_prev = event.hash
+    report.checked["events"] = count
+    return False
+
+
+def _check_seal(conn: Connection, seal: tuple[int, str], report: VerifyReport) -> bool:
+    count, prefix = seal
+    row = conn.execute("SELECT hash FROM events WHERE seq = ?", (count,)).fetchone()
+    if row is None:
+        report.problems.append(f"The seal covers {count} events but the ledger has only {report.head.count}: the record was rolled back or replaced.")
+        return False
+    if not str(row[0]).startswith(prefix):
+        report.problems.append(f"The ledger's event {count} does not match the seal: the record was rewritten since it was sealed.")
+        return False
+    return True
+
+
+def _check_table(conn: Connection, table: str, prefix: str, key: str, columns: str,
+                 to_state: Callable[[Any], dict[str, Any]], report: VerifyReport, problem: Callable[[str], bool]) -> bool:
+    latest = (
+        f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key} ORDER BY seq DESC LIMIT 1)"
+    )
+    where = " WHERE t.sha256 IS NOT NULL" if table == "blobs" else ""
+    rows = 0
+    for row in conn.execute(f"SELECT {', '.join('t.' + c for c in columns.split(', '))}, {latest} FROM {table} t{where}"):
+        rows += 1
+        *values, payload = row
+        subject = f"{prefix}:{values[0]}"
+        if payload is None:
+            if problem(f"{subject} is in the database but not in the ledger (added behind Casefile's back)."):
+                return True
+            continue
+        recorded = json.loads(payload).get("state")
+        if recorded != to_state(values):
+            if problem(f"{subject} differs from what the ledger recorded (edited behind Casefile's back)."):
+                return True
+    report.checked[table] = rows
+    # Compare on the key column itself so the lookup uses the table's index.
+    start = len(prefix) + 2
+    subject_key = f"substr(events.subject, {start})" if key in ("sha256", "key") else f"CAST(substr(events.subject, {start}) AS INTEGER)"
+    missing = conn.execute(
+        f"SELECT DISTINCT subject FROM events WHERE subject >= ? AND subject < ? AND NOT EXISTS"
+        f" (SELECT 1 FROM {table} t WHERE t.{key} = {subject_key}) LIMIT 5",
+        (f"{prefix}:", f"{prefix};"),
+    ).fetchall()
+    for (subject,) in missing:
+        if problem(f"{subject} is recorded in the ledger but missing from the database (deleted behind Casefile's back)."):
+            return True
+    return False
+
+
+def _check_entry_cache(conn: Connection, problem: Callable[[str], bool]) -> bool:
+    rows = conn.execute(
+        """SELECT e.id FROM entries e
+           LEFT JOIN revisions r ON r.entry_id = e.id AND r.rev = e.current_rev
+           WHERE r.id IS NULL
+              OR e.current_rev != (SELECT max(rev) FROM revisions WHERE entry_id = e.id)
+              OR e.kind != r.kind OR e.occurred_utc != r.occurred_utc OR e.title != r.title
+              OR e.private != r.private
+              OR e.attachment_count != (SELECT count(*) FROM attachments a WHERE a.entry_id = e.id)
+              OR e.retracted != EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)
+           LIMIT 5"""
+    ).fetchall()
+    return any(problem(f"entry:{entry_id} shows something other than its current revision.") for (entry_id,) in rows)
+
+
+def _check_blobs(conn: Connection, report: VerifyReport, problem: Callable[[str], bool]) -> bool:
+    pending = conn.execute("SELECT count(*) FROM blobs WHERE sha256 IS NULL").fetchone()[0]
+    if pending and problem(f"{pending} stored file(s) were never completed."):
+        return True
+    count = 0
+    for blob_id, sha, size, chunk_count in conn.execute("SELECT id, sha256, size, chunk_count FROM blobs WHERE sha256 IS NOT NULL").fetchall():
+        count += 1
+        digest = hashlib.sha256()
+        total = 0
+        seq = -1
+        for seq, data in conn.execute("SELECT seq, data FROM blob_chunks WHERE blob_id = ? ORDER BY seq", (blob_id,)):
+            digest.update(data)
+            total += len(data)
+        if seq + 1 != chunk_count or total != size or digest.hexdigest() != sha:
+            if problem(f"The stored file {sha[:16]}… no longer has its SHA-256 (its bytes were changed)."):
+                return True
+    report.checked["files"] = count
+    return False
