@@ -48,23 +48,46 @@ class VerifyReport:
 
 # table, subject prefix, key column, SELECT list, row -> canonical state
 _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
-    ("clients", "client", "id", "id, name, emails, phones, address, notes, status, created_at, updated_at", client_state_from_row),
-    ("status_changes", "status", "id", "id, client_id, status, reason, changed_at",
-     lambda r: dict(zip(("id", "client_id", "status", "reason", "changed_at"), r, strict=True))),
+    (
+        "clients",
+        "client",
+        "id",
+        "id, name, emails, phones, address, notes, status, created_at, updated_at",
+        client_state_from_row,
+    ),
+    (
+        "status_changes",
+        "status",
+        "id",
+        "id, client_id, status, reason, changed_at",
+        lambda r: dict(zip(("id", "client_id", "status", "reason", "changed_at"), r, strict=True)),
+    ),
     ("entries", "entry", "id", "id, client_id, recorded_at", entry_state),
-    ("revisions", "revision", "id",
-     "id, entry_id, rev, recorded_at, kind, occurred_utc, occurred_offset, occurred_tz, title, body,"
-     " participants, duration_min, time_spent_min, amount_cents, currency, tags, private, note", revision_state),
+    (
+        "revisions",
+        "revision",
+        "id",
+        "id, entry_id, rev, recorded_at, kind, occurred_utc, occurred_offset, occurred_tz, title, body,"
+        " participants, duration_min, time_spent_min, amount_cents, currency, tags, private, note",
+        revision_state,
+    ),
     ("retractions", "retraction", "entry_id", "entry_id, reason, retracted_at", retraction_state),
-    ("attachments", "attachment", "id", "id, entry_id, sha256, name, media_type, size, source, metadata, added_at", attachment_state),
+    (
+        "attachments",
+        "attachment",
+        "id",
+        "id, entry_id, sha256, name, media_type, size, source, metadata, added_at",
+        attachment_state,
+    ),
     ("blobs", "blob", "sha256", "sha256, size", lambda r: {"sha256": r[0], "size": r[1]}),
     ("reminders", "reminder", "id", "id, client_id, entry_id, due_utc, title, created_at, done_at", reminder_state),
     ("settings", "setting", "key", "key, value", lambda r: {"key": r[0], "value": r[1]}),
 ]
 
 
-def verify(conn: Connection, *, seal: tuple[int, str] | None = None, progress: Progress | None = None,
-           max_problems: int = 20) -> VerifyReport:
+def verify(
+    conn: Connection, *, seal: tuple[int, str] | None = None, progress: Progress | None = None, max_problems: int = 20
+) -> VerifyReport:
     say = progress or (lambda _msg: None)
     report = VerifyReport(head=ledger.head(conn))
 
@@ -109,12 +132,18 @@ def _check_chain(conn: Connection, report: VerifyReport, problem: Callable[[str]
     for event in ledger.events(conn):
         count += 1
         if event.seq != count:
-            return problem(f"Ledger break at event {count}: the next event is numbered {event.seq} (events removed or inserted).")
+            return problem(
+                f"Ledger break at event {count}: the next event is numbered {event.seq} (events removed or inserted)."
+            )
         if event.prev_hash != expected_prev:
-            return problem(f"Ledger break at event {event.seq}: it does not point to the hash of event {event.seq - 1}.")
+            return problem(
+                f"Ledger break at event {event.seq}: it does not point to the hash of event {event.seq - 1}."
+            )
         digest = ledger.event_hash(event.prev_hash, event.seq, event.at, event.action, event.subject, event.payload)
         if digest != event.hash:
-            return problem(f"Ledger break at event {event.seq} ({event.action} {event.subject}): its content was changed after it was written.")
+            return problem(
+                f"Ledger break at event {event.seq} ({event.action} {event.subject}): its content was changed after it was written."
+            )
         expected_prev = event.hash
     report.checked["events"] = count
     return False
@@ -124,22 +153,34 @@ def _check_seal(conn: Connection, seal: tuple[int, str], report: VerifyReport) -
     count, prefix = seal
     row = conn.execute("SELECT hash FROM events WHERE seq = ?", (count,)).fetchone()
     if row is None:
-        report.problems.append(f"The seal covers {count} events but the ledger has only {report.head.count}: the record was rolled back or replaced.")
+        report.problems.append(
+            f"The seal covers {count} events but the ledger has only {report.head.count}: the record was rolled back or replaced."
+        )
         return False
     if not str(row[0]).startswith(prefix):
-        report.problems.append(f"The ledger's event {count} does not match the seal: the record was rewritten since it was sealed.")
+        report.problems.append(
+            f"The ledger's event {count} does not match the seal: the record was rewritten since it was sealed."
+        )
         return False
     return True
 
 
-def _check_table(conn: Connection, table: str, prefix: str, key: str, columns: str,
-                 to_state: Callable[[Any], dict[str, Any]], report: VerifyReport, problem: Callable[[str], bool]) -> bool:
-    latest = (
-        f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key} ORDER BY seq DESC LIMIT 1)"
-    )
+def _check_table(
+    conn: Connection,
+    table: str,
+    prefix: str,
+    key: str,
+    columns: str,
+    to_state: Callable[[Any], dict[str, Any]],
+    report: VerifyReport,
+    problem: Callable[[str], bool],
+) -> bool:
+    latest = f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key} ORDER BY seq DESC LIMIT 1)"
     where = " WHERE t.sha256 IS NOT NULL" if table == "blobs" else ""
     rows = 0
-    for row in conn.execute(f"SELECT {', '.join('t.' + c for c in columns.split(', '))}, {latest} FROM {table} t{where}"):
+    for row in conn.execute(
+        f"SELECT {', '.join('t.' + c for c in columns.split(', '))}, {latest} FROM {table} t{where}"
+    ):
         rows += 1
         *values, payload = row
         subject = f"{prefix}:{values[0]}"
@@ -148,20 +189,27 @@ def _check_table(conn: Connection, table: str, prefix: str, key: str, columns: s
                 return True
             continue
         recorded = json.loads(payload).get("state")
-        if recorded != to_state(values):
-            if problem(f"{subject} differs from what the ledger recorded (edited behind Casefile's back)."):
-                return True
+        if recorded != to_state(values) and problem(
+            f"{subject} differs from what the ledger recorded (edited behind Casefile's back)."
+        ):
+            return True
     report.checked[table] = rows
     # Compare on the key column itself so the lookup uses the table's index.
     start = len(prefix) + 2
-    subject_key = f"substr(events.subject, {start})" if key in ("sha256", "key") else f"CAST(substr(events.subject, {start}) AS INTEGER)"
+    subject_key = (
+        f"substr(events.subject, {start})"
+        if key in ("sha256", "key")
+        else f"CAST(substr(events.subject, {start}) AS INTEGER)"
+    )
     missing = conn.execute(
         f"SELECT DISTINCT subject FROM events WHERE subject >= ? AND subject < ? AND NOT EXISTS"
         f" (SELECT 1 FROM {table} t WHERE t.{key} = {subject_key}) LIMIT 5",
         (f"{prefix}:", f"{prefix};"),
     ).fetchall()
     for (subject,) in missing:
-        if problem(f"{subject} is recorded in the ledger but missing from the database (deleted behind Casefile's back)."):
+        if problem(
+            f"{subject} is recorded in the ledger but missing from the database (deleted behind Casefile's back)."
+        ):
             return True
     return False
 
@@ -186,16 +234,19 @@ def _check_blobs(conn: Connection, report: VerifyReport, problem: Callable[[str]
     if pending and problem(f"{pending} stored file(s) were never completed."):
         return True
     count = 0
-    for blob_id, sha, size, chunk_count in conn.execute("SELECT id, sha256, size, chunk_count FROM blobs WHERE sha256 IS NOT NULL").fetchall():
+    for blob_id, sha, size, chunk_count in conn.execute(
+        "SELECT id, sha256, size, chunk_count FROM blobs WHERE sha256 IS NOT NULL"
+    ).fetchall():
         count += 1
         digest = hashlib.sha256()
         total = 0
-        seq = -1
-        for seq, data in conn.execute("SELECT seq, data FROM blob_chunks WHERE blob_id = ? ORDER BY seq", (blob_id,)):
+        chunks = 0
+        for (data,) in conn.execute("SELECT data FROM blob_chunks WHERE blob_id = ? ORDER BY seq", (blob_id,)):
             digest.update(data)
             total += len(data)
-        if seq + 1 != chunk_count or total != size or digest.hexdigest() != sha:
-            if problem(f"The stored file {sha[:16]}… no longer has its SHA-256 (its bytes were changed)."):
-                return True
+            chunks += 1
+        intact = chunks == chunk_count and total == size and digest.hexdigest() == sha
+        if not intact and problem(f"The stored file {sha[:16]}… no longer has its SHA-256 (its bytes were changed)."):
+            return True
     report.checked["files"] = count
     return False

@@ -39,15 +39,25 @@ def attachment_state(row: Any) -> dict[str, Any]:
 def _attachment(row: Any) -> Attachment:
     s = attachment_state(row)
     return Attachment(
-        id=s["id"], entry_id=s["entry_id"], sha256=s["sha256"], name=s["name"], media_type=s["media_type"],
-        size=s["size"], source=s["source"], added_at=parse_utc_text(s["added_at"]), metadata=s["metadata"],
+        id=s["id"],
+        entry_id=s["entry_id"],
+        sha256=s["sha256"],
+        name=s["name"],
+        media_type=s["media_type"],
+        size=s["size"],
+        source=s["source"],
+        added_at=parse_utc_text(s["added_at"]),
+        metadata=s["metadata"],
     )
 
 
 def safe_display_name(name: str) -> str:
     """Keep the original name but drop control characters (newlines, RTL overrides
     stay visible as the replacement they get here, never as layout tricks)."""
-    cleaned = "".join(ch if ch.isprintable() and ch not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" else "\ufffd" for ch in name)
+    cleaned = "".join(
+        ch if ch.isprintable() and ch not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" else "\ufffd"
+        for ch in name
+    )
     cleaned = cleaned.replace("/", "_").replace("\\", "_").strip()
     return cleaned[:255] or "unnamed"
 
@@ -137,7 +147,9 @@ class Attachments:
         self._db = db
         self._on_change = on_change or (lambda *_: None)
 
-    def add_file(self, entry_id: int, path: Path, *, source: str = "picker", name: str | None = None, **kw: Any) -> Attachment:
+    def add_file(
+        self, entry_id: int, path: Path, *, source: str = "picker", name: str | None = None, **kw: Any
+    ) -> Attachment:
         with open_for_import(path) as stream:
             return self.add_stream(entry_id, stream, name or path.name, source=source, **kw)
 
@@ -159,7 +171,12 @@ class Attachments:
 
     def entries_with(self, sha256: str) -> list[int]:
         """Every entry that holds these bytes (how duplicates are linked)."""
-        return [r[0] for r in self._db.all("SELECT DISTINCT entry_id FROM attachments WHERE sha256=? ORDER BY entry_id", (sha256,))]
+        return [
+            r[0]
+            for r in self._db.all(
+                "SELECT DISTINCT entry_id FROM attachments WHERE sha256=? ORDER BY entry_id", (sha256,)
+            )
+        ]
 
     def has_blob(self, sha256: str) -> bool:
         return self._db.one("SELECT 1 FROM blobs WHERE sha256=?", (sha256,)) is not None

@@ -24,12 +24,20 @@ class Drafts:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def save(self, content: dict[str, Any], *, draft_id: int | None = None, client_id: int | None = None,
-             entry_id: int | None = None) -> int:
+    def save(
+        self,
+        content: dict[str, Any],
+        *,
+        draft_id: int | None = None,
+        client_id: int | None = None,
+        entry_id: int | None = None,
+    ) -> int:
         now = utc_text(now_utc())
         with self._db.write() as conn:
             if draft_id is not None:
-                cur = conn.execute("UPDATE drafts SET content=?, updated_at=? WHERE id=?", (dumps(content), now, draft_id))
+                cur = conn.execute(
+                    "UPDATE drafts SET content=?, updated_at=? WHERE id=?", (dumps(content), now, draft_id)
+                )
                 if cur.rowcount:
                     return draft_id
             cur = conn.execute(

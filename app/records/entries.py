@@ -87,7 +87,9 @@ def insert_entry(conn: Connection, client_id: int, fields: EntryFields, *, at: s
         (client_id, recorded_at, 1, fields.kind, utc_text(fields.occurred_at), fields.title, int(fields.private)),
     )
     entry_id = int(cur.lastrowid)  # type: ignore[arg-type]
-    ledger.record(conn, "entry.create", f"entry:{entry_id}", {"id": entry_id, "client_id": client_id, "recorded_at": recorded_at})
+    ledger.record(
+        conn, "entry.create", f"entry:{entry_id}", {"id": entry_id, "client_id": client_id, "recorded_at": recorded_at}
+    )
     _insert_revision(conn, entry_id, 1, fields, recorded_at, "")
     return entry_id
 
@@ -96,9 +98,23 @@ def _insert_revision(conn: Connection, entry_id: int, rev: int, f: EntryFields, 
     cur = conn.execute(
         f"INSERT INTO revisions({_REV_COLUMNS}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
-            entry_id, rev, at, f.kind, utc_text(f.occurred_at), offset_minutes(f.occurred_at), f.occurred_tz,
-            f.title, f.body, dumps(list(f.participants)), f.duration_min, f.time_spent_min, f.amount_cents,
-            f.currency, dumps(list(f.tags)), int(f.private), note,
+            entry_id,
+            rev,
+            at,
+            f.kind,
+            utc_text(f.occurred_at),
+            offset_minutes(f.occurred_at),
+            f.occurred_tz,
+            f.title,
+            f.body,
+            dumps(list(f.participants)),
+            f.duration_min,
+            f.time_spent_min,
+            f.amount_cents,
+            f.currency,
+            dumps(list(f.tags)),
+            int(f.private),
+            note,
         ),
     )
     rev_id = int(cur.lastrowid)  # type: ignore[arg-type]
@@ -143,7 +159,9 @@ class Entries:
             if current.retraction is not None:
                 raise InvalidInput(f"Entry {entry_id} is already retracted.")
             at = utc_text(now_utc())
-            conn.execute("INSERT INTO retractions(entry_id, reason, retracted_at) VALUES (?,?,?)", (entry_id, reason, at))
+            conn.execute(
+                "INSERT INTO retractions(entry_id, reason, retracted_at) VALUES (?,?,?)", (entry_id, reason, at)
+            )
             conn.execute("UPDATE entries SET retracted=1 WHERE id=?", (entry_id,))
             ledger.record(conn, "entry.retract", f"retraction:{entry_id}", retraction_state((entry_id, reason, at)))
         self._on_change("entry_retracted", entry_id)
@@ -164,7 +182,9 @@ class Entries:
             f"SELECT {_REV_COLUMNS} FROM revisions WHERE entry_id=? AND rev=?", (entry_id, head[3])
         ).fetchone()
         state = revision_state(row)
-        retraction = conn.execute("SELECT reason, retracted_at FROM retractions WHERE entry_id=?", (entry_id,)).fetchone()
+        retraction = conn.execute(
+            "SELECT reason, retracted_at FROM retractions WHERE entry_id=?", (entry_id,)
+        ).fetchone()
         return Entry(
             id=head[0],
             client_id=head[1],

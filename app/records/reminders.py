@@ -21,8 +21,13 @@ def reminder_state(row: Any) -> dict[str, Any]:
 
 def _reminder(row: Any) -> Reminder:
     return Reminder(
-        id=row[0], client_id=row[1], entry_id=row[2], due_at=parse_utc_text(row[3]), title=row[4],
-        created_at=parse_utc_text(row[5]), done_at=parse_utc_text(row[6]) if row[6] else None,
+        id=row[0],
+        client_id=row[1],
+        entry_id=row[2],
+        due_at=parse_utc_text(row[3]),
+        title=row[4],
+        created_at=parse_utc_text(row[5]),
+        done_at=parse_utc_text(row[6]) if row[6] else None,
     )
 
 

@@ -49,11 +49,7 @@ class Argon2Params:
     salt: str  # base64
 
     def check_floor(self) -> None:
-        if (
-            self.memory_kib < MIN_MEMORY_KIB
-            or self.time_cost < MIN_TIME_COST
-            or self.parallelism < MIN_PARALLELISM
-        ):
+        if self.memory_kib < MIN_MEMORY_KIB or self.time_cost < MIN_TIME_COST or self.parallelism < MIN_PARALLELISM:
             raise KeyFileError(
                 "The key file asks for weaker key-derivation settings than Casefile allows;"
                 " it may have been tampered with."
@@ -109,9 +105,9 @@ def _recovery_wrapping_key(recovery_secret: bytes, salt: bytes) -> bytes:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=salt, info=b"casefile recovery slot v1"
-    ).derive(recovery_secret)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"casefile recovery slot v1").derive(
+        recovery_secret
+    )
 
 
 def new_recovery_key() -> str:
@@ -123,7 +119,7 @@ def new_recovery_key() -> str:
 def parse_recovery_key(text: str) -> bytes:
     cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
     # People read 0/1 as O/I when copying from paper; base32 has no 0, 1 or 8.
-    cleaned = cleaned.translate(str.maketrans({"0": "O", "1": "I", "8": "B"}))
+    cleaned = cleaned.translate(str.maketrans("018", "OIB"))
     try:
         raw = base64.b32decode(cleaned)
     except ValueError:

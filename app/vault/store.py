@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
@@ -31,7 +31,11 @@ _CIPHER_SETTINGS = {
     "cipher_kdf_algorithm": "PBKDF2_HMAC_SHA512",
 }
 
-Connection = sqlcipher3.Connection
+if TYPE_CHECKING:
+    # sqlcipher3 ships no type hints; its Connection has the sqlite3 API exactly.
+    from sqlite3 import Connection
+else:
+    Connection = sqlcipher3.Connection
 DatabaseError = sqlcipher3.DatabaseError
 IntegrityError = sqlcipher3.IntegrityError
 OperationalError = sqlcipher3.OperationalError
@@ -40,9 +44,7 @@ _CORRUPT_MARKERS = ("not a database", "malformed", "disk image", "encrypted", "h
 
 
 def is_corruption(error: BaseException) -> bool:
-    return isinstance(error, sqlcipher3.DatabaseError) and any(
-        m in str(error).lower() for m in _CORRUPT_MARKERS
-    )
+    return isinstance(error, sqlcipher3.DatabaseError) and any(m in str(error).lower() for m in _CORRUPT_MARKERS)
 
 
 def corrupt_error(error: BaseException) -> CorruptVault:
@@ -61,7 +63,9 @@ def open_database(path: Path, data_key: bytes, *, create: bool = False, readonly
     if not create and not path.exists():
         raise CorruptVault(f"The vault database {path.name} is missing from the vault folder.")
     uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
-    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlcipher3.connect(
+        uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
     try:
         _configure(conn, data_key, readonly=readonly)
         if not readonly:

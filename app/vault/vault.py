@@ -55,8 +55,9 @@ def _prepare_empty_folder(path: Path) -> None:
 class Vault:
     """An unlocked vault. ``lock()`` closes it; the object is then unusable."""
 
-    def __init__(self, path: Path, db: Database, key_file: keys.KeyFile, data_key: bytes,
-                 on_change: ChangeCallback | None = None) -> None:
+    def __init__(
+        self, path: Path, db: Database, key_file: keys.KeyFile, data_key: bytes, on_change: ChangeCallback | None = None
+    ) -> None:
         self.path = path
         self._db = db
         self._key_file = key_file
@@ -72,8 +73,14 @@ class Vault:
     # -- lifecycle ---------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, passphrase: str, *, kdf: keys.Argon2Params | None = None,
-               on_change: ChangeCallback | None = None) -> tuple[Vault, str]:
+    def create(
+        cls,
+        path: Path,
+        passphrase: str,
+        *,
+        kdf: keys.Argon2Params | None = None,
+        on_change: ChangeCallback | None = None,
+    ) -> tuple[Vault, str]:
         """Create a vault in an empty or new folder. Returns the vault and its recovery key,
         which is shown once and never stored in the clear."""
         check_new_passphrase(passphrase)
@@ -87,8 +94,9 @@ class Vault:
         conn = open_database(path / DATABASE_NAME, data_key, create=True)
         with transaction(conn):
             now = utc_text(now_utc())
-            conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
-                             [("vault_id", key_file.vault_id), ("created_at", now)])
+            conn.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?)", [("vault_id", key_file.vault_id), ("created_at", now)]
+            )
             ledger.append(conn, "vault.create", f"vault:{key_file.vault_id}", {"vault_id": key_file.vault_id}, at=now)
         # The key file comes last: until it exists the folder is not a vault.
         key_file.save(path / KEY_FILE_NAME)
@@ -114,8 +122,9 @@ class Vault:
         return keys.KeyFile.load(path / KEY_FILE_NAME)
 
     @classmethod
-    def _open_with_key(cls, path: Path, key_file: keys.KeyFile, data_key: bytes,
-                       on_change: ChangeCallback | None) -> Vault:
+    def _open_with_key(
+        cls, path: Path, key_file: keys.KeyFile, data_key: bytes, on_change: ChangeCallback | None
+    ) -> Vault:
         conn = open_database(path / DATABASE_NAME, data_key)
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
@@ -145,6 +154,9 @@ class Vault:
     def __exit__(self, *exc: object) -> None:
         self.lock()
 
+    def _require_open(self) -> None:
+        _ = self._db.conn  # raises VaultLocked once the vault is locked
+
     @property
     def vault_id(self) -> str:
         return self._key_file.vault_id
@@ -154,7 +166,7 @@ class Vault:
     def change_passphrase(self, new_passphrase: str, *, kdf: keys.Argon2Params | None = None) -> None:
         """Rewrap the data key under a new passphrase: constant time at any vault size."""
         check_new_passphrase(new_passphrase)
-        self._db.conn  # raises VaultLocked when locked
+        self._require_open()
         self._key_file.set_passphrase(bytes(self._data_key), new_passphrase, kdf or keys.calibrate())
         self._key_file.save(self.path / KEY_FILE_NAME)
         with self._db.write() as conn:
@@ -162,7 +174,7 @@ class Vault:
 
     def new_recovery_key(self) -> str:
         """Replace the recovery key (the old one stops working). Returns the new one."""
-        self._db.conn
+        self._require_open()
         recovery_key = keys.new_recovery_key()
         self._key_file.set_recovery(bytes(self._data_key), recovery_key)
         self._key_file.save(self.path / KEY_FILE_NAME)
@@ -225,7 +237,9 @@ class Vault:
             check_copy(dest, bytes(self._data_key), self._key_file)
         except OSError as error:
             shutil.rmtree(dest, ignore_errors=True)
-            raise CasefileError(f"The backup could not be written ({error.strerror or error}); nothing was kept.") from None
+            raise CasefileError(
+                f"The backup could not be written ({error.strerror or error}); nothing was kept."
+            ) from None
         except CasefileError:
             shutil.rmtree(dest, ignore_errors=True)
             raise

@@ -1,0 +1,1 @@
+"""The command line: ``casefile COMMAND ...``. With no arguments, the desktop app starts."""

@@ -1,0 +1,120 @@
+"""What every command needs: the vault location, the passphrase, output helpers.
+
+The passphrase never comes from argv (it would show in ``ps`` and shell history):
+it comes from a prompt, ``--passphrase-file PATH`` (``-`` = standard input) or the
+file named by ``CASEFILE_PASSPHRASE_FILE``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.errors import InvalidInput, WrongPassphrase
+
+APP_NAME = "Casefile"
+
+
+def default_vault_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "vault"
+
+
+def vault_dir(args: argparse.Namespace) -> Path:
+    chosen = getattr(args, "vault", None) or os.environ.get("CASEFILE_VAULT")
+    return Path(chosen).expanduser() if chosen else default_vault_dir()
+
+
+_stdin_cache: dict[str, list[str]] = {}
+
+
+def _read_secret_file(spec: str, what: str, index: int = 0) -> str:
+    """Read a secret from a file; '-' reads standard input (one secret per line)."""
+    if spec == "-":
+        lines = _stdin_cache.setdefault("-", sys.stdin.read().splitlines())
+        if index >= len(lines):
+            raise InvalidInput(f"Standard input ended before the {what}.")
+        return lines[index]
+    try:
+        text = Path(spec).expanduser().read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"Cannot read the {what} file {spec}: {error.strerror}.") from None
+    return text.splitlines()[0] if text.splitlines() else ""
+
+
+def passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: str = "Passphrase: ") -> str:
+    spec = getattr(args, "passphrase_file", None) or os.environ.get("CASEFILE_PASSPHRASE_FILE")
+    if spec:
+        return _read_secret_file(spec, "passphrase")
+    return _prompt(prompt, confirm)
+
+
+def new_passphrase(args: argparse.Namespace) -> str:
+    spec = getattr(args, "new_passphrase_file", None)
+    if spec:
+        return _read_secret_file(
+            spec, "new passphrase", index=1 if spec == "-" and getattr(args, "passphrase_file", None) == "-" else 0
+        )
+    return _prompt("New passphrase: ", confirm=True)
+
+
+def _prompt(prompt: str, confirm: bool) -> str:
+    if not sys.stdin.isatty():
+        raise InvalidInput("No passphrase given: use a terminal, --passphrase-file PATH or CASEFILE_PASSPHRASE_FILE.")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Repeat it: ") != first:
+        raise WrongPassphrase("The two passphrases differ; nothing was changed.")
+    return first
+
+
+@contextmanager
+def open_vault(args: argparse.Namespace) -> Iterator[Any]:
+    from app.vault import Vault
+
+    vault = Vault.open(vault_dir(args), passphrase(args))
+    try:
+        yield vault
+    finally:
+        vault.lock()
+
+
+def to_jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def print_json(value: Any) -> None:
+    json.dump(to_jsonable(value), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def out(text: str = "") -> None:
+    print(text)
+
+
+def err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def add_vault_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--vault", metavar="DIR", help="vault folder (default: $CASEFILE_VAULT or the user data dir)")
+    parser.add_argument("--passphrase-file", metavar="PATH", help="read the passphrase from PATH ('-' = stdin)")

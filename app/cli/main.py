@@ -1,0 +1,89 @@
+"""Entry point: ``casefile`` (no arguments: the desktop app) and ``casefile COMMAND``.
+
+Each command group lives in its own module with a ``register(subparsers)`` function;
+a command's handler takes the parsed arguments and returns an exit code. Errors
+the core raises are printed as one line on stderr; a traceback only with
+``CASEFILE_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.errors import CasefileError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_VERIFY_FAILED = 3
+
+# Modules that add commands; each has register(subparsers).
+COMMAND_MODULES = [
+    "app.cli.vault_cmds",
+    "app.cli.record_cmds",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="casefile",
+        description="Casefile: an encrypted, timestamped record of a difficult client. "
+        "Run without arguments to start the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"casefile {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def run_cli(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args) or EXIT_OK)
+    except CasefileError as error:
+        print(f"casefile: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("casefile: interrupted; nothing more was written.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("CASEFILE_DEBUG"):
+            raise
+        print(
+            f"casefile: unexpected error: {type(error).__name__}: {error} (set CASEFILE_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.hardening import disable_core_dumps
+
+    disable_core_dumps()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        from ui.launch import launch
+
+        return launch([])
+    if argv[0] in ("--demo", "--gui") or (argv[0].startswith("--vault") and "--gui" in argv):
+        from ui.launch import launch
+
+        return launch(argv)
+    return run_cli(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Vault commands: init, unlock, verify, seal, passwd, recovery, backup, restore, demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.cli import context as ctx
+from app.cli.main import EXIT_VERIFY_FAILED
+from app.errors import InvalidInput
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("init", help="create a new vault")
+    ctx.add_vault_options(p)
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("unlock", help="check that the vault opens and show what it holds")
+    ctx.add_vault_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_unlock)
+
+    p = sub.add_parser("verify", help="check the database, the ledger chain and every stored file")
+    ctx.add_vault_options(p)
+    p.add_argument("--seal", metavar="VALUE", help="also prove the record still contains this sealed state")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("seal", help="print a short value that witnesses the record's current state")
+    ctx.add_vault_options(p)
+    p.set_defaults(handler=cmd_seal)
+
+    p = sub.add_parser("passwd", help="change the passphrase (constant time: the key is rewrapped)")
+    ctx.add_vault_options(p)
+    p.add_argument("--new-passphrase-file", metavar="PATH", help="read the new passphrase from PATH")
+    p.set_defaults(handler=cmd_passwd)
+
+    p = sub.add_parser("recovery", help="unlock with the recovery key and set a new passphrase")
+    ctx.add_vault_options(p)
+    p.add_argument("--recovery-key-file", metavar="PATH", help="read the recovery key from PATH ('-' = stdin)")
+    p.add_argument("--new-passphrase-file", metavar="PATH", help="read the new passphrase from PATH")
+    p.add_argument("--new-recovery-key", action="store_true", help="also replace the recovery key")
+    p.set_defaults(handler=cmd_recovery)
+
+    p = sub.add_parser("backup", help="write an encrypted, verified copy of the vault to DEST")
+    ctx.add_vault_options(p)
+    p.add_argument("dest", type=Path)
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup folder SRC to the vault location")
+    ctx.add_vault_options(p)
+    p.add_argument("src", type=Path)
+    p.set_defaults(handler=cmd_restore)
+
+    p = sub.add_parser("demo", help="create a demo vault holding a realistic difficult-client story")
+    ctx.add_vault_options(p)
+    p.set_defaults(handler=cmd_demo)
+
+
+def _show_recovery_key(recovery_key: str) -> None:
+    ctx.out("")
+    ctx.out("Your recovery key (shown once; write it down and keep it somewhere safe):")
+    ctx.out("")
+    ctx.out(f"    {recovery_key}")
+    ctx.out("")
+    ctx.out("It opens the vault if you forget the passphrase. Casefile cannot show it again.")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from app.vault import Vault
+
+    path = ctx.vault_dir(args)
+    passphrase = ctx.passphrase(args, confirm=True, prompt="New passphrase: ")
+    vault, recovery_key = Vault.create(path, passphrase)
+    vault.lock()
+    ctx.out(f"Created a vault at {path}")
+    _show_recovery_key(recovery_key)
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    with ctx.open_vault(args) as vault:
+        head = vault.head()
+        info = {
+            "vault": str(vault.path),
+            "clients": len(vault.clients.list()),
+            "entries": vault.entries.count(),
+            "events": head.count,
+            "seal": vault.seal(),
+        }
+    if args.json:
+        ctx.print_json(info)
+    else:
+        ctx.out(
+            f"Unlocked {info['vault']}: {info['clients']} clients, {info['entries']} entries, {info['events']} ledger events."
+        )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    progress = (lambda msg: print(f"… {msg}", file=sys.stderr)) if sys.stderr.isatty() and not args.json else None
+    with ctx.open_vault(args) as vault:
+        report = vault.verify(seal=args.seal, progress=progress)
+    if args.json:
+        ctx.print_json(
+            {
+                "ok": report.ok,
+                "problems": report.problems,
+                "checked": report.checked,
+                "events": report.head.count,
+                "head": report.head.hash,
+                "seal_ok": report.seal_ok,
+            }
+        )
+        return 0 if report.ok else EXIT_VERIFY_FAILED
+    if report.ok:
+        checked = ", ".join(f"{n} {what}" for what, n in report.checked.items() if n)
+        ctx.out(f"OK: the record is intact ({checked}).")
+        if report.seal_ok:
+            ctx.out(f"OK: the record still contains the sealed state {args.seal}.")
+        ctx.out(f"Chain head: {report.head.hash} ({report.head.count} events)")
+        return 0
+    ctx.err(f"casefile: verification failed: {report.first_break}")
+    for extra in report.problems[1:]:
+        ctx.err(f"  also: {extra}")
+    return EXIT_VERIFY_FAILED
+
+
+def cmd_seal(args: argparse.Namespace) -> int:
+    with ctx.open_vault(args) as vault:
+        ctx.out(vault.seal())
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    with ctx.open_vault(args) as vault:
+        vault.change_passphrase(ctx.new_passphrase(args))
+    ctx.out("Passphrase changed.")
+    return 0
+
+
+def cmd_recovery(args: argparse.Namespace) -> int:
+    from app.vault import Vault
+
+    spec = args.recovery_key_file
+    if spec:
+        recovery_key = ctx._read_secret_file(spec, "recovery key")
+    elif sys.stdin.isatty():
+        import getpass
+
+        recovery_key = getpass.getpass("Recovery key: ")
+    else:
+        raise InvalidInput("No recovery key given: use a terminal or --recovery-key-file PATH.")
+    vault = Vault.open_with_recovery_key(ctx.vault_dir(args), recovery_key)
+    try:
+        new = (
+            ctx._read_secret_file(
+                args.new_passphrase_file, "new passphrase", 1 if spec == "-" and args.new_passphrase_file == "-" else 0
+            )
+            if args.new_passphrase_file
+            else ctx.new_passphrase(args)
+        )
+        vault.change_passphrase(new)
+        ctx.out("Passphrase reset with the recovery key.")
+        if args.new_recovery_key:
+            _show_recovery_key(vault.new_recovery_key())
+    finally:
+        vault.lock()
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with ctx.open_vault(args) as vault:
+        dest = vault.backup(args.dest)
+    ctx.out(f"Backup written and verified: {dest}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.vault import Vault
+
+    dest = ctx.vault_dir(args)
+    Vault.restore(args.src, dest, ctx.passphrase(args))
+    ctx.out(f"Restored {args.src} to {dest} and verified it.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import os
+
+    from app.demo import DEMO_PASSPHRASE, build_demo_vault
+
+    path = ctx.vault_dir(args)
+    given = getattr(args, "passphrase_file", None) or os.environ.get("CASEFILE_PASSPHRASE_FILE")
+    passphrase = ctx.passphrase(args) if given else DEMO_PASSPHRASE
+    recovery_key = build_demo_vault(path, passphrase)
+    ctx.out(f"Created a demo vault at {path}")
+    if not given:
+        ctx.out(f"Its passphrase is: {DEMO_PASSPHRASE}")
+    _show_recovery_key(recovery_key)
+    return 0

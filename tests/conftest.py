@@ -1,0 +1,61 @@
+"""Shared fixtures: a real vault in tmp_path, the CLI run as a user would, offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Tests run offscreen and with the floor Argon2id parameters (64 MiB, 1 pass): the
+# floor is what the key file accepts, so this exercises the real code path, faster.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["CASEFILE_KDF_PROFILE"] = "minimum"
+
+from tests.helpers.cli import CliRunner  # noqa: E402
+
+PASSPHRASE = "correct horse battery staple"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def vault_path(tmp_path: Path) -> Path:
+    return tmp_path / "vault"
+
+
+@pytest.fixture
+def vault(vault_path: Path):  # type: ignore[no-untyped-def]
+    from app.vault import Vault
+
+    v, _recovery = Vault.create(vault_path, PASSPHRASE)
+    yield v
+    v.lock()
+
+
+@pytest.fixture
+def passphrase_file(tmp_path: Path) -> Path:
+    path = tmp_path / "passphrase.txt"
+    path.write_text(PASSPHRASE + "\n")
+    return path
+
+
+@pytest.fixture
+def cli(tmp_path: Path, vault_path: Path, passphrase_file: Path) -> CliRunner:
+    return CliRunner(vault_path, passphrase_file, tmp_path)
+
+
+@pytest.fixture
+def demo_vault(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The demo vault, open. Built once per test (about 0.3 s)."""
+    from app.demo import build_demo_vault
+    from app.vault import Vault
+
+    path = tmp_path / "demo"
+    build_demo_vault(path, PASSPHRASE)
+    v = Vault.open(path, PASSPHRASE)
+    yield v
+    v.lock()
