@@ -81,8 +81,8 @@ def search(
     try:
         rows = conn.execute(sql, params).fetchall()
     except OperationalError as error:
-        message = str(error)
-        if "fts5" in message or "syntax" in message or "no such column" in message:
-            raise InvalidQuery(f"Cannot search for {text.strip()!r}: {message.removeprefix('fts5: ')}.") from None
-        raise
+        # FTS5 reports every query problem (syntax, unterminated string, unknown
+        # column) as an OperationalError; a damaged database is DatabaseError.
+        message = str(error).removeprefix("fts5: ")
+        raise InvalidQuery(f"Cannot search for {text.strip()!r}: {message}.") from None
     return [SearchHit(*row) for row in rows]
