@@ -25,7 +25,7 @@ from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
 from app.records.entries import entry_state, retraction_state, revision_state
 from app.records.reminders import reminder_state
-from app.vault.store import Connection
+from app.vault.store import Connection, DatabaseError
 
 Progress = Callable[[str], None]
 
@@ -87,6 +87,18 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
 
 def verify(
     conn: Connection, *, seal: tuple[int, str] | None = None, progress: Progress | None = None, max_problems: int = 20
+) -> VerifyReport:
+    try:
+        return _verify(conn, seal, progress, max_problems)
+    except DatabaseError as error:
+        # A page that fails its MAC (or a truncated file) aborts the statement reading it.
+        report = VerifyReport(head=ledger.Head(0, ledger.GENESIS))
+        report.problems.append(f"The database is damaged ({error}); restore it from a backup.")
+        return report
+
+
+def _verify(
+    conn: Connection, seal: tuple[int, str] | None, progress: Progress | None, max_problems: int
 ) -> VerifyReport:
     say = progress or (lambda _msg: None)
     report = VerifyReport(head=ledger.head(conn))

@@ -18,7 +18,9 @@ def _init(cli: CliRunner) -> str:
 
 def test_a_day_of_record_keeping_round_trips(cli: CliRunner, tmp_path: Path) -> None:
     _init(cli)
-    added = cli.ok("client", "add", "Gerald Whitmore", "--email", "g@example.net", "--phone", "+1 312 555 0147", "--json").json()
+    added = cli.ok(
+        "client", "add", "Gerald Whitmore", "--email", "g@example.net", "--phone", "+1 312 555 0147", "--json"
+    ).json()
     assert added["name"] == "Gerald Whitmore" and added["emails"] == ["g@example.net"]
     cli.ok("client", "add", "Maple Street Bakery")
 
@@ -26,18 +28,36 @@ def test_a_day_of_record_keeping_round_trips(cli: CliRunner, tmp_path: Path) -> 
     assert [c["name"] for c in listed] == ["Gerald Whitmore", "Maple Street Bakery"]
 
     logged = cli.ok(
-        "log", "Gerald", "--kind", "call", "--title", "Angry call about the invoice",
-        "--body", "He said he would sue.", "--when", "2026-03-08T14:05-05:00", "--duration", "15",
-        "--participant", "Gerald Whitmore", "--tag", "payment", "--json",
+        "log",
+        "Gerald",
+        "--kind",
+        "call",
+        "--title",
+        "Angry call about the invoice",
+        "--body",
+        "He said he would sue.",
+        "--when",
+        "2026-03-08T14:05-05:00",
+        "--duration",
+        "15",
+        "--participant",
+        "Gerald Whitmore",
+        "--tag",
+        "payment",
+        "--json",
     ).json()
     assert logged["occurred_at"] == "2026-03-08T14:05:00-05:00"
     entry_id = str(logged["id"])
 
     body_file = tmp_path / "body.txt"
     body_file.write_text("Second call. Calmer.\nAgreed to pay by Friday.", encoding="utf-8")
-    cli.ok("log", "Maple", "--kind", "note", "--title", "Quote sent", "--body-file", str(body_file), "--when", "2026-03-09")
+    cli.ok(
+        "log", "Maple", "--kind", "note", "--title", "Quote sent", "--body-file", str(body_file), "--when", "2026-03-09"
+    )
 
-    edited = cli.ok("edit", entry_id, "--body", "He said he would sue us for $30,000.", "--note", "exact amount", "--json").json()
+    edited = cli.ok(
+        "edit", entry_id, "--body", "He said he would sue us for $30,000.", "--note", "exact amount", "--json"
+    ).json()
     assert edited["revision"] == 2
 
     shown = cli.ok("show", entry_id, "--json").json()

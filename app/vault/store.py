@@ -82,6 +82,9 @@ def open_database(path: Path, data_key: bytes, *, create: bool = False, readonly
 
 
 def _configure(conn: Connection, data_key: bytes, *, readonly: bool) -> None:
+    # SQLCipher logs failed page MACs to stderr itself; our callers report them in
+    # one readable line instead.
+    conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
     conn.execute("PRAGMA cipher_compatibility = 4")
     for name, value in _CIPHER_SETTINGS.items():
