@@ -1,0 +1,87 @@
+"""Kill-at-random-instants trials, shared by the test suite (50) and bench/torture.py (500)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHILD = Path(__file__).with_name("crash_child.py")
+PASSPHRASES = ("first passphrase A", "second passphrase B")
+
+
+@dataclass
+class Outcome:
+    committed: list[tuple[int, str]] = field(default_factory=list)
+    passphrases: set[str] = field(default_factory=set)
+
+
+def run_and_kill(args: list[str], *, min_delay: float, max_delay: float, rng: random.Random) -> list[str]:
+    env = dict(os.environ, CASEFILE_KDF_PROFILE="minimum")
+    proc = subprocess.Popen([sys.executable, str(CHILD), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    time.sleep(rng.uniform(min_delay, max_delay))
+    proc.send_signal(signal.SIGKILL)
+    out, err = proc.communicate()
+    assert proc.returncode == -signal.SIGKILL, f"child ended by itself ({proc.returncode}): {err[-2000:]}"
+    return out.splitlines()
+
+
+def write_trials(vault_path: Path, passphrase: str, trials: int, seed: int = 1) -> int:
+    """Kill a writing child ``trials`` times; after each, check every reported commit survived."""
+    from app.vault import Vault
+
+    rng = random.Random(seed)
+    committed: dict[int, str] = {}
+    for trial in range(trials):
+        lines = run_and_kill(["write", str(vault_path), passphrase], min_delay=0.25, max_delay=0.7, rng=rng)
+        for line in lines:
+            if line.startswith("C "):
+                _, entry_id, sha = line.split()
+                committed[int(entry_id)] = sha
+        with Vault.open(vault_path, passphrase) as vault:
+            report = vault.verify()
+            assert report.ok, f"trial {trial}: {report.problems}"
+            for entry_id, sha in committed.items():
+                entry = vault.entries.get(entry_id)
+                if sha != "-":
+                    assert sha in {a.sha256 for a in vault.attachments.for_entry(entry.id)}, f"trial {trial}"
+    return len(committed)
+
+
+def passwd_trials(vault_path: Path, recovery_key: str, trials: int, seed: int = 2) -> None:
+    """Kill a child that keeps changing the passphrase; the vault must always open."""
+    from app.errors import WrongPassphrase
+    from app.vault import Vault
+
+    rng = random.Random(seed)
+    current = PASSPHRASES[0]
+    for trial in range(trials):
+        other = PASSPHRASES[1] if current == PASSPHRASES[0] else PASSPHRASES[0]
+        lines = run_and_kill(["passwd", str(vault_path), current, other], min_delay=0.15, max_delay=0.5, rng=rng)
+        done = [line[2:] for line in lines if line.startswith("D ")]
+        pending = [line[2:] for line in lines if line.startswith("P ")]
+        # The last completed change must hold; a change in flight may or may not have landed.
+        candidates = ([done[-1]] if done else [current]) + ([pending[-1]] if pending else [])
+        if not done:
+            candidates.append(current)
+        opened = None
+        for candidate in dict.fromkeys(candidates):
+            try:
+                with Vault.open(vault_path, candidate) as vault:
+                    assert vault.verify().ok, f"trial {trial}"
+                opened = candidate
+                break
+            except WrongPassphrase:
+                continue
+        assert opened is not None, f"trial {trial}: no passphrase opens the vault ({candidates})"
+        if done and opened != done[-1]:
+            raise AssertionError(f"trial {trial}: a change reported as done was lost")
+        with Vault.open_with_recovery_key(vault_path, recovery_key) as vault:
+            assert vault.head().count > 0
+        current = opened

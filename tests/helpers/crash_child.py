@@ -1,0 +1,54 @@
+"""A child process that writes to a vault until it is killed (see tests/test_crash_safety.py).
+
+It prints one line per change *after* the change committed, so the parent knows
+exactly what must survive a SIGKILL at any instant.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from app.records.models import EntryFields  # noqa: E402
+from app.records.times import now_utc  # noqa: E402
+from app.vault import Vault  # noqa: E402
+
+
+def write(path: Path, passphrase: str) -> None:
+    vault = Vault.open(path, passphrase)
+    client = vault.clients.list()[0]
+    rng = random.Random(os.getpid())
+    i = 0
+    while True:
+        i += 1
+        entry = vault.entries.log(client.id, EntryFields("call", now_utc(), f"Call {os.getpid()}-{i}", "x" * rng.randrange(2000)))
+        sha = "-"
+        if i % 3 == 0:
+            data = rng.randbytes(rng.randrange(1, 512 * 1024))
+            sha = vault.attachments.add_stream(entry.id, io.BytesIO(data), f"file-{i}.bin").sha256
+        if i % 5 == 0:
+            vault.entries.revise(entry.id, EntryFields("call", entry.occurred_at, entry.title, "revised"))
+        print(f"C {entry.id} {sha}", flush=True)
+
+
+def passwd(path: Path, first: str, second: str) -> None:
+    current, other = first, second
+    vault = Vault.open(path, current)
+    while True:
+        print(f"P {other}", flush=True)
+        vault.change_passphrase(other)
+        print(f"D {other}", flush=True)
+        current, other = other, current
+
+
+if __name__ == "__main__":
+    mode, vault_path, *secrets = sys.argv[1:]
+    if mode == "write":
+        write(Path(vault_path), secrets[0])
+    else:
+        passwd(Path(vault_path), secrets[0], secrets[1])
