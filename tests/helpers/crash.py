@@ -23,8 +23,9 @@ class Outcome:
 
 def run_and_kill(args: list[str], *, min_delay: float, max_delay: float, rng: random.Random) -> list[str]:
     env = dict(os.environ, CASEFILE_KDF_PROFILE="minimum")
-    proc = subprocess.Popen([sys.executable, str(CHILD), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, str(CHILD), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     time.sleep(rng.uniform(min_delay, max_delay))
     proc.send_signal(signal.SIGKILL)
     out, err = proc.communicate()

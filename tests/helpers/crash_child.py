@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.records.models import EntryFields  # noqa: E402
-from app.records.times import now_utc  # noqa: E402
-from app.vault import Vault  # noqa: E402
+from app.records.models import EntryFields
+from app.records.times import now_utc
+from app.vault import Vault
 
 
 def write(path: Path, passphrase: str) -> None:
@@ -26,7 +26,9 @@ def write(path: Path, passphrase: str) -> None:
     i = 0
     while True:
         i += 1
-        entry = vault.entries.log(client.id, EntryFields("call", now_utc(), f"Call {os.getpid()}-{i}", "x" * rng.randrange(2000)))
+        entry = vault.entries.log(
+            client.id, EntryFields("call", now_utc(), f"Call {os.getpid()}-{i}", "x" * rng.randrange(2000))
+        )
         sha = "-"
         if i % 3 == 0:
             data = rng.randbytes(rng.randrange(1, 512 * 1024))

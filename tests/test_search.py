@@ -1,0 +1,85 @@
+"""Full-text search as the owner uses it: a few words, results ranked, newest first on ties."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from app.errors import InvalidQuery
+from app.records.models import EntryFields
+from app.records.times import parse_when
+from app.search import to_fts_query
+from app.vault import Vault
+
+
+def _log(vault: Vault, client_id: int, day: int, title: str, body: str = "") -> int:
+    when, _ = parse_when(f"2026-03-{day:02d}T10:00+00:00")
+    return vault.entries.log(client_id, EntryFields("note", when, title, body)).id
+
+
+def test_finds_titles_bodies_client_names_and_attachment_names(vault: Vault) -> None:
+    gerald = vault.clients.add("Gerald Whitmore")
+    a = _log(vault, gerald.id, 1, "Invoice dispute", "He refused to pay")
+    b = _log(vault, gerald.id, 2, "Site visit", "Cracked backsplash tile")
+    vault.attachments.add_stream(b, io.BytesIO(b"x"), "backsplash-photo.jpg")
+    c = _log(vault, gerald.id, 3, "Quiet day")
+    assert [h.entry_id for h in vault.search("refused")] == [a]
+    assert [h.entry_id for h in vault.search("photo")] == [b]
+    assert {h.entry_id for h in vault.search("whitmore")} == {a, b, c}
+
+
+def test_ranked_with_newest_first_on_ties(vault: Vault) -> None:
+    gerald = vault.clients.add("Gerald")
+    old = _log(vault, gerald.id, 1, "Call", "lawyer")
+    new = _log(vault, gerald.id, 9, "Call", "lawyer")
+    best = _log(vault, gerald.id, 5, "Lawyer letter", "lawyer lawyer")
+    assert [h.entry_id for h in vault.search("lawyer")] == [best, new, old]
+
+
+def test_prefix_while_typing_and_accents(vault: Vault) -> None:
+    gerald = vault.clients.add("Zoë Müller")
+    entry = _log(vault, gerald.id, 1, "Réunion", "Threatened to sue")
+    assert [h.entry_id for h in vault.search("threat")] == [entry]
+    assert [h.entry_id for h in vault.search("reunion")] == [entry]
+    assert [h.entry_id for h in vault.search("muller")] == [entry]
+
+
+def test_edits_and_renames_update_the_index(vault: Vault) -> None:
+    gerald = vault.clients.add("Gerald")
+    entry = _log(vault, gerald.id, 1, "Call", "calm")
+    fields = vault.entries.get(entry).fields
+    vault.entries.revise(entry, EntryFields(**{**fields.__dict__, "body": "furious"}))
+    assert vault.search("calm") == [] and [h.entry_id for h in vault.search("furious")] == [entry]
+    vault.clients.update(gerald.id, name="Gerald Whitmore")
+    assert [h.entry_id for h in vault.search("whitmore")] == [entry]
+
+
+def test_client_filter_and_snippets(vault: Vault) -> None:
+    a = vault.clients.add("A")
+    b = vault.clients.add("B")
+    _log(vault, a.id, 1, "Tile", "tile cracked")
+    mine = _log(vault, b.id, 2, "Tile", "tile cracked again")
+    hits = vault.search("cracked", client_id=b.id)
+    assert [h.entry_id for h in hits] == [mine]
+    assert "[cracked]" in hits[0].snippet
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "AND", "title:", "(", "NEAR(a"])
+def test_query_syntax_errors_are_one_line(vault: Vault, query: str) -> None:
+    _log(vault, vault.clients.add("Gerald").id, 1, "Call", "unbalanced words")
+    with pytest.raises(InvalidQuery) as info:
+        vault.search(query)
+    assert str(info.value).startswith("Cannot search for") and "\n" not in str(info.value)
+
+
+def test_empty_query_is_refused() -> None:
+    with pytest.raises(InvalidQuery, match="Type something"):
+        to_fts_query("   ")
+    with pytest.raises(InvalidQuery, match="no words"):
+        to_fts_query("!!!")
+
+
+def test_plain_words_become_a_safe_prefix_query() -> None:
+    assert to_fts_query("cracked tile") == '"cracked" "tile"*'
+    assert to_fts_query('"exact phrase"') == '"exact phrase"'
