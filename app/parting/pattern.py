@@ -229,8 +229,8 @@ def summary_lines(p: Pattern) -> list[str]:
     hours, minutes = divmod(p.time_spent_minutes, 60)
     return [
         p.verdict.text,
-        f"On record: {t.get('incidents', 0)} incidents, {t.get('complaints', 0)} complaints, "
-        f"{t.get('threats', 0)} legal threats, {t.get('contacts', 0)} contacts",
+        f"On record: {_plural(t.get('incidents', 0), 'incident')}, {_plural(t.get('complaints', 0), 'complaint')}, "
+        f"{_plural(t.get('threats', 0), 'legal threat')}, {_plural(t.get('contacts', 0), 'contact')}",
         f"Time spent: {hours} h {minutes:02d} min ({p.contact_minutes} min in calls and meetings)",
         f"Invoiced {format_cents(m.invoiced, cur)}, paid {format_cents(m.paid, cur)}, "
         f"unpaid {format_cents(m.unpaid, cur)}",
