@@ -88,6 +88,8 @@ def test_parting_ways_from_pattern_to_do_not_serve(cli, tmp_path: Path) -> None:
     # A different person with a similar name is added without a warning.
     other = cli.ok("client", "add", "Pat Lanes", "--email", "patl@example.com")
     assert "warning" not in other.err
+    call = cli.ok("log", "Pat Lanes", "--kind", "call", "--title", "Intro", "--participant", "555-010-2030")
+    assert "Pat Lane (client 1)" in call.err and "by phone" in call.err
     declining = cli.ok("letter", "Pat Lane", "--template", "declining").out
     assert "not to take on new work" in declining
 

@@ -111,9 +111,11 @@ def test_sending_a_letter_records_it_and_sets_the_follow_up(vault, tmp_path) -> 
     for suffix in (".txt", ".eml"):
         path = export_letter(vault, c.id, letter, tmp_path / f"letter{suffix}")
         assert "We have decided to end our working relationship" in path.read_text()
+    pdf = export_letter(vault, c.id, letter, tmp_path / "letter.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-32:]
     parsed = email.message_from_bytes((tmp_path / "letter.eml").read_bytes(), policy=policy.default)
     assert parsed["To"] == "lane@example.org" and parsed["Subject"] == "Our work together"
-    assert [e.action for e in vault.events()].count("parting.letter_exported") == 2
+    assert [e.action for e in vault.events()].count("parting.letter_exported") == 3
     assert vault.verify().ok
 
 

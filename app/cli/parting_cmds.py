@@ -385,3 +385,11 @@ def warn_do_not_serve(vault: Any, name: str, emails: list[str], phones: list[str
         ctx.err(f"casefile: warning: {m.warning}")
         ctx.err(f"  To decline politely: casefile letter {m.client_id} --template declining")
     return matches
+
+
+def warn_participants(vault: Any, client_id: int, participants: tuple[str, ...]) -> None:
+    """For ``log``: warn on stderr when someone on a logged call or message is a do-not-serve client."""
+    from app.parting.dns import match_participants
+
+    for m in match_participants(vault, participants, exclude_client_id=client_id):
+        ctx.err(f"casefile: warning: {m.warning}")

@@ -313,6 +313,10 @@ def cmd_log(args: argparse.Namespace) -> int:
             ctx.print_json(_entry_json(vault, entry))
         else:
             ctx.out(f"Logged entry {entry.id} for {client.name}: {entry.title}")
+        if entry.fields.participants:
+            from app.cli.parting_cmds import warn_participants
+
+            warn_participants(vault, client.id, entry.fields.participants)
     return 0
 
 
