@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from app.errors import InvalidInput
 from app.parting.letter_checks import ALTERNATIVES, DECISION, FINAL_INVOICE
 from app.parting.letters import read_template
-from app.records.entries import insert_entry
 from app.records.models import Entry, EntryFields
 from app.records.times import now_utc
 
@@ -103,6 +102,9 @@ def log_follow_up_call(
     """Log the call, mark the follow-up step (completing its reminder) and, with an outcome,
     the outcome step: one transaction. Returns the call entry's id."""
     from app.parting.checklist import mark_done
+    from app.records.entries import (
+        insert_entry,
+    )  # here: app.records.entries at import time closes a cycle via app.vault
 
     if not summary.strip():
         raise InvalidInput("Write a line about the call; nothing was logged.")

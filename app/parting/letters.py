@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from app.errors import InvalidInput, NotFound
 from app.parting.letter_checks import Finding, check_letter
-from app.records.entries import insert_entry
 from app.records.models import Client, EntryFields
 from app.records.times import now_utc
 
@@ -143,6 +142,9 @@ def record_sent(
     Returns the entry id. The follow-up call reminder (24 h later) is set by the step.
     """
     from app.parting.checklist import mark_done
+    from app.records.entries import (
+        insert_entry,
+    )  # here: app.records.entries at import time closes a cycle via app.vault
 
     if not letter.body.strip():
         raise InvalidInput("The letter is empty; nothing was recorded.")
