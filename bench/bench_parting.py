@@ -18,12 +18,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("CASEFILE_KDF_PROFILE", "minimum")
 
-from app.parting.dns import match_person  # noqa: E402
-from app.parting.letter_checks import check_letter  # noqa: E402
-from app.parting.letters import render  # noqa: E402
-from app.parting.pattern import client_pattern  # noqa: E402
-from app.records.models import EntryFields  # noqa: E402
-from app.vault import Vault  # noqa: E402
+from app.parting.dns import match_person
+from app.parting.letter_checks import check_letter
+from app.parting.letters import render
+from app.parting.pattern import client_pattern
+from app.records.models import EntryFields
+from app.vault import Vault
 
 KINDS = ("call", "email", "incident", "complaint", "note", "invoice", "payment", "legal_threat", "meeting")
 
@@ -68,20 +68,26 @@ def main() -> None:
                 (client.id,),
             )
         )
-        print(f"pattern of a 10,000-entry client: {pattern:.1f} ms (plain SQL group-by {baseline:.1f} ms, "
-              f"{pattern / baseline:.1f}x)")
+        print(
+            f"pattern of a 10,000-entry client: {pattern:.1f} ms (plain SQL group-by {baseline:.1f} ms, "
+            f"{pattern / baseline:.1f}x)"
+        )
 
         letter = render(vault, client.id, "after-conduct").body * 2
         check = median_ms(lambda: check_letter(letter), repeat=200)
         one_regex = re.compile(r"\bmight\b", re.IGNORECASE)
         base = median_ms(lambda: one_regex.findall(letter), repeat=200)
-        print(f"letter checks on a {len(letter):,}-char letter: {check:.2f} ms per run "
-              f"(one regex scan {base:.3f} ms, {check / base:.0f}x; budget per keystroke 16 ms)")
+        print(
+            f"letter checks on a {len(letter):,}-char letter: {check:.2f} ms per run "
+            f"(one regex scan {base:.3f} ms, {check / base:.0f}x; budget per keystroke 16 ms)"
+        )
 
         dns = median_ms(lambda: match_person(vault, name="Client 500 Person", emails=["c500@example.com"]))
         listing = median_ms(lambda: vault.clients.list())
-        print(f"do-not-serve match among 1,001 clients (50 do-not-serve): {dns:.1f} ms "
-              f"(listing the clients {listing:.1f} ms, {dns / listing:.1f}x)")
+        print(
+            f"do-not-serve match among 1,001 clients (50 do-not-serve): {dns:.1f} ms "
+            f"(listing the clients {listing:.1f} ms, {dns / listing:.1f}x)"
+        )
         vault.lock()
 
 
