@@ -148,13 +148,13 @@ def test_reminders_panel_follows_a_fake_clock(qtbot, qtmodeltester, vault) -> No
     clock = {"now": sent_at + timedelta(hours=1)}
     panel = RemindersPanel(vault, clock=lambda: clock["now"])
     qtbot.addWidget(panel)
-    assert panel.model.rowCount() == 0
+    assert panel.model.rowCount() == 0 and panel.empty.text() == "Nothing due today."
     clock["now"] = sent_at + timedelta(hours=25)
     with qtbot.waitSignal(panel.reminders_due) as blocker:
         panel.refresh()
     assert [d.reminder.title for d in blocker.args[0]] == [FOLLOW_UP_TITLE]
     qtmodeltester.check(panel.model)
-    assert panel.model.index(0, 1).data() == "Kim Lee"
+    assert panel.model.index(0, 1).data() == "Kim Lee" and panel.empty.text() == ""
     with qtbot.assertNotEmitted(panel.reminders_due):  # announced once, not every minute
         panel.refresh()
     clock["now"] = sent_at + timedelta(days=3)

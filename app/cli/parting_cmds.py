@@ -140,13 +140,15 @@ def _step_json(s: StepState) -> dict[str, Any]:
     }
 
 
-def _step_line(s: StepState) -> str:
+DUE_LABELS = {"terms": "notice ends", "sent": "follow-up due"}
+
+
+def _step_line(s: StepState, zone: Any) -> str:
     mark = "[x]" if s.done else "[ ]"
-    when = s.done_at.date().isoformat() if s.done_at else ("(optional)" if s.step.optional else "")
+    when = s.done_at.astimezone(zone).date().isoformat() if s.done_at else ("(optional)" if s.step.optional else "")
     extra = [f"by {s.by_whom}" if s.by_whom else "", f"via {s.how}" if s.how else ""]
     if s.due_at is not None:
-        label = "notice ends" if s.step.key == "terms" else "due"
-        extra.append(f"{label} {s.due_at.isoformat(timespec='minutes')}")
+        extra.append(f"{DUE_LABELS.get(s.step.key, 'due')} {s.due_at.astimezone(zone).isoformat(timespec='minutes')}")
     if s.note and s.step.key in ("outcome", "reflection", "status"):
         extra.append(s.note if len(s.note) <= 60 else s.note[:57] + "…")
     details = "; ".join(x for x in extra if x)
@@ -155,6 +157,7 @@ def _step_line(s: StepState) -> str:
 
 def cmd_checklist(args: argparse.Namespace) -> int:
     from app.parting.checklist import checklist, mark_done
+    from app.parting.due import owner_zone
 
     with ctx.open_vault(args) as vault:
         client = vault.clients.resolve(args.client)
@@ -178,8 +181,9 @@ def cmd_checklist(args: argparse.Namespace) -> int:
             ctx.print_json({"client_id": client.id, "status": client.status, "steps": [_step_json(s) for s in states]})
             return 0
         ctx.out(f"Parting-ways checklist for {client.name} [{CLIENT_STATUSES[client.status]}]")
+        zone = owner_zone(vault)
         for s in states:
-            ctx.out(_step_line(s))
+            ctx.out(_step_line(s, zone))
     return 0
 
 

@@ -96,7 +96,7 @@ class ChecklistModel(QAbstractTableModel):
 def details(s: StepState) -> str:
     parts = [f"by {s.by_whom}" if s.by_whom else "", f"via {s.how}" if s.how else ""]
     if s.due_at is not None:
-        label = "notice ends" if s.step.key == "terms" else "due"
+        label = {"terms": "notice ends", "sent": "follow-up due"}.get(s.step.key, "due")
         parts.append(f"{label} {s.due_at.astimezone():%Y-%m-%d %H:%M}")
     if s.note:
         parts.append(s.note)

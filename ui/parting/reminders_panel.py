@@ -102,7 +102,8 @@ class RemindersPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (DueRemindersModel.COL_WHEN, DueRemindersModel.COL_CLIENT):
+            self.view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.view.doubleClicked.connect(
             lambda index: self.client_requested.emit(index.data(DueRemindersModel.ClientIdRole))
         )
@@ -129,7 +130,8 @@ class RemindersPanel(QWidget):
     def refresh(self) -> None:
         rows = due_reminders(self._vault, now=self.now())
         self.model.set_rows(rows)
-        self.empty.setVisible(not rows)
+        # Text, not visibility: a hidden label would give its stretch to the button.
+        self.empty.setText("" if rows else "Nothing due today.")
         new = [d for d in rows if d.reminder.id not in self._announced]
         if new:
             self._announced.update(d.reminder.id for d in new)
