@@ -10,13 +10,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.errors import InvalidInput
 from app.parting import dns
 from app.parting.checklist import FOLLOW_UP_TITLE, checklist, mark_done
 from app.parting.due import due_reminders
 from app.parting.export import export_letter
 from app.parting.followup import call_card, log_follow_up_call, pushback_answers
 from app.parting.letter_checks import check_letter
-from app.parting.letters import LETTER_TEMPLATES, Letter, record_sent, render, render_document
+from app.parting.letters import (
+    LETTER_TEMPLATES,
+    Letter,
+    find_letter_draft,
+    record_sent,
+    render,
+    render_document,
+    save_letter_draft,
+)
 
 GOOD_DRAFT = """Dear Ms Lane,
 
@@ -169,3 +178,18 @@ def test_name_and_phone_matching_are_normalised(demo_vault) -> None:  # type: ig
     assert [m.client_name for m in found] == ["Dale Corbin"]
     # Gerald is parting ways, not do-not-serve: no warning for him.
     assert dns.match_person(demo_vault, name="Gerald Whitmore", emails=["gwhitmore@example.net"]) == []
+
+
+def test_letter_drafts_are_kept_apart_from_notes_and_dropped_when_sent(vault) -> None:  # type: ignore[no-untyped-def]
+    c = vault.clients.add("Drafty")
+    assert find_letter_draft(vault, c.id) is None
+    draft_id = save_letter_draft(vault, c.id, Letter("declining", "Your enquiry", "half a thought"))
+    assert vault.drafts.list(c.id) == []  # a quick-capture screen restoring note drafts never sees it
+    found = find_letter_draft(vault, c.id)
+    assert found is not None and found[0] == draft_id and found[1].body == "half a thought"
+    before = vault.head()
+    with pytest.raises(InvalidInput):
+        record_sent(vault, c.id, Letter("declining", "S", GOOD_DRAFT), how="", draft_id=draft_id)
+    assert vault.head() == before and find_letter_draft(vault, c.id) is not None  # nothing half-done
+    record_sent(vault, c.id, Letter("declining", "S", GOOD_DRAFT), how="post", draft_id=draft_id)
+    assert vault.drafts.list() == []

@@ -108,12 +108,26 @@ def test_composer_checks_live_and_records_the_letter(qtbot, demo_vault, tmp_path
     composer._select_finding(composer.findings_list.item(0))
     assert composer.editor.textCursor().selectedText() == composer.findings[0].text
 
-    composer.fill_from_template()
-    assert composer.export_to(tmp_path / "letter.eml") == tmp_path / "letter.eml"
-    with qtbot.waitSignal(composer.letter_recorded) as blocker:
-        entry_id = composer.record_as_sent()
+    # The half-written letter is autosaved into the vault and comes back in a new composer.
+    with qtbot.waitSignal(composer.draft_saved, timeout=5000):
+        pass
+    reopened = LetterComposer(demo_vault, gerald.id)
+    qtbot.addWidget(reopened)
+    assert reopened.editor.toPlainText() == composer.editor.toPlainText()
+    assert reopened.letter().template == "after-conduct" and "restored" in reopened.status.text()
+    steps_before = [e.action for e in demo_vault.events()].count("parting.step")
+    reopened.save_draft()
+    assert "Draft saved" in reopened.status.text() and len(demo_vault.drafts.list()) == 1
+    # Gerald's letter was already marked drafted in the demo: not marked twice.
+    assert [e.action for e in demo_vault.events()].count("parting.step") == steps_before
+
+    reopened.fill_from_template()
+    assert reopened.export_to(tmp_path / "letter.eml") == tmp_path / "letter.eml"
+    with qtbot.waitSignal(reopened.letter_recorded) as blocker:
+        entry_id = reopened.record_as_sent()
     assert blocker.args == [entry_id]
     assert demo_vault.entries.get(entry_id).kind == "letter_sent"
+    assert demo_vault.drafts.list() == []  # the draft became the letter
     assert demo_vault.verify().ok
 
 

@@ -128,6 +128,33 @@ def split_subject(text: str) -> tuple[str, str]:
     return "", text
 
 
+# Letter drafts live in the vault's drafts table (encrypted, not evidence, not in the
+# ledger). They are stored with client_id NULL and the client in the content, so a
+# quick-capture screen that restores a client's note draft never picks up a letter.
+LETTER_DRAFT = "parting_letter"
+
+
+def save_letter_draft(vault: Vault, client_id: int, letter: Letter, draft_id: int | None = None) -> int:
+    content = {
+        "type": LETTER_DRAFT,
+        "client_id": client_id,
+        "template": letter.template,
+        "subject": letter.subject,
+        "body": letter.body,
+    }
+    return int(vault.drafts.save(content, draft_id=draft_id))
+
+
+def find_letter_draft(vault: Vault, client_id: int) -> tuple[int, Letter, datetime] | None:
+    """The newest unsent letter draft for a client: (draft id, letter, saved at)."""
+    for draft in vault.drafts.list():
+        c = draft.content
+        if c.get("type") == LETTER_DRAFT and c.get("client_id") == client_id:
+            letter = Letter(str(c.get("template", "")), str(c.get("subject", "")), str(c.get("body", "")))
+            return draft.id, letter, draft.updated_at
+    return None
+
+
 def record_sent(
     vault: Vault,
     client_id: int,
@@ -136,6 +163,7 @@ def record_sent(
     how: str,
     sent_at: datetime | None = None,
     proofread_by: str = "",
+    draft_id: int | None = None,
 ) -> int:
     """Store the final letter as a 'letter sent' entry and mark the checklist step, in one transaction.
 
@@ -164,4 +192,6 @@ def record_sent(
         if proofread_by.strip():
             mark_done(vault, client_id, "proofread", by_whom=proofread_by, done_at=sent_at)
         mark_done(vault, client_id, "sent", how=how, done_at=sent_at, entry_id=entry_id)
+        if draft_id is not None:
+            vault.drafts.discard(draft_id)  # the draft became evidence: drop it in the same transaction
     return entry_id

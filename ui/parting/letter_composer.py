@@ -5,6 +5,7 @@ finding selects its words. Checks run 250 ms after the last keystroke.
 
 Signals:
     letter_recorded(object): the letter was stored as a 'letter sent' entry (its id).
+    draft_saved(object): the unsent letter was saved as a draft in the vault (draft id).
     letter_exported(object): the letter was written to a file (its Path).
 """
 
@@ -34,9 +35,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import CasefileError
+from app.parting.checklist import checklist, mark_done
 from app.parting.export import export_letter
 from app.parting.letter_checks import Finding
-from app.parting.letters import LETTER_TEMPLATES, Letter, record_sent, render
+from app.parting.letters import LETTER_TEMPLATES, Letter, find_letter_draft, record_sent, render, save_letter_draft
 
 UNDERLINE = {
     "blame": QColor(200, 40, 40),
@@ -45,17 +47,21 @@ UNDERLINE = {
     "unfilled": QColor(130, 60, 170),
 }
 CHECK_DELAY_MS = 250
+AUTOSAVE_DELAY_MS = 1500
 
 
 class LetterComposer(QDialog):
     letter_recorded = Signal(object)
     letter_exported = Signal(object)
+    draft_saved = Signal(object)
 
     def __init__(self, vault: Any, client_id: int, template: str = "not-right-fit", parent: QWidget | None = None):
         super().__init__(parent)
         self._vault = vault
         self.client_id = client_id
         self.findings: list[Finding] = []
+        self.draft_id: int | None = None
+        self._template = template
         client = vault.clients.get(client_id)
         self.setWindowTitle(f"Letter to {client.name}")
         self.resize(760, 720)
@@ -82,6 +88,9 @@ class LetterComposer(QDialog):
         self.how.addItems(["email", "post", "registered post", "hand delivery"])
         self.proofread_by = QLineEdit()
         self.proofread_by.setPlaceholderText("who proofread it (optional here)")
+        self.draft_button = QPushButton("Save draft")
+        self.draft_button.setToolTip("Keep it in the vault and mark the checklist's 'letter drafted' step")
+        self.draft_button.clicked.connect(self.save_draft)
         self.export_button = QPushButton("Export…")
         self.export_button.clicked.connect(self._ask_export)
         self.record_button = QPushButton("Record as sent")
@@ -110,6 +119,7 @@ class LetterComposer(QDialog):
         send.addWidget(QLabel("Sent by"))
         send.addWidget(self.how)
         send.addWidget(self.proofread_by, 1)
+        send.addWidget(self.draft_button)
         send.addWidget(self.export_button)
         send.addWidget(self.record_button)
         layout = QVBoxLayout(self)
@@ -123,10 +133,28 @@ class LetterComposer(QDialog):
         self._timer.setInterval(CHECK_DELAY_MS)
         self._timer.timeout.connect(self.run_checks)
         self.editor.textChanged.connect(self._timer.start)
+        # Autosave: a crash or an auto-lock must not lose a half-written letter.
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_DELAY_MS)
+        self._autosave.timeout.connect(self.autosave)
+        self.editor.textChanged.connect(self._autosave.start)
+        self.subject.textEdited.connect(self._autosave.start)
 
         index = self.template_box.findData(template)
         self.template_box.setCurrentIndex(max(0, index))
-        self.fill_from_template()
+        restored = find_letter_draft(vault, client_id)
+        if restored is None:
+            self.fill_from_template()
+        else:
+            self.draft_id, letter, saved_at = restored
+            self._template = letter.template
+            self.template_box.setCurrentIndex(max(0, self.template_box.findData(letter.template)))
+            self.subject.setText(letter.subject)
+            self.editor.setPlainText(letter.body)
+            self._autosave.stop()
+            self.run_checks()
+            self.status.setText(f"Your unsent draft from {saved_at.astimezone():%d %b %H:%M} was restored.")
 
     # -- content -------------------------------------------------------------
 
@@ -137,6 +165,7 @@ class LetterComposer(QDialog):
         self._template = letter.template
         self.subject.setText(letter.subject)
         self.editor.setPlainText(letter.body)
+        self._autosave.stop()  # an untouched template is not worth a draft
         self.run_checks()
 
     def letter(self) -> Letter:
@@ -179,6 +208,25 @@ class LetterComposer(QDialog):
         self.editor.setTextCursor(cursor)
         self.editor.setFocus()
 
+    # -- drafts ----------------------------------------------------------------
+
+    def autosave(self) -> None:
+        self._autosave.stop()
+        try:
+            self.draft_id = save_letter_draft(self._vault, self.client_id, self.letter(), self.draft_id)
+        except CasefileError as error:
+            self.status.setText(f"Draft not saved: {error}")
+            return
+        self.draft_saved.emit(self.draft_id)
+
+    def save_draft(self) -> None:
+        """Save now and mark the 'letter drafted' step (once)."""
+        self.autosave()
+        drafted = next(s for s in checklist(self._vault, self.client_id) if s.step.key == "drafted")
+        if not drafted.done:
+            mark_done(self._vault, self.client_id, "drafted", note="Drafted in the letter composer.")
+        self.status.setText("Draft saved in the vault; the checklist shows the letter as drafted.")
+
     # -- leaving the composer --------------------------------------------------
 
     def _ask_export(self) -> None:
@@ -206,10 +254,13 @@ class LetterComposer(QDialog):
                 self.letter(),
                 how=self.how.currentText(),
                 proofread_by=self.proofread_by.text(),
+                draft_id=self.draft_id,
             )
         except CasefileError as error:
             self.status.setText(f"Not recorded: {error}")
             return None
+        self._autosave.stop()
+        self.draft_id = None
         self.status.setText(f"Recorded as entry #{entry_id}; the follow-up call is due in 24 hours.")
         self.letter_recorded.emit(entry_id)
         return int(entry_id)
