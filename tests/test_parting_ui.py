@@ -80,6 +80,21 @@ def test_checklist_panel_marks_steps_through_its_dialog(qtbot, qtmodeltester, va
     assert vault.verify().ok
 
 
+def test_conduct_clause_and_game_plan_open_from_the_checklist(qtbot, vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    c = vault.clients.add("Sky Moss")
+    panel = ChecklistPanel(vault)
+    qtbot.addWidget(panel)
+    panel.set_client(c.id)
+    dialog = panel.open_templates()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert "Respectful conduct" in dialog.text.toPlainText()
+    dialog.picker.setCurrentIndex(dialog.picker.findData("game-plan"))
+    assert "Sky Moss" in dialog.text.toPlainText() and "Review date" in dialog.text.toPlainText()
+    assert dialog.save_to(tmp_path / "plan.txt") and "Sky Moss" in (tmp_path / "plan.txt").read_text()
+    assert not dialog.save_to(tmp_path / "missing" / "plan.txt") and "Not saved" in dialog.status.text()
+
+
 def test_composer_checks_live_and_records_the_letter(qtbot, demo_vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
     gerald = demo_vault.clients.resolve("Gerald")
     composer = LetterComposer(demo_vault, gerald.id, "after-conduct")

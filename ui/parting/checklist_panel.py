@@ -180,11 +180,14 @@ class ChecklistPanel(QWidget):
         self.progress = QLabel()
         self.mark_button = QPushButton("Mark done…")
         self.mark_button.clicked.connect(self._mark_selected)
+        self.templates_button = QPushButton("Conduct clause and game plan…")
+        self.templates_button.clicked.connect(self.open_templates)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b03030")
         row = QHBoxLayout()
         row.addWidget(self.progress, 1)
+        row.addWidget(self.templates_button)
         row.addWidget(self.mark_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
@@ -202,6 +205,15 @@ class ChecklistPanel(QWidget):
         self.model.set_states(states)
         required = [s for s in states if not s.step.optional]
         self.progress.setText(f"{sum(s.done for s in required)} of {len(required)} steps done")
+
+    def open_templates(self) -> QDialog | None:
+        from ui.parting.templates_dialog import DocumentTemplatesDialog
+
+        if self.client_id is None:
+            return None
+        dialog = DocumentTemplatesDialog(self._vault, self.client_id, self)
+        dialog.show()
+        return dialog
 
     def _mark_selected(self) -> None:
         rows = self.view.selectionModel().selectedRows()
