@@ -16,7 +16,7 @@ from ui.parting.dns_warning import DoNotServeWarning
 from ui.parting.followup_card import FollowUpCallCard
 from ui.parting.letter_composer import LetterComposer
 from ui.parting.pattern_view import SERIES, PatternView
-from ui.parting.reminders_panel import RemindersPanel
+from ui.parting.reminders_panel import RemindersPanel, notification_text
 
 # The offscreen platform plugin says this on every show(); it is not about our widgets.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
@@ -182,6 +182,7 @@ def test_reminders_panel_follows_a_fake_clock(qtbot, qtmodeltester, vault) -> No
     with qtbot.waitSignal(panel.reminders_due) as blocker:
         panel.refresh()
     assert [d.reminder.title for d in blocker.args[0]] == [FOLLOW_UP_TITLE]
+    assert notification_text(blocker.args[0]) == ("Casefile: 1 reminder due", f"Kim Lee: {FOLLOW_UP_TITLE}")
     qtmodeltester.check(panel.model)
     assert panel.model.index(0, 1).data() == "Kim Lee" and panel.empty.text() == ""
     with qtbot.assertNotEmitted(panel.reminders_due):  # announced once, not every minute

@@ -85,6 +85,15 @@ class DueRemindersModel(QAbstractTableModel):
         return None
 
 
+def notification_text(due: list[DueReminder]) -> tuple[str, str]:
+    """Title and body for a desktop notification (the main window's QSystemTrayIcon.showMessage)."""
+    title = f"Casefile: {len(due)} reminder{'s' if len(due) != 1 else ''} due"
+    lines = [f"{'Overdue: ' if d.overdue else ''}{d.client_name}: {d.reminder.title}" for d in due[:5]]
+    if len(due) > 5:
+        lines.append(f"… and {len(due) - 5} more")
+    return title, "\n".join(lines)
+
+
 class RemindersPanel(QWidget):
     reminders_due = Signal(object)
     reminder_done = Signal(object)
