@@ -305,6 +305,7 @@ def populate(vault: Vault) -> None:
     vault.settings.set("owner_name", "Sam Rivera")
     vault.settings.set("business_name", "Brightline Renovations")
     vault.settings.set("bates_prefix", "BRIGHT")
+    vault.settings.set("referrals", "Oak & Iron Builders, (312) 555-0100\nLakeside Home Services, (708) 555-0175")
     whitmore = vault.clients.add(
         "Gerald Whitmore",
         emails=["gwhitmore@example.net"],
@@ -345,7 +346,7 @@ def populate(vault: Vault) -> None:
         ),
     )
     vault.entries.retract(mistaken.id, "Logged under the wrong client; the call was with Maple Street Bakery.")
-    vault.reminders.add(whitmore.id, _at("2026-10-06T09:00"), "Notice period ends (clause 12)")
+    _parting_checklist(vault, whitmore.id)
     vault.reminders.add(whitmore.id, _at("2026-09-29T08:00"), "Replace the cracked tile")
 
     bakery = vault.clients.add(
@@ -395,6 +396,32 @@ def populate(vault: Vault) -> None:
         ),
     )
     vault.clients.set_status(dale.id, "do_not_serve", "Abusive to staff; paid only after a demand letter (2025).")
+
+
+def _parting_checklist(vault: Vault, client_id: int) -> None:
+    """Gerald's parting-ways checklist, done up to the follow-up call (outcome, reflection, status still open)."""
+    from app.parting.checklist import mark_done
+
+    def entry(kind: str, title_start: str) -> int:
+        return next(e.id for e in vault.entries.timeline(client_id, (kind,)) if e.title.startswith(title_start))
+
+    mark_done(
+        vault,
+        client_id,
+        "meeting",
+        done_at=_at("2026-07-02T15:00"),
+        note="Walk-through; payment by 7 July agreed.",
+        entry_id=entry("meeting", "Walk-through"),
+    )
+    terms_at, notice_end = _at("2026-09-15T09:00"), _at("2026-10-06T09:00")
+    mark_done(vault, client_id, "terms", done_at=terms_at, notice_end=notice_end, note="clause 12")
+    mark_done(vault, client_id, "settled", done_at=_at("2026-09-18T16:00"), note="Final invoice #1057 outstanding.")
+    mark_done(vault, client_id, "drafted", done_at=_at("2026-09-20T20:00"))
+    mark_done(vault, client_id, "proofread", done_at=_at("2026-09-21T12:00"), by_whom="Dana Kim (attorney)")
+    letter_id = entry("letter_sent", "Letter ending")
+    mark_done(vault, client_id, "sent", done_at=_at("2026-09-22T10:30"), how="email", entry_id=letter_id)
+    call_id = entry("call", "Follow-up call")
+    mark_done(vault, client_id, "follow_up", done_at=_at("2026-09-23T10:45"), entry_id=call_id, note="Calmer.")
 
 
 def build_demo_vault(path: Path, passphrase: str) -> str:

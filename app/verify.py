@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import ledger
+from app.parting.checklist import step_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
 from app.records.entries import entry_state, retraction_state, revision_state
@@ -82,6 +83,13 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
     ("blobs", "blob", "sha256", "sha256, size", lambda r: {"sha256": r[0], "size": r[1]}),
     ("reminders", "reminder", "id", "id, client_id, entry_id, due_utc, title, created_at, done_at", reminder_state),
     ("settings", "setting", "key", "key, value", lambda r: {"key": r[0], "value": r[1]}),
+    (
+        "parting_steps",
+        "parting_step",
+        "id",
+        "id, client_id, step, done_at, recorded_at, by_whom, how, note, due_at, entry_id, reminder_id",
+        step_state,
+    ),
 ]
 
 

@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--address", default="")
     p.add_argument("--notes", default="")
     p.add_argument("--status", default="active", help=", ".join(s.replace("_", "-") for s in CLIENT_STATUSES))
+    p.add_argument("--force", action="store_true", help="add even if the person matches a do-not-serve client")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_client_add)
     p = csub.add_parser("list", help="list clients")
@@ -250,7 +251,14 @@ def _entry_line(e: Entry) -> str:
 
 
 def cmd_client_add(args: argparse.Namespace) -> int:
+    from app.cli.parting_cmds import warn_do_not_serve
+
     with ctx.open_vault(args) as vault:
+        # A returning do-not-serve client is refused unless --force: a script adding
+        # clients in bulk must not quietly re-admit someone the owner chose not to serve.
+        if warn_do_not_serve(vault, args.name, args.email, args.phone) and not args.force:
+            ctx.err("casefile: the client was not added; add --force to add them anyway.")
+            return 1
         c = vault.clients.add(
             args.name, emails=args.email, phones=args.phone, address=args.address, notes=args.notes, status=args.status
         )
@@ -305,6 +313,10 @@ def cmd_log(args: argparse.Namespace) -> int:
             ctx.print_json(_entry_json(vault, entry))
         else:
             ctx.out(f"Logged entry {entry.id} for {client.name}: {entry.title}")
+        if entry.fields.participants:
+            from app.cli.parting_cmds import warn_participants
+
+            warn_participants(vault, client.id, entry.fields.participants)
     return 0
 
 

@@ -18,7 +18,10 @@ DEFAULTS: dict[str, str] = {
     "business_name": "",
     "bates_prefix": "CF",
     "display_timezone": "",
+    # Other providers the owner recommends when parting ways, one per line.
+    "referrals": "",
 }
+_LIMITS = {"referrals": 5000}
 
 
 class Settings:
@@ -38,7 +41,7 @@ class Settings:
 
     def set(self, key: str, value: str) -> None:
         self.get(key)
-        value = clean_text(value, key.replace("_", " "), limit=1000)
+        value = clean_text(value, key.replace("_", " "), limit=_LIMITS.get(key, 1000))
         with self._db.write() as conn:
             conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?,?)", (key, value))
             ledger.record(conn, "setting.set", f"setting:{key}", {"key": key, "value": value})

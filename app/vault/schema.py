@@ -169,6 +169,24 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE attachments ADD COLUMN text TEXT NOT NULL DEFAULT ''",
     ],
+    # 4 (parting ways, issue 7): the parting-ways checklist. Append-only: marking a
+    # step again adds a row; the latest row per (client, step) is the step's state.
+    [
+        """CREATE TABLE parting_steps (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            step TEXT NOT NULL,
+            done_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            by_whom TEXT NOT NULL DEFAULT '',
+            how TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            due_at TEXT,
+            entry_id INTEGER REFERENCES entries(id),
+            reminder_id INTEGER REFERENCES reminders(id)
+        ) STRICT""",
+        "CREATE INDEX parting_steps_client ON parting_steps(client_id, step, id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""Parting ways: pattern and cost, the checklist, letters, follow-up, reminders, do-not-serve."""
