@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["CASEFILE_KDF_PROFILE"] = "minimum"
 
-from app.vault import Vault  # noqa: E402
-from tests.helpers.crash import PASSPHRASES, passwd_trials, write_trials  # noqa: E402
+from app.vault import Vault
+from tests.helpers.crash import PASSPHRASES, passwd_trials, write_trials
 
 
 def main() -> None:
@@ -33,16 +33,20 @@ def main() -> None:
         vault.lock()
         start = time.perf_counter()
         committed = write_trials(path, PASSPHRASES[0], args.trials, seed=int(time.time()))
-        print(f"write: {args.trials} kills, {committed} committed entries all present, verify ok"
-              f" ({time.perf_counter() - start:.0f} s)")
+        print(
+            f"write: {args.trials} kills, {committed} committed entries all present, verify ok"
+            f" ({time.perf_counter() - start:.0f} s)"
+        )
 
         path = Path(tmp) / "passwd"
         vault, recovery_key = Vault.create(path, PASSPHRASES[0])
         vault.lock()
         start = time.perf_counter()
         passwd_trials(path, recovery_key, args.trials, seed=int(time.time()))
-        print(f"passwd: {args.trials} kills, vault always opened with the right passphrase and the recovery key"
-              f" ({time.perf_counter() - start:.0f} s)")
+        print(
+            f"passwd: {args.trials} kills, vault always opened with the right passphrase and the recovery key"
+            f" ({time.perf_counter() - start:.0f} s)"
+        )
 
 
 if __name__ == "__main__":
