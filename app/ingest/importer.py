@@ -58,11 +58,9 @@ class ImportResult:
             if self.linked_entry_ids:
                 text += f"; same bytes as entry {', '.join(map(str, self.linked_entry_ids))}, linked, not stored again"
             return text + "".join(f"; {n}" for n in self.notes)
-        if self.status == DUPLICATE:
-            return f"duplicate  {name}: {self.reason}"
-        if self.status == TRIAGED:
-            return f"triage     {name}: {self.reason}"
-        return f"refused    {name}: {self.reason}"
+        reason = self.reason if self.reason.startswith(name) else f"{name}: {self.reason}"
+        label = {DUPLICATE: "duplicate", TRIAGED: "triage"}.get(self.status, "refused")
+        return f"{label:<10} {reason}"
 
 
 def reader_for(source: Source) -> Reader:

@@ -169,6 +169,21 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE attachments ADD COLUMN text TEXT NOT NULL DEFAULT ''",
     ],
+    # 4: triage: files dropped in the Inbox root, stored (encrypted) and waiting
+    # for the user to say which client they belong to.
+    [
+        """CREATE TABLE triage (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+            name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            file_mtime TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            assigned_client_id INTEGER REFERENCES clients(id),
+            assigned_at TEXT
+        ) STRICT""",
+        "CREATE INDEX triage_sha ON triage(sha256)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
