@@ -11,6 +11,7 @@ import codecs
 from typing import Any
 
 from app.ingest.parsed import ParsedItem, Part, Source
+from app.records.attachments import safe_display_name
 from app.records.models import EntryFields
 
 MAX_TEXT_CHARS = 2_000_000
@@ -32,7 +33,7 @@ def parse_document(source: Source) -> list[ParsedItem]:
         text, metadata = pdf_text(source)
     elif source.name.lower().endswith(TEXT_SUFFIXES) or _looks_like_text(head):
         text = _plain_text(source)
-    fields = EntryFields(kind="document", occurred_at=source.mtime, title=source.name[:1000])
+    fields = EntryFields(kind="document", occurred_at=source.mtime, title=safe_display_name(source.name)[:1000])
     part = Part(name=source.name, source=source, media_type=media_type, metadata=metadata, text=text)
     notes = [metadata["note"]] if "note" in metadata else []
     return [ParsedItem(fields=fields, parts=[part], notes=[*notes, "dated by the file's time"])]

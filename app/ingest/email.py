@@ -60,7 +60,11 @@ def _split_mbox(data: bytes) -> list[bytes]:
 
 
 def message_item(data: bytes, name: str, fallback_time: datetime, *, original: Part | None = None) -> ParsedItem:
-    msg = BytesParser(policy=policy.default).parsebytes(data)
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(data)
+    except RecursionError:
+        # The stdlib parser recurses once per nesting level.
+        raise UnsupportedFile(f"{name}: MIME parts are nested too deeply to read; refused as hostile.") from None
     assert isinstance(msg, EmailMessage)
     known = ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type")
     if not any(_raw_header(msg, h) for h in known):

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.errors import UnsupportedFile
 from app.ingest.parsed import ParsedItem, Part, Source
+from app.records.attachments import safe_display_name
 from app.records.models import EntryFields
 from app.records.times import local_zone
 
@@ -91,7 +92,7 @@ def parse_image(source: Source) -> list[ParsedItem]:
     occurred, time_source = _capture_time(exif, source.mtime)
     metadata["time_source"] = time_source
     thumbs = make_thumbnails(image, source.name)
-    fields = EntryFields(kind="photo", occurred_at=occurred, title=f"Photo: {source.name}"[:1000])
+    fields = EntryFields(kind="photo", occurred_at=occurred, title=f"Photo: {safe_display_name(source.name)}"[:1000])
     part = Part(name=source.name, source=source, metadata=metadata, derivatives=thumbs)
     notes = [] if time_source.startswith("EXIF") and "offset" in time_source else [time_source]
     return [ParsedItem(fields=fields, parts=[part], notes=notes)]
