@@ -1,0 +1,24 @@
+"""`casefile import` as a user runs it: per-file lines, a summary, JSON for scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import CORPUS
+
+
+def test_import_files_and_folders_from_the_command_line(cli, tmp_path: Path) -> None:
+    cli.ok("init")
+    cli.ok("client", "add", "Gerald Whitmore")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "empty.txt").write_bytes(b"")
+    (drop / "note.txt").write_text("left a voicemail")
+    result = cli("import", "Gerald", str(CORPUS / "email" / "msg"), str(drop))
+    assert result.code == 1  # one file was refused
+    assert "imported   unicode.msg" in result.out
+    assert "refused    empty.txt: is empty (0 bytes)" in result.err
+    assert "3 imported, 0 already there, 1 refused (4 files) for Gerald Whitmore." in result.out
+    again = cli("import", "Gerald", str(drop / "note.txt"), "--json").json()
+    assert again["summary"] == {"imported": 0, "duplicate": 1, "refused": 0}
+    assert again["results"][0]["status"] == "duplicate" and again["results"][0]["entry_ids"]
