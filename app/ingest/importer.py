@@ -123,10 +123,23 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
                 reason=f"already in entry {', '.join(map(str, mine))} (same SHA-256); not imported again.",
             )
         items = reader_for(src)(src)
+        with vault.db.read() as conn:
+            items, known = _drop_known_messages(conn, client_id, items)
+        if not items:
+            return ImportResult(
+                path=label,
+                status=DUPLICATE,
+                entry_ids=tuple(known),
+                sha256=sha,
+                size=src.size,
+                reason=f"every message is already in entry {', '.join(map(str, known))}; nothing new.",
+            )
         with vault.db.write() as conn:
             linked = entries_holding(conn, sha)
             entry_ids, count = store_items(conn, vault, client_id, items, source)
         notes = tuple(dict.fromkeys(n for item in items for n in item.notes))
+        if known:
+            notes += (f"{len(known)} message(s) already there were skipped",)
         return ImportResult(
             path=label,
             status=IMPORTED,
@@ -146,6 +159,23 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
     except Exception as error:  # a library's own exception for a malformed file
         reason = f"{src.name}: could not be read ({type(error).__name__}: {error})."
         return ImportResult(path=label, status=REFUSED, size=src.size, reason=_one_line(reason))
+
+
+def _drop_known_messages(
+    conn: Connection, client_id: int, items: list[ParsedItem]
+) -> tuple[list[ParsedItem], list[int]]:
+    """Messages of a mailbox this client already holds (the mbox grew since last time)."""
+    if len(items) < 2:
+        return items, []
+    fresh, known = [], []
+    for item in items:
+        original = item.parts[0].data
+        holders = entries_holding(conn, hashlib.sha256(original).hexdigest(), client_id) if original else []
+        if holders:
+            known.extend(holders)
+        else:
+            fresh.append(item)
+    return fresh, known
 
 
 def store_items(

@@ -183,6 +183,9 @@ MIGRATIONS: list[list[str]] = [
             assigned_at TEXT
         ) STRICT""",
         "CREATE INDEX triage_sha ON triage(sha256)",
+        # Email threads are put together from Message-ID / In-Reply-To / References
+        # kept in the original message's metadata.
+        "CREATE INDEX attachments_message_id ON attachments(json_extract(metadata, '$.message_id'))",
     ],
 ]
 
