@@ -11,8 +11,12 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from app.errors import InvalidInput
 from app.ingest import triage
-from app.ingest.inbox import Inbox
+from app.ingest.importer import import_path
+from app.ingest.inbox import Inbox, inbox_settings
 from app.vault import Vault
 from tests.conftest import CORPUS, PASSPHRASE, ROOT
 
@@ -133,3 +137,35 @@ def test_killed_mid_import_and_restarted_imports_everything_exactly_once(cli, tm
         vault.lock()
     assert _imported_files(root) == sorted(expected)
     assert list(folder.iterdir()) == []
+
+
+def test_settings_choose_the_folder_and_deleting_originals(vault, tmp_path: Path) -> None:
+    client = vault.clients.add("Gerald Whitmore")
+    vault.settings.set("inbox_folder", str(tmp_path / "My Inbox"))
+    vault.settings.set("inbox_after_import", "delete")
+    root, delete = inbox_settings(vault)
+    assert root == tmp_path / "My Inbox" and delete
+    inbox = Inbox(vault, root, delete_imported=delete, settle_seconds=0)
+    inbox.prepare()
+    (root / "Gerald Whitmore" / "note.txt").write_text("called twice")
+    [result] = inbox.drain(timeout=10)
+    assert result.status == "imported" and vault.entries.count(client.id) == 1
+    assert not (root / "Gerald Whitmore" / "note.txt").exists() and _imported_files(root) == []
+    vault.settings.set("inbox_after_import", "shred")
+    with pytest.raises(InvalidInput, match="must be 'move' or 'delete'"):
+        inbox_settings(vault)
+
+
+def test_a_crash_between_commit_and_move_is_finished_on_restart(vault, tmp_path: Path) -> None:
+    """The window the kill test may or may not hit, made certain: stored but not moved."""
+    client = vault.clients.add("Gerald Whitmore")
+    root = tmp_path / "Inbox"
+    Inbox(vault, root).prepare()
+    dropped = root / "Gerald Whitmore" / "photo.jpg"
+    shutil.copy(CORPUS / "images" / "jpeg" / "Canon_40D.jpg", dropped)
+    first = import_path(vault, client.id, dropped, source="inbox")  # committed; then the process "died"
+    assert first.status == "imported" and dropped.exists()
+    [again] = Inbox(vault, root, settle_seconds=0).drain(timeout=10)
+    assert again.status == "duplicate" and again.entry_ids == first.entry_ids
+    assert not dropped.exists() and _imported_files(root) == ["photo.jpg"]
+    assert vault.entries.count() == 1

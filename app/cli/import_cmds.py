@@ -23,7 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("watch", help="import what appears in the Inbox folder (Ctrl+C to stop)")
     ctx.add_vault_options(p)
-    p.add_argument("--inbox", type=Path, help='the Inbox folder (default: "~/Casefile Inbox")')
+    p.add_argument(
+        "--inbox", type=Path, help='the Inbox folder (default: the inbox_folder setting, else "~/Casefile Inbox")'
+    )
     p.add_argument("--delete-imported", action="store_true", help="delete originals after a verified import")
     p.add_argument("--once", action="store_true", help="import what is there now, then stop")
     p.add_argument("--settle", type=float, default=2.0, metavar="SEC", help="how long a file must stay unchanged")
@@ -103,7 +105,7 @@ def _result_json(result: Any) -> dict[str, Any]:
 def cmd_watch(args: argparse.Namespace) -> int:
     import json
 
-    from app.ingest.inbox import DEFAULT_INBOX, Inbox
+    from app.ingest.inbox import Inbox, inbox_settings
 
     def report(result: Any) -> None:
         if args.json:
@@ -112,10 +114,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
             print(result.line(), flush=True)
 
     with ctx.open_vault(args) as vault:
+        folder, delete_imported = inbox_settings(vault)
         inbox = Inbox(
             vault,
-            (args.inbox or DEFAULT_INBOX).expanduser(),
-            delete_imported=args.delete_imported,
+            args.inbox.expanduser() if args.inbox else folder,
+            delete_imported=args.delete_imported or delete_imported,
             settle_seconds=args.settle,
             on_result=report,
         )

@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.errors import CasefileError
+from app.errors import CasefileError, InvalidInput
 from app.ingest import triage
 from app.ingest.importer import REFUSED, ImportResult, file_sha256, import_source, stored_copy_matches
 from app.ingest.parsed import Source
@@ -43,6 +43,15 @@ FAILED_DIR = "Failed"
 PARTIAL_SUFFIXES = (".crdownload", ".part", ".partial", ".download", ".opdownload", ".tmp", ".reason.txt")
 PARTIAL_PREFIXES = ("~$", ".")
 _UNSAFE = set('/\\:*?"<>|')
+
+
+def inbox_settings(vault: Any) -> tuple[Path, bool]:
+    """The Inbox folder and whether originals are deleted after a verified import."""
+    folder = vault.settings.get("inbox_folder").strip()
+    after = vault.settings.get("inbox_after_import").strip().lower()
+    if after not in ("move", "delete"):
+        raise InvalidInput(f"The setting inbox_after_import is {after!r}; it must be 'move' or 'delete'.")
+    return (Path(folder) if folder else DEFAULT_INBOX).expanduser(), after == "delete"
 
 
 def client_folder_name(name: str, client_id: int) -> str:

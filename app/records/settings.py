@@ -18,6 +18,9 @@ DEFAULTS: dict[str, str] = {
     "business_name": "",
     "bates_prefix": "CF",
     "display_timezone": "",
+    # The watched Inbox (app/ingest/inbox.py): "" means "~/Casefile Inbox".
+    "inbox_folder": "",
+    "inbox_after_import": "move",  # or "delete": what happens to an original once its import is verified
 }
 
 
