@@ -169,3 +169,21 @@ def test_a_crash_between_commit_and_move_is_finished_on_restart(vault, tmp_path:
     assert again.status == "duplicate" and again.entry_ids == first.entry_ids
     assert not dropped.exists() and _imported_files(root) == ["photo.jpg"]
     assert vault.entries.count() == 1
+
+
+def test_a_locked_vault_leaves_files_where_they_are(vault, tmp_path: Path) -> None:
+    vault.clients.add("Gerald Whitmore")
+    root = tmp_path / "Inbox"
+    errors: list[str] = []
+    inbox = Inbox(vault, root, settle_seconds=0.1, rescan_seconds=0.2, on_error=errors.append)
+    inbox.start()
+    try:
+        vault.lock()  # e.g. the app's auto-lock while the watcher runs
+        (root / "Gerald Whitmore" / "note.txt").write_text("voicemail")
+        (root / "loose.txt").write_text("unsorted")
+        _wait_for(lambda: len(errors) >= 2)
+    finally:
+        inbox.stop()
+    assert "locked" in errors[0]
+    assert (root / "Gerald Whitmore" / "note.txt").exists() and (root / "loose.txt").exists()
+    assert not any((root / "Failed").iterdir())

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.errors import CasefileError, UnsupportedFile
+from app.errors import CasefileError, CorruptVault, UnsupportedFile, VaultBusy, VaultLocked
 from app.ingest.documents import parse_document
 from app.ingest.email import parse_eml, parse_mbox
 from app.ingest.images import image_format, parse_image
@@ -24,7 +24,7 @@ from app.ingest.msg import OLE_MAGIC, parse_msg
 from app.ingest.parsed import ParsedItem, Source
 from app.records.attachments import CHUNK_SIZE, insert_attachment, safe_display_name
 from app.records.entries import insert_entry
-from app.vault.store import Connection
+from app.vault.store import Connection, DatabaseError
 
 Reader = Callable[[Source], list[ParsedItem]]
 ResultCallback = Callable[["ImportResult"], None]
@@ -150,6 +150,8 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
             linked_entry_ids=tuple(linked),
             notes=notes,
         )
+    except (VaultLocked, VaultBusy, CorruptVault, DatabaseError):
+        raise  # the vault's problem, not the file's: the caller stops (the Inbox leaves the file in place)
     except CasefileError as error:
         return ImportResult(path=label, status=REFUSED, size=src.size, reason=_one_line(str(error)))
     except RecursionError:

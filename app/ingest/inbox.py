@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.errors import CasefileError, InvalidInput
+from app.errors import CasefileError, CorruptVault, InvalidInput, VaultBusy, VaultLocked
 from app.ingest import triage
 from app.ingest.importer import REFUSED, ImportResult, file_sha256, import_source, stored_copy_matches
 from app.ingest.parsed import Source
@@ -182,6 +182,8 @@ class Inbox:
                 result = triage.add(self.vault, src, label=label)
             else:
                 result = import_source(self.vault, client_id, src, source="inbox", label=label)
+        except (VaultLocked, VaultBusy, CorruptVault):
+            raise  # not the file's fault: it stays where it is, for the next pass
         except CasefileError as error:
             result = ImportResult(path=label, status=REFUSED, reason=" ".join(str(error).split()))
         if result.status == REFUSED:
