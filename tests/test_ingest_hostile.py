@@ -133,3 +133,19 @@ def test_two_gigabyte_sparse_file_imports_with_flat_memory(tmp_path: Path) -> No
     assert status == "imported" and int(size) == 2 * 1024**3
     # Python, SQLCipher page cache and one chunk; nowhere near the 2048 MB file.
     assert int(peak_mb) < 512, f"peak RSS {peak_mb} MB"
+
+
+def test_webp_tiff_and_png_of_every_mode_get_thumbnails(vault, client, tmp_path: Path) -> None:
+    Image.new("RGBA", (300, 200), (255, 0, 0, 128)).save(tmp_path / "screenshot.webp", "WEBP")
+    Image.new("I;16", (120, 300), 40000).save(tmp_path / "scan.tiff", "TIFF")
+    Image.new("P", (64, 32)).save(tmp_path / "icon.png", "PNG")
+    Image.new("CMYK", (50, 50)).save(tmp_path / "print.jpg", "JPEG")
+    results = import_paths(vault, client.id, sorted(tmp_path.glob("*.*")))
+    assert [r.status for r in results] == ["imported"] * 4, [r.line() for r in results]
+    for result in results:
+        att = vault.attachments.for_entry(result.entry_ids[0])[0]
+        assert vault.entries.get(result.entry_ids[0]).kind == "photo"
+        thumb = Image.open(io.BytesIO(vault.attachments.derivative(att.sha256, "thumb256")))
+        assert thumb.mode in ("RGB", "L") and (thumb.width > thumb.height) == (
+            att.metadata["width"] > att.metadata["height"]
+        )

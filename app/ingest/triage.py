@@ -54,15 +54,6 @@ def add(vault: Any, src: Source, *, label: str = "") -> ImportResult:
     if src.size == 0:
         raise UnsupportedFile(f"{src.name}: is empty (0 bytes); there is nothing to import.")
     sha = file_sha256(src)
-    existing = vault.db.one("SELECT id FROM triage WHERE sha256=? ORDER BY id LIMIT 1", (sha,))
-    if existing:
-        return ImportResult(
-            path=label,
-            status=DUPLICATE,
-            sha256=sha,
-            size=src.size,
-            reason=f"already waiting in triage as item {existing[0]}.",
-        )
     if vault.db.one("SELECT 1 FROM attachments WHERE sha256=?", (sha,)):
         holders = vault.attachments.entries_with(sha)
         return ImportResult(
@@ -72,6 +63,15 @@ def add(vault: Any, src: Source, *, label: str = "") -> ImportResult:
             sha256=sha,
             size=src.size,
             reason=f"already in entry {', '.join(map(str, holders))} (same SHA-256); not imported again.",
+        )
+    existing = vault.db.one("SELECT id FROM triage WHERE sha256=? ORDER BY id LIMIT 1", (sha,))
+    if existing:
+        return ImportResult(
+            path=label,
+            status=DUPLICATE,
+            sha256=sha,
+            size=src.size,
+            reason=f"already waiting in triage as item {existing[0]}.",
         )
     name = safe_display_name(src.name)
     with vault.db.write() as conn, src.opener() as stream:
