@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.conftest import CORPUS
@@ -22,3 +23,23 @@ def test_import_files_and_folders_from_the_command_line(cli, tmp_path: Path) -> 
     again = cli("import", "Gerald", str(drop / "note.txt"), "--json").json()
     assert again["summary"] == {"imported": 0, "duplicate": 1, "refused": 0}
     assert again["results"][0]["status"] == "duplicate" and again["results"][0]["entry_ids"]
+
+
+def test_watch_once_and_triage_from_the_command_line(cli, tmp_path: Path) -> None:
+    cli.ok("init")
+    cli.ok("client", "add", "Gerald Whitmore")
+    inbox = tmp_path / "Inbox"
+    first = cli.ok("watch", "--inbox", str(inbox), "--once", "--settle", "0")
+    assert first.out == "" and (inbox / "Gerald Whitmore").is_dir()
+    (inbox / "Gerald Whitmore" / "call-notes.txt").write_text("He hung up on me.")
+    (inbox / "loose.eml").write_bytes((CORPUS / "email" / "eml" / "000.eml").read_bytes())
+    lines = cli.ok("watch", "--inbox", str(inbox), "--once", "--settle", "0", "--json").out.splitlines()
+    statuses = sorted(json.loads(line)["status"] for line in lines)
+    assert statuses == ["imported", "triaged"]
+    waiting = cli.ok("triage", "list", "--json").json()
+    assert [item["name"] for item in waiting] == ["loose.eml"]
+    assigned = cli.ok("triage", "assign", str(waiting[0]["id"]), "Gerald")
+    assert assigned.out.startswith("imported   loose.eml → entry")
+    assert "Nothing is waiting" in cli.ok("triage", "list").out
+    timeline = cli.ok("timeline", "Gerald", "--json").json()
+    assert len(timeline) == 2
