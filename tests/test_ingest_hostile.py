@@ -149,3 +149,9 @@ def test_webp_tiff_and_png_of_every_mode_get_thumbnails(vault, client, tmp_path:
         assert thumb.mode in ("RGB", "L") and (thumb.width > thumb.height) == (
             att.metadata["width"] > att.metadata["height"]
         )
+
+
+def test_subject_with_bidi_override_cannot_reorder_the_timeline(vault, client, tmp_path: Path) -> None:
+    (tmp_path / "a.eml").write_text("From: a@example.com\nSubject: Invoice \u202efdp.exe\n\nbody\n")
+    result = import_path(vault, client.id, tmp_path / "a.eml")
+    assert vault.entries.get(result.entry_ids[0]).title == "Invoice \ufffdfdp.exe"

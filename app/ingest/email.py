@@ -25,10 +25,11 @@ from typing import Any
 
 from app.errors import UnsupportedFile
 from app.ingest.htmltext import html_to_text
-from app.ingest.parsed import ParsedItem, Part, Source
+from app.ingest.parsed import ParsedItem, Part, Source, clean_title
 from app.records.models import EntryFields
 
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024
+MAX_MBOX_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_PARTS = 2000
 MAX_BODY_CHARS = 2_000_000
@@ -41,7 +42,8 @@ def parse_eml(source: Source) -> list[ParsedItem]:
 
 def parse_mbox(source: Source) -> list[ParsedItem]:
     """Every message in a mailbox file; each keeps its own bytes as an .eml."""
-    data = source.read_all(MAX_MESSAGE_BYTES * 5, "a mailbox")
+    # Held in memory whole (one transaction per file); a larger export can be split first.
+    data = source.read_all(MAX_MBOX_BYTES, "a mailbox")
     items: list[ParsedItem] = []
     for index, raw in enumerate(_split_mbox(data), start=1):
         stem = source.name.rsplit(".", 1)[0]
@@ -102,7 +104,7 @@ def message_item(data: bytes, name: str, fallback_time: datetime, *, original: P
     fields = EntryFields(
         kind="email",
         occurred_at=occurred,
-        title=(subject or "(no subject)")[:1000],
+        title=clean_title(subject, "(no subject)"),
         body=f"{header_block}\n\n{body}".strip() if header_block else body,
         participants=tuple(_addresses(msg)),
     )

@@ -14,7 +14,7 @@ from typing import Any
 from app.errors import UnsupportedFile
 from app.ingest.email import MAX_BODY_CHARS, MAX_MESSAGE_BYTES
 from app.ingest.htmltext import html_to_text
-from app.ingest.parsed import ParsedItem, Part, Source
+from app.ingest.parsed import ParsedItem, Part, Source, clean_title
 from app.records.models import EntryFields
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -105,7 +105,7 @@ def _item(msg: Any, source: Source) -> ParsedItem:
     fields = EntryFields(
         kind="email",
         occurred_at=occurred,
-        title=(subject or "(no subject)")[:1000],
+        title=clean_title(subject, "(no subject)"),
         body=f"{header_block}\n\n{body}".strip(),
         participants=participants,
     )

@@ -13,6 +13,19 @@ from app.errors import UnsupportedFile
 from app.records.attachments import open_for_import
 from app.records.models import EntryFields
 
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_title(text: str, fallback: str) -> str:
+    """One line, no control or bidi-override characters (a subject must not reorder
+    the text around it in a timeline or a dossier)."""
+    cleaned = "".join(
+        "\ufffd" if ch in _BIDI_CONTROLS else ch
+        for ch in " ".join(text.split())
+        if ch.isprintable() or ch in _BIDI_CONTROLS
+    )
+    return cleaned[:1000] or fallback
+
 
 @dataclass(frozen=True)
 class Source:
