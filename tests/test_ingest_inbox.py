@@ -71,6 +71,7 @@ def test_files_arriving_in_every_way_are_imported_once(vault, tmp_path: Path) ->
         for i in range(25):
             (folder / f"batch-{i:02d}.txt").write_text(f"batch file {i}")
         (folder / "~$report.docx").write_bytes(b"lock")
+        (folder / "Thumbs.db").write_bytes(b"cache")
         _wait_for(lambda: len(results) >= 28)
     finally:
         inbox.stop()
@@ -78,7 +79,7 @@ def test_files_arriving_in_every_way_are_imported_once(vault, tmp_path: Path) ->
     assert len(results) == 28
     assert vault.entries.count(client.id) == 28
     assert len(_imported_files(root)) == 28
-    assert sorted(p.name for p in folder.iterdir()) == ["~$report.docx"]
+    assert sorted(p.name for p in folder.iterdir()) == ["Thumbs.db", "~$report.docx"]
     notes = vault.entries.get(next(r for r in results if r.path.endswith("slow-notes.txt")).entry_ids[0])
     assert vault.attachments.for_entry(notes.id)[0].size == len("".join(f"line {i}\n" for i in range(8)))
 

@@ -42,6 +42,7 @@ FAILED_DIR = "Failed"
 # Browsers and office apps write under these names and rename when done.
 PARTIAL_SUFFIXES = (".crdownload", ".part", ".partial", ".download", ".opdownload", ".tmp", ".reason.txt")
 PARTIAL_PREFIXES = ("~$", ".")
+SYSTEM_FILES = ("thumbs.db", "desktop.ini", "icon\r")  # written by file managers, never evidence
 _UNSAFE = set('/\\:*?"<>|')
 
 
@@ -61,8 +62,10 @@ def client_folder_name(name: str, client_id: int) -> str:
 
 
 def is_partial(path: Path) -> bool:
+    """Files to leave alone: downloads in progress, office lock files, file-manager litter."""
     name = path.name
-    return name.startswith(PARTIAL_PREFIXES) or name.lower().endswith(PARTIAL_SUFFIXES)
+    lower = name.lower()
+    return name.startswith(PARTIAL_PREFIXES) or lower.endswith(PARTIAL_SUFFIXES) or lower in SYSTEM_FILES
 
 
 class Inbox:
