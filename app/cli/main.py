@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "app.cli.vault_cmds",
     "app.cli.record_cmds",
     "app.cli.parting_cmds",
+    "app.cli.import_cmds",
 ]
 
 

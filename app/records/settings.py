@@ -20,6 +20,9 @@ DEFAULTS: dict[str, str] = {
     "display_timezone": "",
     # Other providers the owner recommends when parting ways, one per line.
     "referrals": "",
+    # The watched Inbox (app/ingest/inbox.py): "" means "~/Casefile Inbox".
+    "inbox_folder": "",
+    "inbox_after_import": "move",  # or "delete": what happens to an original once its import is verified
 }
 _LIMITS = {"referrals": 5000}
 

@@ -187,6 +187,24 @@ MIGRATIONS: list[list[str]] = [
         ) STRICT""",
         "CREATE INDEX parting_steps_client ON parting_steps(client_id, step, id)",
     ],
+    # 5 (ingest, issue 4): triage: files dropped in the Inbox root, stored (encrypted) and waiting
+    # for the user to say which client they belong to.
+    [
+        """CREATE TABLE triage (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+            name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            file_mtime TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            assigned_client_id INTEGER REFERENCES clients(id),
+            assigned_at TEXT
+        ) STRICT""",
+        "CREATE INDEX triage_sha ON triage(sha256)",
+        # Email threads are put together from Message-ID / In-Reply-To / References
+        # kept in the original message's metadata.
+        "CREATE INDEX attachments_message_id ON attachments(json_extract(metadata, '$.message_id'))",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,167 @@
+"""Import commands: import (files and folders), watch (the Inbox folder), triage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from app.cli import context as ctx
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("import", help="import emails, photos and documents into a client's timeline")
+    ctx.add_vault_options(p)
+    p.add_argument("client")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders (folders recursively)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("watch", help="import what appears in the Inbox folder (Ctrl+C to stop)")
+    ctx.add_vault_options(p)
+    p.add_argument(
+        "--inbox", type=Path, help='the Inbox folder (default: the inbox_folder setting, else "~/Casefile Inbox")'
+    )
+    p.add_argument("--delete-imported", action="store_true", help="delete originals after a verified import")
+    p.add_argument("--once", action="store_true", help="import what is there now, then stop")
+    p.add_argument("--settle", type=float, default=2.0, metavar="SEC", help="how long a file must stay unchanged")
+    p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+    p.set_defaults(handler=cmd_watch)
+
+    p = sub.add_parser("triage", help="files from the Inbox root waiting for a client")
+    tsub = p.add_subparsers(dest="triage_command", metavar="ACTION", required=True)
+    q = tsub.add_parser("list", help="list files waiting for a client")
+    ctx.add_vault_options(q)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=cmd_triage_list)
+    q = tsub.add_parser("assign", help="file a waiting item under a client")
+    ctx.add_vault_options(q)
+    q.add_argument("item", type=int)
+    q.add_argument("client")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=cmd_triage_assign)
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Any]:
+    """A rich progress bar on a terminal's stderr; nothing when piped or logged."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), console=Console(stderr=True), transient=True
+    ) as bar:
+        task = bar.add_task("import", total=total)
+        yield lambda: bar.advance(task)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from app.ingest.importer import IMPORTED, REFUSED, import_path, iter_files
+
+    files = list(iter_files(args.paths))
+    results = []
+    with ctx.open_vault(args) as vault:
+        client = vault.clients.resolve(args.client)
+        with _progress(len(files), sys.stderr.isatty() and not args.json) as advance:
+            for path in files:
+                result = import_path(vault, client.id, path, source="cli")
+                results.append(result)
+                if not args.json:
+                    ctx.out(result.line()) if result.ok else ctx.err(result.line())
+                if advance:
+                    advance()
+    counts = {s: sum(1 for r in results if r.status == s) for s in (IMPORTED, "duplicate", REFUSED)}
+    if args.json:
+        ctx.print_json({"client_id": client.id, "results": [_result_json(r) for r in results], "summary": counts})
+    else:
+        ctx.out(
+            f"{counts[IMPORTED]} imported, {counts['duplicate']} already there, {counts[REFUSED]} refused"
+            f" ({len(results)} file{'s' * (len(results) != 1)}) for {client.name}."
+        )
+    return 1 if counts[REFUSED] else 0
+
+
+def _result_json(result: Any) -> dict[str, Any]:
+    return {
+        "path": result.path,
+        "status": result.status,
+        "entry_ids": list(result.entry_ids),
+        "attachments": result.attachments,
+        "sha256": result.sha256,
+        "size": result.size,
+        "reason": result.reason,
+        "linked_entry_ids": list(result.linked_entry_ids),
+        "notes": list(result.notes),
+    }
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    import json
+
+    from app.ingest.inbox import Inbox, inbox_settings
+
+    def report(result: Any) -> None:
+        if args.json:
+            print(json.dumps(_result_json(result), ensure_ascii=False), flush=True)
+        else:
+            print(result.line(), flush=True)
+
+    with ctx.open_vault(args) as vault:
+        folder, delete_imported = inbox_settings(vault)
+        inbox = Inbox(
+            vault,
+            args.inbox.expanduser() if args.inbox else folder,
+            delete_imported=args.delete_imported or delete_imported,
+            settle_seconds=args.settle,
+            on_result=report,
+        )
+        if args.once:
+            inbox.prepare()
+            inbox.drain()
+            return 0
+        inbox.start()
+        if not args.json:
+            ctx.err(f"Watching {inbox.root} (Ctrl+C to stop).")
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            inbox.stop()
+    return 0
+
+
+def cmd_triage_list(args: argparse.Namespace) -> int:
+    from app.ingest import triage
+
+    with ctx.open_vault(args) as vault:
+        items = triage.pending(vault)
+    if args.json:
+        ctx.print_json(items)
+        return 0
+    for item in items:
+        ctx.out(f"{item.id:>5}  {item.added_at:%Y-%m-%d %H:%M}  {item.name}  ({item.size} bytes)")
+    if not items:
+        ctx.out("Nothing is waiting for a client.")
+    return 0
+
+
+def cmd_triage_assign(args: argparse.Namespace) -> int:
+    from app.ingest import triage
+
+    with ctx.open_vault(args) as vault:
+        client = vault.clients.resolve(args.client)
+        result = triage.assign(vault, args.item, client.id)
+    if args.json:
+        ctx.print_json(_result_json(result))
+    else:
+        (ctx.out if result.ok else ctx.err)(result.line())
+    return 0 if result.ok else 1

@@ -1,0 +1,255 @@
+"""Import files into a client's timeline: one file, one transaction, one result.
+
+The file's SHA-256 is computed first: bytes this client already holds are not
+imported again (the result names the entry that has them); bytes another client
+holds are linked to the stored copy rather than stored twice. Every failure is
+turned into a ``refused`` result with a one-line reason, so one bad file never
+stops the rest of a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.errors import CasefileError, CorruptVault, UnsupportedFile, VaultBusy, VaultLocked
+from app.ingest.documents import parse_document
+from app.ingest.email import parse_eml, parse_mbox
+from app.ingest.images import image_format, parse_image
+from app.ingest.msg import OLE_MAGIC, parse_msg
+from app.ingest.parsed import ParsedItem, Source
+from app.records.attachments import CHUNK_SIZE, insert_attachment, safe_display_name
+from app.records.entries import insert_entry
+from app.vault.store import Connection, DatabaseError
+
+Reader = Callable[[Source], list[ParsedItem]]
+ResultCallback = Callable[["ImportResult"], None]
+
+IMPORTED, DUPLICATE, REFUSED, TRIAGED = "imported", "duplicate", "refused", "triaged"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What happened to one file. ``reason`` is a one-line sentence for people."""
+
+    path: str
+    status: str
+    entry_ids: tuple[int, ...] = ()
+    attachments: int = 0
+    sha256: str | None = None
+    size: int = 0
+    reason: str = ""
+    linked_entry_ids: tuple[int, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != REFUSED
+
+    def line(self) -> str:
+        name = safe_display_name(Path(self.path).name)
+        if self.status == IMPORTED:
+            entries = ", ".join(str(e) for e in self.entry_ids)
+            text = f"imported   {name} → entry {entries} ({self.attachments} file{'s' * (self.attachments != 1)})"
+            if self.linked_entry_ids:
+                text += f"; same bytes as entry {', '.join(map(str, self.linked_entry_ids))}, linked, not stored again"
+            return text + "".join(f"; {n}" for n in self.notes)
+        reason = self.reason if self.reason.startswith(name) else f"{name}: {self.reason}"
+        label = {DUPLICATE: "duplicate", TRIAGED: "triage"}.get(self.status, "refused")
+        return f"{label:<10} {reason}"
+
+
+def reader_for(source: Source) -> Reader:
+    """Choose a reader by the file's first bytes, then by its name."""
+    head = source.head()
+    suffix = Path(source.name).suffix.lower()
+    if image_format(head):
+        return parse_image
+    if suffix == ".msg" or (head.startswith(OLE_MAGIC) and suffix == ".oft"):
+        return parse_msg
+    if suffix == ".eml":
+        return parse_eml
+    if suffix in (".mbox", ".mbx") or (suffix == "" and head.startswith(b"From ")):
+        return parse_mbox
+    return parse_document
+
+
+def file_sha256(source: Source) -> str:
+    digest = hashlib.sha256()
+    with source.opener() as stream:
+        while chunk := stream.read(CHUNK_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def entries_holding(conn: Connection, sha256: str, client_id: int | None = None) -> list[int]:
+    sql = "SELECT DISTINCT a.entry_id FROM attachments a JOIN entries e ON e.id = a.entry_id WHERE a.sha256 = ?"
+    params: list[Any] = [sha256]
+    if client_id is not None:
+        sql += " AND e.client_id = ? AND e.retracted = 0"
+        params.append(client_id)
+    return [row[0] for row in conn.execute(sql + " ORDER BY a.entry_id", params).fetchall()]
+
+
+def import_path(vault: Any, client_id: int, path: Path, *, source: str = "import") -> ImportResult:
+    """Import one file for a client. Never raises for a bad file: see ``status``."""
+    try:
+        src = Source.from_path(Path(path))
+    except CasefileError as error:
+        return ImportResult(path=str(path), status=REFUSED, reason=_one_line(str(error)))
+    return import_source(vault, client_id, src, source=source, label=str(path))
+
+
+def import_source(vault: Any, client_id: int, src: Source, *, source: str = "import", label: str = "") -> ImportResult:
+    label = label or src.name
+    try:
+        vault.clients.get(client_id)
+        if src.size == 0:
+            raise UnsupportedFile(f"{src.name}: is empty (0 bytes); there is nothing to import.")
+        sha = file_sha256(src)
+        with vault.db.read() as conn:
+            mine = entries_holding(conn, sha, client_id)
+        if mine:
+            return ImportResult(
+                path=label,
+                status=DUPLICATE,
+                entry_ids=tuple(mine),
+                sha256=sha,
+                size=src.size,
+                reason=f"already in entry {', '.join(map(str, mine))} (same SHA-256); not imported again.",
+            )
+        items = reader_for(src)(src)
+        with vault.db.read() as conn:
+            items, known = _drop_known_messages(conn, client_id, items)
+        if not items:
+            return ImportResult(
+                path=label,
+                status=DUPLICATE,
+                entry_ids=tuple(known),
+                sha256=sha,
+                size=src.size,
+                reason=f"every message is already in entry {', '.join(map(str, known))}; nothing new.",
+            )
+        with vault.db.write() as conn:
+            linked = entries_holding(conn, sha)
+            entry_ids, count = store_items(conn, vault, client_id, items, source)
+        notes = tuple(dict.fromkeys(n for item in items for n in item.notes))
+        if known:
+            notes += (f"{len(known)} message(s) already there were skipped",)
+        return ImportResult(
+            path=label,
+            status=IMPORTED,
+            entry_ids=tuple(entry_ids),
+            attachments=count,
+            sha256=sha,
+            size=src.size,
+            linked_entry_ids=tuple(linked),
+            notes=notes,
+        )
+    except (VaultLocked, VaultBusy, CorruptVault, DatabaseError):
+        raise  # the vault's problem, not the file's: the caller stops (the Inbox leaves the file in place)
+    except CasefileError as error:
+        return ImportResult(path=label, status=REFUSED, size=src.size, reason=_one_line(str(error)))
+    except RecursionError:
+        return ImportResult(path=label, status=REFUSED, size=src.size, reason=f"{src.name}: nested too deeply to read.")
+    except MemoryError:
+        return ImportResult(path=label, status=REFUSED, size=src.size, reason=f"{src.name}: too large to read.")
+    except Exception as error:  # a library's own exception for a malformed file
+        reason = f"{src.name}: could not be read ({type(error).__name__}: {error})."
+        return ImportResult(path=label, status=REFUSED, size=src.size, reason=_one_line(reason))
+
+
+def _drop_known_messages(
+    conn: Connection, client_id: int, items: list[ParsedItem]
+) -> tuple[list[ParsedItem], list[int]]:
+    """Messages of a mailbox this client already holds (the mbox grew since last time)."""
+    if len(items) < 2:
+        return items, []
+    fresh, known = [], []
+    for item in items:
+        original = item.parts[0].data
+        holders = entries_holding(conn, hashlib.sha256(original).hexdigest(), client_id) if original else []
+        if holders:
+            known.extend(holders)
+        else:
+            fresh.append(item)
+    return fresh, known
+
+
+def store_items(
+    conn: Connection, vault: Any, client_id: int, items: list[ParsedItem], source: str
+) -> tuple[list[int], int]:
+    """Write parsed items inside the caller's transaction. Returns (entry ids, attachment count)."""
+    entry_ids: list[int] = []
+    count = 0
+    for item in items:
+        entry_id = insert_entry(conn, client_id, item.fields)
+        entry_ids.append(entry_id)
+        for part in item.parts:
+            with part.open() as stream:
+                att_id = insert_attachment(
+                    conn,
+                    entry_id,
+                    stream,
+                    part.name,
+                    media_type=part.media_type,
+                    source=part.attachment_source or source,
+                    metadata=part.metadata,
+                    text=part.text,
+                )
+            count += 1
+            if part.derivatives:
+                sha = conn.execute("SELECT sha256 FROM attachments WHERE id=?", (att_id,)).fetchone()[0]
+                for kind, data in part.derivatives.items():
+                    vault.attachments.put_derivative(sha, kind, data)  # joins this transaction
+    return entry_ids, count
+
+
+def stored_copy_matches(vault: Any, sha256: str) -> bool:
+    """Read the stored bytes back and recompute their hash (before an original is moved away)."""
+    digest = hashlib.sha256()
+    try:
+        for chunk in vault.attachments.iter_bytes(sha256):
+            digest.update(chunk)
+    except CasefileError:
+        return False
+    return digest.hexdigest() == sha256
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files under the given paths, recursively, in a stable order. Symlinked folders
+    are not followed (a loop would never end); a missing path is yielded so its
+    import is refused with a reason."""
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    yield Path(root) / name
+        else:
+            yield path
+
+
+def import_paths(
+    vault: Any,
+    client_id: int,
+    paths: Iterable[Path],
+    *,
+    source: str = "import",
+    on_result: ResultCallback | None = None,
+) -> list[ImportResult]:
+    results = []
+    for path in iter_files(paths):
+        result = import_path(vault, client_id, path, source=source)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,45 @@
+"""`casefile import` as a user runs it: per-file lines, a summary, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import CORPUS
+
+
+def test_import_files_and_folders_from_the_command_line(cli, tmp_path: Path) -> None:
+    cli.ok("init")
+    cli.ok("client", "add", "Gerald Whitmore")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "empty.txt").write_bytes(b"")
+    (drop / "note.txt").write_text("left a voicemail")
+    result = cli("import", "Gerald", str(CORPUS / "email" / "msg"), str(drop))
+    assert result.code == 1  # one file was refused
+    assert "imported   unicode.msg" in result.out
+    assert "refused    empty.txt: is empty (0 bytes)" in result.err
+    assert "3 imported, 0 already there, 1 refused (4 files) for Gerald Whitmore." in result.out
+    again = cli("import", "Gerald", str(drop / "note.txt"), "--json").json()
+    assert again["summary"] == {"imported": 0, "duplicate": 1, "refused": 0}
+    assert again["results"][0]["status"] == "duplicate" and again["results"][0]["entry_ids"]
+
+
+def test_watch_once_and_triage_from_the_command_line(cli, tmp_path: Path) -> None:
+    cli.ok("init")
+    cli.ok("client", "add", "Gerald Whitmore")
+    inbox = tmp_path / "Inbox"
+    first = cli.ok("watch", "--inbox", str(inbox), "--once", "--settle", "0")
+    assert first.out == "" and (inbox / "Gerald Whitmore").is_dir()
+    (inbox / "Gerald Whitmore" / "call-notes.txt").write_text("He hung up on me.")
+    (inbox / "loose.eml").write_bytes((CORPUS / "email" / "eml" / "000.eml").read_bytes())
+    lines = cli.ok("watch", "--inbox", str(inbox), "--once", "--settle", "0", "--json").out.splitlines()
+    statuses = sorted(json.loads(line)["status"] for line in lines)
+    assert statuses == ["imported", "triaged"]
+    waiting = cli.ok("triage", "list", "--json").json()
+    assert [item["name"] for item in waiting] == ["loose.eml"]
+    assigned = cli.ok("triage", "assign", str(waiting[0]["id"]), "Gerald")
+    assert assigned.out.startswith("imported   loose.eml → entry")
+    assert "Nothing is waiting" in cli.ok("triage", "list").out
+    timeline = cli.ok("timeline", "Gerald", "--json").json()
+    assert len(timeline) == 2

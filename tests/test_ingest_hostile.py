@@ -1,0 +1,157 @@
+"""Hostile and broken inputs: each gets a clear reason and changes nothing else."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from app.ingest.importer import import_path, import_paths
+from tests.conftest import CORPUS, PASSPHRASE, ROOT
+
+
+@pytest.fixture
+def client(vault):  # type: ignore[no-untyped-def]
+    return vault.clients.add("Gerald Whitmore")
+
+
+def _counts(vault) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
+    return tuple(  # type: ignore[return-value]
+        vault.db.scalar(f"SELECT count(*) FROM {t}") for t in ("entries", "attachments", "blobs", "derivatives")
+    )
+
+
+def _refused(vault, client, path: Path, *words: str) -> str:  # type: ignore[no-untyped-def]
+    before = _counts(vault)
+    result = import_path(vault, client.id, path)
+    assert result.status == "refused", result.line()
+    assert "\n" not in result.reason
+    for word in words:
+        assert word in result.reason
+    assert _counts(vault) == before
+    return result.reason
+
+
+def test_decompression_bomb_image_is_refused(vault, client, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (16_000, 16_000)).save(bomb, optimize=True)
+    assert bomb.stat().st_size < 200_000  # small on disk, 256 megapixels decoded
+    _refused(vault, client, bomb, "bomb.png", "decompression bomb")
+
+
+def test_empty_file_is_refused(vault, client, tmp_path: Path) -> None:
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    _refused(vault, client, tmp_path / "empty.pdf", "empty (0 bytes)")
+
+
+def test_truncated_jpeg_is_refused(vault, client, tmp_path: Path) -> None:
+    data = (CORPUS / "images" / "jpeg" / "jolla.jpg").read_bytes()
+    (tmp_path / "cut.jpg").write_bytes(data[: len(data) // 2])
+    _refused(vault, client, tmp_path / "cut.jpg", "cut.jpg", "truncated")
+
+
+def test_email_with_ten_thousand_nested_parts_is_refused(vault, client, tmp_path: Path) -> None:
+    n = 10_000
+    head = "From: a@example.com\nTo: b@example.com\nSubject: nest\nDate: Mon, 1 Jan 2024 10:00:00 +0100\n"
+    opening = "".join(f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n' for i in range(n))
+    closing = "".join(f"--b{i}--\n" for i in reversed(range(n)))
+    (tmp_path / "nested.eml").write_text(head + opening + "Content-Type: text/plain\n\nhi\n" + closing)
+    _refused(vault, client, tmp_path / "nested.eml", "nested", "hostile")
+
+
+def test_name_with_newlines_and_rtl_override_is_neutralised(vault, client, tmp_path: Path) -> None:
+    path = tmp_path / "invoice\nline2\u202egpj.exe"
+    path.write_text("plain text")
+    result = import_path(vault, client.id, path)
+    assert result.status == "imported"
+    entry = vault.entries.get(result.entry_ids[0])
+    att = vault.attachments.for_entry(entry.id)[0]
+    for text in (entry.title, att.name, result.line()):
+        assert "\n" not in text and "\u202e" not in text
+
+
+def test_non_utf8_bodies_decode(vault, client, tmp_path: Path) -> None:
+    mislabelled = (
+        b"From: a@example.com\nSubject: caf\xe9\nContent-Type: text/plain; charset=utf-8\n\nCaf\xe9 cr\xe8me\n"
+    )
+    unknown = b"From: a@example.com\nSubject: x\nContent-Type: text/plain; charset=x-no-such\n\nna\xefve\n"
+    (tmp_path / "a.eml").write_bytes(mislabelled)
+    (tmp_path / "b.eml").write_bytes(unknown)
+    first, second = import_paths(vault, client.id, [tmp_path / "a.eml", tmp_path / "b.eml"])
+    assert vault.entries.get(first.entry_ids[0]).fields.body.endswith("Café crème")
+    assert vault.entries.get(first.entry_ids[0]).title == "café"
+    assert "naïve" in vault.entries.get(second.entry_ids[0]).fields.body
+
+
+def test_wrong_extension_is_read_by_content(vault, client, tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "red").save(buffer, "PNG")
+    (tmp_path / "scan.pdf").write_bytes(buffer.getvalue())
+    (tmp_path / "photo.jpg").write_text("not a picture at all")
+    png_as_pdf, text_as_jpg = import_paths(vault, client.id, [tmp_path / "scan.pdf", tmp_path / "photo.jpg"])
+    assert vault.entries.get(png_as_pdf.entry_ids[0]).kind == "photo"
+    assert vault.entries.get(text_as_jpg.entry_ids[0]).kind == "document"
+
+
+def test_one_bad_file_never_stops_the_rest(vault, client, tmp_path: Path) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "a_empty.txt").write_bytes(b"")
+    (folder / "b_good.txt").write_text("fine")
+    (folder / "c_bad.eml").write_bytes(b"\x00\x01\x02 binary junk")
+    results = import_paths(vault, client.id, [folder, folder / "missing.txt"])
+    assert [r.status for r in results] == ["refused", "imported", "refused", "refused"]
+    assert "no such file" in results[3].reason
+
+
+def test_two_gigabyte_sparse_file_imports_with_flat_memory(tmp_path: Path) -> None:
+    """Streams in 1 MiB chunks: peak memory stays far below the file size."""
+    big = tmp_path / "disk-image.bin"
+    with big.open("wb") as f:
+        f.truncate(2 * 1024**3)
+    script = textwrap.dedent(
+        f"""
+        import resource, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from pathlib import Path
+        from app.vault import Vault
+        from app.ingest.importer import import_path
+        vault, _ = Vault.create(Path({str(tmp_path / "v")!r}), {PASSPHRASE!r})
+        client = vault.clients.add("Big")
+        result = import_path(vault, client.id, Path({str(big)!r}))
+        size = vault.attachments.for_entry(result.entry_ids[0])[0].size
+        print(result.status, size, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=True)
+    status, size, peak_mb = out.stdout.split()
+    assert status == "imported" and int(size) == 2 * 1024**3
+    # Python, SQLCipher page cache and one chunk; nowhere near the 2048 MB file.
+    assert int(peak_mb) < 512, f"peak RSS {peak_mb} MB"
+
+
+def test_webp_tiff_and_png_of_every_mode_get_thumbnails(vault, client, tmp_path: Path) -> None:
+    Image.new("RGBA", (300, 200), (255, 0, 0, 128)).save(tmp_path / "screenshot.webp", "WEBP")
+    Image.new("I;16", (120, 300), 40000).save(tmp_path / "scan.tiff", "TIFF")
+    Image.new("P", (64, 32)).save(tmp_path / "icon.png", "PNG")
+    Image.new("CMYK", (50, 50)).save(tmp_path / "print.jpg", "JPEG")
+    results = import_paths(vault, client.id, sorted(tmp_path.glob("*.*")))
+    assert [r.status for r in results] == ["imported"] * 4, [r.line() for r in results]
+    for result in results:
+        att = vault.attachments.for_entry(result.entry_ids[0])[0]
+        assert vault.entries.get(result.entry_ids[0]).kind == "photo"
+        thumb = Image.open(io.BytesIO(vault.attachments.derivative(att.sha256, "thumb256")))
+        assert thumb.mode in ("RGB", "L") and (thumb.width > thumb.height) == (
+            att.metadata["width"] > att.metadata["height"]
+        )
+
+
+def test_subject_with_bidi_override_cannot_reorder_the_timeline(vault, client, tmp_path: Path) -> None:
+    (tmp_path / "a.eml").write_text("From: a@example.com\nSubject: Invoice \u202efdp.exe\n\nbody\n")
+    result = import_path(vault, client.id, tmp_path / "a.eml")
+    assert vault.entries.get(result.entry_ids[0]).title == "Invoice \ufffdfdp.exe"
