@@ -119,9 +119,11 @@ def _verify(
     for row in conn.execute("PRAGMA cipher_integrity_check").fetchall():
         if problem(f"Database page check failed: {row[0]}"):
             return report
+    if report.problems:  # damaged pages make every later check fail too
+        return report
     say("Checking database structure")
     for (line,) in conn.execute("PRAGMA integrity_check").fetchall():
-        if line != "ok" and problem(f"Database structure: {line}"):
+        if line != "ok" and problem(f"Database structure: {' '.join(str(line).split())}"):
             return report
     if report.problems:
         return report

@@ -121,9 +121,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             ctx.out(f"OK: the record still contains the sealed state {args.seal}.")
         ctx.out(f"Chain head: {report.head.hash} ({report.head.count} events)")
         return 0
-    ctx.err(f"casefile: verification failed: {report.first_break}")
-    for extra in report.problems[1:]:
-        ctx.err(f"  also: {extra}")
+    more = len(report.problems) - 1
+    tail = f" (and {more} more; --json lists them)" if more > 0 else ""
+    ctx.err(f"casefile: verification failed: {report.first_break}{tail}")
     return EXIT_VERIFY_FAILED
 
 
