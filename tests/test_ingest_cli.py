@@ -43,3 +43,31 @@ def test_watch_once_and_triage_from_the_command_line(cli, tmp_path: Path) -> Non
     assert "Nothing is waiting" in cli.ok("triage", "list").out
     timeline = cli.ok("timeline", "Gerald", "--json").json()
     assert len(timeline) == 2
+
+
+def test_importing_an_email_from_a_do_not_serve_client_warns(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from email.message import EmailMessage
+
+    cli.ok("init")
+    cli.ok("client", "add", "Dale Corbin", "--email", "dale.corbin@example.com", "--status", "do-not-serve")
+    cli.ok("client", "add", "New Prospect")
+    msg = EmailMessage()
+    msg["From"] = "D. Corbin <Dale.Corbin@Example.com>"
+    msg["To"] = "sam@example.org"
+    msg["Subject"] = "Quote for a new deck?"
+    msg["Date"] = "Mon, 23 Nov 2026 09:00:00 -0600"
+    msg.set_content("Hi, can you quote a deck?")
+    path = tmp_path / "quote.eml"
+    path.write_bytes(bytes(msg))
+    out = cli.ok("import", "New Prospect", str(path)).out
+    assert "WARNING" in out and "Dale Corbin" in out and "do-not-serve" in out
+
+    other = EmailMessage()
+    other["From"] = "Dale Corbett <dale.corbett@example.net>"
+    other["To"] = "sam@example.org"
+    other["Subject"] = "Hello"
+    other["Date"] = "Mon, 23 Nov 2026 10:00:00 -0600"
+    other.set_content("A different person with a similar name.")
+    path2 = tmp_path / "other.eml"
+    path2.write_bytes(bytes(other))
+    assert "WARNING" not in cli.ok("import", "New Prospect", str(path2)).out

@@ -95,6 +95,20 @@ def entries_holding(conn: Connection, sha256: str, client_id: int | None = None)
     return [row[0] for row in conn.execute(sql + " ORDER BY a.entry_id", params).fetchall()]
 
 
+def _do_not_serve_warnings(vault: Any, client_id: int, items: list[Any]) -> tuple[str, ...]:
+    """A message from someone marked do-not-serve (under another client) is flagged."""
+    from app.parting.dns import match_email_header
+
+    warnings: list[str] = []
+    for item in items:
+        sender = item.parts[0].metadata.get("from") if item.parts else None
+        if sender:
+            warnings += [
+                f"WARNING: {m.warning}" for m in match_email_header(vault, str(sender), exclude_client_id=client_id)
+            ]
+    return tuple(dict.fromkeys(warnings))
+
+
 def import_path(vault: Any, client_id: int, path: Path, *, source: str = "import") -> ImportResult:
     """Import one file for a client. Never raises for a bad file: see ``status``."""
     try:
@@ -138,6 +152,7 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
             linked = entries_holding(conn, sha)
             entry_ids, count = store_items(conn, vault, client_id, items, source)
         notes = tuple(dict.fromkeys(n for item in items for n in item.notes))
+        notes += _do_not_serve_warnings(vault, client_id, items)
         if known:
             notes += (f"{len(known)} message(s) already there were skipped",)
         return ImportResult(
