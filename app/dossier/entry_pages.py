@@ -1,0 +1,128 @@
+"""Entries in full: every field, the body, revision history and retraction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+
+from app.dossier.exhibits import exhibits_of
+from app.dossier.layout import AnchoredHeading, Layout
+from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, when_text
+from app.dossier.select import SelectedEntry
+from app.dossier.summary import minutes_text
+from app.dossier.text import body_paragraphs, markup, para, styles
+from app.records.models import ENTRY_KINDS, EntryFields
+
+FIELD_LABELS = {
+    "kind": "kind",
+    "occurred_at": "time it happened",
+    "title": "title",
+    "body": "text",
+    "participants": "participants",
+    "duration_min": "duration",
+    "time_spent_min": "time spent",
+    "amount_cents": "amount",
+    "currency": "currency",
+    "tags": "tags",
+    "private": "private flag",
+}
+
+
+def entries_in_full(layout: Layout) -> list[Any]:
+    story: list[Any] = [heading(layout, "sec:entries", "Entries in full")]
+    for index, chosen in enumerate(layout.selection.entries, start=1):
+        story += entry_block(layout, chosen, index)
+    story.append(PageBreak())
+    return story
+
+
+def _amount(fields: EntryFields) -> str:
+    if fields.amount_cents is None:
+        return ""
+    whole, cents = divmod(abs(fields.amount_cents), 100)
+    sign = "-" if fields.amount_cents < 0 else ""
+    return f"{sign}{whole:,}.{cents:02d} {fields.currency or ''}".strip()
+
+
+def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
+    s = styles()
+    entry = chosen.entry
+    f = entry.fields
+    kind = ENTRY_KINDS.get(entry.kind, entry.kind)
+    title = f"{index}. {when_text(entry.occurred_at)} · {kind} · {f.title}"
+    head = AnchoredHeading(
+        markup(title), s["h3"], layout, f"entry:{entry.id}", outline=f"{index}. {f.title}"[:120], level=1
+    )
+    exhibits = exhibits_of(layout.exhibits, entry.id)
+    facts = [
+        ("Occurred", when_text(entry.occurred_at) + (f" ({f.occurred_tz})" if f.occurred_tz else "")),
+        ("Recorded", when_text(entry.recorded_at) + " (set by the vault when first written)"),
+        ("Participants", ", ".join(f.participants)),
+        ("Duration", minutes_text(f.duration_min) if f.duration_min else ""),
+        ("Time spent", minutes_text(f.time_spent_min) if f.time_spent_min else ""),
+        ("Amount", _amount(f)),
+        ("Tags", ", ".join(f.tags)),
+        ("Exhibits", "; ".join(f"{ex.label} ({layout.bates(ex.first_page)})" for ex in exhibits)),
+        ("Entry", f"#{entry.id}, revision {entry.rev}" + (", marked private" if f.private else "")),
+    ]
+    rows = [cells(k, bold=True)[:1] + cells(v) for k, v in facts if v]
+    table = Table(rows, colWidths=[78, FRAME_WIDTH - 78])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    story: list[Any] = [CondPageBreak(120), KeepTogether([head, table]), Spacer(1, 4)]
+    if entry.retraction:
+        story.append(
+            _boxed(
+                para(
+                    f"RETRACTED on {when_text(entry.retraction.retracted_at)}. Reason: {entry.retraction.reason}. "
+                    "The entry stays in the record as it was written.",
+                    s["retracted"],
+                ),
+                colors.HexColor("#9b1c1c"),
+            )
+        )
+    story += body_paragraphs(f.body, s["body"]) or [para("(no text)", s["muted"])]
+    if chosen.revisions:
+        story += _revision_history(chosen)
+    story.append(Spacer(1, 6))
+    return story
+
+
+def _boxed(flowable: Any, colour: Any) -> Table:
+    box = Table([[flowable]], colWidths=[FRAME_WIDTH])
+    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, colour), ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fdf2f2"))]))
+    return box
+
+
+def _changed(old: EntryFields, new: EntryFields) -> list[str]:
+    return [label for name, label in FIELD_LABELS.items() if getattr(old, name) != getattr(new, name)]
+
+
+def _revision_history(chosen: SelectedEntry) -> list[Any]:
+    """Every version, oldest first: when it was recorded, the note, what changed,
+    and the earlier wording of anything that was changed."""
+    s = styles()
+    revisions = chosen.revisions
+    rows = [cells("Rev.", "Recorded", "Note", "Changed", bold=True)]
+    earlier: list[Any] = []
+    for prev, rev in zip((None, *revisions[:-1]), revisions, strict=True):
+        changed = "first version" if prev is None else ", ".join(_changed(prev.fields, rev.fields)) or "nothing"
+        rows.append(cells(str(rev.rev), when_text(rev.recorded_at), rev.note, changed))
+        if prev is not None:
+            for name in ("title", "body", "occurred_at"):
+                if getattr(prev.fields, name) != getattr(rev.fields, name):
+                    value = getattr(prev.fields, name)
+                    text = when_text(value) if name == "occurred_at" else str(value)
+                    earlier.append(para(f"Before revision {rev.rev}, {FIELD_LABELS[name]} read:", s["muted"]))
+                    earlier += body_paragraphs(text, s["quote"])
+    return [Paragraph("Revision history", s["h3"]), grid(rows, [30, 110, FRAME_WIDTH - 290, 150]), *earlier]

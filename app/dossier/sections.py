@@ -1,0 +1,180 @@
+"""The front of the dossier: cover, contents, summary and chronology."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+
+from app.dossier.exhibits import exhibits_of
+from app.dossier.layout import AnchoredHeading, Layout
+from app.dossier.summary import minutes_text, month_chart, summarize
+from app.dossier.text import markup, para, styles
+from app.records.models import ENTRY_KINDS
+
+FRAME_WIDTH = 612 - 2 * 54
+RULE = colors.HexColor("#999999")
+HEADER_BG = colors.HexColor("#e8ecf1")
+
+# (anchor key, title) of every section, in order: the contents page lists them.
+SECTIONS = [
+    ("sec:summary", "Summary"),
+    ("sec:chronology", "Chronology"),
+    ("sec:entries", "Entries in full"),
+    ("sec:exhibits", "Exhibits"),
+    ("sec:declaration", "Records declaration (template)"),
+    ("sec:integrity", "Integrity appendix"),
+]
+
+
+def when_text(moment: datetime) -> str:
+    """Local time as given, with its UTC offset: what a witness would say."""
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}" if offset else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def heading(layout: Layout, key: str, title: str, style: str = "h1", level: int = 0) -> AnchoredHeading:
+    return AnchoredHeading(markup(title), styles()[style], layout, key, outline=title, level=level)
+
+
+def grid(data: list[list[Any]], widths: list[float], header: bool = True, zebra: bool = False) -> Table:
+    table = Table(data, colWidths=widths, repeatRows=1 if header else 0, splitByRow=1)
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        commands += [("BACKGROUND", (0, 0), (-1, 0), HEADER_BG), ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black)]
+    if zebra:
+        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f7f7f7")]))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def cells(*texts: str, bold: bool = False) -> list[Paragraph]:
+    style = styles()["cellbold" if bold else "cell"]
+    return [para(t, style) for t in texts]
+
+
+def cover(layout: Layout) -> list[Any]:
+    s, sel = styles(), layout.selection
+    opts = sel.options
+    period_from = f"{opts.date_from:%Y-%m-%d}" if opts.date_from else "the first entry"
+    period_to = f"{opts.date_to:%Y-%m-%d}" if opts.date_to else "the last entry"
+    preparer = ", ".join(x for x in (sel.owner_name, sel.business_name) if x) or "(owner not named in the vault settings)"
+    kinds = ", ".join(ENTRY_KINDS[k] for k in sel.kinds_chosen) if sel.kinds_chosen else "all kinds"
+    private = "included" if opts.include_private else f"left out ({sel.left_out_private})"
+    rows = [
+        ("Client", sel.client.name),
+        ("Period", f"{period_from} to {period_to}"),
+        ("Entries", f"{len(sel.entries)} ({kinds}); private entries {private}"),
+        ("Exhibits", str(len(layout.exhibits))),
+        ("Prepared by", preparer),
+        ("Date prepared", when_text(layout.prepared_at)),
+        ("Bates range", f"{layout.bates(1)} – {layout.bates(layout.total_pages)}"),
+        ("Ledger events", str(sel.ledger_count)),
+        ("Ledger chain head", sel.ledger_head),
+    ]
+    table = grid([cells(k, bold=True)[:1] + cells(v) for k, v in rows], [110, FRAME_WIDTH - 110], header=False)
+    return [
+        Spacer(1, 110),
+        Paragraph("Record of dealings", s["subtitle"]),
+        Spacer(1, 8),
+        para(sel.client.name, s["title"]),
+        Spacer(1, 8),
+        Paragraph("Chronology, entries in full, exhibits and integrity appendix", s["subtitle"]),
+        Spacer(1, 60),
+        table,
+        Spacer(1, 24),
+        para(
+            "Every entry in this dossier was written into an encrypted, append-only record at the time shown as "
+            "'recorded'. Each change to the record is chained by SHA-256 hashes; the chain head above identifies "
+            "the exact state of the record when this dossier was prepared. Edits appear as revisions and "
+            "withdrawn entries as retractions; nothing was removed.",
+            s["muted"],
+        ),
+        PageBreak(),
+    ]
+
+
+def contents(layout: Layout) -> list[Any]:
+    s = styles()
+    story: list[Any] = [heading(layout, "sec:toc", "Contents")]
+    rows = [cells("Section", "Page", "Bates", bold=True)]
+    for key, title in SECTIONS:
+        rows.append(cells(title, str(layout.page_of(key)), layout.bates_of(key)))
+        if key == "sec:exhibits":
+            for ex in layout.exhibits:
+                rows.append(
+                    [para(ex.description, s["cell"]), *cells(str(layout.page_of(f"ex:{ex.number}")), ex.bates_first)]
+                )
+    table = grid(rows, [FRAME_WIDTH - 130, 40, 90])
+    table.setStyle(TableStyle([("ALIGN", (1, 0), (1, -1), "RIGHT"), ("LEFTPADDING", (0, 0), (0, -1), 3)]))
+    story += [table, PageBreak()]
+    return story
+
+
+def summary(layout: Layout) -> list[Any]:
+    s = styles()
+    entries = [chosen.entry for chosen in layout.selection.entries]
+    summ = summarize(entries, when_text)
+    counts = [cells("Kind", "Entries", bold=True)] + [cells(k, str(n)) for k, n in summ.counts]
+    counts.append(cells("Total (not counting retracted)", str(sum(n for _, n in summ.counts)), bold=True))
+    key_dates = [cells("Key date", "When and what", bold=True)] + [cells(k, v) for k, v in summ.key_dates]
+    story: list[Any] = [heading(layout, "sec:summary", "Summary")]
+    story += [Paragraph("Entries by kind", s["h3"]), grid(counts, [200, 60])]
+    story += [
+        Paragraph("Incidents and contacts per month", s["h3"]),
+        month_chart(summ, FRAME_WIDTH),
+        Paragraph("Key dates", s["h3"]),
+        grid(key_dates, [130, FRAME_WIDTH - 130]) if summ.key_dates else para("None in this period.", s["body"]),
+        Paragraph("Time", s["h3"]),
+        para(
+            f"Time spent dealing with this client (as logged): {minutes_text(summ.time_spent_min)}. "
+            f"Total duration of calls and meetings: {minutes_text(summ.duration_min)}. "
+            f"Retracted entries: {summ.retracted} (shown in full with their reasons).",
+            s["body"],
+        ),
+        PageBreak(),
+    ]
+    return story
+
+
+def chronology(layout: Layout) -> list[Any]:
+    s = styles()
+    rows: list[list[Any]] = [cells("Date, time (UTC offset)", "Kind", "Title", "Participants", "Exh.", "Pin cite", bold=True)]
+    for chosen in layout.selection.entries:
+        entry = chosen.entry
+        numbers = ", ".join(str(ex.number) for ex in exhibits_of(layout.exhibits, entry.id))
+        title = entry.title + (" (retracted)" if entry.retraction else "")
+        rows.append(
+            cells(
+                when_text(entry.occurred_at),
+                ENTRY_KINDS.get(entry.kind, entry.kind),
+                title,
+                ", ".join(entry.fields.participants),
+                numbers,
+                layout.bates_of(f"entry:{entry.id}"),
+            )
+        )
+    story: list[Any] = [heading(layout, "sec:chronology", "Chronology")]
+    story.append(
+        para(
+            "One row per entry, oldest first. The pin cite is the Bates page where the entry appears in full; "
+            "'Exh.' lists its exhibit numbers.",
+            s["muted"],
+        )
+    )
+    if len(rows) == 1:
+        story.append(para("No entries match the chosen period and kinds.", s["body"]))
+    else:
+        story.append(grid(rows, [82, 58, FRAME_WIDTH - 82 - 58 - 100 - 38 - 76, 100, 38, 76], zebra=True))
+    story.append(PageBreak())
+    return story
+
