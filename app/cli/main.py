@@ -25,6 +25,7 @@ EXIT_VERIFY_FAILED = 3
 COMMAND_MODULES = [
     "app.cli.vault_cmds",
     "app.cli.record_cmds",
+    "app.cli.export_cmds",
 ]
 
 

@@ -1,12 +1,12 @@
 """The bundle: a ZIP a lawyer or a review platform can take in and check.
 
-    <name>.pdf         the dossier
-    exhibits/…         every exhibit's original bytes, streamed from the vault
-    manifest.json      entries, exhibits, hashes, Bates ranges, ledger head
-    exhibits.csv       one row per exhibit
-    loadfile.dat       Concordance load file (þ quotes, ASCII 20 delimiter)
-    README.txt         how to verify
-    SHA256SUMS         every file above, for `sha256sum -c`
+<name>.pdf         the dossier
+exhibits/…         every exhibit's original bytes, streamed from the vault
+manifest.json      entries, exhibits, hashes, Bates ranges, ledger head
+exhibits.csv       one row per exhibit
+loadfile.dat       Concordance load file (þ quotes, ASCII 20 delimiter)
+README.txt         how to verify
+SHA256SUMS         every file above, for `sha256sum -c`
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def concordance_dat(layout: Layout) -> bytes:
 def readme(layout: Layout, pdf_name: str) -> bytes:
     sel = layout.selection
     text = f"""Dossier: record of dealings with {sel.client.name}
-Prepared {layout.prepared_at.isoformat()} by {sel.owner_name or '(owner)'}, {sel.business_name or '(business)'}
+Prepared {layout.prepared_at.isoformat()} by {sel.owner_name or "(owner)"}, {sel.business_name or "(business)"}
 
 What is here
   {pdf_name}   the dossier, pages {layout.bates(1)} to {layout.bates(layout.total_pages)}

@@ -20,10 +20,10 @@ def declaration(layout: Layout) -> list[Any]:
     first, last = layout.bates(1), layout.bates(layout.total_pages)
     paragraphs = [
         f"I, {owner}, declare:",
-        f"1. I am the owner of {business} (the \"business\") and the custodian of its records of dealings with "
+        f'1. I am the owner of {business} (the "business") and the custodian of its records of dealings with '
         f"{sel.client.name}, or am otherwise qualified to make this declaration. I have personal knowledge of how "
         "these records are made and kept.",
-        f"2. The records produced as pages {first} through {last} (the \"dossier\") and the native files in the "
+        f'2. The records produced as pages {first} through {last} (the "dossier") and the native files in the '
         "accompanying bundle are true copies of records that were (a) made at or near the time of the acts, events "
         "and conversations they describe, by — or from information transmitted by — someone with knowledge of "
         "those matters; (b) kept in the course of the regularly conducted activity of the business; and (c) made "
@@ -87,8 +87,6 @@ def integrity(layout: Layout) -> list[Any]:
     story += [para(step, s["body"]) for step in steps]
     story.append(Paragraph("SHA-256 of every exhibit", s["h3"]))
     rows = [cells("Exhibit", "Native file", "SHA-256", bold=True)]
-    rows += [
-        [*cells(str(ex.number), ex.native_path), para(ex.attachment.sha256, s["mono"])] for ex in layout.exhibits
-    ]
+    rows += [[*cells(str(ex.number), ex.native_path), para(ex.attachment.sha256, s["mono"])] for ex in layout.exhibits]
     story.append(grid(rows, [44, FRAME_WIDTH - 44 - 290, 290], zebra=True))
     return story

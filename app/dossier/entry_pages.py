@@ -100,7 +100,9 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
 
 def _boxed(flowable: Any, colour: Any) -> Table:
     box = Table([[flowable]], colWidths=[FRAME_WIDTH])
-    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, colour), ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fdf2f2"))]))
+    box.setStyle(
+        TableStyle([("BOX", (0, 0), (-1, -1), 1, colour), ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fdf2f2"))])
+    )
     return box
 
 

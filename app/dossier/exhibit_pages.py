@@ -46,7 +46,9 @@ def exhibits_section(layout: Layout) -> list[Any]:
             s["muted"],
         )
     )
-    rows: list[list[Any]] = [cells("Exhibit, Bates", "Description and file", "Acquired and times", "SHA-256", bold=True)]
+    rows: list[list[Any]] = [
+        cells("Exhibit, Bates", "Description and file", "Acquired and times", "SHA-256", bold=True)
+    ]
     for ex in layout.exhibits:
         att = ex.attachment
         original = f", {ex.page_count} page(s) in the original" if ex.page_count else ""
@@ -66,7 +68,7 @@ def exhibits_section(layout: Layout) -> list[Any]:
                 para(sha_lines(att.sha256), s["mono"]),
             ]
         )
-    story += [grid(rows, [74, 196, 128, FRAME_WIDTH - 398], zebra=True), PageBreak()]
+    story += [grid(rows, [70, 180, 120, FRAME_WIDTH - 370], zebra=True), PageBreak()]
     for ex in layout.exhibits:
         layout.tick()
         story += exhibit_pages(layout, ex)
@@ -121,7 +123,9 @@ def _email_text(layout: Layout, ex: Exhibit) -> tuple[list[tuple[str, str]], str
         from email.parser import BytesParser
 
         msg = BytesParser(policy=policy.default).parsebytes(layout.vault.attachments.read_bytes(ex.attachment.sha256))
-        headers = [(h, str(msg.get(h, ""))) for h in ("From", "To", "Cc", "Date", "Subject", "Message-ID") if msg.get(h)]
+        headers = [
+            (h, str(msg.get(h, ""))) for h in ("From", "To", "Cc", "Date", "Subject", "Message-ID") if msg.get(h)
+        ]
         body = msg.get_body(preferencelist=("plain", "html"))
         text = ""
         if body is not None:

@@ -19,8 +19,9 @@ from app.vault import Vault
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff", "image/webp")
 EMAIL_TYPES = ("message/rfc822",)
-# Larger images are listed as natives: decoding them would need gigabytes.
-MAX_IMAGE_PIXELS = 250_000_000
+# Larger images are listed as natives: decoding them would need gigabytes (and
+# Pillow refuses twice its own bomb limit anyway).
+MAX_IMAGE_PIXELS = 170_000_000
 MAX_RENDERED_BYTES = 256 * 1024 * 1024
 
 
@@ -101,10 +102,16 @@ def _inspect_pdf(vault: Vault, ex: Exhibit) -> None:
 
 
 def _inspect_image(vault: Vault, ex: Exhibit) -> None:
+    import warnings
+
     from PIL import Image
 
     try:
-        with Image.open(io.BytesIO(vault.attachments.read_bytes(ex.attachment.sha256, MAX_RENDERED_BYTES))) as img:
+        with warnings.catch_warnings():
+            # We apply our own pixel limit just below; Pillow's warning would only repeat it.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(vault.attachments.read_bytes(ex.attachment.sha256, MAX_RENDERED_BYTES)))
+        with img:
             width, height = img.size
             if width * height > MAX_IMAGE_PIXELS:
                 ex.category, ex.reason = "native", f"the image is too large to render ({width} × {height})"

@@ -107,7 +107,8 @@ class ExhibitImage(Flowable):
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         width, height = self._exhibit.image_size or (1, 1)
-        scale = min(aw / width, self._max_height / height)
+        # Fill the frame, but never blow a small picture up past 1.5 points per pixel.
+        scale = min(aw / width, self._max_height / height, 1.5)
         self.width, self.height = width * scale, height * scale
         return self.width, self.height
 
@@ -124,20 +125,25 @@ class ExhibitImage(Flowable):
 
 
 def downscaled_jpeg(vault: Vault, exhibit: Exhibit, width_pt: float, height_pt: float) -> bytes:
+    import warnings
+
     from PIL import Image, ImageOps
 
     target = (max(1, int(width_pt / 72 * IMAGE_DPI)), max(1, int(height_pt / 72 * IMAGE_DPI)))
-    with Image.open(io.BytesIO(vault.attachments.read_bytes(exhibit.attachment.sha256))) as img:
-        exif_orientation = img.getexif().get(0x0112, 1)
-        swapped = exif_orientation in (5, 6, 7, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # exhibits.py applies our own limit
+        source = Image.open(io.BytesIO(vault.attachments.read_bytes(exhibit.attachment.sha256)))
+    with source:
+        swapped = source.getexif().get(0x0112, 1) in (5, 6, 7, 8)
         # JPEG: let the decoder skip detail we would throw away (8x faster on big photos).
-        img.draft("RGB", (target[1], target[0]) if swapped else target)
-        img = ImageOps.exif_transpose(img)
-        img.thumbnail(target, Image.Resampling.LANCZOS if max(img.size) < 4 * max(target) else Image.Resampling.BILINEAR)
+        source.draft("RGB", (target[1], target[0]) if swapped else target)
+        img: Image.Image = ImageOps.exif_transpose(source)
+        big = max(img.size) >= 4 * max(target)
+        img.thumbnail(target, Image.Resampling.BILINEAR if big else Image.Resampling.LANCZOS)
         if img.mode not in ("RGB", "L"):
-            background = Image.new("RGB", img.size, "white")
-            background.paste(img.convert("RGBA"), mask=img.convert("RGBA").getchannel("A"))
-            img = background
+            rgba = img.convert("RGBA")
+            img = Image.new("RGB", img.size, "white")
+            img.paste(rgba, mask=rgba.getchannel("A"))
         out = io.BytesIO()
-        img.save(out, "JPEG", quality=82, optimize=False)
+        img.save(out, "JPEG", quality=82)
         return out.getvalue()

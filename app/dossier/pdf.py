@@ -83,7 +83,9 @@ def _one_pass(layout: Layout) -> bytes:
         creator="Casefile",
         invariant=0,
     )
-    frame = Frame(MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, id="main", leftPadding=0, rightPadding=0)
+    frame = Frame(
+        MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, id="main", leftPadding=0, rightPadding=0
+    )
     doc.addPageTemplates(
         [
             PageTemplate("cover", [frame], onPage=_decorate(layout, True)),

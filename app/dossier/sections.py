@@ -67,7 +67,9 @@ def cover(layout: Layout) -> list[Any]:
     opts = sel.options
     period_from = f"{opts.date_from:%Y-%m-%d}" if opts.date_from else "the first entry"
     period_to = f"{opts.date_to:%Y-%m-%d}" if opts.date_to else "the last entry"
-    preparer = ", ".join(x for x in (sel.owner_name, sel.business_name) if x) or "(owner not named in the vault settings)"
+    preparer = (
+        ", ".join(x for x in (sel.owner_name, sel.business_name) if x) or "(owner not named in the vault settings)"
+    )
     kinds = ", ".join(ENTRY_KINDS[k] for k in sel.kinds_chosen) if sel.kinds_chosen else "all kinds"
     private = "included" if opts.include_private else f"left out ({sel.left_out_private})"
     rows = [
@@ -148,7 +150,9 @@ def summary(layout: Layout) -> list[Any]:
 
 def chronology(layout: Layout) -> list[Any]:
     s = styles()
-    rows: list[list[Any]] = [cells("Date, time (UTC offset)", "Kind", "Title", "Participants", "Exh.", "Pin cite", bold=True)]
+    rows: list[list[Any]] = [
+        cells("Date, time (UTC offset)", "Kind", "Title", "Participants", "Exh.", "Pin cite", bold=True)
+    ]
     for chosen in layout.selection.entries:
         entry = chosen.entry
         numbers = ", ".join(str(ex.number) for ex in exhibits_of(layout.exhibits, entry.id))
@@ -174,7 +178,6 @@ def chronology(layout: Layout) -> list[Any]:
     if len(rows) == 1:
         story.append(para("No entries match the chosen period and kinds.", s["body"]))
     else:
-        story.append(grid(rows, [82, 58, FRAME_WIDTH - 82 - 58 - 100 - 38 - 76, 100, 38, 76], zebra=True))
+        story.append(grid(rows, [92, 58, FRAME_WIDTH - 92 - 58 - 96 - 34 - 74, 96, 34, 74], zebra=True))
     story.append(PageBreak())
     return story
-

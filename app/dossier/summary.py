@@ -101,7 +101,9 @@ def month_chart(summary: Summary, width: float, height: float = 170) -> Any:
     chart.valueAxis.valueMin = 0
     peak = max([*chart.data[0], *chart.data[1], 1])
     chart.valueAxis.valueStep = max(1, (peak + 4) // 5)
-    chart.valueAxis.valueMax = chart.valueAxis.valueStep * ((peak + chart.valueAxis.valueStep - 1) // chart.valueAxis.valueStep)
+    chart.valueAxis.valueMax = chart.valueAxis.valueStep * (
+        (peak + chart.valueAxis.valueStep - 1) // chart.valueAxis.valueStep
+    )
     chart.bars[0].fillColor = colors.HexColor("#b83227")
     chart.bars[1].fillColor = colors.HexColor("#5b7fa6")
     chart.bars.strokeColor = None

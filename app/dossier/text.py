@@ -133,7 +133,7 @@ def styles() -> dict[str, Any]:
         "small": ParagraphStyle("small", base, fontSize=8, leading=10, spaceAfter=0),
         "cell": ParagraphStyle("cell", base, fontSize=8, leading=10, spaceAfter=0),
         "cellbold": ParagraphStyle("cellbold", base, fontName=BOLD, fontSize=8, leading=10, spaceAfter=0),
-        "mono": ParagraphStyle("mono", base, fontName=MONO, fontSize=7, leading=9, spaceAfter=0),
+        "mono": ParagraphStyle("mono", base, fontName=MONO, fontSize=6.5, leading=8.5, spaceAfter=0),
         "muted": ParagraphStyle("muted", base, fontSize=8.5, leading=11, textColor=grey),
         "h1": ParagraphStyle("h1", base, fontName=BOLD, fontSize=17, leading=22, spaceBefore=0, spaceAfter=10),
         "h2": ParagraphStyle("h2", base, fontName=BOLD, fontSize=12, leading=16, spaceBefore=10, spaceAfter=5),
