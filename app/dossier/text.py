@@ -21,6 +21,7 @@ FONT_DIRS = (
 )
 SANS, BOLD, ITALIC, MONO = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSansMono"
 CJK_FONT, HANGUL_FONT = "STSong-Light", "HYSMyeongJo-Medium"
+MISSING = "missing"  # marks a run of characters no embedded font can draw
 BODY_CHUNK = 1500  # characters per paragraph: keeps wrapping linear for huge bodies
 
 
@@ -33,19 +34,80 @@ def _font_file(name: str) -> Path:
     raise CasefileError(f"The font {name}.ttf is missing from resources/fonts; reinstall Casefile.")
 
 
+# TrueType CJK fonts a system may have (reportlab embeds TrueType outlines only, not CFF).
+CJK_TTF_CANDIDATES = (
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap, with characters beyond U+FFFF (emoji) written as
+    UTF-16 surrogate pairs: reportlab writes five hex digits, which readers cut to
+    four, so 😀 would be copied out of the PDF as U+1F60."""
+
+    def utf16(code: int) -> str:
+        return chr(code).encode("utf-16-be", "surrogatepass").hex().upper() if code > 0xFFFF else f"{code:04X}"
+
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{utf16(v)}>" for i, v in enumerate(subset)),
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(lines)
+
+
 @cache
-def register_fonts() -> frozenset[int]:
-    """Register the fonts once per process; returns the code points DejaVu Sans covers."""
-    from reportlab.lib.fonts import addMapping
+def cjk_font() -> str:
+    """An embeddable CJK TrueType font if the system has one, else a standard CID
+    font (not embedded: Acrobat, Preview and browsers supply the glyphs)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFont
 
+    for candidate in CJK_TTF_CANDIDATES:
+        if Path(candidate).exists():
+            try:
+                pdfmetrics.registerFont(TTFont("CasefileCJK", candidate, subfontIndex=0))
+                return "CasefileCJK"
+            except Exception:  # a font file reportlab cannot read: try the next
+                continue
+    for name in (CJK_FONT, HANGUL_FONT):
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
+    return ""
+
+
+@cache
+def register_fonts() -> frozenset[int]:
+    """Register the fonts once per process; returns the code points DejaVu Sans covers."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # see _to_unicode_cmap: a fix, same output below U+FFFF
     fonts = {name: TTFont(name, str(_font_file(name))) for name in (SANS, BOLD, ITALIC, MONO)}
     for font in fonts.values():
         pdfmetrics.registerFont(font)
-    for name in (CJK_FONT, HANGUL_FONT):
-        pdfmetrics.registerFont(UnicodeCIDFont(name))
     addMapping(SANS, 0, 0, SANS)
     addMapping(SANS, 1, 0, BOLD)
     addMapping(SANS, 0, 1, ITALIC)
@@ -74,16 +136,22 @@ def clean(text: str) -> str:
 
 
 def markup(text: str) -> str:
-    """User text as safe Paragraph markup, with CJK runs in a CJK font."""
+    """User text as safe Paragraph markup, with CJK runs in a CJK font and
+    characters no font has (rare emoji) shown as their code point, e.g. [U+1F525]."""
     covered = register_fonts()
+    embedded_cjk = cjk_font()
     out: list[str] = []
     run: list[str] = []
     run_font = ""
     for ch in clean(text):
         code = ord(ch)
         font = ""
-        if code not in covered and _is_cjk(code):
-            font = HANGUL_FONT if _is_hangul(code) else CJK_FONT
+        if code not in covered and ch not in "\n":
+            if not _is_cjk(code):
+                # No embedded glyph: print the code point rather than an empty box.
+                ch, font = f"[U+{code:04X}]", MISSING
+            else:
+                font = embedded_cjk or (HANGUL_FONT if _is_hangul(code) else CJK_FONT)
         if font != run_font and run:
             out.append(_run(run, run_font))
             run = []
@@ -96,6 +164,8 @@ def markup(text: str) -> str:
 
 def _run(chars: list[str], font: str) -> str:
     text = escape("".join(chars))
+    if font == MISSING:
+        return f'<font color="#777777">{text}</font>'
     return f'<font face="{font}">{text}</font>' if font else text
 
 
