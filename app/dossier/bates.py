@@ -1,10 +1,11 @@
-"""Swap the appended PDFs' pages in, stamp them, and set the document metadata.
+"""Assemble the final PDF: join the parts, swap the appended PDFs' pages in,
+stamp every page, add the outline and the metadata. One pikepdf pass.
 
-reportlab drew the Bates number and "page x of y" on its own pages; here each
-placeholder page is replaced by the original PDF page it stands for, and a stamp
-made with reportlab (same words, same place, on a white band so it stays legible
-over any content) is merged over it with pikepdf. Page order and count never
-change, so the numbers reportlab printed stay right.
+The stamp (Bates number, "page x of y") is a few PDF operators appended to each
+page's content, wrapped so the page's own graphics state cannot leak into it,
+in the standard Helvetica fonts: cheap enough for thousands of pages, and the
+same on the dossier's own pages and on appended originals (which get a white
+band under the stamp so it stays legible over their content).
 """
 
 from __future__ import annotations
@@ -16,59 +17,142 @@ from typing import Any
 
 from app.dossier.layout import Layout
 
+MARGIN = 54
+FOOTER_Y = 26
+LEFT_TEXT = "Confidential: prepared for counsel"
 
-def _stamp_pdf(layout: Layout, pages: list[tuple[int, float, float]]) -> Any:
-    """One stamp page per appended page: (page number, width, height)."""
+
+def _pdf_string(text: str) -> str:
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def stamp_operators(layout: Layout, page: int, width: float, appended: bool) -> bytes:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    centre = f"page {page} of {layout.total_pages}"
+    bates = layout.bates(page)
+    parts = []
+    if appended:
+        parts.append(f"1 g 0 {FOOTER_Y - 10} {width:.2f} 22 re f")
+    left_x = MARGIN if width > 300 else 12
+    parts += [
+        "0.27 g BT /CFStampR 7.5 Tf",
+        f"{left_x} {FOOTER_Y} Td {_pdf_string(LEFT_TEXT)} Tj ET" if width > 400 else "ET",
+        f"BT /CFStampR 7.5 Tf {(width - stringWidth(centre, 'Helvetica', 7.5)) / 2:.2f} {FOOTER_Y} Td "
+        f"{_pdf_string(centre)} Tj ET",
+        f"0 g BT /CFStampB 9 Tf {width - left_x - stringWidth(bates, 'Helvetica-Bold', 9):.2f} {FOOTER_Y - 1} Td "
+        f"{_pdf_string(bates)} Tj ET",
+    ]
+    return ("\n".join(parts) + "\n").encode("latin-1")
+
+
+def _fonts(pdf: Any) -> tuple[Any, Any]:
     import pikepdf
-    from reportlab.pdfgen.canvas import Canvas
 
-    from app.dossier.pdf import footer
+    def font(base: str) -> Any:
+        return pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font,
+                Subtype=pikepdf.Name.Type1,
+                BaseFont=pikepdf.Name("/" + base),
+                Encoding=pikepdf.Name.WinAnsiEncoding,
+            )
+        )
 
+    return font("Helvetica"), font("Helvetica-Bold")
+
+
+def _stamp(pdf: Any, page_obj: Any, data: bytes, regular: Any, bold: Any) -> None:
+    import pikepdf
+
+    resources = page_obj.obj.get("/Resources")
+    if resources is None:
+        page_obj.obj.Resources = resources = pikepdf.Dictionary()
+    fonts = resources.get("/Font")
+    if fonts is None:
+        resources.Font = fonts = pikepdf.Dictionary()
+    fonts.CFStampR, fonts.CFStampB = regular, bold
+    page_obj.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
+    page_obj.contents_add(pikepdf.Stream(pdf, b"\nQ\n" + data))
+
+
+def finish_pdf(layout: Layout, parts: list[bytes], prepared_at: datetime) -> bytes:
+    """The final PDF from the laid-out parts."""
+    import pikepdf
+
+    main = pikepdf.open(io.BytesIO(parts[0]))
+    others = [pikepdf.open(io.BytesIO(data)) for data in parts[1:]]
+    for other in others:
+        main.pages.extend(other.pages)
+    sources = _swap_in_appended_pages(layout, main)
+    regular, bold = _fonts(main)
+    for number, page_obj in enumerate(main.pages, start=1):
+        box = page_obj.trimbox
+        width = float(box[2]) - float(box[0])
+        appended = number in layout.placeholders
+        data = stamp_operators(layout, number, width, appended)
+        if appended and (float(box[0]) or float(box[1])):
+            data = f"1 0 0 1 {float(box[0]):.2f} {float(box[1]):.2f} cm\n".encode() + data
+        _stamp(main, page_obj, data, regular, bold)
+    _outline(layout, main)
+    _metadata(layout, main, prepared_at)
     out = io.BytesIO()
-    canv = Canvas(out)
-    for page, width, height in pages:
-        canv.setPageSize((width, height))
-        canv.setFillColorRGB(1, 1, 1)
-        canv.rect(0, 14, width, 22, stroke=0, fill=1)
-        footer(canv, layout, page, width)
-        canv.showPage()
-    canv.save()
-    return pikepdf.open(io.BytesIO(out.getvalue()))
+    main.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for pdf in [*sources, *others, main]:
+        pdf.close()
+    return out.getvalue()
 
 
-def finish_pdf(layout: Layout, rendered: bytes, prepared_at: datetime) -> bytes:
-    """The final PDF: appended pages in place, stamped; metadata set."""
+def _swap_in_appended_pages(layout: Layout, main: Any) -> list[Any]:
     import pikepdf
 
-    main = pikepdf.open(io.BytesIO(rendered))
     by_exhibit: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for page, (exhibit, source_page) in sorted(layout.placeholders.items()):
         by_exhibit[exhibit].append((page, source_page))
     exhibits = {ex.number: ex for ex in layout.exhibits}
     sources = []
-    stamps: list[tuple[int, float, float]] = []
     for number, slots in by_exhibit.items():
-        data = layout.vault.attachments.read_bytes(exhibits[number].attachment.sha256)
-        source = pikepdf.open(io.BytesIO(data))
+        source = pikepdf.open(io.BytesIO(layout.vault.attachments.read_bytes(exhibits[number].attachment.sha256)))
         sources.append(source)
         for page, source_page in slots:
             main.pages[page - 1] = source.pages[source_page]
-            box = main.pages[page - 1].trimbox
-            stamps.append((page, float(box[2]) - float(box[0]), float(box[3]) - float(box[1])))
         layout.tick()
-    if stamps:
-        stamp_pdf = _stamp_pdf(layout, stamps)
-        for stamp_page, (page, _w, _h) in zip(stamp_pdf.pages, stamps, strict=True):
-            target = main.pages[page - 1]
-            target.add_overlay(stamp_page, pikepdf.Rectangle(*[float(v) for v in target.trimbox]))
+    return sources
+
+
+def _outline(layout: Layout, main: Any) -> None:
+    """Bookmarks for every section (level 0), entry and exhibit (level 1)."""
+    import pikepdf
+
+    entries = sorted(layout.outline.items(), key=lambda item: layout.page_of(item[0]))
+    with main.open_outline() as outline:
+        parent = None
+        for key, (title, level) in entries:
+            item = pikepdf.OutlineItem(title, layout.page_of(key) - 1)
+            if level == 0 or parent is None:
+                outline.root.append(item)
+                parent = item
+            else:
+                parent.children.append(item)
+
+
+def _metadata(layout: Layout, main: Any, prepared_at: datetime) -> None:
+    import pikepdf
+
     sel = layout.selection
-    with main.open_metadata(set_pikepdf_as_editor=False) as meta:
-        meta["dc:title"] = f"Record of dealings: {sel.client.name}"
-        meta["dc:creator"] = [", ".join(x for x in (sel.owner_name, sel.business_name) if x) or "Casefile"]
-        meta["xmp:CreateDate"] = prepared_at.isoformat()
-    out = io.BytesIO()
-    main.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    for source in sources:
-        source.close()
-    main.close()
-    return out.getvalue()
+    title = f"Record of dealings: {sel.client.name}"
+    author = ", ".join(x for x in (sel.owner_name, sel.business_name) if x) or "Casefile"
+    stamp = prepared_at.strftime("D:%Y%m%d%H%M%S") + (
+        prepared_at.strftime("%z")[:3] + "'" + prepared_at.strftime("%z")[3:] + "'"
+    )
+    main.docinfo = main.make_indirect(
+        pikepdf.Dictionary(
+            Title=pikepdf.String(title),
+            Author=pikepdf.String(author),
+            Subject=pikepdf.String(f"Dossier; ledger head {sel.ledger_head}"),
+            Creator=pikepdf.String("Casefile"),
+            Producer=pikepdf.String("Casefile (reportlab, pikepdf)"),
+            CreationDate=pikepdf.String(stamp),
+            ModDate=pikepdf.String(stamp),
+        )
+    )

@@ -64,7 +64,7 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
         ("Time spent", minutes_text(f.time_spent_min) if f.time_spent_min else ""),
         ("Amount", _amount(f)),
         ("Tags", ", ".join(f.tags)),
-        ("Exhibits", "; ".join(f"{ex.label} ({layout.bates(ex.first_page)})" for ex in exhibits)),
+        ("Exhibits", "; ".join(f"{ex.label} ({ex.attachment.name})" for ex in exhibits)),
         ("Entry", f"#{entry.id}, revision {entry.rev}" + (", marked private" if f.private else "")),
     ]
     rows = [cells(k, bold=True)[:1] + cells(v) for k, v in facts if v]

@@ -15,6 +15,7 @@ from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, when_text
 from app.dossier.text import body_paragraphs, markup, para, styles
 
 FRAME_HEIGHT = 792 - 2 * 54
+PHOTO_HEIGHT = FRAME_HEIGHT - 70  # room for the exhibit's heading above it
 MAX_EMAIL_CHARS = 400_000
 
 
@@ -93,7 +94,7 @@ def exhibit_pages(layout: Layout, ex: Exhibit) -> list[Any]:
     head = _exhibit_heading(layout, ex)
     end = [Marker(layout, f"exend:{ex.number}"), PageBreak()]
     if ex.category == "image":
-        return [KeepTogether([*head, ExhibitImage(layout, ex, FRAME_HEIGHT - 70)]), *end]
+        return [KeepTogether([*head, ExhibitImage(layout, ex, PHOTO_HEIGHT)]), *end]
     if ex.category == "email":
         return [*head, *email_flowables(layout, ex), *end]
     if ex.category == "pdf":

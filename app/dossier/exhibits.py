@@ -101,27 +101,37 @@ def _inspect_pdf(vault: Vault, ex: Exhibit) -> None:
         ex.reason = f"the PDF is damaged and cannot be appended ({type(error).__name__})"
 
 
-def _inspect_image(vault: Vault, ex: Exhibit) -> None:
+def _image_header(data: bytes) -> tuple[int, int, int]:
+    """(width, height, EXIF orientation) without decoding the pixels."""
     import warnings
 
     from PIL import Image
 
+    with warnings.catch_warnings():
+        # We apply our own pixel limit (MAX_IMAGE_PIXELS); Pillow's warning would only repeat it.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        img = Image.open(io.BytesIO(data))
+    with img:
+        return img.size[0], img.size[1], int(img.getexif().get(0x0112, 1))
+
+
+def _inspect_image(vault: Vault, ex: Exhibit) -> None:
+    """Size and orientation, usually from the first stored chunk alone."""
+    head = next(iter(vault.attachments.iter_bytes(ex.attachment.sha256)), b"")
     try:
-        with warnings.catch_warnings():
-            # We apply our own pixel limit just below; Pillow's warning would only repeat it.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(vault.attachments.read_bytes(ex.attachment.sha256, MAX_RENDERED_BYTES)))
-        with img:
-            width, height = img.size
-            if width * height > MAX_IMAGE_PIXELS:
-                ex.category, ex.reason = "native", f"the image is too large to render ({width} × {height})"
-                return
-            exif = img.getexif()
-            if exif.get(0x0112, 1) in (5, 6, 7, 8):
-                width, height = height, width
-            ex.image_size = (width, height)
-    except Exception as error:
-        ex.category, ex.reason = "native", f"the image cannot be decoded ({type(error).__name__})"
+        width, height, orientation = _image_header(head)
+    except Exception:
+        try:  # the header did not fit in the first chunk (a large embedded preview)
+            width, height, orientation = _image_header(
+                vault.attachments.read_bytes(ex.attachment.sha256, MAX_RENDERED_BYTES)
+            )
+        except Exception as error:
+            ex.category, ex.reason = "native", f"the image cannot be decoded ({type(error).__name__})"
+            return
+    if width * height > MAX_IMAGE_PIXELS:
+        ex.category, ex.reason = "native", f"the image is too large to render ({width} × {height})"
+        return
+    ex.image_size = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
 def _date_text(entry: Entry) -> str:

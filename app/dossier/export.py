@@ -72,7 +72,7 @@ def build_dossier_pdf(
     """The finished PDF in memory (for a preview before saving) and its layout."""
     from app.dossier.bates import finish_pdf
     from app.dossier.layout import Layout
-    from app.dossier.pdf import build_pdf
+    from app.dossier.pdf import build_parts
 
     steps = _Progress(progress or (lambda *_: None), cancel)
     steps.start("select", 1)
@@ -81,11 +81,11 @@ def build_dossier_pdf(
     prepared_at = now_utc().astimezone()
     layout = Layout(vault, selection, exhibits, prepared_at.replace(microsecond=0))
     layout.tick = steps.tick
-    # Roughly: two layout passes of about one page per entry and exhibit.
-    steps.start("layout", 2 * (len(selection.entries) + 2 * len(exhibits) + 8))
-    rendered = build_pdf(layout)
+    # Roughly one page per entry and exhibit, plus the front and back laid out twice.
+    steps.start("layout", len(selection.entries) + 2 * len(exhibits) + len(selection.entries) // 10 + 12)
+    parts = build_parts(layout)
     steps.start("merge", len({n for n, _ in layout.placeholders.values()}))
-    return finish_pdf(layout, rendered, layout.prepared_at), layout
+    return finish_pdf(layout, parts, layout.prepared_at), layout
 
 
 def export_dossier(
