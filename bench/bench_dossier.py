@@ -25,7 +25,43 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CASEFILE_KDF_PROFILE", "minimum")
 CORPUS = ROOT.parent / "shared" / "corpus" / "images" / "jpeg"
-WORDS = ["client", "called", "about", "the", "invoice", "and", "said", "the", "work", "was", "late", "although", "the", "schedule", "was", "agreed", "in", "writing", "he", "asked", "again", "for", "changes", "at", "no", "cost", "and", "threatened", "to", "post", "reviews", "we", "explained", "clause", "seven"]
+WORDS = [
+    "client",
+    "called",
+    "about",
+    "the",
+    "invoice",
+    "and",
+    "said",
+    "the",
+    "work",
+    "was",
+    "late",
+    "although",
+    "the",
+    "schedule",
+    "was",
+    "agreed",
+    "in",
+    "writing",
+    "he",
+    "asked",
+    "again",
+    "for",
+    "changes",
+    "at",
+    "no",
+    "cost",
+    "and",
+    "threatened",
+    "to",
+    "post",
+    "reviews",
+    "we",
+    "explained",
+    "clause",
+    "seven",
+]
 
 
 def rss_mb() -> float:
@@ -52,19 +88,24 @@ def body_text(rng: random.Random) -> str:
     return "\n".join(paragraphs)
 
 
-def photo_bytes(index: int) -> bytes:
-    """A real camera JPEG from the corpus, made unique by bytes after its end marker."""
-    sources = sorted(p for p in CORPUS.glob("*.jpg") if p.stat().st_size > 500_000)
-    if not sources:
-        from PIL import Image
+_BASE_PHOTO: list[object] = []
 
-        img = Image.effect_noise((4000, 3000), 60).convert("RGB")
-        out = io.BytesIO()
-        img.save(out, "JPEG", quality=85)
-        data = out.getvalue()
-    else:
-        data = sources[index % len(sources)].read_bytes()
-    return data + f"casefile-bench-{index}".encode()
+
+def photo_bytes(index: int) -> bytes:
+    """A distinct 12 MP camera JPEG: a corpus photo (or noise) with a numbered patch,
+    so no two photos decode to the same pixels (the PDF cannot share them)."""
+    from PIL import Image, ImageDraw
+
+    if not _BASE_PHOTO:
+        sources = sorted(p for p in CORPUS.glob("*.jpg") if p.stat().st_size > 500_000)
+        base = Image.open(sources[0]).convert("RGB") if sources else Image.effect_noise((3264, 2448), 60).convert("RGB")
+        _BASE_PHOTO.append(base)
+    img = _BASE_PHOTO[0].copy()  # type: ignore[attr-defined]
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((100 + 25 * index, 100, 600 + 25 * index, 500), fill=(index * 2, 255 - index * 2, 120))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=88)
+    return out.getvalue()
 
 
 def pdf_bytes(index: int, pages: int) -> bytes:

@@ -8,11 +8,11 @@ from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.dossier.exhibits import exhibits_of
-from app.dossier.layout import AnchoredHeading, Layout
+from app.dossier.layout import AnchoredHeading, FactList, Layout
 from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, when_text
 from app.dossier.select import SelectedEntry
 from app.dossier.summary import minutes_text
-from app.dossier.text import body_paragraphs, markup, para, styles
+from app.dossier.text import BOLD, body_paragraphs, markup, para, styles
 from app.records.models import ENTRY_KINDS, EntryFields
 
 FIELD_LABELS = {
@@ -67,18 +67,7 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
         ("Exhibits", "; ".join(f"{ex.label} ({ex.attachment.name})" for ex in exhibits)),
         ("Entry", f"#{entry.id}, revision {entry.rev}" + (", marked private" if f.private else "")),
     ]
-    rows = [cells(k, bold=True)[:1] + cells(v) for k, v in facts if v]
-    table = Table(rows, colWidths=[78, FRAME_WIDTH - 78])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
+    table = FactList([(k, para(v, s["cell"])) for k, v in facts if v], 78, BOLD, 8)
     story: list[Any] = [CondPageBreak(120), KeepTogether([head, table]), Spacer(1, 4)]
     if entry.retraction:
         story.append(

@@ -99,6 +99,30 @@ class PlaceholderPage(Flowable):
         self._layout.placeholders[page] = (self._exhibit, self._source_page)
 
 
+class FactList(Flowable):
+    """Label / value lines, values wrapped in a column: what a two-column table
+    shows, at a fraction of a reportlab Table's layout cost (one per entry)."""
+
+    def __init__(self, facts: list[tuple[str, Paragraph]], label_width: float, font: str, size: float) -> None:
+        super().__init__()
+        self._facts, self._label_width, self._font, self._size = facts, label_width, font, size
+        self._heights: list[float] = []
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._heights = [value.wrap(aw - self._label_width, ah)[1] + 2 for _label, value in self._facts]
+        self.width, self.height = aw, sum(self._heights)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        y = self.height
+        canv.setFont(self._font, self._size)
+        for (label, value), height in zip(self._facts, self._heights, strict=True):
+            y -= height
+            value.drawOn(canv, self._label_width, y + 1)
+            canv.drawString(0, y + height - self._size - 1, label)
+
+
 class ExhibitImage(Flowable):
     """A photo scaled to the frame, EXIF orientation honoured. Its size comes from
     the file's header; the pixels come from ``photos.PhotoPrefetcher``, which
@@ -116,10 +140,26 @@ class ExhibitImage(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        from reportlab.lib.utils import ImageReader
-
         canv = self.canv
         data = self._layout.photos.jpeg(self._exhibit, self.width, self.height)
-        canv.drawImage(ImageReader(io.BytesIO(data)), 0, 0, self.width, self.height)
+        canv.drawImage(jpeg_reader(data), 0, 0, self.width, self.height)
         canv.setStrokeColorRGB(0.6, 0.6, 0.6)
         canv.rect(0, 0, self.width, self.height)
+
+
+def jpeg_reader(data: bytes) -> Any:
+    """An ImageReader that passes a JPEG through untouched. reportlab names an
+    image by hashing its decoded pixels (``getRGBData``), which would decode every
+    photo a second time; the JPEG's own SHA-256 names it just as uniquely."""
+    import hashlib
+
+    from reportlab.lib.utils import ImageReader
+
+    class JpegReader(ImageReader):  # type: ignore[misc]
+        def getRGBData(self) -> bytes:
+            return hashlib.sha256(data).digest()
+
+    reader = JpegReader(io.BytesIO(data))
+    reader._dataA = None
+    assert reader.jpeg_fh() is not None  # the JPEG bytes go into the PDF as they are
+    return reader

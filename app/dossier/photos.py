@@ -20,7 +20,7 @@ from app.vault import Vault
 
 IMAGE_DPI = 120  # on paper: enough to read a photographed document
 MAX_UPSCALE = 1.5  # points per pixel: a small picture is not blown up further
-AHEAD = 6
+AHEAD = 48  # about 100 KB each once downscaled
 WORKERS = 2
 
 

@@ -130,20 +130,26 @@ def _is_hangul(code: int) -> bool:
     return 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
 
 
+_CONTROL = {code: " " for code in range(32) if chr(code) not in "\n\t"} | {9: "    ", 0x7F: " "}
+
+
 def clean(text: str) -> str:
-    """Drop control characters that have no place on paper (keep newlines and tabs)."""
-    return "".join(ch if ch >= " " or ch in "\n\t" else " " for ch in text).replace("\t", "    ")
+    """Drop control characters that have no place on paper (keep newlines; tabs become spaces)."""
+    return text.replace("\r\n", "\n").translate(_CONTROL)
 
 
 def markup(text: str) -> str:
     """User text as safe Paragraph markup, with CJK runs in a CJK font and
     characters no font has (rare emoji) shown as their code point, e.g. [U+1F525]."""
     covered = register_fonts()
+    text = clean(text)
+    if covered.issuperset(map(ord, set(text))):  # the common case: no per-character work
+        return escape(text).replace("\n", "<br/>")
     embedded_cjk = cjk_font()
     out: list[str] = []
     run: list[str] = []
     run_font = ""
-    for ch in clean(text):
+    for ch in text:
         code = ord(ch)
         font = ""
         if code not in covered and ch not in "\n":
