@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
@@ -9,7 +10,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Paragraph
 
 from app.dossier.exhibits import exhibits_of
 from app.dossier.layout import AnchoredHeading, FactList, Layout
-from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, when_text
+from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, in_zone_of, when_text
 from app.dossier.select import SelectedEntry
 from app.dossier.summary import minutes_text
 from app.dossier.text import BOLD, body_paragraphs, markup, para, styles
@@ -56,9 +57,13 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
         markup(title), s["h3"], layout, f"entry:{entry.id}", outline=f"{index}. {f.title}"[:120], level=1
     )
     exhibits = exhibits_of(layout.exhibits, entry.id)
+
+    def local(moment: datetime) -> datetime:
+        return in_zone_of(moment, entry.occurred_at, f.occurred_tz)
+
     facts = [
         ("Occurred", when_text(entry.occurred_at) + (f" ({f.occurred_tz})" if f.occurred_tz else "")),
-        ("Recorded", when_text(entry.recorded_at) + " (set by the vault when first written)"),
+        ("Recorded", when_text(local(entry.recorded_at)) + " (set by the vault when first written)"),
         ("Participants", ", ".join(f.participants)),
         ("Duration", minutes_text(f.duration_min) if f.duration_min else ""),
         ("Time spent", minutes_text(f.time_spent_min) if f.time_spent_min else ""),
@@ -73,7 +78,7 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
         story.append(
             _boxed(
                 para(
-                    f"RETRACTED on {when_text(entry.retraction.retracted_at)}. Reason: {entry.retraction.reason}. "
+                    f"RETRACTED on {when_text(local(entry.retraction.retracted_at))}. Reason: {entry.retraction.reason}. "
                     "The entry stays in the record as it was written.",
                     s["retracted"],
                 ),
@@ -108,7 +113,8 @@ def _revision_history(chosen: SelectedEntry) -> list[Any]:
     earlier: list[Any] = []
     for prev, rev in zip((None, *revisions[:-1]), revisions, strict=True):
         changed = "first version" if prev is None else ", ".join(_changed(prev.fields, rev.fields)) or "nothing"
-        rows.append(cells(str(rev.rev), when_text(rev.recorded_at), rev.note, changed))
+        recorded = in_zone_of(rev.recorded_at, chosen.entry.occurred_at, chosen.entry.fields.occurred_tz)
+        rows.append(cells(str(rev.rev), when_text(recorded), rev.note, changed))
         if prev is not None:
             for name in ("title", "body", "occurred_at"):
                 if getattr(prev.fields, name) != getattr(rev.fields, name):
@@ -116,4 +122,4 @@ def _revision_history(chosen: SelectedEntry) -> list[Any]:
                     text = when_text(value) if name == "occurred_at" else str(value)
                     earlier.append(para(f"Before revision {rev.rev}, {FIELD_LABELS[name]} read:", s["muted"]))
                     earlier += body_paragraphs(text, s["quote"])
-    return [Paragraph("Revision history", s["h3"]), grid(rows, [30, 110, FRAME_WIDTH - 290, 150]), *earlier]
+    return [Paragraph("Revision history", s["h3"]), grid(rows, [30, 120, FRAME_WIDTH - 300, 150]), *earlier]

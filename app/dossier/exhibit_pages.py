@@ -11,7 +11,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table
 
 from app.dossier.exhibits import Exhibit, acquired_text
 from app.dossier.layout import AnchoredHeading, ExhibitImage, Layout, Marker, PlaceholderPage
-from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, when_text
+from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, in_zone_of, when_text
 from app.dossier.text import body_paragraphs, markup, para, styles
 
 FRAME_HEIGHT = 792 - 2 * 54
@@ -63,7 +63,7 @@ def exhibits_section(layout: Layout) -> list[Any]:
                 ),
                 para(
                     f"Acquired: {acquired_text(att)}\nOccurred: {when_text(ex.entry.occurred_at)}"
-                    f"\nRecorded: {when_text(ex.entry.recorded_at)}",
+                    f"\nRecorded: {when_text(in_zone_of(ex.entry.recorded_at, ex.entry.occurred_at, ex.entry.fields.occurred_tz))}",
                     s["cell"],
                 ),
                 para(sha_lines(att.sha256), s["mono"]),

@@ -35,6 +35,19 @@ def when_text(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}" if offset else f"{moment:%Y-%m-%d %H:%M}"
 
 
+def in_zone_of(moment: datetime, like: datetime, zone_name: str | None) -> datetime:
+    """``moment`` (a vault clock time, UTC) in the zone the entry happened in, so
+    'recorded' reads beside 'occurred' without mental arithmetic."""
+    if zone_name:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return moment.astimezone(ZoneInfo(zone_name))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return moment.astimezone(like.tzinfo)
+
+
 def heading(layout: Layout, key: str, title: str, style: str = "h1", level: int = 0) -> AnchoredHeading:
     return AnchoredHeading(markup(title), styles()[style], layout, key, outline=title, level=level)
 
