@@ -142,22 +142,22 @@ class ExhibitImage(Flowable):
     def draw(self) -> None:
         canv = self.canv
         data = self._layout.photos.jpeg(self._exhibit, self.width, self.height)
-        canv.drawImage(jpeg_reader(data), 0, 0, self.width, self.height)
+        key = f"{self._exhibit.attachment.sha256}:{self.width:.1f}x{self.height:.1f}"
+        canv.drawImage(jpeg_reader(data, key), 0, 0, self.width, self.height)
         canv.setStrokeColorRGB(0.6, 0.6, 0.6)
         canv.rect(0, 0, self.width, self.height)
 
 
-def jpeg_reader(data: bytes) -> Any:
+def jpeg_reader(data: bytes, key: str) -> Any:
     """An ImageReader that passes a JPEG through untouched. reportlab names an
     image by hashing its decoded pixels (``getRGBData``), which would decode every
-    photo a second time; the JPEG's own SHA-256 names it just as uniquely."""
-    import hashlib
-
+    photo a second time; the original's SHA-256 and the drawn size name it just
+    as uniquely (the same photo at the same size is stored once)."""
     from reportlab.lib.utils import ImageReader
 
     class JpegReader(ImageReader):  # type: ignore[misc]
         def getRGBData(self) -> bytes:
-            return hashlib.sha256(data).digest()
+            return key.encode()
 
     reader = JpegReader(io.BytesIO(data))
     reader._dataA = None
