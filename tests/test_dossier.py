@@ -221,3 +221,24 @@ def test_a_cancelled_export_leaves_nothing_behind(demo_vault, tmp_path: Path) ->
     assert "layout" in seen
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     assert demo_vault.head() == before  # no export event for an export that did not happen
+
+
+def test_the_saved_pdf_is_the_one_previewed_from_memory(demo_vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The GUI's path: build in memory, render a preview page, then save exactly that."""
+    import pypdfium2
+
+    from app.dossier.export import build_dossier_pdf, save_dossier
+    from app.dossier.select import DossierOptions
+
+    client = demo_vault.clients.resolve("Gerald")
+    built = build_dossier_pdf(demo_vault, DossierOptions(client.id))
+    assert not (tmp_path / "out").exists()  # nothing written by the preview
+    document = pypdfium2.PdfDocument(built.pdf)
+    try:
+        bitmap = document[0].render(scale=0.5).to_pil()
+        assert bitmap.width > 200 and len(document) == built.pages
+    finally:
+        document.close()
+    result = save_dossier(demo_vault, built, tmp_path / "out")
+    assert result.pdf_path.read_bytes() == built.pdf
+    assert demo_vault.events()[-1].payload["pdf_sha256"] == result.pdf_sha256

@@ -1,8 +1,9 @@
 """Export a dossier: select, number, lay out, merge, bundle, record in the ledger.
 
-``export_dossier`` is what the CLI and the GUI's worker thread call. It reports
-progress through a plain callback and stops at the next page when ``cancel`` is
-set, leaving nothing behind in the destination folder.
+``export_dossier`` is what the CLI calls. The GUI calls ``build_dossier_pdf`` on a
+worker thread (the PDF stays in memory for the preview), then ``save_dossier``
+with what was previewed. Both report progress through a plain callback and stop
+at the next page when ``cancel`` is set, leaving nothing behind.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.dossier.exhibits import number_exhibits
 from app.dossier.select import DossierOptions, Selection, select
 from app.errors import CasefileError, InvalidInput
 from app.records.times import now_utc
 from app.vault import Vault
+
+if TYPE_CHECKING:
+    from app.dossier.layout import Layout
 
 # (phase, done, total): phases are "select", "layout", "merge", "bundle".
 Progress = Callable[[str, int, int], None]
@@ -66,10 +71,22 @@ def file_stem(selection: Selection, when: str) -> str:
     return f"dossier-{name}-{when}"
 
 
+@dataclass(frozen=True)
+class BuiltDossier:
+    """A finished dossier PDF in memory, with what is needed to save its bundle."""
+
+    pdf: bytes
+    layout: Layout
+
+    @property
+    def pages(self) -> int:
+        return self.layout.total_pages
+
+
 def build_dossier_pdf(
     vault: Vault, options: DossierOptions, *, progress: Progress | None = None, cancel: threading.Event | None = None
-) -> tuple[bytes, object]:
-    """The finished PDF in memory (for a preview before saving) and its layout."""
+) -> BuiltDossier:
+    """Lay out the PDF in memory: for a preview before saving (nothing is written)."""
     from app.dossier.bates import finish_pdf
     from app.dossier.layout import Layout
     from app.dossier.pdf import build_parts
@@ -78,14 +95,14 @@ def build_dossier_pdf(
     steps.start("select", 1)
     selection = select(vault, options)
     exhibits = number_exhibits(vault, selection)
-    prepared_at = now_utc().astimezone()
-    layout = Layout(vault, selection, exhibits, prepared_at.replace(microsecond=0))
+    prepared_at = now_utc().astimezone().replace(microsecond=0)
+    layout = Layout(vault, selection, exhibits, prepared_at)
     layout.tick = steps.tick
     # Roughly one page per entry and exhibit, plus the front and back laid out twice.
     steps.start("layout", len(selection.entries) + 2 * len(exhibits) + len(selection.entries) // 10 + 12)
     parts = build_parts(layout)
     steps.start("merge", len({n for n, _ in layout.placeholders.values()}))
-    return finish_pdf(layout, parts, layout.prepared_at), layout
+    return BuiltDossier(finish_pdf(layout, parts, layout.prepared_at), layout)
 
 
 def export_dossier(
@@ -96,16 +113,28 @@ def export_dossier(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
 ) -> ExportResult:
-    """Write DIR/dossier-<client>-<date>.pdf and .zip; record the export in the ledger."""
-    from app.dossier.bundle import write_bundle
-    from app.dossier.layout import Layout
+    """Build the dossier and save it (see ``save_dossier``)."""
+    built = build_dossier_pdf(vault, options, progress=progress, cancel=cancel)
+    return save_dossier(vault, built, out_dir, progress=progress, cancel=cancel)
 
+
+def save_dossier(
+    vault: Vault,
+    built: BuiltDossier,
+    out_dir: Path,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ExportResult:
+    """Write DIR/dossier-<client>-<time>.pdf and .zip (the PDF the user previewed, as
+    it is) and record the export in the ledger. A cancelled or failed save leaves
+    nothing behind and records nothing."""
+    from app.dossier.bundle import write_bundle
+
+    pdf, layout = built.pdf, built.layout
     out_dir = Path(out_dir).expanduser()
     if out_dir.exists() and not out_dir.is_dir():
         raise InvalidInput(f"{out_dir} is not a folder.")
-    pdf, layout_obj = build_dossier_pdf(vault, options, progress=progress, cancel=cancel)
-    assert isinstance(layout_obj, Layout)
-    layout = layout_obj
     steps = _Progress(progress or (lambda *_: None), cancel)
     stem = file_stem(layout.selection, f"{layout.prepared_at:%Y%m%d-%H%M%S}")
     out_dir.mkdir(parents=True, exist_ok=True)
