@@ -242,3 +242,40 @@ def test_the_saved_pdf_is_the_one_previewed_from_memory(demo_vault, tmp_path: Pa
     result = save_dossier(demo_vault, built, tmp_path / "out")
     assert result.pdf_path.read_bytes() == built.pdf
     assert demo_vault.events()[-1].payload["pdf_sha256"] == result.pdf_sha256
+
+
+def _outline_pages(pdf_path: Path) -> dict[str, int]:
+    """Bookmark title -> page number (1-based), at every level."""
+    import pikepdf
+
+    found: dict[str, int] = {}
+    with pikepdf.open(pdf_path) as pdf:
+        page_numbers = {page.objgen: number for number, page in enumerate(pdf.pages, start=1)}
+        with pdf.open_outline() as outline:
+            stack = list(outline.root)
+            while stack:
+                item = stack.pop()
+                found[item.title] = page_numbers[item.destination[0].objgen]
+                stack.extend(item.children)
+    return found
+
+
+def test_bookmarks_lead_to_the_right_pages_and_the_index_gives_bates_ranges(exported) -> None:  # type: ignore[no-untyped-def]
+    result = exported["result"]
+    pages = pdf_pages_text(result.pdf_path)
+    marks = _outline_pages(result.pdf_path)
+    with zipfile.ZipFile(result.zip_path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    for section in ("Summary", "Chronology", "Entries in full", "Exhibits", "Integrity appendix"):
+        assert pages[marks[section] - 1].lstrip().splitlines()[2:4], section
+        assert section in pages[marks[section] - 1]
+    for ex in manifest["exhibits"]:
+        first = marks[ex["description"]]
+        assert ex["bates_first"] == f"BRIGHT-{first:06d}"
+        assert ex["description"] in re.sub(r"\s+", " ", pages[first - 1])
+    index = "\n".join(pages[marks["Exhibits"] - 1 : marks[manifest["exhibits"][0]["description"]] - 1])
+    for ex in manifest["exhibits"]:
+        assert ex["bates_first"] in index and ex["bates_last"] in index, ex["number"]
+    for entry in manifest["entries"]:  # pin cites: the entry's title is on its Bates page
+        page = pages[int(entry["bates"].split("-")[-1]) - 1]
+        assert re.sub(r"\s+", " ", entry["title"])[:30] in re.sub(r"\s+", " ", page), entry["title"]

@@ -35,7 +35,8 @@ def pages_text(ex: Exhibit) -> str:
     return str(ex.last_page - ex.first_page + 1) if ex.first_page else "–"
 
 
-def exhibits_section(layout: Layout) -> list[Any]:
+def exhibit_index(layout: Layout) -> list[Any]:
+    """The index: laid out after the exhibits are placed (it prints their Bates ranges)."""
     s = styles()
     story: list[Any] = [heading(layout, "sec:exhibits", "Exhibits")]
     if not layout.exhibits:
@@ -70,6 +71,11 @@ def exhibits_section(layout: Layout) -> list[Any]:
             ]
         )
     story += [grid(rows, [70, 180, 120, FRAME_WIDTH - 370], zebra=True), PageBreak()]
+    return story
+
+
+def all_exhibits(layout: Layout) -> list[Any]:
+    story: list[Any] = []
     for ex in layout.exhibits:
         layout.tick()
         story += exhibit_pages(layout, ex)

@@ -1,16 +1,20 @@
-"""Lay out the dossier with reportlab platypus, in three parts.
+"""Lay out the dossier with reportlab platypus, in five parts.
 
-    front  cover, contents, summary, chronology   (laid out twice)
-    body   entries in full, exhibits              (laid out once)
-    back   declaration, integrity appendix        (laid out twice)
+    front     cover, contents, summary, chronology   printed twice
+    entries   entries in full                        laid out once
+    index     exhibit index                          printed twice
+    exhibits  every exhibit (photos, emails, PDFs)   laid out once
+    back      declaration, integrity appendix        printed twice
 
-The front and back print numbers that are known only once everything is laid
-out (pin cites, Bates ranges, the page total), so each is measured first with
-placeholders of the same width and then printed with the real numbers. The
-body, which is nearly all the pages and holds every photo, is laid out once,
-starting at the page after the front. Appended PDFs are placeholder pages, so
-every count already includes them; ``bates.py`` swaps the real pages in and
-stamps the Bates number and "page x of y" on every page in one pikepdf pass.
+Some parts print numbers known only once everything is placed (pin cites, Bates
+ranges, the page total). Each part is laid out in order, to learn where
+everything lands; then the parts that print those numbers are laid out again
+with the real values. Numbers are fixed-width Bates labels, so a part keeps its
+page count (checked; if one changes, the whole layout runs again with the new
+numbers). The entries and exhibits, nearly all the pages and every photo, are
+laid out once. Appended PDFs are placeholder pages, so every count includes
+them; ``bates.py`` swaps the real pages in and stamps the Bates number and
+"page x of y" on every page in one pikepdf pass.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTem
 
 from app.dossier.declaration import declaration, integrity
 from app.dossier.entry_pages import entries_in_full
-from app.dossier.exhibit_pages import PHOTO_HEIGHT, exhibits_section
+from app.dossier.exhibit_pages import PHOTO_HEIGHT, all_exhibits, exhibit_index
 from app.dossier.layout import Layout
 from app.dossier.photos import PhotoPrefetcher
 from app.dossier.sections import FRAME_WIDTH, chronology, contents, cover, summary
@@ -35,9 +39,14 @@ MARGIN = 54
 MAX_ROUNDS = 3
 
 Part = Callable[[Layout], list[Any]]
-FRONT: tuple[Part, ...] = (cover, contents, summary, chronology)
-BODY: tuple[Part, ...] = (entries_in_full, exhibits_section)
-BACK: tuple[Part, ...] = (declaration, integrity)
+# (sections, printed again once the numbers are known)
+PARTS: tuple[tuple[tuple[Part, ...], bool], ...] = (
+    ((cover, contents, summary, chronology), True),
+    ((entries_in_full,), False),
+    ((exhibit_index,), True),
+    ((all_exhibits,), False),
+    ((declaration, integrity), True),
+)
 
 
 def _header(layout: Layout) -> Any:
@@ -76,22 +85,30 @@ def _lay_out(layout: Layout, parts: tuple[Part, ...], offset: int, with_cover: b
 
 
 def build_parts(layout: Layout) -> list[bytes]:
-    """The three parts, laid out; ``layout`` then knows every page number."""
+    """Every part, laid out; ``layout`` then knows every page number."""
     register_fonts()
-    _, front_pages = _lay_out(layout, FRONT, 0, with_cover=True)
     for _round in range(MAX_ROUNDS):
+        laid_out: list[tuple[bytes, int, int]] = []  # (pdf, pages, offset)
+        offset = 0
         layout.placeholders.clear()
         with PhotoPrefetcher(layout.vault, layout.exhibits, FRAME_WIDTH, PHOTO_HEIGHT) as layout.photos:
-            body, body_pages = _lay_out(layout, BODY, front_pages)
-        _, back_pages = _lay_out(layout, BACK, front_pages + body_pages)
-        layout.total_pages = front_pages + body_pages + back_pages
+            for index, (sections, _twice) in enumerate(PARTS):
+                data, pages = _lay_out(layout, sections, offset, with_cover=index == 0)
+                laid_out.append((data, pages, offset))
+                offset += pages
+        layout.total_pages = offset
         _number_exhibits(layout)
-        back, printed_back = _lay_out(layout, BACK, front_pages + body_pages)
-        front, printed_front = _lay_out(layout, FRONT, 0, with_cover=True)
-        if (printed_front, printed_back) == (front_pages, back_pages):
-            return [front, body, back]
-        # A real number wrapped a line differently from its placeholder: lay out again.
-        front_pages = printed_front
+        settled = True
+        for index, (sections, twice) in enumerate(PARTS):
+            if twice:
+                _measured, pages, start = laid_out[index]
+                data, printed = _lay_out(layout, sections, start, with_cover=index == 0)
+                laid_out[index] = (data, printed, start)
+                settled = settled and printed == pages
+        if settled:
+            return [data for data, _pages, _start in laid_out]
+        # A real number wrapped a line differently from its placeholder: lay out
+        # again, measuring with the numbers just printed.
     raise RuntimeError("The dossier's page numbers did not settle; please report this.")
 
 
