@@ -7,7 +7,7 @@ from typing import Any
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from app.dossier.layout import Layout
-from app.dossier.sections import FRAME_WIDTH, cells, grid, heading
+from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, long_grid
 from app.dossier.text import para, styles
 
 BLANK = "_" * 44
@@ -88,5 +88,5 @@ def integrity(layout: Layout) -> list[Any]:
     story.append(Paragraph("SHA-256 of every exhibit", s["h3"]))
     rows = [cells("Exhibit", "Native file", "SHA-256", bold=True)]
     rows += [[*cells(str(ex.number), ex.native_path), para(ex.attachment.sha256, s["mono"])] for ex in layout.exhibits]
-    story.append(grid(rows, [44, FRAME_WIDTH - 44 - 290, 290], zebra=True))
+    story += long_grid(rows, [44, FRAME_WIDTH - 44 - 290, 290])
     return story

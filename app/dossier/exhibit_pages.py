@@ -11,7 +11,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table
 
 from app.dossier.exhibits import Exhibit, acquired_text
 from app.dossier.layout import AnchoredHeading, ExhibitImage, Layout, Marker, PlaceholderPage
-from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, in_zone_of, when_text
+from app.dossier.sections import FRAME_WIDTH, cells, heading, in_zone_of, long_grid, when_text
 from app.dossier.text import body_paragraphs, markup, para, styles
 
 FRAME_HEIGHT = 792 - 2 * 54
@@ -70,7 +70,7 @@ def exhibit_index(layout: Layout) -> list[Any]:
                 para(sha_lines(att.sha256), s["mono"]),
             ]
         )
-    story += [grid(rows, [70, 180, 120, FRAME_WIDTH - 370], zebra=True), PageBreak()]
+    story += [*long_grid(rows, [70, 180, 120, FRAME_WIDTH - 370]), PageBreak()]
     return story
 
 

@@ -17,6 +17,7 @@ from app.records.models import ENTRY_KINDS
 FRAME_WIDTH = 612 - 2 * 54
 RULE = colors.HexColor("#999999")
 HEADER_BG = colors.HexColor("#e8ecf1")
+CHUNK_ROWS = 30
 
 # (anchor key, title) of every section, in order: the contents page lists them.
 SECTIONS = [
@@ -68,6 +69,17 @@ def grid(data: list[list[Any]], widths: list[float], header: bool = True, zebra:
         commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f7f7f7")]))
     table.setStyle(TableStyle(commands))
     return table
+
+
+def long_grid(data: list[list[Any]], widths: list[float], zebra: bool = True) -> list[Table]:
+    """A long table as consecutive tables of ``CHUNK_ROWS`` rows, each with the
+    header: it reads as one table with a repeated header, and lays out in linear
+    time (reportlab re-measures every remaining row each time a table splits)."""
+    header, rows = data[:1], data[1:]
+    return [
+        grid(header + rows[start : start + CHUNK_ROWS], widths, zebra=zebra)
+        for start in range(0, max(len(rows), 1), CHUNK_ROWS)
+    ]
 
 
 def cells(*texts: str, bold: bool = False) -> list[Paragraph]:
@@ -129,9 +141,7 @@ def contents(layout: Layout) -> list[Any]:
                 rows.append(
                     [para(ex.description, s["cell"]), *cells(str(layout.page_of(f"ex:{ex.number}")), ex.bates_first)]
                 )
-    table = grid(rows, [FRAME_WIDTH - 130, 40, 90])
-    table.setStyle(TableStyle([("ALIGN", (1, 0), (1, -1), "RIGHT"), ("LEFTPADDING", (0, 0), (0, -1), 3)]))
-    story += [table, PageBreak()]
+    story += [*long_grid(rows, [FRAME_WIDTH - 130, 40, 90], zebra=False), PageBreak()]
     return story
 
 
@@ -191,6 +201,6 @@ def chronology(layout: Layout) -> list[Any]:
     if len(rows) == 1:
         story.append(para("No entries match the chosen period and kinds.", s["body"]))
     else:
-        story.append(grid(rows, [92, 58, FRAME_WIDTH - 92 - 58 - 96 - 34 - 74, 96, 34, 74], zebra=True))
+        story += long_grid(rows, [92, 58, FRAME_WIDTH - 92 - 58 - 96 - 34 - 74, 96, 34, 74])
     story.append(PageBreak())
     return story
