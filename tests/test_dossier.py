@@ -279,3 +279,30 @@ def test_bookmarks_lead_to_the_right_pages_and_the_index_gives_bates_ranges(expo
     for entry in manifest["entries"]:  # pin cites: the entry's title is on its Bates page
         page = pages[int(entry["bates"].split("-")[-1]) - 1]
         assert re.sub(r"\s+", " ", entry["title"])[:30] in re.sub(r"\s+", " ", page), entry["title"]
+
+
+def test_a_byte_flipped_inside_the_zip_names_the_damaged_file(exported, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Tampering with the ZIP itself (not rebuilding it): the CRC or the hash catches it."""
+    target = "exhibits/EX0005_backsplash-tile-photo-1.png"
+    with zipfile.ZipFile(exported["result"].zip_path) as zf:
+        info = zf.getinfo(target)
+    data = bytearray(exported["result"].zip_path.read_bytes())
+    header = info.header_offset
+    name_len, extra_len = (
+        int.from_bytes(data[header + 26 : header + 28], "little"),
+        int.from_bytes(data[header + 28 : header + 30], "little"),
+    )
+    data[header + 30 + name_len + extra_len + 200] ^= 0x01  # a byte of the stored PNG
+    bad = tmp_path / "flipped.zip"
+    bad.write_bytes(bytes(data))
+    result = _verify(cli, bad)
+    assert result.code == 3
+    assert target in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_something_that_is_not_a_bundle_fails_verification(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fake = tmp_path / "fake.zip"
+    fake.write_bytes(b"not a zip at all")
+    result = _verify(cli, fake)
+    assert result.code == 3 and "not a readable ZIP" in result.err
+    assert _verify(cli, tmp_path / "missing.zip").code == 1

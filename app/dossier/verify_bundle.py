@@ -56,8 +56,11 @@ def verify_bundle(path: Path) -> BundleReport:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
         raise InvalidInput(f"There is no file at {path}.") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path} is a folder; give the bundle's .zip file.") from None
     except (zipfile.BadZipFile, OSError) as error:
-        raise InvalidInput(f"{path} is not a readable ZIP file ({error}).") from None
+        report.problems.append(f"the bundle is not a readable ZIP file ({error})")
+        return report
     with zf:
         names = [info.filename for info in zf.infolist() if not info.is_dir()]
         if SUMS not in names:
