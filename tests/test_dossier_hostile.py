@@ -68,7 +68,12 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     vault.attachments.add_stream(pdfs, io.BytesIO(b"PK\x03\x04 not a real docx"), "notes.docx")
     photos = log(5, "photo", "A huge photo and a rotated one", "12 000 × 9 000 pixels; and one shot sideways.")
     vault.attachments.add_stream(photos, io.BytesIO(_photo(12_000, 9_000)), "huge.jpg")
-    vault.attachments.add_stream(photos, io.BytesIO(_photo(400, 200, orientation=6)), "sideways.jpg")
+    vault.attachments.add_stream(
+        photos,
+        io.BytesIO(_photo(400, 200, orientation=6)),
+        "sideways.jpg",
+        metadata={"exif_taken": "2026:03:06 08:59:00", "gps": {"lat": 41.88, "lon": -87.63}},
+    )
     result = export_dossier(vault, DossierOptions(client.id), root / "out")
     vault.lock()
     return result
@@ -86,6 +91,7 @@ def test_hostile_content_is_all_in_the_pdf(hostile) -> None:  # type: ignore[no-
         assert word in pdfium_text or word[::-1] in pdfium_text, word  # RTL may come out in visual order
     assert "<b>bold</b> & <para>not a para</para>" in text
     assert "Ünïcode & <Client> 客户" in pdfium_text
+    assert "Recorded metadata: exif_taken: 2026:03:06 08:59:00 · gps: lat=41.88, lon=-87.63" in pdfium_text
 
 
 def _pdfium_text(pdf_path: Path) -> str:
@@ -157,3 +163,14 @@ def test_rendered_pages_are_not_blank(hostile, tmp_path: Path) -> None:  # type:
     image = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
     dark = sum(image.histogram()[:128])
     assert dark > 2000
+
+
+def test_bundle_names_are_safe_and_unique() -> None:
+    from app.dossier.exhibits import safe_bundle_name
+
+    assert safe_bundle_name(1, "../../etc/passwd") == "exhibits/EX0001_etc_passwd"
+    assert safe_bundle_name(2, "C:\\Users\\x\\photo 1.JPG") == "exhibits/EX0002_C_Users_x_photo_1.JPG"
+    assert safe_bundle_name(3, "Überweisung €.pdf") == "exhibits/EX0003_Uberweisung_.pdf"
+    assert safe_bundle_name(4, "写真.jpg") == "exhibits/EX0004_jpg"
+    assert safe_bundle_name(5, "...") == "exhibits/EX0005_file"
+    assert len({safe_bundle_name(n, "same.pdf") for n in range(1, 50)}) == 49

@@ -82,17 +82,30 @@ def all_exhibits(layout: Layout) -> list[Any]:
     return story
 
 
+def metadata_text(metadata: dict[str, object], limit: int = 12) -> str:
+    """What ingest extracted (EXIF time, GPS, email headers), flattened to one line."""
+    items = []
+    for key, value in list(metadata.items())[:limit]:
+        if isinstance(value, dict | list):
+            value = (
+                ", ".join(f"{k}={v}" for k, v in value.items())
+                if isinstance(value, dict)
+                else ", ".join(map(str, value))
+            )
+        items.append(f"{key}: {str(value)[:120]}")
+    return " · ".join(items)
+
+
 def _exhibit_heading(layout: Layout, ex: Exhibit) -> list[Any]:
     s = styles()
     att = ex.attachment
-    return [
+    flowables = [
         AnchoredHeading(markup(ex.description), s["h2"], layout, f"ex:{ex.number}", outline=ex.description, level=1),
-        para(
-            f"{att.name} · {att.media_type} · {size_text(att.size)} · SHA-256 {att.sha256}",
-            s["small"],
-        ),
-        Spacer(1, 6),
+        para(f"{att.name} · {att.media_type} · {size_text(att.size)} · SHA-256 {att.sha256}", s["small"]),
     ]
+    if att.metadata:
+        flowables.append(para(f"Recorded metadata: {metadata_text(att.metadata)}", s["small"]))
+    return [*flowables, Spacer(1, 6)]
 
 
 def exhibit_pages(layout: Layout, ex: Exhibit) -> list[Any]:
