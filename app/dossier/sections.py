@@ -17,7 +17,6 @@ from app.records.models import ENTRY_KINDS
 FRAME_WIDTH = 612 - 2 * 54
 RULE = colors.HexColor("#999999")
 HEADER_BG = colors.HexColor("#e8ecf1")
-CHUNK_ROWS = 30
 
 # (anchor key, title) of every section, in order: the contents page lists them.
 SECTIONS = [
@@ -53,15 +52,26 @@ def heading(layout: Layout, key: str, title: str, style: str = "h1", level: int 
     return AnchoredHeading(markup(title), styles()[style], layout, key, outline=title, level=level)
 
 
-def grid(data: list[list[Any]], widths: list[float], header: bool = True, zebra: bool = False) -> Table:
-    table = Table(data, colWidths=widths, repeatRows=1 if header else 0, splitByRow=1)
+PAD_X, PAD_Y = 3, 2.5
+
+
+def grid(
+    data: list[list[Any]], widths: list[float], header: bool = True, zebra: bool = False, measured: bool = False
+) -> Table:
+    """A ruled table; header row repeated on every page it spans.
+
+    ``measured``: the row heights are computed here, once. reportlab otherwise
+    re-measures every remaining row each time a table splits across a page, which
+    is quadratic in the length of a long table (500 chronology rows: seconds)."""
+    heights = [_row_height(row, widths) for row in data] if measured else None
+    table = Table(data, colWidths=widths, rowHeights=heights, repeatRows=1 if header else 0, splitByRow=1)
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), PAD_Y),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_Y),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X),
     ]
     if header:
         commands += [("BACKGROUND", (0, 0), (-1, 0), HEADER_BG), ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black)]
@@ -71,15 +81,15 @@ def grid(data: list[list[Any]], widths: list[float], header: bool = True, zebra:
     return table
 
 
+def _row_height(row: list[Any], widths: list[float]) -> float:
+    tallest = 0.0
+    for cell, width in zip(row, widths, strict=True):
+        tallest = max(tallest, cell.wrap(width - 2 * PAD_X, 1e6)[1])
+    return tallest + 2 * PAD_Y
+
+
 def long_grid(data: list[list[Any]], widths: list[float], zebra: bool = True) -> list[Table]:
-    """A long table as consecutive tables of ``CHUNK_ROWS`` rows, each with the
-    header: it reads as one table with a repeated header, and lays out in linear
-    time (reportlab re-measures every remaining row each time a table splits)."""
-    header, rows = data[:1], data[1:]
-    return [
-        grid(header + rows[start : start + CHUNK_ROWS], widths, zebra=zebra)
-        for start in range(0, max(len(rows), 1), CHUNK_ROWS)
-    ]
+    return [grid(data, widths, zebra=zebra, measured=True)]
 
 
 def cells(*texts: str, bold: bool = False) -> list[Paragraph]:
@@ -201,6 +211,6 @@ def chronology(layout: Layout) -> list[Any]:
     if len(rows) == 1:
         story.append(para("No entries match the chosen period and kinds.", s["body"]))
     else:
-        story += long_grid(rows, [92, 58, FRAME_WIDTH - 92 - 58 - 96 - 34 - 74, 96, 34, 74])
+        story += long_grid(rows, [110, 56, FRAME_WIDTH - 110 - 56 - 90 - 30 - 70, 90, 30, 70])
     story.append(PageBreak())
     return story
