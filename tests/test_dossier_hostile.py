@@ -62,6 +62,13 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     log(1, "note", "An unbreakable line", UNBREAKABLE)
     log(2, "message", "Scripts: שלום 中文 😀", SCRIPTS)
     log(3, "complaint", "Markup <b>not bold</b> & co", MARKUP)
+    crowd = tuple(f"Neighbour number {i} of Linden Avenue" for i in range(400))
+    vault.entries.log(
+        client.id,
+        EntryFields(
+            "meeting", start + timedelta(days=3, hours=1), "T" * 1000, "A crowded meeting.", participants=crowd
+        ),
+    )
     pdfs = log(4, "document", "Two bad PDFs and a text file", "See the attachments.")
     vault.attachments.add_stream(pdfs, io.BytesIO(_encrypted_pdf()), "locked.pdf")
     vault.attachments.add_stream(pdfs, io.BytesIO(b"%PDF-1.7\nthis is not really a PDF\n%%EOF\n"), "broken.pdf")
@@ -83,6 +90,7 @@ def test_hostile_content_is_all_in_the_pdf(hostile) -> None:  # type: ignore[no-
     text = "\n".join(pdf_pages_text(hostile.pdf_path))
     flat = re.sub(r"\s+", "", text)
     assert "Line 1099:" in text  # the end of the 200 KB body
+    assert "Neighbour number 399 of Linden Avenue" in text  # 400 participants, over a page of them
     assert flat.count("x" * 50) >= 5000 // 50 - 2  # the unbreakable line, wrapped, not cut
     # pdfium knows the standard CJK character maps, which poppler needs a language pack for.
     pdfium_text = _pdfium_text(hostile.pdf_path)

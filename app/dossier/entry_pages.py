@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.dossier.exhibits import exhibits_of
 from app.dossier.layout import AnchoredHeading, FactList, Layout
@@ -73,7 +73,8 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
         ("Entry", f"#{entry.id}, revision {entry.rev}" + (", marked private" if f.private else "")),
     ]
     table = FactList([(k, para(v, s["cell"])) for k, v in facts if v], 78, BOLD, 8)
-    story: list[Any] = [CondPageBreak(120), KeepTogether([head, table]), Spacer(1, 4)]
+    # Never a heading alone at the foot of a page: its facts are under 130 points.
+    story: list[Any] = [CondPageBreak(130), head, table, Spacer(1, 4)]
     if entry.retraction:
         story.append(
             _boxed(

@@ -101,7 +101,8 @@ class PlaceholderPage(Flowable):
 
 class FactList(Flowable):
     """Label / value lines, values wrapped in a column: what a two-column table
-    shows, at a fraction of a reportlab Table's layout cost (one per entry)."""
+    shows, at a fraction of a reportlab Table's layout cost (one per entry).
+    Splits between facts, or inside a value too long for one page."""
 
     def __init__(self, facts: list[tuple[str, Paragraph]], label_width: float, font: str, size: float) -> None:
         super().__init__()
@@ -112,6 +113,27 @@ class FactList(Flowable):
         self._heights = [value.wrap(aw - self._label_width, ah)[1] + 2 for _label, value in self._facts]
         self.width, self.height = aw, sum(self._heights)
         return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        self.wrap(aw, ah)
+        used = 0.0
+        for index, height in enumerate(self._heights):
+            if used + height > ah:
+                label, value = self._facts[index]
+                parts = value.split(aw - self._label_width, ah - used - 2)
+                head, tail = self._facts[:index], self._facts[index + 1 :]
+                if len(parts) == 2:
+                    head, tail = [*head, (label, parts[0])], [("", parts[1]), *tail]
+                else:
+                    tail = [(label, value), *tail]
+                if not head:
+                    return []
+                return [self._like(head), self._like(tail)]
+            used += height
+        return [self]
+
+    def _like(self, facts: list[tuple[str, Paragraph]]) -> FactList:
+        return FactList(facts, self._label_width, self._font, self._size)
 
     def draw(self) -> None:
         canv = self.canv

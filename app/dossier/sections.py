@@ -181,6 +181,11 @@ def summary(layout: Layout) -> list[Any]:
     return story
 
 
+def _short(text: str, count: int, limit: int = 200) -> str:
+    """A table cell stays shorter than a page; the entry in full has everything."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({count} in all; see the entry)"
+
+
 def chronology(layout: Layout) -> list[Any]:
     s = styles()
     rows: list[list[Any]] = [
@@ -195,7 +200,7 @@ def chronology(layout: Layout) -> list[Any]:
                 when_text(entry.occurred_at),
                 ENTRY_KINDS.get(entry.kind, entry.kind),
                 title,
-                ", ".join(entry.fields.participants),
+                _short(", ".join(entry.fields.participants), len(entry.fields.participants)),
                 numbers,
                 layout.bates_of(f"entry:{entry.id}"),
             )
