@@ -27,6 +27,26 @@ def _encrypted_pdf() -> bytes:
     return out.getvalue()
 
 
+def _edge_to_edge_pdf() -> bytes:
+    """Page 1 has text on its very last line; page 2 is rotated 90 degrees."""
+    import pikepdf
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canv = Canvas(out, pagesize=(612, 792))
+    canv.setFont("Helvetica", 10)
+    canv.drawString(250, 4, "BOTTOMLINE of the original")
+    canv.showPage()
+    canv.drawString(72, 700, "ROTATEDPAGE original")
+    canv.showPage()
+    canv.save()
+    pdf = pikepdf.open(io.BytesIO(out.getvalue()))
+    pdf.pages[1].obj.Rotate = 90
+    rotated = io.BytesIO()
+    pdf.save(rotated)
+    return rotated.getvalue()
+
+
 def _photo(width: int, height: int, orientation: int | None = None) -> bytes:
     from PIL import Image
 
@@ -73,6 +93,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     vault.attachments.add_stream(pdfs, io.BytesIO(_encrypted_pdf()), "locked.pdf")
     vault.attachments.add_stream(pdfs, io.BytesIO(b"%PDF-1.7\nthis is not really a PDF\n%%EOF\n"), "broken.pdf")
     vault.attachments.add_stream(pdfs, io.BytesIO(b"PK\x03\x04 not a real docx"), "notes.docx")
+    vault.attachments.add_stream(pdfs, io.BytesIO(_edge_to_edge_pdf()), "edge-to-edge.pdf")
     photos = log(5, "photo", "A huge photo and a rotated one", "12 000 × 9 000 pixels; and one shot sideways.")
     vault.attachments.add_stream(photos, io.BytesIO(_photo(12_000, 9_000)), "huge.jpg")
     vault.attachments.add_stream(
@@ -182,3 +203,20 @@ def test_bundle_names_are_safe_and_unique() -> None:
     assert safe_bundle_name(4, "写真.jpg") == "exhibits/EX0004_jpg"
     assert safe_bundle_name(5, "...") == "exhibits/EX0005_file"
     assert len({safe_bundle_name(n, "same.pdf") for n in range(1, 50)}) == 49
+
+
+def test_the_stamp_never_covers_an_appended_page(hostile, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The original's last line stays above the Bates stamp (the page is shrunk to make room)."""
+    import subprocess
+
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(hostile.pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = html.split("<page ")[1:]
+    page = next(p for p in pages if ">BOTTOMLINE<" in p)
+    words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)<', page)
+    bottom = next(float(y_max) for _y_min, y_max, word in words if word == "BOTTOMLINE")
+    stamp = next(float(y_min) for y_min, _y_max, word in words if word.startswith("CF-"))
+    assert bottom < stamp  # y grows downwards in pdftotext's boxes
+    rotated = next(p for p in pages if ">ROTATEDPAGE<" in p)
+    assert re.search(r">CF-\d{6}<", rotated)
