@@ -148,6 +148,8 @@ def describe(ex: Exhibit) -> str:
     if ex.attachment.media_type == "application/pdf" or ex.attachment.name.lower().endswith(".pdf"):
         pages = f", {ex.page_count} page{'s' if ex.page_count != 1 else ''}" if ex.page_count else ""
         return f"{ex.label} – {date} PDF document{pages}"
+    if ex.attachment.name.lower().endswith(".msg"):
+        return f"{ex.label} – {date} Outlook email (.msg)"
     return f"{ex.label} – {date} file ({ex.attachment.media_type or 'unknown type'})"
 
 

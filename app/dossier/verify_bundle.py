@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def verify_bundle(path: Path) -> BundleReport:
                 continue
             try:
                 actual[name] = _hash_member(zf, name)
-            except (zipfile.BadZipFile, OSError, zlib_error()) as error:
+            except (zipfile.BadZipFile, OSError, zlib.error) as error:
                 report.problems.append(f"{name} is damaged in the ZIP ({error})")
                 continue
             report.files_checked += 1
@@ -91,12 +92,6 @@ def verify_bundle(path: Path) -> BundleReport:
                 report.problems.append(f"{name} was removed")
         _check_manifest(zf, names, actual, report)
     return report
-
-
-def zlib_error() -> type[Exception]:
-    import zlib
-
-    return zlib.error
 
 
 def _check_manifest(zf: zipfile.ZipFile, names: list[str], actual: dict[str, str], report: BundleReport) -> None:
