@@ -306,3 +306,21 @@ def test_something_that_is_not_a_bundle_fails_verification(cli, tmp_path: Path) 
     result = _verify(cli, fake)
     assert result.code == 3 and "not a readable ZIP" in result.err
     assert _verify(cli, tmp_path / "missing.zip").code == 1
+
+
+def test_contents_lines_and_pin_cites_are_links_to_their_pages(exported) -> None:  # type: ignore[no-untyped-def]
+    import pikepdf
+
+    result = exported["result"]
+    with zipfile.ZipFile(result.zip_path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    targets: set[int] = set()
+    with pikepdf.open(result.pdf_path) as pdf:
+        numbers = {page.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+        for page in pdf.pages[:6]:  # contents and chronology
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") == "/Link":
+                    targets.add(numbers[annot.Dest[0].objgen])
+    entry_pages = {int(e["bates"].split("-")[-1]) for e in manifest["entries"]}
+    exhibit_pages = {int(e["bates_first"].split("-")[-1]) for e in manifest["exhibits"]}
+    assert entry_pages | exhibit_pages <= targets

@@ -123,6 +123,7 @@ def finish_pdf(layout: Layout, parts: list[bytes], prepared_at: datetime) -> byt
             prefix, data = b"q\n", stamp_operators(layout, number, page_width(page_obj), band=False)
         _stamp(main, page_obj, prefix, data, regular, bold)
     _outline(layout, main)
+    _links(layout, main)
     _metadata(layout, main, prepared_at)
     out = io.BytesIO()
     main.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -162,6 +163,29 @@ def _outline(layout: Layout, main: Any) -> None:
                 parent = item
             else:
                 parent.children.append(item)
+
+
+def _links(layout: Layout, main: Any) -> None:
+    """Contents lines and pin cites become links to the page they name."""
+    import pikepdf
+
+    for (_where, target), (page, x0, y0, x1, y1) in layout.links.items():
+        destination = layout.page_of(target)
+        if not destination:
+            continue
+        annotation = main.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Link,
+                Rect=[x0, y0, x1, y1],
+                Border=[0, 0, 0],
+                Dest=[main.pages[destination - 1].obj, pikepdf.Name.Fit],
+            )
+        )
+        page_obj = main.pages[page - 1].obj
+        if "/Annots" not in page_obj:
+            page_obj.Annots = pikepdf.Array()
+        page_obj.Annots.append(annotation)
 
 
 def _metadata(layout: Layout, main: Any, prepared_at: datetime) -> None:

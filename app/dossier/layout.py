@@ -32,6 +32,8 @@ class Layout:
     prepared_at: datetime
     pages: dict[str, int] = field(default_factory=dict)  # anchor key -> page number
     outline: dict[str, tuple[str, int]] = field(default_factory=dict)  # anchor key -> (title, level)
+    # (where, target key) -> (page, x0, y0, x1, y1): clickable cells, linked by bates.py
+    links: dict[tuple[str, str], tuple[int, float, float, float, float]] = field(default_factory=dict)
     page_offset: int = 0  # pages before the part being laid out
     total_pages: int = 0
     placeholders: dict[int, tuple[int, int]] = field(default_factory=dict)  # page -> (exhibit no, source page)
@@ -67,6 +69,22 @@ class AnchoredHeading(Paragraph):
         self._layout.record(self._key, self.canv)
         if self._outline:
             self._layout.outline[self._key] = (self._outline, self._level)
+        super().draw()
+
+
+class LinkedParagraph(Paragraph):
+    """A table cell that becomes a link to ``target`` (a contents line, a pin cite)."""
+
+    def __init__(self, text: str, style: Any, layout: Layout, where: str, target: str) -> None:
+        super().__init__(text, style)
+        self._layout, self._where, self._target = layout, where, target
+
+    def draw(self) -> None:
+        canv = self.canv
+        x0, y0 = canv.absolutePosition(0, 0)
+        x1, y1 = canv.absolutePosition(self.width, self.height)
+        page = canv.getPageNumber() + self._layout.page_offset
+        self._layout.links[(self._where, self._target)] = (page, x0, y0, x1, y1)
         super().draw()
 
 

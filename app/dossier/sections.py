@@ -9,7 +9,7 @@ from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.dossier.exhibits import exhibits_of
-from app.dossier.layout import AnchoredHeading, Layout
+from app.dossier.layout import AnchoredHeading, Layout, LinkedParagraph
 from app.dossier.summary import minutes_text, month_chart, summarize
 from app.dossier.text import markup, para, styles
 from app.records.models import ENTRY_KINDS
@@ -144,13 +144,17 @@ def contents(layout: Layout) -> list[Any]:
     s = styles()
     story: list[Any] = [heading(layout, "sec:toc", "Contents")]
     rows = [cells("Section", "Page", "Bates", bold=True)]
-    for key, title in SECTIONS:
-        rows.append(cells(title, str(layout.page_of(key)), layout.bates_of(key)))
-        if key == "sec:exhibits":
-            for ex in layout.exhibits:
-                rows.append(
-                    [para(ex.description, s["cell"]), *cells(str(layout.page_of(f"ex:{ex.number}")), ex.bates_first)]
-                )
+    lines = [(key, title, 0) for key, title in SECTIONS]
+    at = next(i for i, (key, _t, _l) in enumerate(lines) if key == "sec:exhibits") + 1
+    lines[at:at] = [(f"ex:{ex.number}", ex.description, 1) for ex in layout.exhibits]
+    for key, title, level in lines:
+        text = markup(("    " if level else "") + title)
+        rows.append(
+            [
+                LinkedParagraph(text, s["cell"], layout, "toc", key),
+                *cells(str(layout.page_of(key)), layout.bates_of(key)),
+            ]
+        )
     story += [*long_grid(rows, [FRAME_WIDTH - 130, 40, 90], zebra=False), PageBreak()]
     return story
 
@@ -202,9 +206,11 @@ def chronology(layout: Layout) -> list[Any]:
                 title,
                 _short(", ".join(entry.fields.participants), len(entry.fields.participants)),
                 numbers,
-                layout.bates_of(f"entry:{entry.id}"),
+                "",
             )
         )
+        key = f"entry:{entry.id}"
+        rows[-1][-1] = LinkedParagraph(layout.bates_of(key), s["cell"], layout, "chronology", key)
     story: list[Any] = [heading(layout, "sec:chronology", "Chronology")]
     story.append(
         para(

@@ -208,6 +208,7 @@ def styles() -> dict[str, Any]:
         "body": base,
         "small": ParagraphStyle("small", base, fontSize=8, leading=10, spaceAfter=0),
         "cell": ParagraphStyle("cell", base, fontSize=8, leading=10, spaceAfter=0),
+        "cellindent": ParagraphStyle("cellindent", base, fontSize=8, leading=10, spaceAfter=0, leftIndent=10),
         "cellbold": ParagraphStyle("cellbold", base, fontName=BOLD, fontSize=8, leading=10, spaceAfter=0),
         "mono": ParagraphStyle("mono", base, fontName=MONO, fontSize=6.5, leading=8.5, spaceAfter=0),
         "muted": ParagraphStyle("muted", base, fontSize=8.5, leading=11, textColor=grey),
