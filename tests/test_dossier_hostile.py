@@ -102,6 +102,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
         "sideways.jpg",
         metadata={"exif_taken": "2026:03:06 08:59:00", "gps": {"lat": 41.88, "lon": -87.63}},
     )
+    truncated = _photo(1200, 900)
+    vault.attachments.add_stream(photos, io.BytesIO(truncated[: len(truncated) // 3]), "truncated.jpg")
     result = export_dossier(vault, DossierOptions(client.id), root / "out")
     vault.lock()
     return result
@@ -147,6 +149,8 @@ def test_bad_pdfs_and_unknown_files_are_natives_with_a_reason(hostile) -> None: 
     assert "This exhibit is produced as a native file: the PDF is encrypted" in text
     assert "This exhibit is produced as a native file: the PDF is damaged" in text
     assert natives["huge.jpg"]["rendered_as"] == "image"
+    assert "could not be decoded" in natives["truncated.jpg"]["note"]
+    assert "This image could not be decoded" in text
 
 
 def _encrypted_pdf_bytes_in(zf: zipfile.ZipFile, natives: dict) -> bytes:  # type: ignore[type-arg]
@@ -167,7 +171,7 @@ def test_photos_are_downscaled_and_turned_upright(hostile) -> None:  # type: ign
             for _name, xobject in page.resources.get("/XObject", {}).items():
                 if xobject.get("/Subtype") == "/Image":
                     sizes.append((int(xobject.Width), int(xobject.Height)))
-    assert len(sizes) == 2
+    assert len(sizes) == 2  # the truncated photo has a note instead of pixels
     huge, sideways = sizes
     assert max(huge) <= 1500 and huge[0] > huge[1]  # downscaled once, landscape kept
     assert sideways[1] > sideways[0]  # EXIF orientation 6: shown portrait

@@ -181,9 +181,16 @@ class ExhibitImage(Flowable):
 
     def draw(self) -> None:
         canv = self.canv
-        data = self._layout.photos.jpeg(self._exhibit, self.width, self.height)
-        key = f"{self._exhibit.attachment.sha256}:{self.width:.1f}x{self.height:.1f}"
-        canv.drawImage(jpeg_reader(data, key), 0, 0, self.width, self.height)
+        try:
+            data = self._layout.photos.jpeg(self._exhibit, self.width, self.height)
+        except Exception as error:  # a damaged file whose header looked fine: say so, on the page
+            self._exhibit.reason = f"the image could not be decoded ({type(error).__name__})"
+            canv.setFont("Helvetica", 10)
+            canv.drawString(12, self.height - 24, f"This image could not be decoded ({type(error).__name__}).")
+            canv.drawString(12, self.height - 40, f"The original file is in the bundle at {self._exhibit.native_path}.")
+        else:
+            key = f"{self._exhibit.attachment.sha256}:{self.width:.1f}x{self.height:.1f}"
+            canv.drawImage(jpeg_reader(data, key), 0, 0, self.width, self.height)
         canv.setStrokeColorRGB(0.6, 0.6, 0.6)
         canv.rect(0, 0, self.width, self.height)
 
