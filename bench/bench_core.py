@@ -89,10 +89,25 @@ def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[18]
 
 
+def vocabulary(rng: random.Random, size: int = 30_000) -> tuple[list[str], list[float]]:
+    """Domain words first, then pseudo-words; Zipf weights, as in real notes."""
+    consonants, vowels = "bcdfghklmnprstvz", "aeiou"
+    words = list(WORDS)
+    seen = set(words)
+    while len(words) < size:
+        word = "".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(rng.randrange(2, 5)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    return words, weights
+
+
 def texts(rng: random.Random, n: int):  # type: ignore[no-untyped-def]
+    words, weights = vocabulary(rng)
     for i in range(n):
-        title = " ".join(rng.choices(WORDS, k=4))
-        body = " ".join(rng.choices(WORDS, k=rng.randrange(20, 80))) + f" ref{i}"
+        title = " ".join(rng.choices(words, weights, k=4))
+        body = " ".join(rng.choices(words, weights, k=rng.randrange(20, 80))) + f" ref{i}"
         yield title, body
 
 
@@ -134,7 +149,9 @@ def bench_insert_and_search(folder: Path, n: int, queries: int = 300) -> None:
         f"   ratio {plain_insert / vault_insert:.2f}x of plain speed (ledger + revisions + encryption)"
     )
 
-    qs = [" ".join(rng.choices(WORDS, k=rng.choice((1, 2)))) for _ in range(queries)]
+    # What people type: one or two words, drawn like the text (common words included).
+    words, weights = vocabulary(random.Random(7))
+    qs = [" ".join(rng.choices(words[:5000], weights[:5000], k=rng.choice((1, 2)))) for _ in range(queries)]
     from app.search import to_fts_query
 
     def run_vault(q: str) -> None:

@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "app.cli.record_cmds",
     "app.cli.parting_cmds",
     "app.cli.import_cmds",
+    "app.cli.export_cmds",
 ]
 
 

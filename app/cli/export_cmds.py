@@ -1,0 +1,124 @@
+"""Dossier commands: export (PDF + bundle) and verify-bundle."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from app.cli import context as ctx
+from app.errors import InvalidInput
+from app.records.models import ENTRY_KINDS
+from app.records.times import local_zone, parse_when
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("export", help="export a client's dossier: a PDF for counsel and a verifiable ZIP bundle")
+    ctx.add_vault_options(p)
+    p.add_argument("client")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write the PDF and ZIP into")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (or instant), ISO 8601")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (or instant), ISO 8601, inclusive")
+    p.add_argument("--kinds", nargs="+", default=[], metavar="KIND", help="only these kinds: " + ", ".join(ENTRY_KINDS))
+    p.add_argument("--include-private", action="store_true", help="include entries marked private")
+    p.add_argument("--bates-prefix", metavar="P", help="Bates prefix (default: the vault setting)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("verify-bundle", help="check a dossier bundle (ZIP): hashes, manifest, added or removed files")
+    p.add_argument("bundle", type=Path, metavar="ZIP")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_verify_bundle)
+
+
+def _bound(text: str | None, *, end: bool) -> datetime | None:
+    """A date means the whole day: --to 2026-09-30 includes that day's evening."""
+    if not text:
+        return None
+    text = text.strip()
+    if len(text) == 10:
+        try:
+            day = datetime.strptime(text, "%Y-%m-%d").date()
+        except ValueError:
+            raise InvalidInput(f"{text!r} is not a date (use YYYY-MM-DD).") from None
+        zone, _name = local_zone()
+        moment = datetime.combine(day, time.min, tzinfo=zone)
+        return moment + timedelta(days=1) - timedelta(microseconds=1) if end else moment
+    return parse_when(text)[0]
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.dossier.export import export_dossier
+    from app.dossier.select import DossierOptions
+
+    with ctx.open_vault(args) as vault:
+        client = vault.clients.resolve(args.client)
+        options = DossierOptions(
+            client_id=client.id,
+            date_from=_bound(args.date_from, end=False),
+            date_to=_bound(args.date_to, end=True),
+            kinds=tuple(args.kinds),
+            include_private=args.include_private,
+            bates_prefix=args.bates_prefix,
+        )
+        cancel = threading.Event()
+        if sys.stderr.isatty() and not args.json:
+            result = _with_progress_bar(
+                lambda progress: export_dossier(vault, options, args.out, progress=progress, cancel=cancel)
+            )
+        else:
+            result = export_dossier(vault, options, args.out, cancel=cancel)
+    if args.json:
+        ctx.print_json(result)
+        return 0
+    ctx.out(str(result.pdf_path))
+    ctx.out(str(result.zip_path))
+    ctx.err(
+        f"{result.pages} pages, {result.entries} entries, {result.exhibits} exhibits; "
+        f"PDF SHA-256 {result.pdf_sha256} (recorded in the ledger)."
+    )
+    return 0
+
+
+def _with_progress_bar(run: Any) -> Any:
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    labels = {
+        "select": "Reading the record",
+        "layout": "Laying out pages",
+        "merge": "Appending PDFs",
+        "bundle": "Writing the bundle",
+    }
+    with Progress(
+        TextColumn("{task.description:<20}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(), transient=True
+    ) as bar:
+        task = bar.add_task(labels["select"], total=1)
+
+        def progress(phase: str, done: int, total: int) -> None:
+            bar.update(task, description=labels.get(phase, phase), completed=done, total=total)
+
+        return run(progress)
+
+
+def cmd_verify_bundle(args: argparse.Namespace) -> int:
+    from app.cli.main import EXIT_VERIFY_FAILED
+    from app.dossier.verify_bundle import verify_bundle
+
+    report = verify_bundle(args.bundle)
+    if args.json:
+        ctx.print_json(
+            {"ok": report.ok, "problems": report.problems, "files": report.files_checked, "pages": report.pages}
+        )
+    elif report.ok:
+        ctx.out(
+            f"OK: {report.files_checked} files match SHA256SUMS and the manifest; the PDF has {report.pages} pages."
+        )
+        if report.ledger_head:
+            ctx.out(f"Ledger head stated in the bundle: {report.ledger_head}")
+    else:
+        for problem in report.problems:
+            ctx.err(f"casefile: {args.bundle.name}: {problem}")
+    return 0 if report.ok else EXIT_VERIFY_FAILED

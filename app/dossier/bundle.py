@@ -1,0 +1,195 @@
+"""The bundle: a ZIP a lawyer or a review platform can take in and check.
+
+<name>.pdf         the dossier
+exhibits/…         every exhibit's original bytes, streamed from the vault
+manifest.json      entries, exhibits, hashes, Bates ranges, ledger head
+exhibits.csv       one row per exhibit
+loadfile.dat       Concordance load file (þ quotes, ASCII 20 delimiter)
+README.txt         how to verify
+SHA256SUMS         every file above, for `sha256sum -c`
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.dossier.exhibits import Exhibit
+from app.dossier.layout import Layout
+from app.errors import CorruptVault
+
+MANIFEST, SUMS, README, CSV_NAME, DAT_NAME = "manifest.json", "SHA256SUMS", "README.txt", "exhibits.csv", "loadfile.dat"
+DAT_QUOTE, DAT_DELIM = "þ", "\x14"
+CSV_COLUMNS = (
+    "number", "description", "entry_id", "file_name", "media_type", "size", "sha256", "native_path",
+    "rendered_as", "note", "source", "acquired_at", "occurred_at", "recorded_at", "bates_first", "bates_last",
+)  # fmt: skip
+DAT_FIELDS = ("BEGBATES", "ENDBATES", "CUSTODIAN", "DATE", "SHA256", "NATIVEPATH", "FILENAME", "DESCRIPTION")
+
+
+def manifest(layout: Layout, pdf_name: str, pdf_sha256: str) -> dict[str, Any]:
+    sel = layout.selection
+    return {
+        "format": "casefile-dossier/1",
+        "client": sel.client.name,
+        "prepared_at": layout.prepared_at.isoformat(),
+        "prepared_by": {"owner": sel.owner_name, "business": sel.business_name},
+        "period": {
+            "from": sel.options.date_from.isoformat() if sel.options.date_from else None,
+            "to": sel.options.date_to.isoformat() if sel.options.date_to else None,
+        },
+        "kinds": list(sel.kinds_chosen),
+        "include_private": sel.options.include_private,
+        "ledger": {"events": sel.ledger_count, "head": sel.ledger_head, "seal": sel.seal},
+        "pdf": {
+            "path": pdf_name,
+            "sha256": pdf_sha256,
+            "pages": layout.total_pages,
+            "bates_first": layout.bates(1),
+            "bates_last": layout.bates(layout.total_pages),
+        },
+        "entries": [
+            {
+                "id": c.entry.id,
+                "kind": c.entry.kind,
+                "title": c.entry.title,
+                "occurred_at": c.entry.occurred_at.isoformat(),
+                "recorded_at": c.entry.recorded_at.isoformat(),
+                "revision": c.entry.rev,
+                "retracted": c.entry.retraction is not None,
+                "bates": layout.bates_of(f"entry:{c.entry.id}"),
+            }
+            for c in sel.entries
+        ],
+        "exhibits": [_exhibit_record(ex) for ex in layout.exhibits],
+    }
+
+
+def _exhibit_record(ex: Exhibit) -> dict[str, Any]:
+    att = ex.attachment
+    return {
+        "number": ex.number,
+        "description": ex.description,
+        "entry_id": ex.entry.id,
+        "file_name": att.name,
+        "media_type": att.media_type,
+        "size": att.size,
+        "sha256": att.sha256,
+        "native_path": ex.native_path,
+        "rendered_as": ex.category,
+        "note": ex.reason,
+        "source": att.source,
+        "acquired_at": att.added_at.isoformat(),
+        "occurred_at": ex.entry.occurred_at.isoformat(),
+        "recorded_at": ex.entry.recorded_at.isoformat(),
+        "bates_first": ex.bates_first,
+        "bates_last": ex.bates_last,
+    }
+
+
+def exhibits_csv(layout: Layout) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for ex in layout.exhibits:
+        row = _exhibit_record(ex)
+        writer.writerow([row[c] for c in CSV_COLUMNS])
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
+
+
+def concordance_dat(layout: Layout) -> bytes:
+    custodian = layout.selection.owner_name or layout.selection.business_name or "Casefile"
+
+    def line(values: list[str]) -> str:
+        return DAT_DELIM.join(f"{DAT_QUOTE}{v.replace(DAT_QUOTE, '')}{DAT_QUOTE}" for v in values)
+
+    lines = [line(list(DAT_FIELDS))]
+    for ex in layout.exhibits:
+        lines.append(
+            line(
+                [
+                    ex.bates_first,
+                    ex.bates_last,
+                    custodian,
+                    ex.entry.occurred_at.strftime("%m/%d/%Y"),
+                    ex.attachment.sha256,
+                    ex.native_path,
+                    ex.attachment.name,
+                    ex.description,
+                ]
+            )
+        )
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+
+
+def readme(layout: Layout, pdf_name: str) -> bytes:
+    sel = layout.selection
+    text = f"""Dossier: record of dealings with {sel.client.name}
+Prepared {layout.prepared_at.isoformat()} by {sel.owner_name or "(owner)"}, {sel.business_name or "(business)"}
+
+What is here
+  {pdf_name}   the dossier, pages {layout.bates(1)} to {layout.bates(layout.total_pages)}
+  exhibits/      the original bytes of every exhibit, named EX<number>_<original name>
+  {MANIFEST}  entries, exhibits, SHA-256 hashes, Bates ranges, ledger head
+  {CSV_NAME}   one row per exhibit (UTF-8)
+  {DAT_NAME}   Concordance load file: þ quotes, ASCII 20 delimiter; BEGBATES, ENDBATES,
+                 CUSTODIAN, DATE, SHA256, NATIVEPATH, FILENAME, DESCRIPTION
+  {SUMS}     SHA-256 of every file above
+
+How to verify
+  1. Unpack the ZIP and, in the unpacked folder, run:   sha256sum -c {SUMS}
+     (macOS: shasum -a 256 -c {SUMS}). Every line must end in OK.
+  2. Or, with Casefile installed:   casefile verify-bundle THIS.zip
+     It checks every hash and the manifest, and names any file changed, removed or added.
+  3. The ledger head below identifies the exact state of the encrypted record when the
+     dossier was made; the owner can re-check the record against it with `casefile verify`.
+
+Ledger: {sel.ledger_count} events, head {sel.ledger_head}
+Seal: {sel.seal}
+"""
+    return text.replace("\n", "\r\n").encode("utf-8")
+
+
+def write_bundle(
+    layout: Layout, zip_path: Path, pdf_name: str, pdf: bytes, tick: Callable[[], None] = lambda: None
+) -> dict[str, str]:
+    """Write the ZIP; returns {path in bundle: sha256}."""
+    sums: dict[str, str] = {}
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+
+        def put(name: str, data: bytes, compress: bool = True) -> None:
+            zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
+            sums[name] = hashlib.sha256(data).hexdigest()
+
+        pdf_sha = hashlib.sha256(pdf).hexdigest()
+        put(pdf_name, pdf, compress=False)
+        for ex in layout.exhibits:
+            sums[ex.native_path] = _stream_exhibit(layout, zf, ex)
+            tick()
+        put(MANIFEST, json.dumps(manifest(layout, pdf_name, pdf_sha), ensure_ascii=False, indent=2).encode("utf-8"))
+        put(CSV_NAME, exhibits_csv(layout))
+        put(DAT_NAME, concordance_dat(layout))
+        put(README, readme(layout, pdf_name))
+        put(SUMS, "".join(f"{sha}  {name}\n" for name, sha in sums.items()).encode("utf-8"))
+    return sums
+
+
+def _stream_exhibit(layout: Layout, zf: zipfile.ZipFile, ex: Exhibit) -> str:
+    """Copy the original bytes chunk by chunk, re-hashing them on the way: a
+    stored file that no longer matches its SHA-256 stops the export."""
+    info = zipfile.ZipInfo(ex.native_path, date_time=ex.attachment.added_at.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_STORED  # photos and PDFs are compressed already
+    digest = hashlib.sha256()
+    with zf.open(info, "w", force_zip64=ex.attachment.size > 2**31 - 1) as out:
+        for chunk in layout.vault.attachments.iter_bytes(ex.attachment.sha256):
+            digest.update(chunk)
+            out.write(chunk)
+    if digest.hexdigest() != ex.attachment.sha256:
+        raise CorruptVault(f"The stored file for {ex.label} ({ex.attachment.name}) no longer matches its SHA-256.")
+    return ex.attachment.sha256

@@ -1,0 +1,185 @@
+"""Exhibits: the index, then each exhibit (image, email, appended PDF or native)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+
+from app.dossier.exhibits import Exhibit, acquired_text
+from app.dossier.layout import AnchoredHeading, ExhibitImage, Layout, Marker, PlaceholderPage
+from app.dossier.sections import FRAME_WIDTH, cells, heading, in_zone_of, long_grid, when_text
+from app.dossier.text import body_paragraphs, markup, para, styles
+
+FRAME_HEIGHT = 792 - 2 * 54
+PHOTO_HEIGHT = FRAME_HEIGHT - 70  # room for the exhibit's heading above it
+MAX_EMAIL_CHARS = 400_000
+
+
+def size_text(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return str(size)
+
+
+def sha_lines(sha: str) -> str:
+    return f"{sha[:32]}\n{sha[32:]}"
+
+
+def pages_text(ex: Exhibit) -> str:
+    return str(ex.last_page - ex.first_page + 1) if ex.first_page else "–"
+
+
+def exhibit_index(layout: Layout) -> list[Any]:
+    """The index: laid out after the exhibits are placed (it prints their Bates ranges)."""
+    s = styles()
+    story: list[Any] = [heading(layout, "sec:exhibits", "Exhibits")]
+    if not layout.exhibits:
+        return [*story, para("No files are attached to the chosen entries.", s["body"]), PageBreak()]
+    story.append(
+        para(
+            "Every attached file, numbered in the order of the record. The originals are in the bundle under "
+            "'Native file'; their SHA-256 values identify them exactly. Pages: pages in this PDF.",
+            s["muted"],
+        )
+    )
+    rows: list[list[Any]] = [
+        cells("Exhibit, Bates", "Description and file", "Acquired and times", "SHA-256", bold=True)
+    ]
+    for ex in layout.exhibits:
+        att = ex.attachment
+        original = f", {ex.page_count} page(s) in the original" if ex.page_count else ""
+        rows.append(
+            [
+                para(f"{ex.number}\n{ex.bates_first}\n– {ex.bates_last}\n{pages_text(ex)} page(s)", s["cell"]),
+                para(
+                    f"{ex.description}\nFile: {att.name}\nType: {att.media_type}, {size_text(att.size)}{original}"
+                    f"\nNative file: {ex.native_path}" + (f"\nNote: {ex.reason}" if ex.reason else ""),
+                    s["cell"],
+                ),
+                para(
+                    f"Acquired: {acquired_text(att)}\nOccurred: {when_text(ex.entry.occurred_at)}"
+                    f"\nRecorded: {when_text(in_zone_of(ex.entry.recorded_at, ex.entry.occurred_at, ex.entry.fields.occurred_tz))}",
+                    s["cell"],
+                ),
+                para(sha_lines(att.sha256), s["mono"]),
+            ]
+        )
+    story += [*long_grid(rows, [70, 180, 120, FRAME_WIDTH - 370]), PageBreak()]
+    return story
+
+
+def all_exhibits(layout: Layout) -> list[Any]:
+    story: list[Any] = []
+    for ex in layout.exhibits:
+        layout.tick()
+        story += exhibit_pages(layout, ex)
+    return story
+
+
+def metadata_text(metadata: dict[str, object], limit: int = 12) -> str:
+    """What ingest extracted (EXIF time, GPS, email headers), flattened to one line."""
+    items = []
+    for key, value in list(metadata.items())[:limit]:
+        if isinstance(value, dict | list):
+            value = (
+                ", ".join(f"{k}={v}" for k, v in value.items())
+                if isinstance(value, dict)
+                else ", ".join(map(str, value))
+            )
+        items.append(f"{key}: {str(value)[:120]}")
+    return " · ".join(items)
+
+
+def _exhibit_heading(layout: Layout, ex: Exhibit) -> list[Any]:
+    s = styles()
+    att = ex.attachment
+    flowables = [
+        AnchoredHeading(markup(ex.description), s["h2"], layout, f"ex:{ex.number}", outline=ex.description, level=1),
+        para(f"{att.name} · {att.media_type} · {size_text(att.size)} · SHA-256 {att.sha256}", s["small"]),
+    ]
+    if att.metadata:
+        flowables.append(para(f"Recorded metadata: {metadata_text(att.metadata)}", s["small"]))
+    return [*flowables, Spacer(1, 6)]
+
+
+def exhibit_pages(layout: Layout, ex: Exhibit) -> list[Any]:
+    s = styles()
+    head = _exhibit_heading(layout, ex)
+    end = [Marker(layout, f"exend:{ex.number}"), PageBreak()]
+    if ex.category == "image":
+        return [KeepTogether([*head, ExhibitImage(layout, ex, PHOTO_HEIGHT)]), *end]
+    if ex.category == "email":
+        return [*head, *email_flowables(layout, ex), *end]
+    if ex.category == "pdf":
+        slip = para(
+            f"The {ex.page_count} page(s) of the original PDF follow, each stamped with its Bates number. "
+            f"The native file is in the bundle at {ex.native_path}.",
+            s["body"],
+        )
+        pages: list[Any] = [*head, slip]
+        for index in range(ex.page_count or 0):
+            pages += [PageBreak(), PlaceholderPage(layout, ex.number, index)]
+        return [*pages, *end]
+    reason = ex.reason or "this kind of file cannot be shown on paper"
+    native = para(
+        f"This exhibit is produced as a native file: {reason}. The original bytes are in the bundle at "
+        f"{ex.native_path}; check them against the SHA-256 above.",
+        s["body"],
+    )
+    return [*head, native, *end]
+
+
+def _email_text(layout: Layout, ex: Exhibit) -> tuple[list[tuple[str, str]], str, list[str]]:
+    """Headers, body text and attachment names of a stored .eml (cached across passes)."""
+    key = f"email:{ex.attachment.sha256}"
+    if key not in layout.cache:
+        from email import policy
+        from email.parser import BytesParser
+
+        msg = BytesParser(policy=policy.default).parsebytes(layout.vault.attachments.read_bytes(ex.attachment.sha256))
+        headers = [
+            (h, str(msg.get(h, ""))) for h in ("From", "To", "Cc", "Date", "Subject", "Message-ID") if msg.get(h)
+        ]
+        body = msg.get_body(preferencelist=("plain", "html"))
+        text = ""
+        if body is not None:
+            try:
+                text = body.get_content()
+            except (LookupError, ValueError):
+                text = body.get_payload(decode=True).decode("utf-8", "replace")  # type: ignore[union-attr]
+            if body.get_content_type() == "text/html":
+                text = _html_to_text(text)
+        names = [part.get_filename() or part.get_content_type() for part in msg.iter_attachments()]
+        layout.cache[key] = (headers, text[:MAX_EMAIL_CHARS], names)
+    return layout.cache[key]  # type: ignore[no-any-return]
+
+
+def _html_to_text(markup_text: str) -> str:
+    text = re.sub(r"(?is)<(script|style).*?</\1>", "", markup_text)
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>", "\n", text)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def email_flowables(layout: Layout, ex: Exhibit) -> list[Any]:
+    s = styles()
+    headers, text, names = _email_text(layout, ex)
+    rows = [cells(k, bold=True)[:1] + cells(v) for k, v in headers]
+    if names:
+        rows.append(cells("Attachments", bold=True)[:1] + cells(", ".join(str(n) for n in names)))
+    block = Table(rows or [cells("(no headers)")], colWidths=[80, FRAME_WIDTH - 80])
+    block.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f3f5f8")),
+                ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#99a3b0")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return [block, Spacer(1, 8), *(body_paragraphs(text, s["body"]) or [Paragraph("(empty message)", s["muted"])])]

@@ -1,0 +1,178 @@
+"""Export a dossier: select, number, lay out, merge, bundle, record in the ledger.
+
+``export_dossier`` is what the CLI calls. The GUI calls ``build_dossier_pdf`` on a
+worker thread (the PDF stays in memory for the preview), then ``save_dossier``
+with what was previewed. Both report progress through a plain callback and stop
+at the next page when ``cancel`` is set, leaving nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.dossier.exhibits import number_exhibits
+from app.dossier.select import DossierOptions, Selection, select
+from app.errors import CasefileError, InvalidInput
+from app.records.times import now_utc
+from app.vault import Vault
+
+if TYPE_CHECKING:
+    from app.dossier.layout import Layout
+
+# (phase, done, total): phases are "select", "layout", "merge", "bundle".
+Progress = Callable[[str, int, int], None]
+
+
+class ExportCancelled(CasefileError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    pdf_path: Path
+    zip_path: Path
+    pdf_sha256: str
+    pages: int
+    entries: int
+    exhibits: int
+
+
+@dataclass
+class _Progress:
+    report: Progress
+    cancel: threading.Event | None
+    phase: str = "select"
+    done: int = 0
+    total: int = 1
+
+    def start(self, phase: str, total: int) -> None:
+        self.check()
+        self.phase, self.done, self.total = phase, 0, max(1, total)
+        self.report(phase, 0, self.total)
+
+    def tick(self) -> None:
+        self.check()
+        self.done += 1
+        self.report(self.phase, min(self.done, self.total), self.total)
+
+    def check(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise ExportCancelled("The export was cancelled; nothing was written.")
+
+
+def file_stem(selection: Selection, when: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "-", selection.client.name).strip("-")[:60] or f"client-{selection.client.id}"
+    return f"dossier-{name}-{when}"
+
+
+@dataclass(frozen=True)
+class BuiltDossier:
+    """A finished dossier PDF in memory, with what is needed to save its bundle."""
+
+    pdf: bytes
+    layout: Layout
+
+    @property
+    def pages(self) -> int:
+        return self.layout.total_pages
+
+
+def build_dossier_pdf(
+    vault: Vault, options: DossierOptions, *, progress: Progress | None = None, cancel: threading.Event | None = None
+) -> BuiltDossier:
+    """Lay out the PDF in memory: for a preview before saving (nothing is written)."""
+    from app.dossier.bates import finish_pdf
+    from app.dossier.layout import Layout
+    from app.dossier.pdf import build_parts
+
+    steps = _Progress(progress or (lambda *_: None), cancel)
+    steps.start("select", 1)
+    selection = select(vault, options)
+    exhibits = number_exhibits(vault, selection)
+    prepared_at = now_utc().astimezone().replace(microsecond=0)
+    layout = Layout(vault, selection, exhibits, prepared_at)
+    layout.tick = steps.tick
+    # Roughly one page per entry and exhibit, plus the front and back laid out twice.
+    steps.start("layout", len(selection.entries) + 2 * len(exhibits) + len(selection.entries) // 10 + 12)
+    parts = build_parts(layout)
+    steps.start("merge", len({n for n, _ in layout.placeholders.values()}))
+    return BuiltDossier(finish_pdf(layout, parts, layout.prepared_at), layout)
+
+
+def export_dossier(
+    vault: Vault,
+    options: DossierOptions,
+    out_dir: Path,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ExportResult:
+    """Build the dossier and save it (see ``save_dossier``)."""
+    built = build_dossier_pdf(vault, options, progress=progress, cancel=cancel)
+    return save_dossier(vault, built, out_dir, progress=progress, cancel=cancel)
+
+
+def save_dossier(
+    vault: Vault,
+    built: BuiltDossier,
+    out_dir: Path,
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ExportResult:
+    """Write DIR/dossier-<client>-<time>.pdf and .zip (the PDF the user previewed, as
+    it is) and record the export in the ledger. A cancelled or failed save leaves
+    nothing behind and records nothing."""
+    from app.dossier.bundle import write_bundle
+
+    pdf, layout = built.pdf, built.layout
+    out_dir = Path(out_dir).expanduser()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InvalidInput(f"{out_dir} is not a folder.")
+    steps = _Progress(progress or (lambda *_: None), cancel)
+    stem = file_stem(layout.selection, f"{layout.prepared_at:%Y%m%d-%H%M%S}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pdf_path, zip_path = out_dir / f"{stem}.pdf", out_dir / f"{stem}.zip"
+    if pdf_path.exists() or zip_path.exists():
+        raise InvalidInput(f"{pdf_path.name} already exists in {out_dir}; nothing was overwritten.")
+    partial_pdf, partial_zip = pdf_path.with_suffix(".pdf.partial"), zip_path.with_suffix(".zip.partial")
+    pdf_sha = hashlib.sha256(pdf).hexdigest()
+    try:
+        steps.start("bundle", len(layout.exhibits) + 1)
+        partial_pdf.write_bytes(pdf)
+        write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick)
+        steps.check()
+        partial_pdf.replace(pdf_path)
+        partial_zip.replace(zip_path)
+    except BaseException:
+        partial_pdf.unlink(missing_ok=True)
+        partial_zip.unlink(missing_ok=True)
+        raise
+    sel = layout.selection
+    vault.record_event(
+        "dossier.export",
+        f"client:{sel.client.id}",
+        {
+            "client_id": sel.client.id,
+            "from": sel.options.date_from.isoformat() if sel.options.date_from else None,
+            "to": sel.options.date_to.isoformat() if sel.options.date_to else None,
+            "kinds": list(sel.kinds_chosen),
+            "include_private": sel.options.include_private,
+            "entry_ids": [c.entry.id for c in sel.entries],
+            "exhibit_sha256": [ex.attachment.sha256 for ex in layout.exhibits],
+            "pages": layout.total_pages,
+            "bates_first": layout.bates(1),
+            "bates_last": layout.bates(layout.total_pages),
+            "ledger_head_in_pdf": sel.ledger_head,
+            "prepared_at": layout.prepared_at.isoformat(),
+            "pdf_name": pdf_path.name,
+            "pdf_sha256": pdf_sha,
+        },
+    )
+    return ExportResult(pdf_path, zip_path, pdf_sha, layout.total_pages, len(sel.entries), len(layout.exhibits))

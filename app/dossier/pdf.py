@@ -1,0 +1,119 @@
+"""Lay out the dossier with reportlab platypus, in five parts.
+
+    front     cover, contents, summary, chronology   printed twice
+    entries   entries in full                        laid out once
+    index     exhibit index                          printed twice
+    exhibits  every exhibit (photos, emails, PDFs)   laid out once
+    back      declaration, integrity appendix        printed twice
+
+Some parts print numbers known only once everything is placed (pin cites, Bates
+ranges, the page total). Each part is laid out in order, to learn where
+everything lands; then the parts that print those numbers are laid out again
+with the real values. Numbers are fixed-width Bates labels, so a part keeps its
+page count (checked; if one changes, the whole layout runs again with the new
+numbers). The entries and exhibits, nearly all the pages and every photo, are
+laid out once. Appended PDFs are placeholder pages, so every count includes
+them; ``bates.py`` swaps the real pages in and stamps the Bates number and
+"page x of y" on every page in one pikepdf pass.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import letter
+from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
+
+from app.dossier.declaration import declaration, integrity
+from app.dossier.entry_pages import entries_in_full
+from app.dossier.exhibit_pages import PHOTO_HEIGHT, all_exhibits, exhibit_index
+from app.dossier.layout import Layout
+from app.dossier.photos import PhotoPrefetcher
+from app.dossier.sections import FRAME_WIDTH, chronology, contents, cover, summary
+from app.dossier.text import SANS, register_fonts
+
+MARGIN = 54
+MAX_ROUNDS = 3
+
+Part = Callable[[Layout], list[Any]]
+# (sections, printed again once the numbers are known)
+PARTS: tuple[tuple[tuple[Part, ...], bool], ...] = (
+    ((cover, contents, summary, chronology), True),
+    ((entries_in_full,), False),
+    ((exhibit_index,), True),
+    ((all_exhibits,), False),
+    ((declaration, integrity), True),
+)
+
+
+def _header(layout: Layout) -> Any:
+    def on_page(canv: Any, doc: Any) -> None:
+        layout.tick()
+        width, height = letter
+        canv.saveState()
+        canv.setFillColor(colors.HexColor("#444444"))
+        canv.setFont(SANS, 7.5)
+        canv.drawString(MARGIN, height - 32, f"Record of dealings: {layout.selection.client.name}"[:90])
+        canv.drawRightString(width - MARGIN, height - 32, f"Prepared {layout.prepared_at:%Y-%m-%d}")
+        canv.setStrokeColor(colors.HexColor("#bbbbbb"))
+        canv.line(MARGIN, height - 36, width - MARGIN, height - 36)
+        canv.restoreState()
+
+    return on_page
+
+
+def _lay_out(layout: Layout, parts: tuple[Part, ...], offset: int, with_cover: bool = False) -> tuple[bytes, int]:
+    """One part as PDF bytes, and its page count."""
+    out = io.BytesIO()
+    doc = BaseDocTemplate(
+        out, pagesize=letter, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN
+    )
+    frame = Frame(MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, leftPadding=0, rightPadding=0)
+    templates = [PageTemplate("body", [frame], onPage=_header(layout))]
+    if with_cover:
+        templates.insert(0, PageTemplate("cover", [frame], onPage=lambda canv, doc: layout.tick()))
+    doc.addPageTemplates(templates)
+    layout.page_offset = offset
+    story: list[Any] = [NextPageTemplate("body")] if with_cover else []
+    for part in parts:
+        story += part(layout)
+    doc.build(story)
+    return out.getvalue(), doc.page
+
+
+def build_parts(layout: Layout) -> list[bytes]:
+    """Every part, laid out; ``layout`` then knows every page number."""
+    register_fonts()
+    for _round in range(MAX_ROUNDS):
+        laid_out: list[tuple[bytes, int, int]] = []  # (pdf, pages, offset)
+        offset = 0
+        layout.placeholders.clear()
+        with PhotoPrefetcher(layout.vault, layout.exhibits, FRAME_WIDTH, PHOTO_HEIGHT) as layout.photos:
+            for index, (sections, _twice) in enumerate(PARTS):
+                data, pages = _lay_out(layout, sections, offset, with_cover=index == 0)
+                laid_out.append((data, pages, offset))
+                offset += pages
+        layout.total_pages = offset
+        _number_exhibits(layout)
+        settled = True
+        for index, (sections, twice) in enumerate(PARTS):
+            if twice:
+                _measured, pages, start = laid_out[index]
+                data, printed = _lay_out(layout, sections, start, with_cover=index == 0)
+                laid_out[index] = (data, printed, start)
+                settled = settled and printed == pages
+        if settled:
+            return [data for data, _pages, _start in laid_out]
+        # A real number wrapped a line differently from its placeholder: lay out
+        # again, measuring with the numbers just printed.
+    raise RuntimeError("The dossier's page numbers did not settle; please report this.")
+
+
+def _number_exhibits(layout: Layout) -> None:
+    for ex in layout.exhibits:
+        ex.first_page = layout.page_of(f"ex:{ex.number}")
+        ex.last_page = layout.page_of(f"exend:{ex.number}")
+        ex.bates_first, ex.bates_last = layout.bates(ex.first_page), layout.bates(ex.last_page)

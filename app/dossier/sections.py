@@ -1,0 +1,227 @@
+"""The front of the dossier: cover, contents, summary and chronology."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+
+from app.dossier.exhibits import exhibits_of
+from app.dossier.layout import AnchoredHeading, Layout, LinkedParagraph
+from app.dossier.summary import minutes_text, month_chart, summarize
+from app.dossier.text import markup, para, styles
+from app.records.models import ENTRY_KINDS
+
+FRAME_WIDTH = 612 - 2 * 54
+RULE = colors.HexColor("#999999")
+HEADER_BG = colors.HexColor("#e8ecf1")
+
+# (anchor key, title) of every section, in order: the contents page lists them.
+SECTIONS = [
+    ("sec:summary", "Summary"),
+    ("sec:chronology", "Chronology"),
+    ("sec:entries", "Entries in full"),
+    ("sec:exhibits", "Exhibits"),
+    ("sec:declaration", "Records declaration (template)"),
+    ("sec:integrity", "Integrity appendix"),
+]
+
+
+def when_text(moment: datetime) -> str:
+    """Local time as given, with its UTC offset: what a witness would say."""
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}" if offset else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def in_zone_of(moment: datetime, like: datetime, zone_name: str | None) -> datetime:
+    """``moment`` (a vault clock time, UTC) in the zone the entry happened in, so
+    'recorded' reads beside 'occurred' without mental arithmetic."""
+    if zone_name:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return moment.astimezone(ZoneInfo(zone_name))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return moment.astimezone(like.tzinfo)
+
+
+def heading(layout: Layout, key: str, title: str, style: str = "h1", level: int = 0) -> AnchoredHeading:
+    return AnchoredHeading(markup(title), styles()[style], layout, key, outline=title, level=level)
+
+
+PAD_X, PAD_Y = 3, 2.5
+
+
+def grid(
+    data: list[list[Any]], widths: list[float], header: bool = True, zebra: bool = False, measured: bool = False
+) -> Table:
+    """A ruled table; header row repeated on every page it spans.
+
+    ``measured``: the row heights are computed here, once. reportlab otherwise
+    re-measures every remaining row each time a table splits across a page, which
+    is quadratic in the length of a long table (500 chronology rows: seconds)."""
+    heights = [_row_height(row, widths) for row in data] if measured else None
+    table = Table(data, colWidths=widths, rowHeights=heights, repeatRows=1 if header else 0, splitByRow=1)
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), PAD_Y),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_Y),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X),
+    ]
+    if header:
+        commands += [("BACKGROUND", (0, 0), (-1, 0), HEADER_BG), ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black)]
+    if zebra:
+        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f7f7f7")]))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _row_height(row: list[Any], widths: list[float]) -> float:
+    tallest = 0.0
+    for cell, width in zip(row, widths, strict=True):
+        tallest = max(tallest, cell.wrap(width - 2 * PAD_X, 1e6)[1])
+    return tallest + 2 * PAD_Y
+
+
+def long_grid(data: list[list[Any]], widths: list[float], zebra: bool = True) -> list[Table]:
+    return [grid(data, widths, zebra=zebra, measured=True)]
+
+
+def cells(*texts: str, bold: bool = False) -> list[Paragraph]:
+    style = styles()["cellbold" if bold else "cell"]
+    return [para(t, style) for t in texts]
+
+
+def cover(layout: Layout) -> list[Any]:
+    s, sel = styles(), layout.selection
+    opts = sel.options
+    period_from = f"{opts.date_from:%Y-%m-%d}" if opts.date_from else "the first entry"
+    period_to = f"{opts.date_to:%Y-%m-%d}" if opts.date_to else "the last entry"
+    preparer = (
+        ", ".join(x for x in (sel.owner_name, sel.business_name) if x) or "(owner not named in the vault settings)"
+    )
+    kinds = ", ".join(ENTRY_KINDS[k] for k in sel.kinds_chosen) if sel.kinds_chosen else "all kinds"
+    private = "included" if opts.include_private else f"left out ({sel.left_out_private})"
+    rows = [
+        ("Client", sel.client.name),
+        ("Period", f"{period_from} to {period_to}"),
+        ("Entries", f"{len(sel.entries)} ({kinds}); private entries {private}"),
+        ("Exhibits", str(len(layout.exhibits))),
+        ("Prepared by", preparer),
+        ("Date prepared", when_text(layout.prepared_at)),
+        ("Bates range", f"{layout.bates(1)} – {layout.bates(layout.total_pages)}"),
+        ("Ledger events", str(sel.ledger_count)),
+        ("Ledger chain head", sel.ledger_head),
+    ]
+    table = grid([cells(k, bold=True)[:1] + cells(v) for k, v in rows], [110, FRAME_WIDTH - 110], header=False)
+    return [
+        Spacer(1, 110),
+        Paragraph("Record of dealings", s["subtitle"]),
+        Spacer(1, 8),
+        para(sel.client.name, s["title"]),
+        Spacer(1, 8),
+        Paragraph("Chronology, entries in full, exhibits and integrity appendix", s["subtitle"]),
+        Spacer(1, 60),
+        table,
+        Spacer(1, 24),
+        para(
+            "Every entry in this dossier was written into an encrypted, append-only record at the time shown as "
+            "'recorded'. Each change to the record is chained by SHA-256 hashes; the chain head above identifies "
+            "the exact state of the record when this dossier was prepared. Edits appear as revisions and "
+            "withdrawn entries as retractions; nothing was removed.",
+            s["muted"],
+        ),
+        PageBreak(),
+    ]
+
+
+def contents(layout: Layout) -> list[Any]:
+    s = styles()
+    story: list[Any] = [heading(layout, "sec:toc", "Contents")]
+    rows = [cells("Section", "Page", "Bates", bold=True)]
+    lines = [(key, title, 0) for key, title in SECTIONS]
+    at = next(i for i, (key, _t, _l) in enumerate(lines) if key == "sec:exhibits") + 1
+    lines[at:at] = [(f"ex:{ex.number}", ex.description, 1) for ex in layout.exhibits]
+    for key, title, level in lines:
+        text = markup(("    " if level else "") + title)
+        rows.append(
+            [
+                LinkedParagraph(text, s["cell"], layout, "toc", key),
+                *cells(str(layout.page_of(key)), layout.bates_of(key)),
+            ]
+        )
+    story += [*long_grid(rows, [FRAME_WIDTH - 130, 40, 90], zebra=False), PageBreak()]
+    return story
+
+
+def summary(layout: Layout) -> list[Any]:
+    s = styles()
+    entries = [chosen.entry for chosen in layout.selection.entries]
+    summ = summarize(entries, when_text)
+    counts = [cells("Kind", "Entries", bold=True)] + [cells(k, str(n)) for k, n in summ.counts]
+    counts.append(cells("Total (not counting retracted)", str(sum(n for _, n in summ.counts)), bold=True))
+    key_dates = [cells("Key date", "When and what", bold=True)] + [cells(k, v) for k, v in summ.key_dates]
+    story: list[Any] = [heading(layout, "sec:summary", "Summary")]
+    story += [Paragraph("Entries by kind", s["h3"]), grid(counts, [200, 60])]
+    story += [
+        Paragraph("Incidents and contacts per month", s["h3"]),
+        month_chart(summ, FRAME_WIDTH),
+        Paragraph("Key dates", s["h3"]),
+        grid(key_dates, [130, FRAME_WIDTH - 130]) if summ.key_dates else para("None in this period.", s["body"]),
+        Paragraph("Time", s["h3"]),
+        para(
+            f"Time spent dealing with this client (as logged): {minutes_text(summ.time_spent_min)}. "
+            f"Total duration of calls and meetings: {minutes_text(summ.duration_min)}. "
+            f"Retracted entries: {summ.retracted} (shown in full with their reasons).",
+            s["body"],
+        ),
+        PageBreak(),
+    ]
+    return story
+
+
+def _short(text: str, count: int, limit: int = 200) -> str:
+    """A table cell stays shorter than a page; the entry in full has everything."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({count} in all; see the entry)"
+
+
+def chronology(layout: Layout) -> list[Any]:
+    s = styles()
+    rows: list[list[Any]] = [
+        cells("Date, time (UTC offset)", "Kind", "Title", "Participants", "Exh.", "Pin cite", bold=True)
+    ]
+    for chosen in layout.selection.entries:
+        entry = chosen.entry
+        numbers = ", ".join(str(ex.number) for ex in exhibits_of(layout.exhibits, entry.id))
+        title = entry.title + (" (retracted)" if entry.retraction else "")
+        rows.append(
+            cells(
+                when_text(entry.occurred_at),
+                ENTRY_KINDS.get(entry.kind, entry.kind),
+                title,
+                _short(", ".join(entry.fields.participants), len(entry.fields.participants)),
+                numbers,
+                "",
+            )
+        )
+        key = f"entry:{entry.id}"
+        rows[-1][-1] = LinkedParagraph(layout.bates_of(key), s["cell"], layout, "chronology", key)
+    story: list[Any] = [heading(layout, "sec:chronology", "Chronology")]
+    story.append(
+        para(
+            "One row per entry, oldest first. The pin cite is the Bates page where the entry appears in full; "
+            "'Exh.' lists its exhibit numbers.",
+            s["muted"],
+        )
+    )
+    if len(rows) == 1:
+        story.append(para("No entries match the chosen period and kinds.", s["body"]))
+    else:
+        story += long_grid(rows, [110, 56, FRAME_WIDTH - 110 - 56 - 90 - 30 - 70, 90, 30, 70])
+    story.append(PageBreak())
+    return story

@@ -1,0 +1,112 @@
+"""What goes into a dossier: the client, the period, the kinds, private or not.
+
+The selection is read once, in one read transaction, so the PDF and the bundle
+describe exactly the same record even if the owner keeps working meanwhile.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.errors import InvalidInput
+from app.records.models import ENTRY_KINDS, Attachment, Client, Entry, Revision, normalize_choice
+from app.vault import Vault
+
+BATES_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
+
+
+@dataclass(frozen=True)
+class DossierOptions:
+    """The owner's choices. Dates are inclusive instants (aware datetimes)."""
+
+    client_id: int
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    kinds: tuple[str, ...] = ()
+    include_private: bool = False
+    bates_prefix: str | None = None
+
+
+@dataclass(frozen=True)
+class SelectedEntry:
+    entry: Entry
+    revisions: tuple[Revision, ...]
+    attachments: tuple[Attachment, ...]
+
+
+@dataclass(frozen=True)
+class Selection:
+    client: Client
+    options: DossierOptions
+    entries: tuple[SelectedEntry, ...]  # oldest first
+    owner_name: str
+    business_name: str
+    bates_prefix: str
+    ledger_count: int
+    ledger_head: str
+    seal: str
+    left_out_private: int = 0
+    kinds_chosen: tuple[str, ...] = field(default=())
+
+
+def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(normalize_choice(k) for k in kinds if k.strip()))
+    unknown = [k for k in chosen if k not in ENTRY_KINDS]
+    if unknown:
+        raise InvalidInput(f"Unknown entry kind {unknown[0]!r}; choose from: {', '.join(ENTRY_KINDS)}.")
+    return chosen
+
+
+def check_bates_prefix(prefix: str) -> str:
+    prefix = prefix.strip()
+    if not BATES_PREFIX.match(prefix):
+        raise InvalidInput(
+            f"The Bates prefix {prefix!r} is not usable: use 1–20 letters, digits, '-' or '_', starting with a letter or digit."
+        )
+    return prefix
+
+
+def select(vault: Vault, options: DossierOptions) -> Selection:
+    """The entries (oldest first) and their attachments for ``options``."""
+    if options.date_from and options.date_to and options.date_from > options.date_to:
+        raise InvalidInput("The period starts after it ends; check --from and --to.")
+    kinds = check_kinds(options.kinds)
+    client = vault.clients.get(options.client_id)
+    prefix = check_bates_prefix(options.bates_prefix or vault.settings.get("bates_prefix") or "CF")
+    with vault.db.read():
+        # One read transaction: the ids, rows and the ledger head agree with each other.
+        ids = list(reversed(vault.entries.timeline_ids(client.id, kinds)))
+        chosen: list[SelectedEntry] = []
+        private_left_out = 0
+        for entry_id in ids:
+            entry = vault.entries.get(entry_id)
+            when = entry.occurred_at
+            if options.date_from and when < options.date_from:
+                continue
+            if options.date_to and when > options.date_to:
+                continue
+            if entry.fields.private and not options.include_private:
+                private_left_out += 1
+                continue
+            revisions = tuple(vault.entries.revisions(entry_id)) if entry.rev > 1 else ()
+            attachments = tuple(vault.attachments.for_entry(entry_id)) if entry.attachment_count else ()
+            chosen.append(SelectedEntry(entry, revisions, attachments))
+        head = vault.head()
+        seal = vault.seal()
+    # timeline_ids orders by occurred time; equal times keep their id order.
+    chosen.sort(key=lambda s: (s.entry.occurred_at, s.entry.id))
+    return Selection(
+        client=client,
+        options=options,
+        entries=tuple(chosen),
+        owner_name=vault.settings.get("owner_name"),
+        business_name=vault.settings.get("business_name"),
+        bates_prefix=prefix,
+        ledger_count=head.count,
+        ledger_head=head.hash,
+        seal=seal,
+        left_out_private=private_left_out,
+        kinds_chosen=kinds,
+    )

@@ -1,0 +1,222 @@
+"""Fonts, paragraph styles and safe text for the dossier.
+
+Everything the user typed goes through ``para()``: reportlab's Paragraph reads a
+small XML markup, so '<b>', '&' or '<para>' in an entry must be escaped or the
+text would be reinterpreted (or the export would fail). DejaVu Sans is embedded
+(subset) for Latin, Greek, Cyrillic, Hebrew, Arabic and many symbols; runs of CJK
+characters, which DejaVu lacks, switch to reportlab's standard CID fonts so they
+are still in the text layer (copy, search, pdftotext) rather than lost.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+FONT_DIRS = (
+    Path(__file__).resolve().parents[2] / "resources" / "fonts",
+    Path("/usr/share/fonts/truetype/dejavu"),
+)
+SANS, BOLD, ITALIC, MONO = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSansMono"
+CJK_FONT, HANGUL_FONT = "STSong-Light", "HYSMyeongJo-Medium"
+MISSING = "missing"  # marks a run of characters no embedded font can draw
+BODY_CHUNK = 1500  # characters per paragraph: keeps wrapping linear for huge bodies
+
+
+def _font_file(name: str) -> Path:
+    for folder in FONT_DIRS:
+        if (folder / f"{name}.ttf").exists():
+            return folder / f"{name}.ttf"
+    from app.errors import CasefileError
+
+    raise CasefileError(f"The font {name}.ttf is missing from resources/fonts; reinstall Casefile.")
+
+
+# TrueType CJK fonts a system may have (reportlab embeds TrueType outlines only, not CFF).
+CJK_TTF_CANDIDATES = (
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap, with characters beyond U+FFFF (emoji) written as
+    UTF-16 surrogate pairs: reportlab writes five hex digits, which readers cut to
+    four, so 😀 would be copied out of the PDF as U+1F60."""
+
+    def utf16(code: int) -> str:
+        return chr(code).encode("utf-16-be", "surrogatepass").hex().upper() if code > 0xFFFF else f"{code:04X}"
+
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{utf16(v)}>" for i, v in enumerate(subset)),
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(lines)
+
+
+@cache
+def cjk_font() -> str:
+    """An embeddable CJK TrueType font if the system has one, else a standard CID
+    font (not embedded: Acrobat, Preview and browsers supply the glyphs)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for candidate in CJK_TTF_CANDIDATES:
+        if Path(candidate).exists():
+            try:
+                pdfmetrics.registerFont(TTFont("CasefileCJK", candidate, subfontIndex=0))
+                return "CasefileCJK"
+            except Exception:  # a font file reportlab cannot read: try the next
+                continue
+    for name in (CJK_FONT, HANGUL_FONT):
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
+    return ""
+
+
+@cache
+def register_fonts() -> frozenset[int]:
+    """Register the fonts once per process; returns the code points DejaVu Sans covers."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # see _to_unicode_cmap: a fix, same output below U+FFFF
+    fonts = {name: TTFont(name, str(_font_file(name))) for name in (SANS, BOLD, ITALIC, MONO)}
+    for font in fonts.values():
+        pdfmetrics.registerFont(font)
+    addMapping(SANS, 0, 0, SANS)
+    addMapping(SANS, 1, 0, BOLD)
+    addMapping(SANS, 0, 1, ITALIC)
+    addMapping(SANS, 1, 1, BOLD)
+    return frozenset(fonts[SANS].face.charToGlyph)
+
+
+def _is_cjk(code: int) -> bool:
+    return (
+        0x2E80 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x20000 <= code <= 0x2FA1F
+        or 0xAC00 <= code <= 0xD7AF
+        or 0x1100 <= code <= 0x11FF
+    )
+
+
+def _is_hangul(code: int) -> bool:
+    return 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
+
+
+_CONTROL = {code: " " for code in range(32) if chr(code) not in "\n\t"} | {9: "    ", 0x7F: " "}
+
+
+def clean(text: str) -> str:
+    """Drop control characters that have no place on paper (keep newlines; tabs become spaces)."""
+    return text.replace("\r\n", "\n").translate(_CONTROL)
+
+
+def markup(text: str) -> str:
+    """User text as safe Paragraph markup, with CJK runs in a CJK font and
+    characters no font has (rare emoji) shown as their code point, e.g. [U+1F525]."""
+    covered = register_fonts()
+    text = clean(text)
+    if covered.issuperset(map(ord, set(text))):  # the common case: no per-character work
+        return escape(text).replace("\n", "<br/>")
+    embedded_cjk = cjk_font()
+    out: list[str] = []
+    run: list[str] = []
+    run_font = ""
+    for ch in text:
+        code = ord(ch)
+        font = ""
+        if code not in covered and ch not in "\n":
+            if not _is_cjk(code):
+                # No embedded glyph: print the code point rather than an empty box.
+                ch, font = f"[U+{code:04X}]", MISSING
+            else:
+                font = embedded_cjk or (HANGUL_FONT if _is_hangul(code) else CJK_FONT)
+        if font != run_font and run:
+            out.append(_run(run, run_font))
+            run = []
+        run_font = font
+        run.append(ch)
+    if run:
+        out.append(_run(run, run_font))
+    return "".join(out).replace("\n", "<br/>")
+
+
+def _run(chars: list[str], font: str) -> str:
+    text = escape("".join(chars))
+    if font == MISSING:
+        return f'<font color="#777777">{text}</font>'
+    return f'<font face="{font}">{text}</font>' if font else text
+
+
+def para(text: str, style: Any) -> Any:
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(markup(text), style)
+
+
+def body_paragraphs(text: str, style: Any) -> list[Any]:
+    """A long body as many paragraphs: one per line, long lines cut into chunks,
+    so a 200 KB entry wraps in linear time and splits across pages cleanly."""
+    from reportlab.platypus import Paragraph
+
+    result = []
+    for line in clean(text).split("\n"):
+        if not line.strip():
+            continue
+        for start in range(0, len(line), BODY_CHUNK):
+            result.append(Paragraph(markup(line[start : start + BODY_CHUNK]), style))
+    return result
+
+
+@cache
+def styles() -> dict[str, Any]:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle
+
+    register_fonts()
+    base = ParagraphStyle("body", fontName=SANS, fontSize=9.5, leading=13, spaceAfter=4, splitLongWords=True)
+    grey = colors.HexColor("#555555")
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", base, fontSize=8, leading=10, spaceAfter=0),
+        "cell": ParagraphStyle("cell", base, fontSize=8, leading=10, spaceAfter=0),
+        "cellindent": ParagraphStyle("cellindent", base, fontSize=8, leading=10, spaceAfter=0, leftIndent=10),
+        "cellbold": ParagraphStyle("cellbold", base, fontName=BOLD, fontSize=8, leading=10, spaceAfter=0),
+        "mono": ParagraphStyle("mono", base, fontName=MONO, fontSize=6.5, leading=8.5, spaceAfter=0),
+        "muted": ParagraphStyle("muted", base, fontSize=8.5, leading=11, textColor=grey),
+        "h1": ParagraphStyle("h1", base, fontName=BOLD, fontSize=17, leading=22, spaceBefore=0, spaceAfter=10),
+        "h2": ParagraphStyle("h2", base, fontName=BOLD, fontSize=12, leading=16, spaceBefore=10, spaceAfter=5),
+        "h3": ParagraphStyle("h3", base, fontName=BOLD, fontSize=10.5, leading=14, spaceBefore=8, spaceAfter=3),
+        "title": ParagraphStyle("title", base, fontName=BOLD, fontSize=26, leading=32, alignment=TA_CENTER),
+        "subtitle": ParagraphStyle("subtitle", base, fontSize=13, leading=18, alignment=TA_CENTER, textColor=grey),
+        "quote": ParagraphStyle("quote", base, leftIndent=12, textColor=colors.HexColor("#333333")),
+        "retracted": ParagraphStyle("retracted", base, textColor=colors.HexColor("#9b1c1c"), fontName=BOLD),
+    }

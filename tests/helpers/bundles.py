@@ -1,0 +1,28 @@
+"""Helpers for dossier tests: PDF text, page images, rewriting a bundle ZIP."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def pdf_pages_text(pdf: Path) -> list[str]:
+    """pdftotext (poppler) output, one string per page."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def rewrite_zip(
+    src: Path, dest: Path, change: Callable[[str, bytes], bytes | None], add: dict[str, bytes] | None = None
+) -> None:
+    """Copy a ZIP member by member; ``change`` returns new bytes, or None to drop the member."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = change(info.filename, zin.read(info.filename))
+            if data is not None:
+                zout.writestr(info.filename, data)
+        for name, data in (add or {}).items():
+            zout.writestr(name, data)
