@@ -1,0 +1,109 @@
+"""A strip of incidents per week above the timeline; a click jumps to that week's newest incident."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from app.records.times import parse_utc_text
+from ui.models.timeline_model import INCIDENT_KINDS
+
+MAX_WEEKS = 104
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+class IncidentStrip(QWidget):
+    """Signals:
+    week_clicked(object): the newest incident entry id of the clicked week.
+    """
+
+    week_clicked = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(36)
+        self.setMouseTracking(True)
+        self.weeks: list[date] = []
+        self.counts: dict[date, list[int]] = {}
+        self.setToolTip("Incidents, complaints and legal threats per week; click a bar to jump there")
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, 40)
+
+    def set_rows(self, rows: list[Any], newest: date | None = None) -> None:
+        """``rows``: TimelineRows of incident kinds, newest first."""
+        by_week: dict[date, list[int]] = defaultdict(list)
+        for row in rows:
+            by_week[week_start(parse_utc_text(row.occurred_utc).astimezone().date())].append(row.id)
+        self.counts = dict(by_week)
+        last = week_start(newest) if newest else (max(by_week) if by_week else None)
+        if last is None:
+            self.weeks = []
+        else:
+            first = min(by_week) if by_week else last
+            first = max(first, last - timedelta(weeks=MAX_WEEKS - 1))
+            n = (last - first).days // 7 + 1
+            self.weeks = [first + timedelta(weeks=i) for i in range(n)]
+        self.update()
+
+    def load(self, entries_repo: Any, client_id: int | None) -> None:
+        if entries_repo is None or client_id is None:
+            self.set_rows([])
+            return
+        ids = entries_repo.timeline_ids(client_id, INCIDENT_KINDS)
+        newest_ids = entries_repo.timeline_ids(client_id)[:1] if ids else []
+        newest = None
+        if newest_ids:
+            newest = parse_utc_text(entries_repo.timeline_rows(newest_ids)[0].occurred_utc).astimezone().date()
+        self.set_rows(entries_repo.timeline_rows(ids[: 20_000]), newest)
+
+    def _bar_rect(self, i: int) -> QRectF:
+        width = self.width() / max(len(self.weeks), 1)
+        return QRectF(i * width, 0, width, self.height())
+
+    def _week_at(self, x: float) -> date | None:
+        if not self.weeks:
+            return None
+        i = int(x / (self.width() / len(self.weeks)))
+        return self.weeks[i] if 0 <= i < len(self.weeks) else None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), self.palette().base())
+        if not self.weeks:
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No incidents recorded")
+            return
+        peak = max((len(v) for v in self.counts.values()), default=1)
+        baseline = QColor("#d0d5dd")
+        bar = QColor("#d92d20")
+        for i, week in enumerate(self.weeks):
+            rect = self._bar_rect(i).adjusted(1, 4, -1, -4)
+            n = len(self.counts.get(week, ()))
+            painter.fillRect(QRectF(rect.left(), rect.bottom() - 1, rect.width(), 1), baseline)
+            if n:
+                h = max(4.0, rect.height() * n / peak)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(bar)
+                painter.drawRoundedRect(QRectF(rect.left(), rect.bottom() - h, rect.width(), h), 1.5, 1.5)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        week = self._week_at(event.position().x())
+        if week is not None:
+            n = len(self.counts.get(week, ()))
+            QToolTip.showText(event.globalPosition().toPoint(), f"Week of {week:%d %b %Y}: {n} incident(s)", self)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        week = self._week_at(event.position().x())
+        ids = self.counts.get(week, []) if week else []
+        if ids:
+            self.week_clicked.emit(ids[0])
