@@ -305,6 +305,7 @@ def populate(vault: Vault) -> None:
     vault.settings.set("owner_name", "Sam Rivera")
     vault.settings.set("business_name", "Brightline Renovations")
     vault.settings.set("bates_prefix", "BRIGHT")
+    vault.settings.set("display_timezone", TZ_NAME)
     whitmore = vault.clients.add(
         "Gerald Whitmore",
         emails=["gwhitmore@example.net"],

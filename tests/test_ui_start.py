@@ -56,7 +56,9 @@ def test_creating_a_vault_shows_the_recovery_key_once_then_opens(make_session: A
     assert (tmp_path / "new-vault" / "vault.key").is_file()
 
 
-def test_unlocking_with_the_right_passphrase_opens_the_main_window(make_session: Any, tmp_path: Path, qtbot: Any) -> None:
+def test_unlocking_with_the_right_passphrase_opens_the_main_window(
+    make_session: Any, tmp_path: Path, qtbot: Any
+) -> None:
     from ui.dialogs.unlock import UnlockDialog
 
     _vault_with_recovery_key(tmp_path / "v")

@@ -34,7 +34,7 @@ from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
 from ui.widgets.detail_pane import DetailPane
 from ui.widgets.incident_strip import IncidentStrip
-from ui.widgets.views import FileDrops, make_client_view, make_timeline_view
+from ui.widgets.views import FileDrops, make_client_view, make_timeline_view, size_timeline_columns
 from ui.workers import Tasks, user_message
 
 
@@ -59,7 +59,8 @@ class MainWindow(QMainWindow):
         self.clients = ClientListModel(vault.clients, self)
         self.client_filter = ClientFilterModel(self)
         self.client_filter.setSourceModel(self.clients)
-        self.timeline = TimelineModel(vault.entries, self)
+        self.zone = display_zone(vault)
+        self.timeline = TimelineModel(vault.entries, self, zone=self.zone)
 
         self._build_views()
         self._build_actions()
@@ -90,9 +91,11 @@ class MainWindow(QMainWindow):
         self.client_header.setTextFormat(Qt.TextFormat.RichText)
         self.client_header.setWordWrap(True)
         self.strip = IncidentStrip()
+        self.strip.zone = self.zone
         self.strip.week_clicked.connect(self.select_entry)
         self.timeline_view = make_timeline_view()
         self.timeline_view.setModel(self.timeline)
+        size_timeline_columns(self.timeline_view)
         self.timeline_view.selectionModel().selectionChanged.connect(self._entry_selected)
         self.timeline_view.activated.connect(lambda _index: self.edit_entry())
         middle = QWidget()
@@ -111,7 +114,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         for widget in (left, middle, self.detail):
             self.splitter.addWidget(widget)
-        self.splitter.setSizes([260, 600, 420])
+        self.splitter.setSizes([300, 640, 440])
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
 
@@ -159,7 +162,14 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         vault_menu = menus.addMenu("&Vault")
-        for action in (self.client_action, self.attach_action, None, self.settings_action, self.lock_action, self.quit_action):
+        for action in (
+            self.client_action,
+            self.attach_action,
+            None,
+            self.settings_action,
+            self.lock_action,
+            self.quit_action,
+        ):
             vault_menu.addAction(action) if action else vault_menu.addSeparator()
         entry_menu = menus.addMenu("&Entry")
         for action in (self.log_action, self.edit_action, self.retract_action):
@@ -201,7 +211,9 @@ class MainWindow(QMainWindow):
 
     def _show_client_header(self, client: Any) -> None:
         if client is None:
-            self.client_header.setText("<span style='color:#667085'>No client selected. Add one with Ctrl+Shift+N.</span>")
+            self.client_header.setText(
+                "<span style='color:#667085'>No client selected. Add one with Ctrl+Shift+N.</span>"
+            )
             return
         colour = STATUS_COLOURS.get(client.status, "#667085")
         contacts = " · ".join((*client.emails, *client.phones))
@@ -330,7 +342,9 @@ class MainWindow(QMainWindow):
     def add_files(self, client_id: int, paths: list[Path], entry_id: int | None = None) -> None:
         vault = self.vault
         self.statusBar().showMessage(f"Adding {len(paths)} file(s)…")
-        self._tasks.run(lambda: attach_dropped_files(vault, client_id, paths, entry_id), self._files_added, self._failed)
+        self._tasks.run(
+            lambda: attach_dropped_files(vault, client_id, paths, entry_id), self._files_added, self._failed
+        )
 
     def _files_added(self, entry_id: int) -> None:
         self.statusBar().showMessage("Files added to the vault.", 5000)
@@ -374,6 +388,19 @@ class MainWindow(QMainWindow):
         if not self.locking:
             self.prepare_lock()
         super().closeEvent(event)
+
+
+def display_zone(vault: Any) -> Any:
+    """The vault's display time zone setting, or the machine's own zone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = vault.settings.get("display_timezone")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return None
 
 
 def _esc(text: str) -> str:

@@ -110,7 +110,12 @@ class CreateVaultDialog(QDialog):
             self.error.setText(problem)
             self.error.show()
             return
-        folder, secret, on_change, prefix = Path(self.folder.text()), self.passphrase.text(), self._on_change, self._bates_prefix
+        folder, secret, on_change, prefix = (
+            Path(self.folder.text()),
+            self.passphrase.text(),
+            self._on_change,
+            self._bates_prefix,
+        )
 
         def create() -> tuple[Any, str]:
             vault, recovery_key = Vault.create(folder, secret, on_change=on_change)

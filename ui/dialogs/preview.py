@@ -57,7 +57,9 @@ def save_a_copy(parent: QWidget, attachments_repo: Any, attachment: Attachment) 
 
 
 class PreviewDialog(QDialog):
-    def __init__(self, attachments_repo: Any, attachment: Attachment, tasks: Tasks, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, attachments_repo: Any, attachment: Attachment, tasks: Tasks, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._repo = attachments_repo
         self._attachment = attachment
@@ -137,7 +139,9 @@ class PreviewDialog(QDialog):
             self.scroll.setWidgetResizable(True)
             self.status.setText(info)
         else:
-            self.canvas_layout.addWidget(QLabel("No preview for this kind of file. Use “Save a copy…” to open it elsewhere."))
+            self.canvas_layout.addWidget(
+                QLabel("No preview for this kind of file. Use “Save a copy…” to open it elsewhere.")
+            )
             self.status.setText(info)
 
     def _failed(self, error: BaseException) -> None:

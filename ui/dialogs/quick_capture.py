@@ -226,7 +226,10 @@ class QuickCaptureDialog(QDialog):
             return
         try:
             self.draft_id = self._vault.drafts.save(
-                content, draft_id=self.draft_id, client_id=self.client.id, entry_id=self.entry.id if self.entry else None
+                content,
+                draft_id=self.draft_id,
+                client_id=self.client.id,
+                entry_id=self.entry.id if self.entry else None,
             )
         except Exception as error:
             self.draft_note.setText(f"Draft not saved: {user_message(error)}")
@@ -260,7 +263,10 @@ class QuickCaptureDialog(QDialog):
         super().reject()
 
     def keyPressEvent(self, event: Any) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
             self.save()
             return
         super().keyPressEvent(event)

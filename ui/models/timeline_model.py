@@ -9,7 +9,7 @@ list of ints, not a million widgets or records.
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -34,15 +34,16 @@ class _Row:
 
     __slots__ = ("local", "row")
 
-    def __init__(self, row: TimelineRow) -> None:
+    def __init__(self, row: TimelineRow, zone: tzinfo | None) -> None:
         self.row = row
-        self.local: datetime = parse_utc_text(row.occurred_utc).astimezone()
+        self.local: datetime = parse_utc_text(row.occurred_utc).astimezone(zone)
 
 
 class TimelineModel(QAbstractTableModel):
-    def __init__(self, entries_repo: Any = None, parent: Any = None) -> None:
+    def __init__(self, entries_repo: Any = None, parent: Any = None, *, zone: tzinfo | None = None) -> None:
         super().__init__(parent)
         self._repo = entries_repo
+        self.zone = zone  # the zone days and times are shown in (None: the machine's)
         self._client_id: int | None = None
         self._ids: list[int] = []
         self._row_of: dict[int, int] | None = None
@@ -130,7 +131,7 @@ class TimelineModel(QAbstractTableModel):
         if page is None:
             start = page_no * PAGE_SIZE
             ids = self._ids[start : start + PAGE_SIZE]
-            by_id = {r.id: _Row(r) for r in self._repo.timeline_rows(ids)} if self._repo is not None else {}
+            by_id = {r.id: _Row(r, self.zone) for r in self._repo.timeline_rows(ids)} if self._repo is not None else {}
             page = [by_id.get(i) for i in ids]
             self._pages[page_no] = page
             if len(self._pages) > MAX_PAGES:
@@ -155,7 +156,11 @@ class TimelineModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(HEADERS)
+        ):
             return HEADERS[section]
         return None
 

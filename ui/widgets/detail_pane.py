@@ -105,6 +105,9 @@ class DetailPane(QWidget):
         self.revisions = RevisionsModel(self)
         self.revision_view = QListView()
         self.revision_view.setModel(self.revisions)
+        self.revision_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.revision_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.revision_view.setUniformItemSizes(True)
         self.revision_view.clicked.connect(self._show_revision)
         self.revision_view.activated.connect(self._show_revision)
 
@@ -157,7 +160,12 @@ class DetailPane(QWidget):
         self.revisions.set_revisions(self._vault.entries.revisions(entry_id))
         attachments = self._vault.attachments.for_entry(entry_id)
         self.attachments.set_attachments(attachments)
-        self.attachments_label.setText(f"<b>Attachments</b> ({len(attachments)})" if attachments else "<b>Attachments</b> — none; drop files here")
+        self.attachments_label.setText(
+            f"<b>Attachments</b> ({len(attachments)})"
+            if attachments
+            else "<b>Attachments</b> — none yet; drop files here"
+        )
+        self.attachment_view.setMaximumHeight(16_777_215 if attachments else 48)
         self.placeholder.hide()
         self.content.show()
         self._load_thumbnails(attachments)
@@ -165,7 +173,10 @@ class DetailPane(QWidget):
     def _load_thumbnails(self, attachments: list[Any]) -> None:
         repo = self._vault.attachments
         for attachment in attachments:
-            if previews.kind_of(attachment.media_type, attachment.name) not in ("image", "pdf") or attachment.size > 64 << 20:
+            if (
+                previews.kind_of(attachment.media_type, attachment.name) not in ("image", "pdf")
+                or attachment.size > 64 << 20
+            ):
                 continue
 
             def make(a: Any = attachment) -> tuple[int, Any]:
@@ -187,5 +198,9 @@ class DetailPane(QWidget):
         revision = index.data(RECORD_ROLE)
         if revision is None or self.entry is None:
             return
-        note = "" if revision.rev == self.entry.rev else f"Showing version {revision.rev} of {self.entry.rev} (an earlier version)."
+        note = (
+            ""
+            if revision.rev == self.entry.rev
+            else f"Showing version {revision.rev} of {self.entry.rev} (an earlier version)."
+        )
         self.text.setHtml(fields_html(revision.fields, self.entry, heading_note=note))

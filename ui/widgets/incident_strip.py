@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
@@ -14,6 +14,9 @@ from app.records.times import parse_utc_text
 from ui.models.timeline_model import INCIDENT_KINDS
 
 MAX_WEEKS = 104
+MAX_BAR = 14
+MIN_BAR = 3
+LABEL = "Incidents per week"
 
 
 def week_start(day: date) -> date:
@@ -33,6 +36,7 @@ class IncidentStrip(QWidget):
         self.setMouseTracking(True)
         self.weeks: list[date] = []
         self.counts: dict[date, list[int]] = {}
+        self.zone: tzinfo | None = None
         self.setToolTip("Incidents, complaints and legal threats per week; click a bar to jump there")
 
     def sizeHint(self) -> QSize:
@@ -42,7 +46,7 @@ class IncidentStrip(QWidget):
         """``rows``: TimelineRows of incident kinds, newest first."""
         by_week: dict[date, list[int]] = defaultdict(list)
         for row in rows:
-            by_week[week_start(parse_utc_text(row.occurred_utc).astimezone().date())].append(row.id)
+            by_week[week_start(parse_utc_text(row.occurred_utc).astimezone(self.zone).date())].append(row.id)
         self.counts = dict(by_week)
         last = week_start(newest) if newest else (max(by_week) if by_week else None)
         if last is None:
@@ -62,39 +66,43 @@ class IncidentStrip(QWidget):
         newest_ids = entries_repo.timeline_ids(client_id)[:1] if ids else []
         newest = None
         if newest_ids:
-            newest = parse_utc_text(entries_repo.timeline_rows(newest_ids)[0].occurred_utc).astimezone().date()
-        self.set_rows(entries_repo.timeline_rows(ids[: 20_000]), newest)
+            newest = parse_utc_text(entries_repo.timeline_rows(newest_ids)[0].occurred_utc).astimezone(self.zone).date()
+        self.set_rows(entries_repo.timeline_rows(ids[:20_000]), newest)
 
-    def _bar_rect(self, i: int) -> QRectF:
-        width = self.width() / max(len(self.weeks), 1)
-        return QRectF(i * width, 0, width, self.height())
+    def _geometry(self) -> tuple[float, float]:
+        """(x of the first bar, bar width): bars keep a readable width and end at the right edge."""
+        label_w = self.fontMetrics().horizontalAdvance(LABEL) + 16
+        area = max(self.width() - label_w, 1)
+        bar = min(MAX_BAR, max(MIN_BAR, area / max(len(self.weeks), 1)))
+        return self.width() - bar * len(self.weeks), bar
 
     def _week_at(self, x: float) -> date | None:
         if not self.weeks:
             return None
-        i = int(x / (self.width() / len(self.weeks)))
+        left, bar = self._geometry()
+        i = int((x - left) // bar) if x >= left else -1
         return self.weeks[i] if 0 <= i < len(self.weeks) else None
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), self.palette().base())
+        muted = self.palette().placeholderText().color()
+        painter.setPen(muted)
         if not self.weeks:
-            painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No incidents recorded")
+            painter.drawText(self.rect().adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, "No incidents recorded")
             return
+        painter.drawText(self.rect().adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, LABEL)
+        left, width = self._geometry()
         peak = max((len(v) for v in self.counts.values()), default=1)
-        baseline = QColor("#d0d5dd")
-        bar = QColor("#d92d20")
+        bottom = self.height() - 6.0
+        painter.fillRect(QRectF(left, bottom, width * len(self.weeks), 1), QColor("#d0d5dd"))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#d92d20"))
         for i, week in enumerate(self.weeks):
-            rect = self._bar_rect(i).adjusted(1, 4, -1, -4)
             n = len(self.counts.get(week, ()))
-            painter.fillRect(QRectF(rect.left(), rect.bottom() - 1, rect.width(), 1), baseline)
             if n:
-                h = max(4.0, rect.height() * n / peak)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(bar)
-                painter.drawRoundedRect(QRectF(rect.left(), rect.bottom() - h, rect.width(), h), 1.5, 1.5)
+                h = max(4.0, (self.height() - 12) * n / peak)
+                painter.drawRoundedRect(QRectF(left + i * width + 1, bottom - h, max(width - 2, 1), h), 1.5, 1.5)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         week = self._week_at(event.position().x())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDropEvent, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QDropEvent, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from app.records.models import CLIENT_STATUSES
 from ui.models.clients_model import STATUS_COLOURS
 from ui.models.roles import COUNT_ROLE, FIRST_OF_DAY_ROLE, STATUS_ROLE
-from ui.models.timeline_model import COL_DAY, COL_FILES, COL_KIND, COL_TIME
+from ui.models.timeline_model import COL_DAY, COL_FILES, COL_KIND, COL_TIME, COL_TITLE
 
 
 class FileDrops(QObject):
@@ -69,9 +69,10 @@ class ClientDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(small.pointSizeF() * 0.85, 6))
         metrics = option.fontMetrics
         badge_w = metrics.horizontalAdvance(label) + 14
+        count_w = metrics.horizontalAdvance(str(count)) + 4
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        opt.rect = option.rect.adjusted(0, 0, -(badge_w + 8), 0)
+        opt.rect = option.rect.adjusted(0, 0, -(badge_w + count_w + 12), 0)
         style = opt.widget.style() if opt.widget else None
         if style is not None:
             full = QStyleOptionViewItem(option)
@@ -86,15 +87,20 @@ class ClientDelegate(QStyledItemDelegate):
         h = metrics.height() + 2
         badge = QRect(option.rect.right() - badge_w - 6, option.rect.center().y() - h // 2, badge_w, h)
         painter.setPen(Qt.PenStyle.NoPen)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         fill = QColor(colour)
         fill.setAlpha(255 if status == "do_not_serve" else 36)
-        painter.setBrush(fill)
+        painter.setBrush(QColor("white") if selected and status != "do_not_serve" else fill)
         painter.drawRoundedRect(badge, h / 2, h / 2)
         painter.setPen(QColor("white") if status == "do_not_serve" else colour)
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
         painter.setFont(small)
-        painter.setPen(option.palette.placeholderText().color())
-        count_rect = QRect(option.rect.left(), option.rect.top(), badge.left() - option.rect.left() - 8, option.rect.height())
+        painter.setPen(
+            option.palette.highlightedText().color() if selected else option.palette.placeholderText().color()
+        )
+        count_rect = QRect(
+            option.rect.left(), option.rect.top(), badge.left() - option.rect.left() - 8, option.rect.height()
+        )
         painter.drawText(count_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{count}")
         painter.restore()
 
@@ -136,14 +142,21 @@ def make_timeline_view(parent: QWidget | None = None) -> QTableView:
     # Fixed row heights: the view never asks every row for its size (a million rows stay cheap).
     vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     vertical.setDefaultSectionSize(view.fontMetrics().height() + 12)
+    return view
+
+
+def size_timeline_columns(view: QTableView) -> None:
+    """Column widths from the font (readable at 200 %); call after setModel."""
+    bold = QFont(view.font())
+    bold.setBold(True)
+    width = QFontMetrics(bold).horizontalAdvance
     header = view.horizontalHeader()
     header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setMinimumSectionSize(24)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(False)
-    width = view.fontMetrics().horizontalAdvance
-    view.setColumnWidth(COL_DAY, width("Wed 30 Sep 2026") + 24)
-    view.setColumnWidth(COL_TIME, width("00:00") + 20)
-    view.setColumnWidth(COL_KIND, width("Legal threat") + 44)
-    view.setColumnWidth(COL_FILES, 48)
-    header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-    return view
+    view.setColumnWidth(COL_DAY, width("Wed 30 Sep 2026") + 20)
+    view.setColumnWidth(COL_TIME, width("00:00") + 16)
+    view.setColumnWidth(COL_KIND, width("Legal threat") + 40)
+    view.setColumnWidth(COL_FILES, width("99") + 40)
+    header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
