@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.helpers.ui import PASSPHRASE, demo_session, make_session, qsettings  # noqa: F401
+from tests.helpers.ui import PASSPHRASE
 
 
 def _open_for(window: Any, name: str) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.ui import PASSPHRASE, demo_session, make_session, qsettings  # noqa: F401
-
 
 def _distinct_colours(image: Any, step: int = 7) -> int:
     colours = set()

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from tests.helpers.ui import PASSPHRASE, demo_session, make_session, qsettings  # noqa: F401
+from tests.helpers.ui import PASSPHRASE
 
 
 def _vault_with_recovery_key(path: Path) -> str:
