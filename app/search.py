@@ -82,7 +82,7 @@ def search(
         rows = conn.execute(sql, params).fetchall()
     except OperationalError as error:
         message = str(error)
-        if "fts5" in message or "syntax" in message or "no such column" in message:
+        if "fts5" in message or "syntax" in message or "no such column" in message or "unterminated" in message:
             raise InvalidQuery(f"Cannot search for {text.strip()!r}: {message.removeprefix('fts5: ')}.") from None
         raise
     return [SearchHit(*row) for row in rows]
