@@ -179,7 +179,7 @@ def test_dropping_a_file_on_a_client_adds_a_document_entry(demo_session: Any, qt
     centre = window.client_view.visualRect(window.client_view.currentIndex()).center()
     buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     before = window.timeline.rowCount()
-    enter = QDragEnterEvent(QPointF(centre), Qt.DropAction.CopyAction, mime, buttons, keys)
+    enter = QDragEnterEvent(centre, Qt.DropAction.CopyAction, mime, buttons, keys)
     QApplication.sendEvent(window.client_view.viewport(), enter)
     assert enter.isAccepted()
     drop = QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, mime, buttons, keys)

@@ -45,7 +45,8 @@ def make_application(argv: Sequence[str]) -> Any:
 
     QCoreApplication.setOrganizationName("Casefile")
     QCoreApplication.setApplicationName("Casefile")
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationDisplayName("Casefile")
     app.setQuitOnLastWindowClosed(True)
     return app

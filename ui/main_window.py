@@ -162,15 +162,9 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         vault_menu = menus.addMenu("&Vault")
-        for action in (
-            self.client_action,
-            self.attach_action,
-            None,
-            self.settings_action,
-            self.lock_action,
-            self.quit_action,
-        ):
-            vault_menu.addAction(action) if action else vault_menu.addSeparator()
+        vault_menu.addActions([self.client_action, self.attach_action])
+        vault_menu.addSeparator()
+        vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
         entry_menu = menus.addMenu("&Entry")
         for action in (self.log_action, self.edit_action, self.retract_action):
             entry_menu.addAction(action)

@@ -72,9 +72,9 @@ class PreviewDialog(QDialog):
         self.canvas = QWidget()
         self.canvas_layout = QVBoxLayout(self.canvas)
         self.canvas_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.canvas)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setWidget(self.canvas)
         bar = QHBoxLayout()
         bar.addWidget(self.status, 1)
         self.zoom_out = QPushButton("−")
@@ -90,7 +90,7 @@ class PreviewDialog(QDialog):
         save.clicked.connect(lambda: save_a_copy(self, self._repo, self._attachment))
         bar.addWidget(save)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroller, 1)
         layout.addLayout(bar)
         self._load()
 
@@ -136,7 +136,7 @@ class PreviewDialog(QDialog):
             header = "\n".join(f"{name}: {value}" for name, value in content.headers)
             text.setPlainText(f"{header}\n\n{content.body}")
             self.canvas_layout.addWidget(text)
-            self.scroll.setWidgetResizable(True)
+            self.scroller.setWidgetResizable(True)
             self.status.setText(info)
         else:
             self.canvas_layout.addWidget(

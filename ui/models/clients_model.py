@@ -46,6 +46,9 @@ class ClientListModel(QAbstractListModel):
                 return row
         return -1
 
+    def row_of_name(self, name: str) -> int:
+        return next((row for row, client in enumerate(self._clients) if client.name == name), -1)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._clients)
 
