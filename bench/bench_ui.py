@@ -245,8 +245,10 @@ def main() -> None:
             switches.append(client_switch(app, window, big_id))
         frames_10k = scroll_frames(app, window)
         session.lock()
-        print(f"10k-entry client: open + first paint {statistics.median(switches) * 1000:.1f} ms median"
-              f" (max {max(switches) * 1000:.1f}) — target ≤ 75 ms  [vault built in {built:.1f} s]")
+        print(
+            f"10k-entry client: open + first paint {statistics.median(switches) * 1000:.1f} ms median"
+            f" (max {max(switches) * 1000:.1f}) — target ≤ 75 ms  [vault built in {built:.1f} s]"
+        )
         print(f"scroll frame on 10k: p95 {p95(frames_10k) * 1000:.2f} ms — target ≤ 16.7 ms")
 
         # 2. a vault with many entries: 10 clients, the first one shown on open
@@ -259,16 +261,20 @@ def main() -> None:
         session.lock()
         opened2, total2, session, window = open_and_paint(app, big)
         session.lock()
-        print(f"{args.entries:,}-entry vault: open {opened * 1000:.0f} ms, open + first paint {total * 1000:.0f} ms"
-              f" (again: {total2 * 1000:.0f} ms; {rows:,} rows on the first client) — target ≤ 800 ms"
-              f"  [built in {built:.1f} s]")
+        print(
+            f"{args.entries:,}-entry vault: open {opened * 1000:.0f} ms, open + first paint {total * 1000:.0f} ms"
+            f" (again: {total2 * 1000:.0f} ms; {rows:,} rows on the first client) — target ≤ 800 ms"
+            f"  [built in {built:.1f} s]"
+        )
         print(f"scroll frame on {rows:,} rows: p95 {p95(frames_big) * 1000:.2f} ms — target ≤ 16.7 ms")
 
         # 3. start to unlock window, against a bare PySide6 window
         figures = startup(small)
-        print(f"start to unlock window: cold {figures['cold'] * 1000:.0f} ms, warm {figures['warm'] * 1000:.0f} ms;"
-              f" bare PySide6 window {figures['bare'] * 1000:.0f} ms (cold {figures['bare_cold'] * 1000:.0f} ms);"
-              f" ratio warm {figures['warm'] / figures['bare']:.2f}× — targets ≤ 500 / 300 ms")
+        print(
+            f"start to unlock window: cold {figures['cold'] * 1000:.0f} ms, warm {figures['warm'] * 1000:.0f} ms;"
+            f" bare PySide6 window {figures['bare'] * 1000:.0f} ms (cold {figures['bare_cold'] * 1000:.0f} ms);"
+            f" ratio warm {figures['warm'] / figures['bare']:.2f}× — targets ≤ 500 / 300 ms"
+        )
 
 
 if __name__ == "__main__":

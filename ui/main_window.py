@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
         if client_id == self.timeline.client_id:
             return
         self.timeline.set_client(client_id)
-        self.strip.load(self.vault.entries, client_id)
+        self.strip.load(self.vault.entries, client_id, self._tasks)
         self.detail.clear()
         if self.timeline.rowCount():
             self.timeline_view.selectRow(0)
@@ -259,12 +259,12 @@ class MainWindow(QMainWindow):
 
     def _entry_added(self, entry_id: int) -> None:
         self.timeline.refresh_ids()
-        self.strip.load(self.vault.entries, self.timeline.client_id)
+        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
         self._reload_clients()
 
     def _entry_changed(self, entry_id: int) -> None:
         self.timeline.entry_changed(entry_id)
-        self.strip.load(self.vault.entries, self.timeline.client_id)
+        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
         if self.detail.entry is not None and self.detail.entry.id == entry_id:
             self.detail.show_entry(entry_id)
 

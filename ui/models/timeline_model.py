@@ -16,7 +16,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from app.records.models import ENTRY_KINDS, TimelineRow
-from app.records.times import parse_utc_text
 from ui.icons import icon
 from ui.models.roles import FIRST_OF_DAY_ROLE, ID_ROLE, KIND_ROLE, RECORD_ROLE, RETRACTED_ROLE
 
@@ -36,7 +35,7 @@ class _Row:
 
     def __init__(self, row: TimelineRow, zone: tzinfo | None) -> None:
         self.row = row
-        self.local: datetime = parse_utc_text(row.occurred_utc).astimezone(zone)
+        self.local: datetime = datetime.fromisoformat(row.occurred_utc[:-1] + "+00:00").astimezone(zone)
 
 
 class TimelineModel(QAbstractTableModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDropEvent, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QDropEvent, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -105,16 +105,31 @@ class ClientDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class DaySeparatorDelegate(QStyledItemDelegate):
-    """Draws a rule above the first entry of each day: the grouping, without header rows."""
+class TimelineTableView(QTableView):
+    """A table that draws a rule above the first entry of each day: the grouping, without header rows.
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
-        super().paint(painter, option, index)
-        if index.row() > 0 and index.data(FIRST_OF_DAY_ROLE):
-            painter.save()
-            painter.setPen(QPen(QColor("#d0d5dd"), 1))
-            painter.drawLine(option.rect.topLeft(), option.rect.topRight())
-            painter.restore()
+    The rules are drawn once per frame over the visible rows (not by a Python delegate per cell),
+    which keeps a scroll frame cheap.
+    """
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is None or not model.rowCount():
+            return
+        top = self.rowAt(0)
+        bottom = self.rowAt(self.viewport().height() - 1)
+        if top < 0:
+            return
+        bottom = bottom if bottom >= 0 else model.rowCount() - 1
+        painter = QPainter(self.viewport())
+        painter.setPen(QPen(QColor("#d0d5dd"), 1))
+        right = self.viewport().width()
+        for row in range(max(top, 1), bottom + 1):
+            if model.index(row, 0).data(FIRST_OF_DAY_ROLE):
+                y = self.rowViewportPosition(row)
+                painter.drawLine(0, y, right, y)
+        painter.end()
 
 
 def make_client_view(parent: QWidget | None = None) -> QListView:
@@ -128,13 +143,12 @@ def make_client_view(parent: QWidget | None = None) -> QListView:
 
 
 def make_timeline_view(parent: QWidget | None = None) -> QTableView:
-    view = QTableView(parent)
+    view = TimelineTableView(parent)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setShowGrid(False)
     view.setWordWrap(False)
-    view.setItemDelegate(DaySeparatorDelegate(view))
     view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     view.setAccessibleName("Timeline")
     vertical = view.verticalHeader()
