@@ -259,7 +259,7 @@ def main() -> None:
         frames_big = scroll_frames(app, window)
         rows = window.timeline.rowCount()  # type: ignore[attr-defined]
         session.lock()
-        opened2, total2, session, window = open_and_paint(app, big)
+        _opened2, total2, session, window = open_and_paint(app, big)
         session.lock()
         print(
             f"{args.entries:,}-entry vault: open {opened * 1000:.0f} ms, open + first paint {total * 1000:.0f} ms"
