@@ -31,11 +31,19 @@ Index = QModelIndex | QPersistentModelIndex
 class _Row:
     """A fetched row plus its local time, computed once."""
 
-    __slots__ = ("local", "row")
+    __slots__ = ("cells", "local", "row")
 
     def __init__(self, row: TimelineRow, zone: tzinfo | None) -> None:
         self.row = row
         self.local: datetime = datetime.fromisoformat(row.occurred_utc[:-1] + "+00:00").astimezone(zone)
+        # display text per column, made once per fetch: a frame asks for it hundreds of times
+        self.cells = (
+            self.local.strftime("%a %d %b %Y"),
+            self.local.strftime("%H:%M"),
+            ENTRY_KINDS.get(row.kind, row.kind),
+            row.title,
+            str(row.attachment_count) if row.attachment_count else "",
+        )
 
 
 class TimelineModel(QAbstractTableModel):
@@ -51,6 +59,8 @@ class TimelineModel(QAbstractTableModel):
         self._strike.setStrikeOut(True)
         self._bold = QFont()
         self._bold.setBold(True)
+        self._muted = QColor("#8a94a6")
+        self._alarm = QColor("#b42318")
 
     # -- loading -----------------------------------------------------------
 
@@ -164,27 +174,23 @@ class TimelineModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        if role not in _ROLES:
+            return None  # alignment, background, check state …: asked for every cell, never set
+        row = index.row()
+        if not 0 <= row < len(self._ids):
             return None
-        row, col = index.row(), index.column()
         if role == ID_ROLE:
             return self._ids[row]
         fetched = self._fetched(row)
+        col = index.column()
         if fetched is None:
             return "(missing)" if role == Qt.ItemDataRole.DisplayRole and col == COL_TITLE else None
         entry = fetched.row
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == COL_DAY:
-                return fetched.local.strftime("%a %d %b %Y") if self.first_of_day(row) else ""
-            if col == COL_TIME:
-                return fetched.local.strftime("%H:%M")
-            if col == COL_KIND:
-                return ENTRY_KINDS.get(entry.kind, entry.kind)
-            if col == COL_TITLE:
-                return entry.title
-            if col == COL_FILES:
-                return str(entry.attachment_count) if entry.attachment_count else ""
-        elif role == Qt.ItemDataRole.DecorationRole:
+            if col == COL_DAY and not self.first_of_day(row):
+                return ""
+            return fetched.cells[col]
+        if role == Qt.ItemDataRole.DecorationRole:
             if col == COL_KIND:
                 return icon(entry.kind)
             if col == COL_FILES and entry.attachment_count:
@@ -196,18 +202,18 @@ class TimelineModel(QAbstractTableModel):
                 return self._bold
         elif role == Qt.ItemDataRole.ForegroundRole:
             if entry.retracted:
-                return QColor("#8a94a6")
+                return self._muted
             if entry.kind in INCIDENT_KINDS and col == COL_KIND:
-                return QColor("#b42318")
+                return self._alarm
         elif role == Qt.ItemDataRole.ToolTipRole:
-            parts = [f"{ENTRY_KINDS.get(entry.kind, entry.kind)} — {entry.title}", fetched.local.strftime("%c")]
+            parts = [f"{fetched.cells[COL_KIND]} — {entry.title}", fetched.local.strftime("%c")]
             if entry.attachment_count:
                 parts.append(f"{entry.attachment_count} attachment(s)")
             if entry.retracted:
                 parts.append("Retracted")
             return "\n".join(parts)
-        elif role == Qt.ItemDataRole.AccessibleTextRole and col == COL_TITLE:
-            return f"{entry.title}{' (retracted)' if entry.retracted else ''}"
+        elif role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{fetched.cells[col]}{' (retracted)' if entry.retracted else ''}"
         elif role == KIND_ROLE:
             return entry.kind
         elif role == RETRACTED_ROLE:
@@ -217,3 +223,20 @@ class TimelineModel(QAbstractTableModel):
         elif role == RECORD_ROLE:
             return entry
         return None
+
+
+_ROLES = frozenset(
+    {
+        int(Qt.ItemDataRole.DisplayRole),
+        int(Qt.ItemDataRole.DecorationRole),
+        int(Qt.ItemDataRole.FontRole),
+        int(Qt.ItemDataRole.ForegroundRole),
+        int(Qt.ItemDataRole.ToolTipRole),
+        int(Qt.ItemDataRole.AccessibleTextRole),
+        ID_ROLE,
+        KIND_ROLE,
+        RETRACTED_ROLE,
+        FIRST_OF_DAY_ROLE,
+        RECORD_ROLE,
+    }
+)
