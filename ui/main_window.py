@@ -315,7 +315,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def search(self) -> SearchDialog:
-        dialog = SearchDialog(self.vault, self._tasks, parent=self)
+        dialog = SearchDialog(self.vault, self._tasks, parent=self, zone=self.zone)
         dialog.entry_chosen.connect(self.jump_to)
         dialog.open()
         return dialog

@@ -51,6 +51,7 @@ class CreateVaultDialog(QDialog):
         self.pages.addWidget(self._recovery_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
+        self.passphrase.setFocus()
 
     # -- page 1 ------------------------------------------------------------
 
@@ -94,7 +95,6 @@ class CreateVaultDialog(QDialog):
         layout.addWidget(self.busy)
         layout.addStretch()
         layout.addWidget(buttons)
-        self.passphrase.setFocus()
         return page
 
     def _browse(self) -> None:

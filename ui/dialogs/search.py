@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QTextDocument
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -40,9 +40,15 @@ class HitDelegate(QStyledItemDelegate):
     def _document(self, option: QStyleOptionViewItem, index: QModelIndex) -> QTextDocument:
         doc = QTextDocument()
         doc.setDefaultFont(option.font)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        text = (palette.highlightedText() if selected else palette.text()).color().name()
+        muted = text if selected else "#475467"
         title = escape(str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
         snippet = snippet_html(str(index.data(SNIPPET_ROLE) or ""))
-        doc.setHtml(f"<div>{title}</div><div style='color:#475467'>{snippet}</div>")
+        if selected:
+            snippet = snippet.replace("background:#fff3bf", "background:#fff3bf;color:#1d2939")
+        doc.setHtml(f"<div style='color:{text}'>{title}</div><div style='color:{muted}'>{snippet}</div>")
         doc.setTextWidth(max(option.rect.width() - 32, 100))
         return doc
 
@@ -61,10 +67,7 @@ class HitDelegate(QStyledItemDelegate):
         painter.translate(option.rect.left() + 28, option.rect.top() + 4)
         clip = QRectF(0, 0, option.rect.width() - 32, option.rect.height() - 4)
         painter.setClipRect(clip)
-        context = QAbstractTextDocumentLayout.PaintContext()
-        if option.state & QStyle.StateFlag.State_Selected:
-            context.palette.setColor(QPalette.ColorRole.Text, option.palette.highlightedText().color())
-        doc.documentLayout().draw(painter, context)
+        doc.documentLayout().draw(painter, QAbstractTextDocumentLayout.PaintContext())
         painter.restore()
 
 
@@ -75,7 +78,7 @@ class SearchDialog(QDialog):
 
     entry_chosen = Signal(object, object)
 
-    def __init__(self, vault: Any, tasks: Tasks, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Any, tasks: Tasks, parent: QWidget | None = None, *, zone: Any = None) -> None:
         super().__init__(parent)
         self._vault = vault
         self._tasks = tasks
@@ -88,7 +91,7 @@ class SearchDialog(QDialog):
         self.query.setPlaceholderText("Search every client: notes, e-mails, attachment names…")
         self.query.setClearButtonEnabled(True)
         self.query.installEventFilter(self)
-        self.results = SearchResultsModel(self)
+        self.results = SearchResultsModel(self, zone=zone)
         self.view = QListView()
         self.view.setModel(self.results)
         self.view.setItemDelegate(HitDelegate(self.view))

@@ -15,9 +15,10 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class SearchResultsModel(QAbstractListModel):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, *, zone: Any = None) -> None:
         super().__init__(parent)
         self._hits: list[SearchHit] = []
+        self.zone = zone  # the zone dates are shown in, as on the timeline (None: the machine's)
 
     def set_hits(self, hits: list[SearchHit]) -> None:
         self.beginResetModel()
@@ -35,7 +36,7 @@ class SearchResultsModel(QAbstractListModel):
             return None
         hit = self._hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            when = parse_utc_text(hit.occurred_utc).astimezone().strftime("%d %b %Y")
+            when = parse_utc_text(hit.occurred_utc).astimezone(self.zone).strftime("%d %b %Y")
             return f"{hit.title} — {hit.client_name}, {ENTRY_KINDS.get(hit.kind, hit.kind)}, {when}"
         if role == Qt.ItemDataRole.DecorationRole:
             return icon(hit.kind)
