@@ -95,7 +95,12 @@ def test_settings_are_saved_and_the_auto_lock_follows(demo_session: Any, qtbot: 
     dialog.auto_lock.setValue(12)
     dialog.bates_vault.setText("WHIT")
     dialog.inbox.setText("/tmp/casefile-inbox")
+    dialog.timezone.setText("Mars/Olympus")
     dialog.apply()
+    assert dialog.isVisible() and "Unknown time zone" in dialog.error.text()
+    dialog.timezone.setText("Asia/Tokyo")
+    dialog.apply()
+    assert demo_session.window.timeline.zone.key == "Asia/Tokyo"
     assert demo_session.settings.auto_lock_minutes == 12
     assert demo_session.idle._timer.interval() == 12 * 60_000
     assert demo_session.vault.settings.get("bates_prefix") == "WHIT"

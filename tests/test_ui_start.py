@@ -47,6 +47,12 @@ def test_creating_a_vault_shows_the_recovery_key_once_then_opens(make_session: A
     key = dialog.recovery_key.text()
     assert len(key) == 39 and key.count("-") == 7
     assert not dialog.finish.isEnabled()  # not before "I have stored it"
+    kit = dialog.save_emergency_kit(tmp_path / "kit.pdf")
+    import pypdfium2
+
+    kit_pdf = pypdfium2.PdfDocument(str(kit))
+    assert key in kit_pdf[0].get_textpage().get_text_range()
+    kit_pdf.close()
     dialog.reject()  # Esc cannot skip the recovery key
     assert dialog.isVisible()
     dialog.stored.setChecked(True)

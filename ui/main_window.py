@@ -174,6 +174,14 @@ class MainWindow(QMainWindow):
         for action in (self.search_action, focus_clients, focus_timeline):
             view_menu.addAction(action)
 
+    def set_zone(self, zone: Any) -> None:
+        """Show days and times in another zone (the display time zone setting changed)."""
+        self.zone = zone
+        self.timeline.zone = zone
+        self.strip.zone = zone
+        self.timeline.refresh_ids_full()
+        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+
     def _connect_events(self, events: VaultEvents) -> None:
         events.entry_added.connect(self._entry_added)
         events.entry_revised.connect(self._entry_changed)
@@ -181,6 +189,11 @@ class MainWindow(QMainWindow):
         events.attachment_added.connect(self._entry_changed)
         events.client_added.connect(lambda _id: self._reload_clients())
         events.client_changed.connect(lambda _id: self._reload_clients())
+        events.setting_changed.connect(self._setting_changed)
+
+    def _setting_changed(self, key: str) -> None:
+        if key == "display_timezone" and not self.locking:
+            self.set_zone(display_zone(self.vault))
 
     # -- selection -------------------------------------------------------------
 

@@ -164,6 +164,9 @@ class CreateVaultDialog(QDialog):
         copy = QPushButton("Copy")
         copy.setAutoDefault(False)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.recovery_key.text()))
+        kit = QPushButton("Save Emergency Kit (PDF)…")
+        kit.setAutoDefault(False)
+        kit.clicked.connect(self.save_emergency_kit)
         self.stored = QCheckBox("I have stored the recovery key somewhere safe")
         buttons = QDialogButtonBox()
         self.finish = buttons.addButton("Open the vault", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -173,6 +176,7 @@ class CreateVaultDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.recovery_key, 1)
         row.addWidget(copy)
+        row.addWidget(kit)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
         layout.addLayout(row)
@@ -180,6 +184,33 @@ class CreateVaultDialog(QDialog):
         layout.addStretch()
         layout.addWidget(buttons)
         return page
+
+    def save_emergency_kit(self, target: Path | None = None) -> Path | None:
+        """Write the printable kit where the user says, after saying it holds the key in the clear."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from ui.emergency_kit import write_emergency_kit
+
+        if target is None:
+            answer = QMessageBox.information(
+                self,
+                "Emergency Kit",
+                "The PDF holds your recovery key in the clear. Print it, then delete the file.",
+                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Ok:
+                return None
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Save Emergency Kit", "Casefile Emergency Kit.pdf", "PDF (*.pdf)"
+            )
+            if not chosen:
+                return None
+            target = Path(chosen)
+        try:
+            return write_emergency_kit(target, Path(self.folder.text()), self.recovery_key.text())
+        except OSError as error:
+            QMessageBox.warning(self, "Emergency Kit", f"The kit could not be saved: {error.strerror or error}.")
+            return None
 
     def _finish(self) -> None:
         if not self.stored.isChecked() or self._vault is None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -22,6 +23,26 @@ from PySide6.QtWidgets import (
 from ui.app_settings import AppSettings
 from ui.dialogs.unlock import error_label
 from ui.workers import user_message
+
+
+def _zone_completer(parent: QWidget) -> QCompleter:
+    from zoneinfo import available_timezones
+
+    completer = QCompleter(sorted(available_timezones()), parent)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    return completer
+
+
+def _check_zone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from app.errors import InvalidInput
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"Unknown time zone {name!r}; use a name such as America/Chicago.") from None
 
 
 def _folder_row(edit: QLineEdit, parent: QWidget, title: str) -> QHBoxLayout:
@@ -68,6 +89,10 @@ class SettingsDialog(QDialog):
         self.bates_vault = QLineEdit(vault.settings.get("bates_prefix") if vault is not None else "")
         self.bates_vault.setEnabled(vault is not None)
         self.bates_vault.setMaxLength(12)
+        self.timezone = QLineEdit(vault.settings.get("display_timezone") if vault is not None else "")
+        self.timezone.setPlaceholderText("This computer's time zone")
+        self.timezone.setEnabled(vault is not None)
+        self.timezone.setCompleter(_zone_completer(self.timezone))
         self.error = error_label()
         form = QFormLayout()
         form.addRow("Vault folder", _folder_row(self.vault_location, self, "Vault folder"))
@@ -75,6 +100,7 @@ class SettingsDialog(QDialog):
         form.addRow("Lock after idle", self.auto_lock)
         form.addRow("Bates prefix for new vaults", self.bates_default)
         form.addRow("Bates prefix of this vault", self.bates_vault)
+        form.addRow("Show times in", self.timezone)
         note = QLabel("The vault folder is opened at the next unlock. Nothing secret is stored in these settings.")
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
@@ -92,8 +118,13 @@ class SettingsDialog(QDialog):
 
         try:
             prefix = self.bates_vault.text().strip()
+            zone = self.timezone.text().strip()
+            if zone:
+                _check_zone(zone)
             if self._vault is not None and prefix and prefix != self._vault.settings.get("bates_prefix"):
                 self._vault.settings.set("bates_prefix", prefix)
+            if self._vault is not None and zone != self._vault.settings.get("display_timezone"):
+                self._vault.settings.set("display_timezone", zone)
         except Exception as error:
             self.error.setText(user_message(error))
             self.error.show()
