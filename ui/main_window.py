@@ -10,7 +10,6 @@ from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.records.models import CLIENT_STATUSES
 from ui.bridge import VaultEvents
 from ui.dialogs.client import ClientStatusDialog, NewClientDialog
 from ui.dialogs.preview import PreviewDialog
@@ -29,9 +27,10 @@ from ui.dialogs.retract import RetractDialog
 from ui.dialogs.search import SearchDialog
 from ui.drop import attach_dropped_files
 from ui.icons import icon
-from ui.models.clients_model import STATUS_COLOURS, ClientFilterModel, ClientListModel
+from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
+from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_pane import DetailPane
 from ui.widgets.incident_strip import IncidentStrip
 from ui.widgets.views import FileDrops, make_client_view, make_timeline_view, size_timeline_columns
@@ -87,9 +86,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.filter_edit)
         left_layout.addWidget(self.client_view)
 
-        self.client_header = QLabel()
-        self.client_header.setTextFormat(Qt.TextFormat.RichText)
-        self.client_header.setWordWrap(True)
+        self.client_header = ClientHeader()
         self.strip = IncidentStrip()
         self.strip.zone = self.zone
         self.strip.week_clicked.connect(self.select_entry)
@@ -217,21 +214,7 @@ class MainWindow(QMainWindow):
             self.timeline_view.selectRow(0)
 
     def _show_client_header(self, client: Any) -> None:
-        if client is None:
-            self.client_header.setText(
-                "<span style='color:#667085'>No client selected. Add one with Ctrl+Shift+N.</span>"
-            )
-            return
-        colour = STATUS_COLOURS.get(client.status, "#667085")
-        contacts = " · ".join((*client.emails, *client.phones))
-        warning = ""
-        if client.status == "do_not_serve":
-            warning = " <b style='color:#b42318'>— do not serve: decline new work</b>"
-        self.client_header.setText(
-            f"<span style='font-size:15pt;font-weight:600'>{_esc(client.name)}</span>"
-            f" <span style='color:{colour}'>● {CLIENT_STATUSES.get(client.status, client.status)}</span>{warning}"
-            f"<br><span style='color:#667085'>{client.entry_count} entries{' · ' + _esc(contacts) if contacts else ''}</span>"
-        )
+        self.client_header.show_client(client)
 
     def _entry_selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         entry_id = self.current_entry_id()
@@ -395,22 +378,3 @@ class MainWindow(QMainWindow):
         if not self.locking:
             self.prepare_lock()
         super().closeEvent(event)
-
-
-def display_zone(vault: Any) -> Any:
-    """The vault's display time zone setting, or the machine's own zone."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    name = vault.settings.get("display_timezone")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return None
-
-
-def _esc(text: str) -> str:
-    from html import escape
-
-    return escape(text)
