@@ -140,3 +140,12 @@ def test_no_plaintext_in_settings_or_temp_files_after_a_session(
                 if path.name.endswith(".py") or ("pytest-of" in str(path) and path.suffix == ".png"):
                     continue
                 assert MARKER.encode() not in data, path
+
+
+def test_screen_lock_or_sleep_locks_the_vault(demo_session: Any, qtbot: Any) -> None:
+    watcher = demo_session.system_lock
+    watcher.state_changed(False)  # the screen saver went off: nothing to do
+    assert demo_session.vault is not None
+    with qtbot.waitSignal(demo_session.locked):
+        watcher.state_changed(True)  # what org.freedesktop.ScreenSaver.ActiveChanged(true) delivers
+    assert demo_session.vault is None

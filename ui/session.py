@@ -56,6 +56,10 @@ class Session(QObject):
         self.events = VaultEvents(self)
         self.idle = IdleLock(app, settings.auto_lock_minutes, self)
         self.idle.idle.connect(self.lock)
+        from ui.system_lock import SystemLockWatcher
+
+        self.system_lock = SystemLockWatcher(self)
+        self.system_lock.lock_requested.connect(self.lock)
         self.vault: Any = None
         self.window: Any = None
         self.gate: QDialog | None = None
