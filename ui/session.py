@@ -56,10 +56,7 @@ class Session(QObject):
         self.events = VaultEvents(self)
         self.idle = IdleLock(app, settings.auto_lock_minutes, self)
         self.idle.idle.connect(self.lock)
-        from ui.system_lock import SystemLockWatcher
-
-        self.system_lock = SystemLockWatcher(self)
-        self.system_lock.lock_requested.connect(self.lock)
+        self.system_lock: Any = None  # made at the first unlock: QtDBus is not needed before
         self.vault: Any = None
         self.window: Any = None
         self.gate: QDialog | None = None
@@ -152,6 +149,11 @@ class Session(QObject):
             gate.deleteLater()
         self.idle.set_minutes(self.settings.auto_lock_minutes)
         self.idle.start()
+        if self.system_lock is None:
+            from ui.system_lock import SystemLockWatcher
+
+            self.system_lock = SystemLockWatcher(self)
+            self.system_lock.lock_requested.connect(self.lock)
         self.unlocked.emit()
 
     def show_settings(self) -> Any:
