@@ -66,8 +66,8 @@ def test_timeline_fetches_pages_not_everything(vault: Any, qtmodeltester: Any) -
         def __init__(self, inner: Any) -> None:
             self.inner, self.pages = inner, 0
 
-        def timeline_ids(self, *a: Any) -> list[int]:
-            return self.inner.timeline_ids(*a)
+        def timeline_ids(self, *a: Any, **kw: Any) -> list[int]:
+            return self.inner.timeline_ids(*a, **kw)
 
         def timeline_rows(self, ids: list[int]) -> Any:
             self.pages += 1
@@ -95,3 +95,30 @@ def test_timeline_fetches_pages_not_everything(vault: Any, qtmodeltester: Any) -
     assert model.index(model.row_of(new.id), 0).data(ID_ROLE) == new.id
     qtmodeltester.check(model)
     assert model.headerData(COL_TITLE, Qt.Orientation.Horizontal) == "What happened"
+
+
+def test_a_long_timeline_shows_its_first_screen_then_the_rest_arrives(
+    vault: Any, qapp: Any, qtbot: Any, qtmodeltester: Any, monkeypatch: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ui.models import timeline_model
+    from ui.models.timeline_model import COL_TITLE, TimelineModel
+    from ui.workers import Tasks
+
+    monkeypatch.setattr(timeline_model, "FIRST_IDS", 8)
+    client = vault.clients.add("Long story")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(30):
+        vault.entries.log(client.id, EntryFields("note", start + timedelta(days=i), f"note {i}"))
+    tasks = Tasks(parent=qapp)  # a parentless QObject outliving QApplication crashes at exit
+    model = TimelineModel(vault.entries, tasks=tasks)
+    qtmodeltester.check(model)
+    with qtbot.waitSignal(model.rowsInserted, timeout=5000):
+        model.set_client(client.id)
+        assert model.rowCount() == 8  # the first screen, read at once
+        assert model.index(0, COL_TITLE).data() == "note 29"
+        model.start_pending_load()  # the view calls this after its first frame
+    assert model.rowCount() == 30
+    assert model.index(29, COL_TITLE).data() == "note 0"
+    tasks.wait()

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.vault = vault
         self._tasks = tasks
         self.locking = False
+        self._strip_pending = False
         self.setWindowTitle(f"{vault.path.name} — Casefile")
         self.setWindowIcon(icon("vault"))
         self.resize(1280, 780)
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         self.client_filter = ClientFilterModel(self)
         self.client_filter.setSourceModel(self.clients)
         self.zone = display_zone(vault)
-        self.timeline = TimelineModel(vault.entries, self, zone=self.zone)
+        self.timeline = TimelineModel(vault.entries, self, zone=self.zone, tasks=tasks)
 
         self._build_views()
         self._build_actions()
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         size_timeline_columns(self.timeline_view)
         self.timeline_view.selectionModel().selectionChanged.connect(self._entry_selected)
         self.timeline_view.activated.connect(lambda _index: self.edit_entry())
+        self.timeline_view.painted.connect(self._start_background_loads)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 8, 0, 8)
@@ -208,10 +210,19 @@ class MainWindow(QMainWindow):
         if client_id == self.timeline.client_id:
             return
         self.timeline.set_client(client_id)
-        self.strip.load(self.vault.entries, client_id, self._tasks)
+        self._strip_pending = True  # counted once the timeline has painted
+        self.strip.set_rows([])
         self.detail.clear()
         if self.timeline.rowCount():
             self.timeline_view.selectRow(0)
+
+    def _start_background_loads(self) -> None:
+        if self.locking:
+            return
+        self.timeline.start_pending_load()
+        if self._strip_pending:
+            self._strip_pending = False
+            self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
 
     def _show_client_header(self, client: Any) -> None:
         self.client_header.show_client(client)

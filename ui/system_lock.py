@@ -40,7 +40,8 @@ class SystemLockWatcher(QObject):
         buses = {"session": QDBusConnection.sessionBus, "system": QDBusConnection.systemBus}
         for bus_name, service, path, interface, signal in _SOURCES:
             bus = buses[bus_name]()
-            if bus.isConnected() and bus.connect(service, path, interface, signal, self, SLOT("state_changed(bool)")):
+            slot = SLOT("state_changed(bool)")  # PySide takes the SLOT() string; its stubs say bytes
+            if bus.isConnected() and bus.connect(service, path, interface, signal, self, slot):  # type: ignore[call-overload]
                 self.watching.append(f"{interface}.{signal}")
 
     @Slot(bool)

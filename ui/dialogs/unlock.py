@@ -48,9 +48,11 @@ class UnlockDialog(QDialog):
         create_requested(): the user wants a new vault.
         choose_requested(): the user wants to pick another vault folder.
         recovery_requested(): the user lost the passphrase and has the recovery key.
+        unlock_started(): the KDF is running on a worker (the GUI thread is free meanwhile).
     """
 
     unlocked = Signal(object)
+    unlock_started = Signal()
     create_requested = Signal()
     choose_requested = Signal()
     recovery_requested = Signal()
@@ -122,6 +124,7 @@ class UnlockDialog(QDialog):
         self._set_busy(True)
         path, on_change = self.path, self._on_change
         self._tasks.run(lambda: Vault.open(path, secret, on_change=on_change), self._opened, self._failed)
+        self.unlock_started.emit()
 
     def _opened(self, vault: Any) -> None:
         self._set_busy(False)

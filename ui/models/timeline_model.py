@@ -22,6 +22,7 @@ from ui.models.roles import FIRST_OF_DAY_ROLE, ID_ROLE, KIND_ROLE, RECORD_ROLE, 
 COL_DAY, COL_TIME, COL_KIND, COL_TITLE, COL_FILES = range(5)
 HEADERS = ("Day", "Time", "Kind", "What happened", "")
 PAGE_SIZE = 256
+FIRST_IDS = 4 * PAGE_SIZE  # read at once when a client is opened; the rest on a worker
 MAX_PAGES = 64
 INCIDENT_KINDS = ("incident", "complaint", "legal_threat")
 
@@ -47,9 +48,14 @@ class _Row:
 
 
 class TimelineModel(QAbstractTableModel):
-    def __init__(self, entries_repo: Any = None, parent: Any = None, *, zone: tzinfo | None = None) -> None:
+    def __init__(
+        self, entries_repo: Any = None, parent: Any = None, *, zone: tzinfo | None = None, tasks: Any = None
+    ) -> None:
         super().__init__(parent)
         self._repo = entries_repo
+        self._tasks = tasks  # a ui.workers.Tasks: the rest of a long timeline is read on a worker
+        self._generation = 0
+        self._pending: Any = None
         self.zone = zone  # the zone days and times are shown in (None: the machine's)
         self._client_id: int | None = None
         self._ids: list[int] = []
@@ -69,13 +75,46 @@ class TimelineModel(QAbstractTableModel):
         return self._client_id
 
     def set_client(self, client_id: int | None) -> None:
+        """Show a client's timeline. With ``tasks``, only the newest ``FIRST_IDS`` ids are read here
+        and the rest arrive from a worker, so a client with a million entries paints at once."""
+        self._generation += 1
+        limit = FIRST_IDS if self._tasks is not None else None
         self.beginResetModel()
         self._client_id = client_id
-        self._ids = self._repo.timeline_ids(client_id) if (self._repo is not None and client_id is not None) else []
+        has_client = self._repo is not None and client_id is not None
+        self._ids = self._repo.timeline_ids(client_id, limit=limit) if has_client else []
         self._forget_rows()
         self.endResetModel()
+        self._pending = None
+        if has_client and limit is not None and len(self._ids) == limit:
+            generation, repo = self._generation, self._repo
+            self._pending = lambda: (generation, repo.timeline_ids(client_id))
+
+    def start_pending_load(self) -> None:
+        """Read the rest of the ids on a worker. Called once the first screen has painted: the
+        worker and the GUI share one connection, and the first frame must not wait for it."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._tasks.run(pending, self._all_ids_arrived, lambda _error: None)
+
+    def _all_ids_arrived(self, result: tuple[int, list[int]]) -> None:
+        generation, ids = result
+        if generation != self._generation:
+            return  # another client (or a lock) came in between
+        old = self._ids
+        if ids[: len(old)] == old and len(ids) > len(old):
+            self.beginInsertRows(QModelIndex(), len(old), len(ids) - 1)
+            self._ids = ids
+            self._forget_rows()  # the last cached page was cut short by the first read
+            self.endInsertRows()
+        elif ids != old:
+            self.beginResetModel()
+            self._ids = ids
+            self._forget_rows()
+            self.endResetModel()
 
     def clear(self) -> None:
+        self._generation += 1
         self.beginResetModel()
         self._repo = None
         self._client_id = None
@@ -91,6 +130,7 @@ class TimelineModel(QAbstractTableModel):
         """After an entry was added: insert its row where it belongs, or reload if more changed."""
         if self._repo is None or self._client_id is None:
             return
+        self._generation += 1
         new = self._repo.timeline_ids(self._client_id)
         old = self._ids
         if len(new) == len(old) + 1:
@@ -119,6 +159,7 @@ class TimelineModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
     def refresh_ids_full(self) -> None:
+        self._generation += 1
         self.beginResetModel()
         self._ids = self._repo.timeline_ids(self._client_id) if self._repo is not None else []
         self._forget_rows()

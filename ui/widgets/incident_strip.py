@@ -81,12 +81,13 @@ class IncidentStrip(QWidget):
         generation, zone = self._generation, self.zone
 
         def count() -> tuple[int, tuple[list[date], dict[date, list[int]]]]:
-            ids = entries_repo.timeline_ids(client_id, INCIDENT_KINDS)
+            # the limit keeps the query short: the GUI thread waits on the same connection
+            ids = entries_repo.timeline_ids(client_id, INCIDENT_KINDS, limit=MAX_ROWS)
             newest = None
-            newest_ids = entries_repo.timeline_ids(client_id)[:1] if ids else []
+            newest_ids = entries_repo.timeline_ids(client_id, limit=1) if ids else []
             if newest_ids:
                 newest = utc_from_text(entries_repo.timeline_rows(newest_ids)[0].occurred_utc).astimezone(zone).date()
-            return generation, weeks_of(entries_repo.timeline_rows(ids[:MAX_ROWS]), newest, zone)
+            return generation, weeks_of(entries_repo.timeline_rows(ids), newest, zone)
 
         if tasks is None:
             self._counted(count())

@@ -110,16 +110,23 @@ class TimelineTableView(QTableView):
 
     The rules are drawn once per frame over the visible rows (not by a Python delegate per cell),
     which keeps a scroll frame cheap.
+
+    Signals:
+        painted(): a frame was drawn (background loading waits for the first one).
     """
+
+    painted = Signal()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         model = self.model()
         if model is None or not model.rowCount():
+            self.painted.emit()
             return
         top = self.rowAt(0)
         bottom = self.rowAt(self.viewport().height() - 1)
         if top < 0:
+            self.painted.emit()
             return
         bottom = bottom if bottom >= 0 else model.rowCount() - 1
         painter = QPainter(self.viewport())
@@ -130,6 +137,7 @@ class TimelineTableView(QTableView):
                 y = self.rowViewportPosition(row)
                 painter.drawLine(0, y, right, y)
         painter.end()
+        self.painted.emit()
 
 
 def make_client_view(parent: QWidget | None = None) -> QListView:
@@ -142,7 +150,7 @@ def make_client_view(parent: QWidget | None = None) -> QListView:
     return view
 
 
-def make_timeline_view(parent: QWidget | None = None) -> QTableView:
+def make_timeline_view(parent: QWidget | None = None) -> TimelineTableView:
     view = TimelineTableView(parent)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
