@@ -55,6 +55,7 @@ def test_attachments_show_as_thumbnails_and_preview_from_memory(demo_session: An
     width = dialog.page.pixmap().width()
     dialog.zoom_by(2.0)
     assert dialog.page.pixmap().width() > width * 1.5
+    qtbot.wait(50)  # let the scroll area lay out the bigger picture before grabbing
     assert dialog.grab().toImage().save(str(tmp_path / "preview.png"))
     assert model.index(image_row, 0).data(ID_ROLE) == model.attachments()[image_row].id
     dialog.done(0)

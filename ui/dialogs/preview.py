@@ -117,6 +117,9 @@ class PreviewDialog(QDialog):
             self._image = QPixmap.fromImage(content)
             self.page = QLabel()
             self.canvas_layout.addWidget(self.page)
+            room = self.scroller.viewport().size()
+            # a large photo opens fitted to the window; a small image at its own size
+            self._zoom = min(1.0, room.width() / max(content.width(), 1), room.height() / max(content.height(), 1))
             self.zoom_in.setEnabled(True)
             self.zoom_out.setEnabled(True)
             self._apply_zoom()
@@ -156,6 +159,8 @@ class PreviewDialog(QDialog):
     def _apply_zoom(self) -> None:
         assert self._image is not None
         size = self._image.size() * self._zoom
-        self.page.setPixmap(
-            self._image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        scaled = self._image.scaled(
+            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
         )
+        self.page.setPixmap(scaled)
+        self.page.setFixedSize(scaled.size())
