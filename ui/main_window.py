@@ -34,6 +34,7 @@ from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_pane import DetailPane
 from ui.widgets.incident_strip import IncidentStrip
 from ui.widgets.views import FileDrops, make_client_view, make_timeline_view, size_timeline_columns
+from ui.widgets.work_indicator import WorkIndicator
 from ui.workers import Tasks, user_message
 
 
@@ -66,6 +67,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect_events(events)
         self.clients.reload()
+        self.work = WorkIndicator(self.statusBar())
+        self.statusBar().addPermanentWidget(self.work)
         self.statusBar().showMessage(f"Vault {vault.path} — unlocked", 0)
         if self.client_filter.rowCount():
             self.client_view.setCurrentIndex(self.client_filter.index(0, 0))
@@ -340,18 +343,24 @@ class MainWindow(QMainWindow):
         if names:
             self.add_files(client.id, [Path(n) for n in names], self.current_entry_id() if self.detail.entry else None)
 
-    def add_files(self, client_id: int, paths: list[Path], entry_id: int | None = None) -> None:
+    def add_files(self, client_id: int, paths: list[Path], entry_id: int | None = None) -> Any:
+        """Store files on a worker, with progress and Cancel in the status bar."""
         vault = self.vault
-        self.statusBar().showMessage(f"Adding {len(paths)} file(s)…")
-        self._tasks.run(
-            lambda: attach_dropped_files(vault, client_id, paths, entry_id), self._files_added, self._failed
+        progress = self._tasks.run_with_progress(
+            lambda p: attach_dropped_files(vault, client_id, paths, entry_id, p),
+            self._files_added,
+            self._failed,
+            self.work.show_progress,
         )
+        self.work.start(f"Adding {len(paths)} file(s)…", progress)
+        return progress
 
     def _files_added(self, entry_id: int) -> None:
-        self.statusBar().showMessage("Files added to the vault.", 5000)
+        self.work.finish("Files added to the vault.")
         self.select_entry(entry_id)
 
     def _failed(self, error: BaseException) -> None:
+        self.work.finish("")
         if not self.locking:
             QMessageBox.warning(self, "Casefile", user_message(error))
 

@@ -20,10 +20,30 @@ class _TaskSignals(QObject):
     """Signals:
     succeeded(object): the function's return value.
     failed(object): the exception it raised.
+    progressed(object, object, str): done, total, what is being done.
     """
 
     succeeded = Signal(object)
     failed = Signal(object)
+    progressed = Signal(object, object, str)
+
+
+class Progress:
+    """Handed to a long task: it reports how far it is and checks whether to stop.
+
+    ``cancel()`` is called on the GUI thread; the task sees ``cancelled`` between steps
+    (each step is one transaction, so stopping never leaves half a change).
+    """
+
+    def __init__(self, signals: _TaskSignals) -> None:
+        self._signals = signals
+        self.cancelled = False
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        self._signals.progressed.emit(done, total, text)
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 class _Task(QRunnable):
@@ -68,6 +88,25 @@ class Tasks(QObject):
         signals.succeeded.connect(lambda _result: self._forget(signals))
         signals.failed.connect(lambda _error: self._forget(signals))
         self.pool.start(_Task(fn, signals))
+
+    def run_with_progress(
+        self,
+        fn: Callable[[Progress], Any],
+        on_result: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        on_progress: Callable[[int, int, str], None],
+    ) -> Progress:
+        """Like ``run``, for long work: ``fn(progress)`` reports and can be cancelled."""
+        signals = _TaskSignals(self)
+        progress = Progress(signals)
+        signals.progressed.connect(on_progress)
+        self._pending.add(signals)
+        signals.succeeded.connect(on_result)
+        signals.failed.connect(on_error)
+        signals.succeeded.connect(lambda _result: self._forget(signals))
+        signals.failed.connect(lambda _error: self._forget(signals))
+        self.pool.start(_Task(lambda: fn(progress), signals))
+        return progress
 
     def _forget(self, signals: _TaskSignals) -> None:
         self._pending.discard(signals)
