@@ -217,3 +217,20 @@ def test_adding_many_files_shows_progress_and_cancel_stops_between_files(
     entry_id = attach_dropped_files(demo_session.vault, client.id, files, None, progress)
     assert len(demo_session.vault.attachments.for_entry(entry_id)) == 2
     assert reports[:2] == [0, 1]
+
+
+def test_files_dropped_on_quick_capture_are_attached_to_the_new_entry(
+    demo_session: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    window = demo_session.window
+    photo = tmp_path / "site.txt"
+    photo.write_text("photo notes")
+    dialog = window.quick_capture()
+    dialog.add_dropped([photo])
+    assert "site.txt" in dialog.dropped_label.text()
+    qtbot.keyClicks(dialog.body, "Site visit, see attached")
+    with qtbot.waitSignal(dialog.saved) as saved:
+        dialog.save()
+    entry = saved.args[0]
+    qtbot.waitUntil(lambda: demo_session.vault.entries.get(entry.id).attachment_count == 1, timeout=5000)
+    assert demo_session.vault.attachments.for_entry(entry.id)[0].name == "site.txt"

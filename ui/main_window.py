@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
             return None
         dialog = QuickCaptureDialog(self.vault, client, parent=self)
         dialog.saved.connect(lambda entry: self.select_entry(entry.id))
+        dialog.files_to_attach.connect(lambda entry, paths: self.add_files(entry.client_id, paths, entry.id))
         dialog.open()
         return dialog
 

@@ -7,6 +7,7 @@ loses nothing; Ctrl+Enter saves the entry and discards the draft.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
@@ -55,9 +56,11 @@ class QuickCaptureDialog(QDialog):
 
     Signals:
         saved(object): the Entry written.
+        files_to_attach(object, object): the Entry and the Paths dropped on the dialog, to store next.
     """
 
     saved = Signal(object)
+    files_to_attach = Signal(object, object)
 
     def __init__(self, vault: Any, client: Any, *, entry: Entry | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +102,10 @@ class QuickCaptureDialog(QDialog):
         self.error = error_label()
         self.draft_note = QLabel()
         self.draft_note.setStyleSheet("color: palette(placeholder-text);")
+        self.dropped: list[Path] = []
+        self.dropped_label = QLabel()
+        self.dropped_label.hide()
+        self.setAcceptDrops(True)
 
         form = QFormLayout()
         form.addRow("When", quick)
@@ -119,6 +126,7 @@ class QuickCaptureDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.body, 1)
+        layout.addWidget(self.dropped_label)
         layout.addWidget(self.error)
         bottom = QHBoxLayout()
         bottom.addWidget(self.draft_note, 1)
@@ -254,6 +262,8 @@ class QuickCaptureDialog(QDialog):
             self.draft_id = None
         self._saved_content = self.content()
         self.saved.emit(written)
+        if self.dropped:
+            self.files_to_attach.emit(written, list(self.dropped))
         self.accept()
 
     def reject(self) -> None:
@@ -261,6 +271,23 @@ class QuickCaptureDialog(QDialog):
         self.autosave_timer.stop()
         self.save_draft()
         super().reject()
+
+    # -- files dropped on the dialog: stored with the entry when it is saved --
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        self.add_dropped(paths)
+        event.acceptProposedAction()
+
+    def add_dropped(self, paths: list[Path]) -> None:
+        self.dropped += [p for p in paths if p not in self.dropped]
+        names = ", ".join(p.name for p in self.dropped)
+        self.dropped_label.setText(f"To attach when saved: {names}")
+        self.dropped_label.setVisible(bool(self.dropped))
 
     def keyPressEvent(self, event: Any) -> None:
         if (
