@@ -80,6 +80,7 @@ def test_editing_adds_a_revision_and_the_history_shows_both(demo_session: Any, q
     assert dialog.body.toPlainText() == original.fields.body
     qtbot.keyClick(dialog.body, Qt.Key.Key_Return)
     qtbot.keyClicks(dialog.body, "He later apologised by text.")
+    dialog.revision_note.setText("added his text message")
     with qtbot.waitSignal(dialog.saved):
         qtbot.keyClick(dialog.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     revised = demo_session.vault.entries.get(entry_id)
@@ -87,6 +88,8 @@ def test_editing_adds_a_revision_and_the_history_shows_both(demo_session: Any, q
     assert revised.fields.occurred_at == original.fields.occurred_at  # the time kept its offset
     assert window.detail.revisions.rowCount() == 2
     assert "Version 2" in window.detail.revisions.index(0, 0).data()
+    assert "added his text message" in window.detail.revisions.index(0, 0).data()
+    assert demo_session.vault.entries.revisions(entry_id)[-1].note == "added his text message"
     window.detail.revision_view.clicked.emit(window.detail.revisions.index(1, 0))
     assert "earlier version" in window.detail.text.toPlainText()
     assert "apologised" not in window.detail.text.toPlainText()

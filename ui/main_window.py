@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
         self.clients.reload()
         self.work = WorkIndicator(self.statusBar())
         self.statusBar().addPermanentWidget(self.work)
-        self.statusBar().showMessage(f"Vault {vault.path} — unlocked", 0)
+        self.statusBar().showMessage(_welcome(vault), 0)
         if self.client_filter.rowCount():
             self.client_view.setCurrentIndex(self.client_filter.index(0, 0))
 
@@ -399,3 +399,14 @@ class MainWindow(QMainWindow):
         if not self.locking:
             self.prepare_lock()
         super().closeEvent(event)
+
+
+def _welcome(vault: Any) -> str:
+    """The first status line: where the vault is, and any drafts a crash or a lock left behind."""
+    drafts = vault.drafts.list()
+    if not drafts:
+        return f"Vault {vault.path} — unlocked"
+    names = sorted({vault.clients.get(d.client_id).name for d in drafts if d.client_id is not None})
+    return (
+        f"{len(drafts)} unsaved draft(s) kept for {', '.join(names)}: select the client and press Ctrl+N to continue."
+    )

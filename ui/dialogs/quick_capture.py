@@ -113,6 +113,10 @@ class QuickCaptureDialog(QDialog):
         form.addRow("Title", self.title)
         form.addRow("Who", self.participants)
         form.addRow("Duration", self.duration)
+        self.revision_note = QLineEdit()
+        self.revision_note.setPlaceholderText("Optional: why it changed (kept with the new version)")
+        if entry is not None:
+            form.addRow("Why the edit", self.revision_note)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("Save  (Ctrl+Enter)", QDialogButtonBox.ButtonRole.AcceptRole)
         keep = buttons.addButton("Keep as draft  (Esc)", QDialogButtonBox.ButtonRole.RejectRole)
@@ -251,7 +255,7 @@ class QuickCaptureDialog(QDialog):
             if self.entry is None:
                 written = self._vault.entries.log(self.client.id, fields)
             else:
-                written = self._vault.entries.revise(self.entry.id, fields)
+                written = self._vault.entries.revise(self.entry.id, fields, self.revision_note.text())
         except Exception as error:
             self.error.setText(user_message(error))
             self.error.show()

@@ -34,7 +34,8 @@ class RevisionsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             when = revision.recorded_at.astimezone().strftime("%d %b %Y %H:%M")
             label = "written" if revision.rev == 1 else "edited"
-            return f"Version {revision.rev} · {label} {when} · {revision.fields.title}"
+            note = f" — “{revision.note}”" if revision.note else ""
+            return f"Version {revision.rev} · {label} {when} · {revision.fields.title}{note}"
         if role == ID_ROLE:
             return revision.rev
         if role == RECORD_ROLE:
