@@ -127,5 +127,5 @@ def user_message(error: BaseException) -> str:
 
     if isinstance(error, CasefileError):
         return str(error)
-    log.error("unexpected error", exc_info=error)
+    log.debug("unexpected error", exc_info=error)  # tracebacks only in a debug log, never on screen
     return f"Unexpected error: {type(error).__name__}. Details are in the debug log."
