@@ -306,6 +306,7 @@ def populate(vault: Vault) -> None:
     vault.settings.set("business_name", "Brightline Renovations")
     vault.settings.set("bates_prefix", "BRIGHT")
     vault.settings.set("referrals", "Oak & Iron Builders, (312) 555-0100\nLakeside Home Services, (708) 555-0175")
+    vault.settings.set("display_timezone", TZ_NAME)
     whitmore = vault.clients.add(
         "Gerald Whitmore",
         emails=["gwhitmore@example.net"],

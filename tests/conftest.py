@@ -18,6 +18,9 @@ os.environ["CASEFILE_KDF_PROFILE"] = "minimum"
 
 from tests.helpers.cli import CliRunner  # noqa: E402
 
+# The desktop app's fixtures (sessions, settings in a temp file, an unlocked demo vault).
+pytest_plugins = ["tests.helpers.ui"]
+
 PASSPHRASE = "correct horse battery staple"
 CORPUS = ROOT.parent / "shared" / "corpus"
 

@@ -208,10 +208,15 @@ class Entries:
 
     # -- the timeline ------------------------------------------------------
 
-    def timeline_ids(self, client_id: int | None = None, kinds: tuple[str, ...] = ()) -> list[int]:
-        """Entry ids, newest first. The GUI model holds only these and fetches rows in pages."""
+    def timeline_ids(
+        self, client_id: int | None = None, kinds: tuple[str, ...] = (), limit: int | None = None
+    ) -> list[int]:
+        """Entry ids, newest first. The GUI model holds only these and fetches rows in pages;
+        ``limit`` gives the newest few fast (the first screen of a huge client)."""
         where, params = _timeline_filter(client_id, kinds)
-        rows = self._db.all(f"SELECT id FROM entries {where} ORDER BY occurred_utc DESC, id DESC", params)
+        tail = " LIMIT ?" if limit is not None else ""
+        params += [limit] if limit is not None else []
+        rows = self._db.all(f"SELECT id FROM entries {where} ORDER BY occurred_utc DESC, id DESC{tail}", params)
         return [r[0] for r in rows]
 
     def timeline_rows(self, ids: list[int]) -> list[TimelineRow]:

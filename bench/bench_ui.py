@@ -1,0 +1,293 @@
+"""Desktop app benchmarks: client open + first paint, 1 M-entry vault, scroll frames, start-up.
+
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_ui.py [--entries 1000000]``.
+Figures are printed with the target and, for start-up, the ratio against a bare
+PySide6 window measured in the same run. Bench data is made by direct inserts
+(entries + revisions, one transaction): the ledger and search index are not
+filled, so these vaults are for timing only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("CASEFILE_KDF_PROFILE", "minimum")  # unlock cost is the KDF's own benchmark
+
+from PySide6.QtCore import QEvent, QObject  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
+
+PASSPHRASE = "benchmark passphrase words"
+KINDS = ("call", "email", "note", "incident", "meeting", "payment", "complaint")
+
+
+def fill(vault: object, clients: dict[str, int]) -> None:
+    """Add ``count`` entries (one revision each) per client name, in one transaction."""
+    from app.records.times import utc_text
+
+    now = utc_text(datetime.now(UTC))
+    start = datetime(2015, 1, 1, tzinfo=UTC)
+    with vault.db.write() as conn:  # type: ignore[attr-defined]
+        next_id = (conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0]) + 1
+        for name, count in clients.items():
+            conn.execute(
+                "INSERT INTO clients(name, emails, phones, address, notes, status, created_at, updated_at)"
+                " VALUES (?, '[]', '[]', '', '', 'active', ?, ?)",
+                (name, now, now),
+            )
+            client_id = conn.execute("SELECT max(id) FROM clients").fetchone()[0]
+            step = timedelta(minutes=max(1, int(10 * 365 * 24 * 60 / max(count, 1))))
+            entries, revisions = [], []
+            for i in range(count):
+                entry_id = next_id + i
+                kind = KINDS[i % len(KINDS)]
+                at = utc_text(start + step * i)
+                title = f"{kind} number {i} with {name}"
+                entries.append((entry_id, client_id, now, kind, at, title, i % 13 == 0))
+                revisions.append((entry_id, now, kind, at, title, f"What happened, take {i}."))
+            conn.executemany(
+                "INSERT INTO entries(id, client_id, recorded_at, current_rev, kind, occurred_utc, title,"
+                " attachment_count) VALUES (?,?,?,1,?,?,?,?)",
+                entries,
+            )
+            conn.executemany(
+                "INSERT INTO revisions(entry_id, rev, recorded_at, kind, occurred_utc, occurred_offset, title, body)"
+                " VALUES (?,1,?,?,?,0,?,?)",
+                revisions,
+            )
+            next_id += count
+
+
+def make_vault(path: Path, clients: dict[str, int]) -> float:
+    from app.vault import Vault
+
+    vault, _ = Vault.create(path, PASSPHRASE)
+    started = time.perf_counter()
+    try:
+        fill(vault, clients)
+    finally:
+        vault.lock()
+    return time.perf_counter() - started
+
+
+class PaintCounter(QObject):
+    """Counts Paint events of a widget: "painted" means the frame was drawn, not just requested."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def wait_for_paint(app: object, counter: PaintCounter, seen: int, limit_s: float = 10.0) -> None:
+    """Process events until the widget has painted once more than ``seen`` (the paint has finished).
+
+    Uses a QEventLoop: PySide6 6.12's QCoreApplication.processEvents() drops a reference to
+    None on every call and aborts the interpreter after a few hundred thousand calls.
+    """
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    deadline = time.perf_counter() + limit_s
+    while counter.count <= seen and time.perf_counter() < deadline:
+        loop.processEvents()
+    if counter.count <= seen:
+        raise RuntimeError("the timeline never painted")
+
+
+def open_and_paint(app: object, path: Path) -> tuple[float, float, object, object]:
+    """Vault.open + main window built, shown and painted once. Returns (open s, total s, session, window)."""
+    from PySide6.QtCore import QSettings
+
+    from app.vault import Vault
+    from ui.app_settings import AppSettings
+
+    # The window is built before it is shown (as the session does), so count paints from here.
+    # Its modules are imported before the clock starts: the app imports them while the KDF runs.
+    from ui.main_window import MainWindow
+    from ui.session import Session
+
+    settings = QSettings(str(path.parent / f"{path.name}.ini"), QSettings.Format.IniFormat)
+    session = Session(app, AppSettings(settings))  # type: ignore[arg-type]
+    started = time.perf_counter()
+    vault = Vault.open(path, PASSPHRASE, on_change=session.events)
+    opened = time.perf_counter()
+    original_show = MainWindow.show
+    holder: dict[str, PaintCounter] = {}
+
+    def show_and_count(self: MainWindow) -> None:
+        holder["counter"] = PaintCounter(self.timeline_view.viewport())
+        original_show(self)
+
+    MainWindow.show = show_and_count  # type: ignore[method-assign]
+    try:
+        session.opened(vault)
+    finally:
+        MainWindow.show = original_show  # type: ignore[method-assign]
+    window = session.window
+    window.counter = holder["counter"]
+    wait_for_paint(app, window.counter, 0)
+    return opened - started, time.perf_counter() - started, session, window
+
+
+def client_switch(app: object, window: object, client_id: int) -> float:
+    if window.timeline.client_id == client_id:  # type: ignore[attr-defined]
+        return 0.0
+    seen = window.counter.count  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    window.select_client(client_id)  # type: ignore[attr-defined]
+    wait_for_paint(app, window.counter, seen)  # type: ignore[attr-defined]
+    return time.perf_counter() - started
+
+
+def scroll_frames(app: object, window: object, frames: int = 300) -> list[float]:
+    """Page down through the timeline (and jump far now and then): time per painted frame."""
+    view = window.timeline_view  # type: ignore[attr-defined]
+    bar = view.verticalScrollBar()
+    rng = random.Random(7)
+    times = []
+    for i in range(frames):
+        value = rng.randint(0, bar.maximum()) if i % 25 == 0 else bar.value() + bar.pageStep()
+        if value > bar.maximum():
+            value = 0
+        seen = window.counter.count  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        bar.setValue(value)
+        wait_for_paint(app, window.counter, seen)  # type: ignore[attr-defined]
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+STARTUP_CASEFILE = """
+import sys, time
+t0 = time.perf_counter()
+sys.path.insert(0, {root!r})
+from ui.launch import make_application, start_session
+from PySide6.QtCore import QSettings
+app = make_application([])
+session = start_session(app, ["--vault", {vault!r}], QSettings({ini!r}, QSettings.Format.IniFormat))
+session.gate.repaint()
+print("shown", time.perf_counter() - t0, flush=True)
+"""
+
+STARTUP_BARE = """
+import time
+t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.resize(440, 300)
+window.show()
+window.repaint()
+print("shown", time.perf_counter() - t0, flush=True)
+"""
+
+
+def time_process(code: str) -> float:
+    """Wall time from spawning the interpreter to the window painted."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=os.environ.copy())
+    return time.perf_counter() - started
+
+
+def startup(vault: Path, runs: int = 7) -> dict[str, float]:
+    import shutil
+
+    ini = str(vault.parent / "startup.ini")
+    casefile = STARTUP_CASEFILE.format(root=str(ROOT), vault=str(vault), ini=ini)
+    for cache in list((ROOT / "ui").rglob("__pycache__")) + list((ROOT / "app").rglob("__pycache__")):
+        shutil.rmtree(cache, ignore_errors=True)  # "cold": our modules compiled anew (OS file cache is warm)
+    cold = time_process(casefile)
+    bare_cold = time_process(STARTUP_BARE)
+    warm = statistics.median(time_process(casefile) for _ in range(runs))
+    bare = statistics.median(time_process(STARTUP_BARE) for _ in range(runs))
+    return {"cold": cold, "warm": warm, "bare": bare, "bare_cold": bare_cold}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--entries", type=int, default=1_000_000, help="size of the large vault")
+    args = parser.parse_args()
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory(prefix="casefile-bench-") as tmp:
+        root = Path(tmp)
+
+        # 1. a client with 10 000 entries (plus a small one to switch from)
+        small = root / "ten-k"
+        built = make_vault(small, {"A small client": 20, "Big client": 10_000})
+        _open_s, total, session, window = open_and_paint(app, small)
+        big_id = window.clients.index(window.clients.row_of_name("Big client"), 0).data(256 + 1)  # type: ignore[attr-defined]
+        switches = []
+        for _ in range(7):
+            client_switch(app, window, window.clients.index(0, 0).data(256 + 1))  # type: ignore[attr-defined]
+            switches.append(client_switch(app, window, big_id))
+        frames_10k = scroll_frames(app, window)
+        session.lock()
+        print(
+            f"10k-entry client: open + first paint {statistics.median(switches) * 1000:.1f} ms median"
+            f" (max {max(switches) * 1000:.1f}) — target ≤ 75 ms  [vault built in {built:.1f} s]"
+        )
+        print(f"scroll frame on 10k: p95 {p95(frames_10k) * 1000:.2f} ms — target ≤ 16.7 ms")
+
+        # 2. a vault with many entries: 10 clients, the first one shown on open
+        big = root / "million"
+        per = args.entries // 10
+        built = make_vault(big, {f"Client {i:02d}": per for i in range(10)})
+        opened, total, session, window = open_and_paint(app, big)
+        frames_big = scroll_frames(app, window)
+        rows = window.timeline.rowCount()  # type: ignore[attr-defined]
+        session.lock()
+        _opened2, total2, session, window = open_and_paint(app, big)
+        session.lock()
+        print(
+            f"{args.entries:,}-entry vault: open {opened * 1000:.0f} ms, open + first paint {total * 1000:.0f} ms"
+            f" (again: {total2 * 1000:.0f} ms; {rows:,} rows on the first client) — target ≤ 800 ms"
+            f"  [built in {built:.1f} s]"
+        )
+        print(f"scroll frame on {rows:,} rows: p95 {p95(frames_big) * 1000:.2f} ms — target ≤ 16.7 ms")
+
+        # 3. the worst case: one client holding every entry
+        one = root / "one-client"
+        built = make_vault(one, {"The only client": args.entries})
+        opened, total, session, window = open_and_paint(app, one)
+        frames_one = scroll_frames(app, window)
+        session.lock()
+        print(
+            f"{args.entries:,} entries on one client: open {opened * 1000:.0f} ms, open + first paint"
+            f" {total * 1000:.0f} ms; scroll p95 {p95(frames_one) * 1000:.2f} ms  [built in {built:.1f} s]"
+        )
+
+        # 4. start to unlock window, against a bare PySide6 window
+        figures = startup(small)
+        print(
+            f"start to unlock window: cold {figures['cold'] * 1000:.0f} ms, warm {figures['warm'] * 1000:.0f} ms;"
+            f" bare PySide6 window {figures['bare'] * 1000:.0f} ms (cold {figures['bare_cold'] * 1000:.0f} ms);"
+            f" ratio warm {figures['warm'] / figures['bare']:.2f}× — targets ≤ 500 / 300 ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""What the app remembers between runs, in QSettings: paths and preferences only.
+
+Never a passphrase, a key, a client name or any record content: QSettings is a
+plain file (or registry) outside the vault.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+DEFAULT_AUTO_LOCK_MINUTES = 5
+DEFAULT_BATES_PREFIX = "CF"
+
+
+class AppSettings:
+    def __init__(self, qsettings: QSettings) -> None:
+        self._q = qsettings
+
+    def _text(self, key: str, default: str = "") -> str:
+        value = self._q.value(key, default)
+        return str(value) if value is not None else default
+
+    @property
+    def last_vault(self) -> Path | None:
+        text = self._text("vault/last_path")
+        return Path(text) if text else None
+
+    @last_vault.setter
+    def last_vault(self, path: Path) -> None:
+        self._q.setValue("vault/last_path", str(path))
+
+    @property
+    def inbox_folder(self) -> str:
+        return self._text("ingest/inbox_folder")
+
+    @inbox_folder.setter
+    def inbox_folder(self, path: str) -> None:
+        self._q.setValue("ingest/inbox_folder", path)
+
+    @property
+    def auto_lock_minutes(self) -> float:
+        try:
+            return float(self._text("security/auto_lock_minutes", str(DEFAULT_AUTO_LOCK_MINUTES)))
+        except ValueError:
+            return DEFAULT_AUTO_LOCK_MINUTES
+
+    @auto_lock_minutes.setter
+    def auto_lock_minutes(self, minutes: float) -> None:
+        self._q.setValue("security/auto_lock_minutes", str(minutes))
+
+    @property
+    def bates_prefix_default(self) -> str:
+        return self._text("dossier/bates_prefix_default", DEFAULT_BATES_PREFIX) or DEFAULT_BATES_PREFIX
+
+    @bates_prefix_default.setter
+    def bates_prefix_default(self, prefix: str) -> None:
+        self._q.setValue("dossier/bates_prefix_default", prefix)
+
+    def sync(self) -> None:
+        self._q.sync()

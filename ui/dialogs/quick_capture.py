@@ -1,0 +1,303 @@
+"""Quick capture: "Log a call / note" in under 30 seconds, or edit an entry (a new revision).
+
+The draft autosaves into the vault every few seconds, so a crash, a lock or Esc
+loses nothing; Ctrl+Enter saves the entry and discards the draft.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.records.models import ENTRY_KINDS, Entry, EntryFields
+from app.records.times import local_zone
+from ui.dialogs.unlock import error_label
+from ui.workers import user_message
+
+AUTOSAVE_MS = 3000
+TITLE_FROM_BODY_CHARS = 80
+
+
+def to_qdatetime(moment: datetime) -> QDateTime:
+    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+
+
+def from_qdatetime(value: QDateTime) -> datetime:
+    """The picked time as an aware datetime in the machine's own offset."""
+    return datetime.fromtimestamp(value.toSecsSinceEpoch()).astimezone()
+
+
+def title_from_body(body: str) -> str:
+    first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    return first if len(first) <= TITLE_FROM_BODY_CHARS else first[: TITLE_FROM_BODY_CHARS - 1].rstrip() + "…"
+
+
+class QuickCaptureDialog(QDialog):
+    """Log a new entry for ``client`` or, with ``entry``, edit it.
+
+    Signals:
+        saved(object): the Entry written.
+        files_to_attach(object, object): the Entry and the Paths dropped on the dialog, to store next.
+    """
+
+    saved = Signal(object)
+    files_to_attach = Signal(object, object)
+
+    def __init__(self, vault: Any, client: Any, *, entry: Entry | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.client = client
+        self.entry = entry
+        self.draft_id: int | None = None
+        self._saved_content: dict[str, Any] | None = None
+        self._original_when: datetime | None = entry.occurred_at if entry else None
+        self.setWindowTitle(f"{'Edit entry' if entry else 'Log a call / note'} — {client.name}")
+        self.setMinimumWidth(560)
+
+        self.when = QDateTimeEdit()
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.when.setAccessibleName("When it happened")
+        quick = QHBoxLayout()
+        quick.addWidget(self.when, 1)
+        for label, minutes in (("Now", 0), ("15 min ago", 15), ("1 h ago", 60)):
+            button = QPushButton(label)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _=False, m=minutes: self.set_minutes_ago(m))
+            quick.addWidget(button)
+        self.kind = QComboBox()
+        for key, label in ENTRY_KINDS.items():
+            self.kind.addItem(label, key)
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("Optional: the first line of the note is used")
+        self.participants = QLineEdit()
+        self.participants.setPlaceholderText("Names, separated by commas")
+        self.duration = QSpinBox()
+        self.duration.setRange(0, 24 * 60)
+        self.duration.setSuffix(" min")
+        self.duration.setSpecialValueText("—")
+        self.body = QPlainTextEdit()
+        self.body.setPlaceholderText("What was said, what was agreed, how it felt…")
+        self.body.setTabChangesFocus(True)
+        self.body.setAccessibleName("Note")
+        self.error = error_label()
+        self.draft_note = QLabel()
+        self.draft_note.setStyleSheet("color: palette(placeholder-text);")
+        self.dropped: list[Path] = []
+        self.dropped_label = QLabel()
+        self.dropped_label.hide()
+        self.setAcceptDrops(True)
+
+        form = QFormLayout()
+        form.addRow("When", quick)
+        form.addRow("Kind", self.kind)
+        form.addRow("Title", self.title)
+        form.addRow("Who", self.participants)
+        form.addRow("Duration", self.duration)
+        self.revision_note = QLineEdit()
+        self.revision_note.setPlaceholderText("Optional: why it changed (kept with the new version)")
+        if entry is not None:
+            form.addRow("Why the edit", self.revision_note)
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton("Save  (Ctrl+Enter)", QDialogButtonBox.ButtonRole.AcceptRole)
+        keep = buttons.addButton("Keep as draft  (Esc)", QDialogButtonBox.ButtonRole.RejectRole)
+        keep.setAutoDefault(False)
+        self.save_button.setAutoDefault(False)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.save)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(self.dropped_label)
+        layout.addWidget(self.error)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.draft_note, 1)
+        bottom.addWidget(buttons)
+        layout.addLayout(bottom)
+        self.setTabOrder(self.when, self.kind)
+        self.setTabOrder(self.kind, self.title)
+        self.setTabOrder(self.title, self.participants)
+        self.setTabOrder(self.participants, self.duration)
+        self.setTabOrder(self.duration, self.body)
+
+        self._prefill()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.save_draft)
+        self.autosave_timer.start()
+        self.body.setFocus()
+
+    # -- filling in ----------------------------------------------------------
+
+    def _prefill(self) -> None:
+        draft = self._existing_draft()
+        if draft is not None:
+            self.draft_id = draft.id
+            self._load_content(draft.content)
+            self._saved_content = self.content()
+            self.draft_note.setText(f"Draft restored from {draft.updated_at.astimezone():%d %b %H:%M}")
+        elif self.entry is not None:
+            f = self.entry.fields
+            self.when.setDateTime(to_qdatetime(f.occurred_at))
+            self.kind.setCurrentIndex(max(self.kind.findData(f.kind), 0))
+            self.title.setText(f.title)
+            self.participants.setText(", ".join(f.participants))
+            self.duration.setValue(f.duration_min or 0)
+            self.body.setPlainText(f.body)
+        else:
+            self.set_minutes_ago(0)
+        self.body.moveCursor(self.body.textCursor().MoveOperation.End)
+
+    def _existing_draft(self) -> Any:
+        entry_id = self.entry.id if self.entry else None
+        for draft in self._vault.drafts.list(self.client.id):
+            if draft.entry_id == entry_id:
+                return draft
+        return None
+
+    def set_minutes_ago(self, minutes: int) -> None:
+        self.when.setDateTime(to_qdatetime(datetime.now().astimezone() - timedelta(minutes=minutes)))
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "occurred": from_qdatetime(self.when.dateTime()).isoformat(),
+            "kind": self.kind.currentData(),
+            "title": self.title.text(),
+            "participants": self.participants.text(),
+            "duration_min": self.duration.value(),
+            "body": self.body.toPlainText(),
+        }
+
+    def _load_content(self, content: dict[str, Any]) -> None:
+        try:
+            self.when.setDateTime(to_qdatetime(datetime.fromisoformat(str(content.get("occurred")))))
+        except ValueError:
+            self.set_minutes_ago(0)
+        self.kind.setCurrentIndex(max(self.kind.findData(content.get("kind", "call")), 0))
+        self.title.setText(str(content.get("title", "")))
+        self.participants.setText(str(content.get("participants", "")))
+        self.duration.setValue(int(content.get("duration_min") or 0))  # type: ignore[call-overload]
+        self.body.setPlainText(str(content.get("body", "")))
+
+    def fields(self) -> EntryFields:
+        when = from_qdatetime(self.when.dateTime())
+        zone_name: str | None = local_zone()[1]
+        if self._original_when is not None and int(self._original_when.timestamp()) == int(when.timestamp()):
+            when = self._original_when  # unchanged: keep the offset it was written with
+            zone_name = self.entry.fields.occurred_tz if self.entry else zone_name
+        body = self.body.toPlainText()
+        participants = tuple(p.strip() for p in self.participants.text().split(",") if p.strip())
+        return EntryFields(
+            kind=self.kind.currentData(),
+            occurred_at=when,
+            occurred_tz=zone_name,
+            title=self.title.text().strip() or title_from_body(body),
+            body=body,
+            participants=participants,
+            duration_min=self.duration.value() or None,
+            time_spent_min=self.entry.fields.time_spent_min if self.entry else None,
+            amount_cents=self.entry.fields.amount_cents if self.entry else None,
+            currency=self.entry.fields.currency if self.entry else None,
+            tags=self.entry.fields.tags if self.entry else (),
+            private=self.entry.fields.private if self.entry else False,
+        )
+
+    # -- drafts and saving -----------------------------------------------------
+
+    def _has_text(self, content: dict[str, Any]) -> bool:
+        return bool(str(content["body"]).strip() or str(content["title"]).strip() or content["participants"])
+
+    def save_draft(self) -> None:
+        """Autosave: write the draft into the vault when it changed (a no-op otherwise)."""
+        if not self._vault.is_open:
+            return
+        content = self.content()
+        if content == self._saved_content or (self.draft_id is None and not self._has_text(content)):
+            return
+        try:
+            self.draft_id = self._vault.drafts.save(
+                content,
+                draft_id=self.draft_id,
+                client_id=self.client.id,
+                entry_id=self.entry.id if self.entry else None,
+            )
+        except Exception as error:
+            self.draft_note.setText(f"Draft not saved: {user_message(error)}")
+            return
+        self._saved_content = content
+        self.draft_note.setText(f"Draft saved {datetime.now():%H:%M:%S}")
+
+    def save(self) -> None:
+        try:
+            fields = self.fields()
+            if self.entry is None:
+                written = self._vault.entries.log(self.client.id, fields)
+            else:
+                written = self._vault.entries.revise(self.entry.id, fields, self.revision_note.text())
+        except Exception as error:
+            self.error.setText(user_message(error))
+            self.error.show()
+            return
+        self.autosave_timer.stop()
+        if self.draft_id is not None:
+            self._vault.drafts.discard(self.draft_id)
+            self.draft_id = None
+        self._saved_content = self.content()
+        self.saved.emit(written)
+        if self.dropped:
+            self.files_to_attach.emit(written, list(self.dropped))
+        self.accept()
+
+    def reject(self) -> None:
+        """Esc: keep the draft (saved now) and close."""
+        self.autosave_timer.stop()
+        self.save_draft()
+        super().reject()
+
+    # -- files dropped on the dialog: stored with the entry when it is saved --
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        self.add_dropped(paths)
+        event.acceptProposedAction()
+
+    def add_dropped(self, paths: list[Path]) -> None:
+        self.dropped += [p for p in paths if p not in self.dropped]
+        names = ", ".join(p.name for p in self.dropped)
+        self.dropped_label.setText(f"To attach when saved: {names}")
+        self.dropped_label.setVisible(bool(self.dropped))
+
+    def keyPressEvent(self, event: Any) -> None:
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.save()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,177 @@
+"""Global search (Ctrl+K / Ctrl+F): results as you type, snippets highlighted, Enter jumps."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QTextDocument
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import InvalidQuery
+from ui.models.roles import SNIPPET_ROLE
+from ui.models.search_model import SearchResultsModel
+from ui.workers import Tasks, user_message
+
+DEBOUNCE_MS = 120
+RESULT_LIMIT = 50
+
+
+def snippet_html(snippet: str) -> str:
+    """The core marks matches as [word]; show them highlighted (everything else escaped)."""
+    out = escape(snippet).replace("[", "<b style='background:#fff3bf'>").replace("]", "</b>")
+    return out.replace("\n", " ")
+
+
+class HitDelegate(QStyledItemDelegate):
+    """Two lines per hit: title line, then the snippet with the matches highlighted."""
+
+    def _document(self, option: QStyleOptionViewItem, index: QModelIndex) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDefaultFont(option.font)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        text = (palette.highlightedText() if selected else palette.text()).color().name()
+        muted = text if selected else "#475467"
+        title = escape(str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
+        snippet = snippet_html(str(index.data(SNIPPET_ROLE) or ""))
+        if selected:
+            snippet = snippet.replace("background:#fff3bf", "background:#fff3bf;color:#1d2939")
+        doc.setHtml(f"<div style='color:{text}'>{title}</div><div style='color:{muted}'>{snippet}</div>")
+        doc.setTextWidth(max(option.rect.width() - 32, 100))
+        return doc
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # type: ignore[override]
+        return QSize(option.rect.width(), option.fontMetrics.height() * 2 + 14)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        doc = self._document(option, index)
+        painter.save()
+        painter.translate(option.rect.left() + 28, option.rect.top() + 4)
+        clip = QRectF(0, 0, option.rect.width() - 32, option.rect.height() - 4)
+        painter.setClipRect(clip)
+        doc.documentLayout().draw(painter, QAbstractTextDocumentLayout.PaintContext())
+        painter.restore()
+
+
+class SearchDialog(QDialog):
+    """Signals:
+    entry_chosen(object, object): client id, entry id.
+    """
+
+    entry_chosen = Signal(object, object)
+
+    def __init__(self, vault: Any, tasks: Tasks, parent: QWidget | None = None, *, zone: Any = None) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self._tasks = tasks
+        self._generation = 0
+        self._answered = 0
+        self._enter_pending = False
+        self.setWindowTitle("Search — Casefile")
+        self.resize(720, 480)
+        self.query = QLineEdit()
+        self.query.setPlaceholderText("Search every client: notes, e-mails, attachment names…")
+        self.query.setClearButtonEnabled(True)
+        self.query.installEventFilter(self)
+        self.results = SearchResultsModel(self, zone=zone)
+        self.view = QListView()
+        self.view.setModel(self.results)
+        self.view.setItemDelegate(HitDelegate(self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.activated.connect(self._choose)
+        self.status = QLabel("")
+        self.status.setStyleSheet("color: palette(placeholder-text);")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.query)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status)
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(DEBOUNCE_MS)
+        self.debounce.timeout.connect(self.run_search)
+        self.query.textChanged.connect(lambda _text: self.debounce.start())
+        self.query.returnPressed.connect(self._choose_current)
+
+    def run_search(self) -> None:
+        text = self.query.text()
+        self._generation += 1
+        generation = self._generation
+        if not text.strip():
+            self._answered = generation
+            self.results.set_hits([])
+            self.status.setText("")
+            return
+        vault = self._vault
+        self._tasks.run(
+            lambda: (generation, vault.search(text, limit=RESULT_LIMIT)),
+            self._show,
+            lambda error: self._failed(generation, error),
+        )
+
+    def _show(self, result: tuple[int, list[Any]]) -> None:
+        generation, hits = result
+        if generation != self._generation:
+            return  # an older query answered late; a newer one is on its way
+        self._answered = generation
+        self.results.set_hits(hits)
+        self.status.setText(f"{len(hits)}{'+' if len(hits) == RESULT_LIMIT else ''} result(s) — Enter opens the entry")
+        if hits:
+            self.view.setCurrentIndex(self.results.index(0, 0))
+        if self._enter_pending:
+            self._enter_pending = False
+            self._choose_current()
+
+    def _failed(self, generation: int, error: BaseException) -> None:
+        if generation == self._generation:
+            self._answered = generation
+            self._enter_pending = False
+            self.results.set_hits([])
+            self.status.setText(str(error) if isinstance(error, InvalidQuery) else user_message(error))
+
+    def _choose_current(self) -> None:
+        if self.debounce.isActive():
+            self.debounce.stop()
+            self.run_search()
+        if self._answered != self._generation:
+            self._enter_pending = True  # Enter before the results came in: open the first one when they do
+            return
+        index = self.view.currentIndex()
+        if index.isValid():
+            self._choose(index)
+
+    def _choose(self, index: QModelIndex) -> None:
+        hit = self.results.hit(index.row())
+        if hit is not None:
+            self.entry_chosen.emit(hit.client_id, hit.entry_id)
+            self.accept()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Up/Down in the query field move through the results."""
+        if watched is self.query and event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+                rows = self.results.rowCount()
+                if rows:
+                    step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 8, Qt.Key.Key_PageUp: -8}[key]
+                    row = min(max(self.view.currentIndex().row() + step, 0), rows - 1)
+                    self.view.setCurrentIndex(self.results.index(row, 0))
+                return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,150 @@
+"""The unlock screen: passphrase in, an open vault out. The KDF runs on a worker thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.icons import icon
+from ui.workers import Tasks, user_message
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("error")
+    label.setStyleSheet("color: #b42318;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def busy_bar() -> QProgressBar:
+    bar = QProgressBar()
+    bar.setRange(0, 0)  # indeterminate: the KDF gives no progress
+    bar.setTextVisible(False)
+    bar.setMaximumHeight(6)
+    bar.hide()
+    return bar
+
+
+class UnlockDialog(QDialog):
+    """Asks for the passphrase of the vault at ``path`` and opens it off the GUI thread.
+
+    Signals:
+        unlocked(object): the open Vault.
+        create_requested(): the user wants a new vault.
+        choose_requested(): the user wants to pick another vault folder.
+        recovery_requested(): the user lost the passphrase and has the recovery key.
+        unlock_started(): the KDF is running on a worker (the GUI thread is free meanwhile).
+    """
+
+    unlocked = Signal(object)
+    unlock_started = Signal()
+    create_requested = Signal()
+    choose_requested = Signal()
+    recovery_requested = Signal()
+
+    def __init__(
+        self, path: Path, tasks: Tasks, on_change: Any, *, hint: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.path = path
+        self._tasks = tasks
+        self._on_change = on_change
+        self.setWindowTitle("Unlock — Casefile")
+        self.setWindowIcon(icon("vault"))
+        self.setMinimumWidth(440)
+
+        heading = QLabel("<h2>Unlock your vault</h2>")
+        where = QLabel(str(path))
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        where.setStyleSheet("color: palette(placeholder-text);")
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("Passphrase")
+        self.passphrase.setAccessibleName("Passphrase")
+        self.hint = QLabel(hint)
+        self.hint.setVisible(bool(hint))
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error = error_label()
+        self.busy = busy_bar()
+
+        self.buttons = QDialogButtonBox()
+        self.unlock_button = self.buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.unlock_button.setDefault(True)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.try_unlock)
+        self.buttons.rejected.connect(self.reject)
+
+        links = QHBoxLayout()
+        for text, signal in (
+            ("Forgot passphrase…", self.recovery_requested),
+            ("Open another vault…", self.choose_requested),
+            ("New vault…", self.create_requested),
+        ):
+            button = QPushButton(text)
+            button.setFlat(True)
+            button.setAutoDefault(False)
+            button.clicked.connect(signal.emit)
+            links.addWidget(button)
+        links.addStretch()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(where)
+        layout.addSpacing(8)
+        layout.addWidget(self.passphrase)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.error)
+        layout.addWidget(self.busy)
+        layout.addLayout(links)
+        layout.addWidget(self.buttons)
+        self.passphrase.setFocus()
+
+    def try_unlock(self) -> None:
+        from app.vault import Vault
+
+        secret = self.passphrase.text()
+        if not secret:
+            self._show_error("Type the vault's passphrase.")
+            return
+        self._set_busy(True)
+        path, on_change = self.path, self._on_change
+        self._tasks.run(lambda: Vault.open(path, secret, on_change=on_change), self._opened, self._failed)
+        self.unlock_started.emit()
+
+    def _opened(self, vault: Any) -> None:
+        self._set_busy(False)
+        self.passphrase.clear()
+        self.unlocked.emit(vault)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self._show_error(user_message(error))
+        self.passphrase.selectAll()
+        self.passphrase.setFocus()
+
+    def _show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.passphrase.setEnabled(not busy)
+        self.unlock_button.setEnabled(not busy)
+        if busy:
+            self.error.hide()

@@ -1,0 +1,412 @@
+"""The main window: clients | timeline | detail. It wires views, dialogs and the vault's events;
+the decisions (what is stored, how) live in the core and in the dialogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.bridge import VaultEvents
+from ui.dialogs.client import ClientStatusDialog, NewClientDialog
+from ui.dialogs.preview import PreviewDialog
+from ui.dialogs.quick_capture import QuickCaptureDialog
+from ui.dialogs.retract import RetractDialog
+from ui.dialogs.search import SearchDialog
+from ui.drop import attach_dropped_files
+from ui.icons import icon
+from ui.models.clients_model import ClientFilterModel, ClientListModel
+from ui.models.roles import ID_ROLE, RECORD_ROLE
+from ui.models.timeline_model import TimelineModel
+from ui.widgets.client_header import ClientHeader, display_zone
+from ui.widgets.detail_pane import DetailPane
+from ui.widgets.incident_strip import IncidentStrip
+from ui.widgets.views import FileDrops, make_client_view, make_timeline_view, size_timeline_columns
+from ui.widgets.work_indicator import WorkIndicator
+from ui.workers import Tasks, user_message
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    lock_requested(): the user pressed Ctrl+L.
+    settings_requested(): the user opened Settings.
+    """
+
+    lock_requested = Signal()
+    settings_requested = Signal()
+
+    def __init__(self, vault: Any, events: VaultEvents, tasks: Tasks, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vault = vault
+        self._tasks = tasks
+        self.locking = False
+        self._strip_pending = False
+        self.setWindowTitle(f"{vault.path.name} — Casefile")
+        self.setWindowIcon(icon("vault"))
+        self.resize(1280, 780)
+
+        self.clients = ClientListModel(vault.clients, self)
+        self.client_filter = ClientFilterModel(self)
+        self.client_filter.setSourceModel(self.clients)
+        self.zone = display_zone(vault)
+        self.timeline = TimelineModel(vault.entries, self, zone=self.zone, tasks=tasks)
+
+        self._build_views()
+        self._build_actions()
+        self._connect_events(events)
+        self.clients.reload()
+        self.work = WorkIndicator(self.statusBar())
+        self.statusBar().addPermanentWidget(self.work)
+        self.statusBar().showMessage(_welcome(vault), 0)
+        if self.client_filter.rowCount():
+            self.client_view.setCurrentIndex(self.client_filter.index(0, 0))
+
+    # -- building ------------------------------------------------------------
+
+    def _build_views(self) -> None:
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter clients")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.client_filter.set_text)
+        self.client_view = make_client_view()
+        self.client_view.setModel(self.client_filter)
+        self.client_view.selectionModel().currentChanged.connect(self._client_selected)
+        self.client_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 0, 8)
+        left_layout.addWidget(self.filter_edit)
+        left_layout.addWidget(self.client_view)
+
+        self.client_header = ClientHeader()
+        self.strip = IncidentStrip()
+        self.strip.zone = self.zone
+        self.strip.week_clicked.connect(self.select_entry)
+        self.timeline_view = make_timeline_view()
+        self.timeline_view.setModel(self.timeline)
+        size_timeline_columns(self.timeline_view)
+        self.timeline_view.selectionModel().selectionChanged.connect(self._entry_selected)
+        self.timeline_view.activated.connect(lambda _index: self.edit_entry())
+        self.timeline_view.painted.connect(self._start_background_loads)
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 8, 0, 8)
+        middle_layout.addWidget(self.client_header)
+        middle_layout.addWidget(self.strip)
+        middle_layout.addWidget(self.timeline_view, 1)
+
+        self.detail = DetailPane(self._tasks)
+        self.detail.set_vault(self.vault)
+        self.detail.edit_requested.connect(lambda _id: self.edit_entry())
+        self.detail.retract_requested.connect(lambda _id: self.retract_entry())
+        self.detail.preview_requested.connect(self.preview)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (left, middle, self.detail):
+            self.splitter.addWidget(widget)
+        self.splitter.setSizes([300, 640, 440])
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+
+        FileDrops(self.client_view).dropped.connect(self._dropped_on_client)
+        FileDrops(self.timeline_view).dropped.connect(self._dropped_on_timeline)
+        FileDrops(self.detail.attachment_view).dropped.connect(self._dropped_on_detail)
+
+    def _action(self, text: str, icon_name: str, shortcuts: list[str], slot: Any, tip: str = "") -> QAction:
+        action = QAction(icon(icon_name), text, self)
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setToolTip(f"{tip or text} ({shortcuts[0]})" if shortcuts else tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.log_action = self._action("Log a call / note", "new_entry", ["Ctrl+N"], self.quick_capture)
+        self.client_action = self._action("New client…", "new_client", ["Ctrl+Shift+N"], self.new_client)
+        self.search_action = self._action("Search", "search", ["Ctrl+K", "Ctrl+F"], self.search)
+        self.lock_action = self._action("Lock", "lock", ["Ctrl+L"], self.lock_requested.emit, "Lock the vault")
+        self.settings_action = self._action("Settings…", "settings", ["Ctrl+,"], self.settings_requested.emit)
+        self.edit_action = self._action("Edit entry…", "edit", ["Ctrl+E"], self.edit_entry)
+        self.retract_action = self._action("Retract entry…", "retract", ["Ctrl+Shift+R"], self.retract_entry)
+        self.attach_action = self._action("Attach files…", "attachment", ["Ctrl+O"], self.attach_files)
+        self.status_action = self._action("Set client status…", "do_not_serve", ["Ctrl+Shift+S"], self.set_status)
+        self.quit_action = self._action("Quit", "lock", ["Ctrl+Q"], self.close)
+        focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], self.filter_edit.setFocus)
+        focus_timeline = self._action("Go to timeline", "note", ["Ctrl+2"], self.timeline_view.setFocus)
+        self.client_view.addAction(self.log_action)
+        self.client_view.addAction(self.status_action)
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.log_action, self.attach_action, self.client_action, self.search_action):
+            toolbar.addAction(action)
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addAction(self.settings_action)
+        toolbar.addAction(self.lock_action)
+        self.addToolBar(toolbar)
+
+        menus = self.menuBar()
+        vault_menu = menus.addMenu("&Vault")
+        vault_menu.addActions([self.client_action, self.attach_action])
+        vault_menu.addSeparator()
+        vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
+        entry_menu = menus.addMenu("&Entry")
+        for action in (self.log_action, self.edit_action, self.retract_action):
+            entry_menu.addAction(action)
+        client_menu = menus.addMenu("&Client")
+        client_menu.addAction(self.status_action)
+        view_menu = menus.addMenu("&View")
+        for action in (self.search_action, focus_clients, focus_timeline):
+            view_menu.addAction(action)
+
+    def set_zone(self, zone: Any) -> None:
+        """Show days and times in another zone (the display time zone setting changed)."""
+        self.zone = zone
+        self.timeline.zone = zone
+        self.strip.zone = zone
+        self.timeline.refresh_ids_full()
+        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+
+    def _connect_events(self, events: VaultEvents) -> None:
+        events.entry_added.connect(self._entry_added)
+        events.entry_revised.connect(self._entry_changed)
+        events.entry_retracted.connect(self._entry_changed)
+        events.attachment_added.connect(self._entry_changed)
+        events.client_added.connect(lambda _id: self._reload_clients())
+        events.client_changed.connect(lambda _id: self._reload_clients())
+        events.setting_changed.connect(self._setting_changed)
+
+    def _setting_changed(self, key: str) -> None:
+        if key == "display_timezone" and not self.locking:
+            self.set_zone(display_zone(self.vault))
+
+    # -- selection -------------------------------------------------------------
+
+    def current_client(self) -> Any:
+        return self.client_view.currentIndex().data(RECORD_ROLE)
+
+    def current_entry_id(self) -> int | None:
+        index = self.timeline_view.currentIndex()
+        return self.timeline.entry_id(index.row()) if index.isValid() else None
+
+    def _client_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        client = current.data(RECORD_ROLE)
+        client_id = client.id if client else None
+        self._show_client_header(client)
+        if client_id == self.timeline.client_id:
+            return
+        self.timeline.set_client(client_id)
+        self._strip_pending = True  # counted once the timeline has painted
+        self.strip.set_rows([])
+        self.detail.clear()
+        if self.timeline.rowCount():
+            self.timeline_view.selectRow(0)
+
+    def _start_background_loads(self) -> None:
+        if self.locking:
+            return
+        self.timeline.start_pending_load()
+        if self._strip_pending:
+            self._strip_pending = False
+            self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+
+    def _show_client_header(self, client: Any) -> None:
+        self.client_header.show_client(client)
+
+    def _entry_selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        entry_id = self.current_entry_id()
+        if entry_id is None:
+            self.detail.clear()
+        else:
+            self.detail.show_entry(entry_id)
+
+    def select_client(self, client_id: int) -> None:
+        row = self.clients.row_of(client_id)
+        if row < 0:
+            return
+        index = self.client_filter.mapFromSource(self.clients.index(row, 0))
+        if not index.isValid():
+            self.filter_edit.clear()
+            index = self.client_filter.mapFromSource(self.clients.index(row, 0))
+        self.client_view.setCurrentIndex(index)
+
+    def select_entry(self, entry_id: int) -> None:
+        row = self.timeline.row_of(entry_id)
+        if row >= 0:
+            self.timeline_view.selectRow(row)
+            self.timeline_view.scrollTo(self.timeline.index(row, 0), self.timeline_view.ScrollHint.PositionAtCenter)
+
+    def jump_to(self, client_id: int, entry_id: int) -> None:
+        self.select_client(client_id)
+        self.select_entry(entry_id)
+        self.timeline_view.setFocus()
+
+    # -- vault events ------------------------------------------------------------
+
+    def _reload_clients(self) -> None:
+        current = self.current_client()
+        self.clients.reload()
+        if current is not None:
+            self.select_client(current.id)
+        self._show_client_header(self.current_client())
+
+    def _entry_added(self, entry_id: int) -> None:
+        self.timeline.refresh_ids()
+        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+        self._reload_clients()
+
+    def _entry_changed(self, entry_id: int) -> None:
+        self.timeline.entry_changed(entry_id)
+        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+        if self.detail.entry is not None and self.detail.entry.id == entry_id:
+            self.detail.show_entry(entry_id)
+
+    # -- actions -------------------------------------------------------------------
+
+    def quick_capture(self) -> QuickCaptureDialog | None:
+        client = self.current_client()
+        if client is None:
+            self.statusBar().showMessage("Add or select a client first (Ctrl+Shift+N adds one).", 5000)
+            return None
+        dialog = QuickCaptureDialog(self.vault, client, parent=self)
+        dialog.saved.connect(lambda entry: self.select_entry(entry.id))
+        dialog.files_to_attach.connect(lambda entry, paths: self.add_files(entry.client_id, paths, entry.id))
+        dialog.open()
+        return dialog
+
+    def edit_entry(self) -> QuickCaptureDialog | None:
+        entry_id, client = self.current_entry_id(), self.current_client()
+        if entry_id is None or client is None:
+            return None
+        entry = self.vault.entries.get(entry_id)
+        if entry.retraction is not None:
+            self.statusBar().showMessage("A retracted entry cannot be edited.", 5000)
+            return None
+        dialog = QuickCaptureDialog(self.vault, client, entry=entry, parent=self)
+        dialog.open()
+        return dialog
+
+    def retract_entry(self) -> RetractDialog | None:
+        entry_id = self.current_entry_id()
+        if entry_id is None:
+            return None
+        dialog = RetractDialog(self.vault.entries, self.vault.entries.get(entry_id), parent=self)
+        dialog.open()
+        return dialog
+
+    def new_client(self) -> NewClientDialog:
+        dialog = NewClientDialog(self.vault.clients, parent=self)
+        dialog.added.connect(lambda client: self.select_client(client.id))
+        dialog.open()
+        return dialog
+
+    def set_status(self) -> ClientStatusDialog | None:
+        client = self.current_client()
+        if client is None:
+            return None
+        dialog = ClientStatusDialog(self.vault.clients, client, parent=self)
+        dialog.open()
+        return dialog
+
+    def search(self) -> SearchDialog:
+        dialog = SearchDialog(self.vault, self._tasks, parent=self, zone=self.zone)
+        dialog.entry_chosen.connect(self.jump_to)
+        dialog.open()
+        return dialog
+
+    def preview(self, attachment: Any) -> PreviewDialog:
+        dialog = PreviewDialog(self.vault.attachments, attachment, self._tasks, parent=self)
+        dialog.open()
+        return dialog
+
+    def attach_files(self) -> None:
+        client = self.current_client()
+        if client is None:
+            return
+        names, _ = QFileDialog.getOpenFileNames(self, f"Attach files to {client.name}")
+        if names:
+            self.add_files(client.id, [Path(n) for n in names], self.current_entry_id() if self.detail.entry else None)
+
+    def add_files(self, client_id: int, paths: list[Path], entry_id: int | None = None) -> Any:
+        """Store files on a worker, with progress and Cancel in the status bar."""
+        vault = self.vault
+        progress = self._tasks.run_with_progress(
+            lambda p: attach_dropped_files(vault, client_id, paths, entry_id, p),
+            self._files_added,
+            self._failed,
+            self.work.show_progress,
+        )
+        self.work.start(f"Adding {len(paths)} file(s)…", progress)
+        return progress
+
+    def _files_added(self, entry_id: int) -> None:
+        self.work.finish("Files added to the vault.")
+        self.select_entry(entry_id)
+
+    def _failed(self, error: BaseException) -> None:
+        self.work.finish("")
+        if not self.locking:
+            QMessageBox.warning(self, "Casefile", user_message(error))
+
+    def _dropped_on_client(self, paths: list[Path], index: QModelIndex) -> None:
+        client = index.data(RECORD_ROLE) if index.isValid() else self.current_client()
+        if client is not None:
+            self.add_files(client.id, paths)
+
+    def _dropped_on_timeline(self, paths: list[Path], index: QModelIndex) -> None:
+        client_id = self.timeline.client_id
+        if client_id is not None:
+            self.add_files(client_id, paths, index.data(ID_ROLE) if index.isValid() else None)
+
+    def _dropped_on_detail(self, paths: list[Path], _index: QModelIndex) -> None:
+        if self.detail.entry is not None:
+            self.add_files(self.detail.entry.client_id, paths, self.detail.entry.id)
+
+    # -- locking -----------------------------------------------------------------------
+
+    def prepare_lock(self) -> None:
+        """Before the vault closes: open drafts are written, dialogs and views are emptied."""
+        self.locking = True
+        for dialog in self.findChildren(QuickCaptureDialog):
+            dialog.autosave_timer.stop()
+            dialog.save_draft()
+            dialog.done(0)
+        self.detail.set_vault(None)
+        self.detail.clear()
+        self.timeline.clear()
+        self.clients.clear()
+        self.client_header.clear()
+        self.strip.set_rows([])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.locking:
+            self.prepare_lock()
+        super().closeEvent(event)
+
+
+def _welcome(vault: Any) -> str:
+    """The first status line: where the vault is, and any drafts a crash or a lock left behind."""
+    drafts = vault.drafts.list()
+    if not drafts:
+        return f"Vault {vault.path} — unlocked"
+    names = sorted({vault.clients.get(d.client_id).name for d in drafts if d.client_id is not None})
+    return (
+        f"{len(drafts)} unsaved draft(s) kept for {', '.join(names)}: select the client and press Ctrl+N to continue."
+    )

@@ -1,0 +1,199 @@
+"""The session: which screen is up (create, unlock, main window), and locking.
+
+It owns the one open vault. Locking always goes through ``lock()``: drafts are
+written, windows and models are emptied, the database is closed and the key
+forgotten, then the unlock screen returns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+
+from ui.app_settings import AppSettings
+from ui.bridge import VaultEvents
+from ui.idle_lock import IdleLock
+from ui.workers import Tasks
+
+
+def is_vault(path: Path) -> bool:
+    from app.vault.store import KEY_FILE_NAME
+
+    return (path / KEY_FILE_NAME).is_file()
+
+
+def new_vault_folder(near: Path) -> Path:
+    """A free folder name next to ``near`` for a new vault ("vault", "vault-2", …)."""
+    base = near if not near.exists() or not any(near.iterdir()) else near.parent / "vault"
+    candidate, n = base, 2
+    while candidate.exists() and any(candidate.iterdir()):
+        candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
+    return candidate
+
+
+def _import_main_window() -> None:
+    """Import the main window's modules while the KDF runs on a worker: the GUI thread is idle then,
+    and the window opens that much sooner after the passphrase is accepted."""
+    import ui.main_window  # noqa: F401
+
+
+class Session(QObject):
+    """Attributes:
+        vault: the open Vault, or None while locked.
+        window: the MainWindow while unlocked.
+        gate: the create/unlock/recovery dialog while locked.
+
+    Signals:
+        unlocked(): the main window is up.
+        locked(): the vault was closed and the unlock screen is up.
+    """
+
+    unlocked = Signal()
+    locked = Signal()
+
+    def __init__(self, app: QApplication, settings: AppSettings, tasks: Tasks | None = None) -> None:
+        super().__init__()
+        self.app = app
+        self.settings = settings
+        self.tasks = tasks or Tasks(parent=self)
+        self.events = VaultEvents(self)
+        self.idle = IdleLock(app, settings.auto_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        self.system_lock: Any = None  # made at the first unlock: QtDBus is not needed before
+        self.vault: Any = None
+        self.window: Any = None
+        self.gate: QDialog | None = None
+        self.path: Path | None = None
+        self.hint = ""
+        self._hint_path: Path | None = None
+        app.aboutToQuit.connect(self.shut_down)
+
+    # -- screens -----------------------------------------------------------------
+
+    def start(self, path: Path | None = None, *, hint: str = "") -> None:
+        from app.cli.context import default_vault_dir
+
+        path = path or self.settings.last_vault or default_vault_dir()
+        self.hint, self._hint_path = hint, path
+        if is_vault(path):
+            self.show_unlock(path)
+        else:
+            self.show_create(path)
+
+    def _set_gate(self, dialog: QDialog) -> None:
+        old, self.gate = self.gate, dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        if old is not None:
+            old.done(0)
+            old.deleteLater()
+
+    def show_unlock(self, path: Path) -> Any:
+        from ui.dialogs.unlock import UnlockDialog
+
+        self.path = path
+        dialog = UnlockDialog(path, self.tasks, self.events, hint=self.hint if self._is_demo(path) else "")
+        dialog.unlocked.connect(self.opened)
+        dialog.unlock_started.connect(_import_main_window)
+        dialog.create_requested.connect(lambda: self.show_create(new_vault_folder(path)))
+        dialog.choose_requested.connect(self._choose_vault)
+        dialog.recovery_requested.connect(lambda: self.show_recovery(path))
+        self._set_gate(dialog)
+        return dialog
+
+    def _is_demo(self, path: Path) -> bool:
+        return bool(self.hint) and path == self._hint_path
+
+    def show_create(self, folder: Path) -> Any:
+        from ui.dialogs.create_vault import CreateVaultDialog
+
+        dialog = CreateVaultDialog(folder, self.tasks, self.events, bates_prefix=self.settings.bates_prefix_default)
+        dialog.created.connect(self.opened)
+        dialog.rejected.connect(self._gate_cancelled)
+        self._set_gate(dialog)
+        return dialog
+
+    def show_recovery(self, path: Path) -> Any:
+        from ui.dialogs.recovery import RecoveryDialog
+
+        dialog = RecoveryDialog(path, self.tasks, self.events)
+        dialog.unlocked.connect(self.opened)
+        dialog.rejected.connect(lambda: self.show_unlock(path))
+        self._set_gate(dialog)
+        return dialog
+
+    def _gate_cancelled(self) -> None:
+        if self.vault is None and self.path is not None and is_vault(self.path):
+            self.show_unlock(self.path)
+
+    def _choose_vault(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self.gate, "Open a vault folder", str(self.path or Path.home()))
+        if not chosen:
+            return
+        path = Path(chosen)
+        self.show_unlock(path) if is_vault(path) else self.show_create(path)
+
+    # -- unlocked / locked -------------------------------------------------------------
+
+    def opened(self, vault: Any) -> None:
+        from ui.main_window import MainWindow
+
+        self.vault = vault
+        self.path = vault.path
+        self.settings.last_vault = vault.path
+        self.settings.sync()
+        self.window = MainWindow(vault, self.events, self.tasks)
+        self.window.lock_requested.connect(self.lock)
+        self.window.settings_requested.connect(self.show_settings)
+        self.window.show()
+        if self.gate is not None:
+            gate, self.gate = self.gate, None
+            gate.hide()
+            gate.deleteLater()
+        self.idle.set_minutes(self.settings.auto_lock_minutes)
+        self.idle.start()
+        if self.system_lock is None:
+            from ui.system_lock import SystemLockWatcher
+
+            self.system_lock = SystemLockWatcher(self)
+            self.system_lock.lock_requested.connect(self.lock)
+        self.unlocked.emit()
+
+    def show_settings(self) -> Any:
+        from ui.dialogs.settings import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self.vault, parent=self.window)
+        dialog.applied.connect(lambda: self.idle.set_minutes(self.settings.auto_lock_minutes))
+        dialog.open()
+        return dialog
+
+    def lock(self) -> None:
+        if self.vault is None:
+            return
+        self.idle.stop()
+        window, self.window = self.window, None
+        if window is not None:
+            window.prepare_lock()
+        path = self.vault.path
+        self.show_unlock(path)  # first, so closing the main window never leaves the app windowless
+        if window is not None:
+            window.close()
+            window.deleteLater()
+        self._close_vault()
+        self.locked.emit()
+
+    def _close_vault(self) -> None:
+        vault, self.vault = self.vault, None
+        self.tasks.wait()  # a worker mid-read finishes before the connection goes
+        vault.lock()
+
+    def shut_down(self) -> None:
+        self.idle.stop()
+        if self.window is not None:
+            self.window.prepare_lock()
+        if self.vault is not None:
+            self._close_vault()

@@ -1,0 +1,1 @@
+"""Small widgets and delegates the windows are built from."""

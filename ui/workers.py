@@ -1,0 +1,131 @@
+"""Background work: a QRunnable runs a plain function and posts its result or error back.
+
+The pattern is Picard's ``picard/util/thread.py``: the function never touches a
+widget; the signals are delivered on the GUI thread (queued connection, because
+the emitting thread is the pool's), where the callbacks update the views.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class _TaskSignals(QObject):
+    """Signals:
+    succeeded(object): the function's return value.
+    failed(object): the exception it raised.
+    progressed(object, object, str): done, total, what is being done.
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(object, object, str)
+
+
+class Progress:
+    """Handed to a long task: it reports how far it is and checks whether to stop.
+
+    ``cancel()`` is called on the GUI thread; the task sees ``cancelled`` between steps
+    (each step is one transaction, so stopping never leaves half a change).
+    """
+
+    def __init__(self, signals: _TaskSignals) -> None:
+        self._signals = signals
+        self.cancelled = False
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        self._signals.progressed.emit(done, total, text)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any], signals: _TaskSignals) -> None:
+        super().__init__()
+        self._fn = fn
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except Exception as error:  # every error goes back to the GUI thread as a value
+            log.debug("background task failed", exc_info=True)
+            self.signals.failed.emit(error)
+        else:
+            self.signals.succeeded.emit(result)
+
+
+class Tasks(QObject):
+    """Runs functions on a thread pool; keeps each task's signal object alive until it reports.
+
+    Attributes:
+        pool: the QThreadPool the tasks run on.
+    """
+
+    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self._pending: set[_TaskSignals] = set()
+
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_result: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        signals = _TaskSignals(self)
+        self._pending.add(signals)
+        signals.succeeded.connect(on_result)
+        if on_error is not None:
+            signals.failed.connect(on_error)
+        signals.succeeded.connect(lambda _result: self._forget(signals))
+        signals.failed.connect(lambda _error: self._forget(signals))
+        self.pool.start(_Task(fn, signals))
+
+    def run_with_progress(
+        self,
+        fn: Callable[[Progress], Any],
+        on_result: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        on_progress: Callable[[int, int, str], None],
+    ) -> Progress:
+        """Like ``run``, for long work: ``fn(progress)`` reports and can be cancelled."""
+        signals = _TaskSignals(self)
+        progress = Progress(signals)
+        signals.progressed.connect(on_progress)
+        self._pending.add(signals)
+        signals.succeeded.connect(on_result)
+        signals.failed.connect(on_error)
+        signals.succeeded.connect(lambda _result: self._forget(signals))
+        signals.failed.connect(lambda _error: self._forget(signals))
+        self.pool.start(_Task(lambda: fn(progress), signals))
+        return progress
+
+    def _forget(self, signals: _TaskSignals) -> None:
+        self._pending.discard(signals)
+        signals.deleteLater()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until every queued task ran (used when locking and in tests)."""
+        return bool(self.pool.waitForDone(msecs))
+
+
+def user_message(error: BaseException) -> str:
+    """One line for the user: the core's own message, or a short note about a bug."""
+    from app.errors import CasefileError
+
+    if isinstance(error, CasefileError):
+        return str(error)
+    log.debug("unexpected error", exc_info=error)  # tracebacks only in a debug log, never on screen
+    return f"Unexpected error: {type(error).__name__}. Details are in the debug log."
