@@ -8,7 +8,7 @@ packages=(
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1
-  xvfb xauth poppler-utils fonts-dejavu-core
+  xvfb xauth poppler-utils poppler-data fonts-dejavu-core
 )
 
 if ! command -v dpkg >/dev/null 2>&1; then
