@@ -10,26 +10,32 @@ from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QHBoxLayout,
     QLineEdit,
     QMainWindow,
     QMessageBox,
     QSplitter,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.bridge import VaultEvents
-from ui.dialogs.client import ClientStatusDialog, NewClientDialog
+from ui.dialogs.client import ClientStatusDialog
+from ui.dialogs.export_dossier import ExportDossierDialog, saved_message
 from ui.dialogs.preview import PreviewDialog
 from ui.dialogs.quick_capture import QuickCaptureDialog
 from ui.dialogs.retract import RetractDialog
+from ui.dialogs.screened_client import ScreenedNewClientDialog
 from ui.dialogs.search import SearchDialog
 from ui.drop import attach_dropped_files
 from ui.icons import icon
 from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
+from ui.parting_window import PartingWindow
+from ui.reminders_dock import RemindersDock
 from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_pane import DetailPane
 from ui.widgets.incident_strip import IncidentStrip
@@ -70,6 +76,8 @@ class MainWindow(QMainWindow):
         self.work = WorkIndicator(self.statusBar())
         self.statusBar().addPermanentWidget(self.work)
         self.statusBar().showMessage(_welcome(vault), 0)
+        self.reminders = RemindersDock(vault, self)
+        self.reminders.panel.client_requested.connect(self.select_client)
         if self.client_filter.rowCount():
             self.client_view.setCurrentIndex(self.client_filter.index(0, 0))
 
@@ -103,7 +111,11 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 8, 0, 8)
-        middle_layout.addWidget(self.client_header)
+        self.parting_button = QToolButton()
+        header_row = QHBoxLayout()
+        header_row.addWidget(self.client_header, 1)
+        header_row.addWidget(self.parting_button, 0, Qt.AlignmentFlag.AlignTop)
+        middle_layout.addLayout(header_row)
         middle_layout.addWidget(self.strip)
         middle_layout.addWidget(self.timeline_view, 1)
 
@@ -138,11 +150,16 @@ class MainWindow(QMainWindow):
         self.search_action = self._action("Search", "search", ["Ctrl+K", "Ctrl+F"], self.search)
         self.lock_action = self._action("Lock", "lock", ["Ctrl+L"], self.lock_requested.emit, "Lock the vault")
         self.settings_action = self._action("Settings…", "settings", ["Ctrl+,"], self.settings_requested.emit)
-        self.edit_action = self._action("Edit entry…", "edit", ["Ctrl+E"], self.edit_entry)
+        self.edit_action = self._action("Edit entry…", "edit", ["F2"], self.edit_entry)
         self.retract_action = self._action("Retract entry…", "retract", ["Ctrl+Shift+R"], self.retract_entry)
         self.attach_action = self._action("Attach files…", "attachment", ["Ctrl+O"], self.attach_files)
         self.status_action = self._action("Set client status…", "do_not_serve", ["Ctrl+Shift+S"], self.set_status)
         self.quit_action = self._action("Quit", "lock", ["Ctrl+Q"], self.close)
+        self.export_action = self._action("Export dossier…", "export_dossier", ["Ctrl+E"], self.export_dossier)
+        self.parting_action = self._action("Parting ways…", "parting_ways", [], self.parting_ways)
+        self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
+        self.parting_button.setDefaultAction(self.parting_action)
+        self.parting_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], self.filter_edit.setFocus)
         focus_timeline = self._action("Go to timeline", "note", ["Ctrl+2"], self.timeline_view.setFocus)
         self.client_view.addAction(self.log_action)
@@ -155,6 +172,7 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action in (self.log_action, self.attach_action, self.client_action, self.search_action):
             toolbar.addAction(action)
+        toolbar.addAction(self.export_action)
         spacer = QWidget()
         spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred)
         toolbar.addWidget(spacer)
@@ -164,16 +182,16 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         vault_menu = menus.addMenu("&Vault")
-        vault_menu.addActions([self.client_action, self.attach_action])
+        vault_menu.addActions([self.client_action, self.attach_action, self.export_action])
         vault_menu.addSeparator()
         vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
         entry_menu = menus.addMenu("&Entry")
         for action in (self.log_action, self.edit_action, self.retract_action):
             entry_menu.addAction(action)
         client_menu = menus.addMenu("&Client")
-        client_menu.addAction(self.status_action)
+        client_menu.addActions([self.status_action, self.parting_action])
         view_menu = menus.addMenu("&View")
-        for action in (self.search_action, focus_clients, focus_timeline):
+        for action in (self.search_action, self.reminders_action, focus_clients, focus_timeline):
             view_menu.addAction(action)
 
     def set_zone(self, zone: Any) -> None:
@@ -311,9 +329,10 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def new_client(self) -> NewClientDialog:
-        dialog = NewClientDialog(self.vault.clients, parent=self)
+    def new_client(self) -> ScreenedNewClientDialog:
+        dialog = ScreenedNewClientDialog(self.vault, parent=self)
         dialog.added.connect(lambda client: self.select_client(client.id))
+        dialog.open_client_requested.connect(self.select_client)
         dialog.open()
         return dialog
 
@@ -324,6 +343,27 @@ class MainWindow(QMainWindow):
         dialog = ClientStatusDialog(self.vault.clients, client, parent=self)
         dialog.open()
         return dialog
+
+    def export_dossier(self) -> ExportDossierDialog | None:
+        client = self.current_client()
+        if client is None:
+            self.statusBar().showMessage("Select the client whose dossier to export.", 5000)
+            return None
+        dialog = ExportDossierDialog(self.vault, self._tasks, client, parent=self)
+        dialog.saved.connect(lambda result: self.statusBar().showMessage(saved_message(result), 0))
+        dialog.open()
+        return dialog
+
+    def parting_ways(self) -> PartingWindow | None:
+        client = self.current_client()
+        if client is None:
+            self.statusBar().showMessage("Select the client you are parting ways with.", 5000)
+            return None
+        window = PartingWindow(self.vault, client, parent=self)
+        window.record_changed.connect(self._entry_added)
+        window.entry_recorded.connect(self.select_entry)
+        window.show()
+        return window
 
     def search(self) -> SearchDialog:
         dialog = SearchDialog(self.vault, self._tasks, parent=self, zone=self.zone)
@@ -384,6 +424,9 @@ class MainWindow(QMainWindow):
     def prepare_lock(self) -> None:
         """Before the vault closes: open drafts are written, dialogs and views are emptied."""
         self.locking = True
+        self.reminders.stop()
+        for export in self.findChildren(ExportDossierDialog):
+            export.cancel()
         for dialog in self.findChildren(QuickCaptureDialog):
             dialog.autosave_timer.stop()
             dialog.save_draft()

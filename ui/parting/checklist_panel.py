@@ -158,7 +158,7 @@ class MarkStepDialog(QDialog):
 
 
 def _aware(value: QDateTime) -> datetime:
-    return value.toPython().astimezone()  # type: ignore[no-any-return, union-attr]
+    return value.toPython().astimezone()  # type: ignore[no-any-return, union-attr, attr-defined]
 
 
 class ChecklistPanel(QWidget):

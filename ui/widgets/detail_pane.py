@@ -80,7 +80,7 @@ class DetailPane(QWidget):
         self.placeholder.setStyleSheet("color: palette(placeholder-text);")
 
         self.edit_button = QPushButton(icon("edit"), "Edit…")
-        self.edit_button.setToolTip("Edit this entry (Ctrl+E); the earlier version is kept")
+        self.edit_button.setToolTip("Edit this entry (F2); the earlier version is kept")
         self.retract_button = QPushButton(icon("retract"), "Retract…")
         self.retract_button.setToolTip("Withdraw this entry with a reason; it stays in the record")
         self.edit_button.clicked.connect(lambda: self.entry and self.edit_requested.emit(self.entry.id))

@@ -1,0 +1,296 @@
+"""Export a dossier: the CLI's choices, a build on a worker with progress and Cancel, a preview
+of the PDF from memory, then the folder to save the PDF and its bundle into.
+
+The PDF is built once (``build_dossier_pdf``) and the previewed bytes are what
+``save_dossier`` writes: what the owner looked at is what the lawyer gets.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.records.models import ENTRY_KINDS
+from ui.widgets.pdf_pages import PdfPagesView
+from ui.workers import Progress, Tasks, user_message
+
+PHASES = {
+    "select": "Reading the record",
+    "layout": "Laying out pages",
+    "merge": "Appending PDFs",
+    "bundle": "Writing the bundle",
+}
+
+
+class ExportDossierDialog(QDialog):
+    """Signals:
+    built(object): the BuiltDossier now shown in the preview.
+    saved(object): the ExportResult once the PDF and the bundle are written.
+    """
+
+    built = Signal(object)
+    saved = Signal(object)
+
+    def __init__(self, vault: Any, tasks: Tasks, client: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vault = vault
+        self._tasks = tasks
+        self.dossier: Any = None  # the BuiltDossier being previewed
+        self.result_: Any = None  # the ExportResult once saved
+        self._cancel: threading.Event | None = None
+        self.setWindowTitle("Export dossier — Casefile")
+        self.resize(1120, 800)
+
+        self.client_box = QComboBox()
+        for other in vault.clients.list():
+            self.client_box.addItem(other.name, other.id)
+        self.client_box.setCurrentIndex(max(0, self.client_box.findData(client.id)))
+        self.from_check, self.from_date = _date_choice("From")
+        self.to_check, self.to_date = _date_choice("To")
+        self.kinds = QListWidget()
+        self.kinds.setAccessibleName("Kinds of entry")
+        for key, label in ENTRY_KINDS.items():
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.kinds.addItem(item)
+        self.include_private = QCheckBox("Include entries marked private")
+        self.bates_prefix = QLineEdit(vault.settings.get("bates_prefix") or "")
+        self.bates_prefix.setPlaceholderText("CF")
+        self.bates_prefix.setToolTip("Stamped on every page with its number, e.g. CF-000001")
+        form = QFormLayout()
+        form.addRow("Client", self.client_box)
+        form.addRow(self.from_check, self.from_date)
+        form.addRow(self.to_check, self.to_date)
+        form.addRow("Kinds", self.kinds)
+        form.addRow("", self.include_private)
+        form.addRow("Bates prefix", self.bates_prefix)
+        self.build_button = QPushButton("Build preview")
+        self.build_button.setDefault(True)
+        self.build_button.clicked.connect(self.build)
+        form.addRow("", self.build_button)
+        options = QWidget()
+        options.setLayout(form)
+        options.setMaximumWidth(360)
+
+        self.preview = PdfPagesView(tasks)
+        self.summary = QLabel("Choose what goes in, then build a preview. Nothing leaves the vault until you save.")
+        self.summary.setWordWrap(True)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.summary)
+        right_layout.addWidget(self.preview, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(options)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+
+        self.phase = QLabel()
+        self.bar = QProgressBar()
+        self.bar.hide()
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b42318;")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.save_button = QPushButton("Save PDF and bundle…")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self._ask_folder)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.phase)
+        bottom.addWidget(self.bar, 1)
+        bottom.addWidget(self.error, 2)
+        bottom.addWidget(self.cancel_button)
+        bottom.addWidget(self.save_button)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addLayout(bottom)
+
+    # -- choices -----------------------------------------------------------------
+
+    def options(self) -> Any:
+        from app.dossier.select import DossierOptions
+        from app.errors import InvalidInput
+
+        checked = [
+            self.kinds.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.kinds.count())
+            if self.kinds.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        if not checked:
+            raise InvalidInput("Tick at least one kind of entry.")
+        return DossierOptions(
+            client_id=int(self.client_box.currentData()),
+            date_from=_instant(self.from_date.date(), time.min) if self.from_check.isChecked() else None,
+            date_to=_instant(self.to_date.date(), time.max) if self.to_check.isChecked() else None,
+            kinds=() if len(checked) == self.kinds.count() else tuple(checked),
+            include_private=self.include_private.isChecked(),
+            bates_prefix=self.bates_prefix.text().strip() or None,
+        )
+
+    # -- build and save on workers --------------------------------------------------
+
+    def build(self) -> None:
+        """Lay the PDF out on a worker; the preview shows it when it arrives."""
+        from app.dossier.export import build_dossier_pdf
+
+        try:
+            options = self.options()
+        except Exception as error:
+            self._show_error(error)
+            return
+        vault, cancel = self.vault, threading.Event()
+        self.dossier = None
+        self.save_button.setEnabled(False)
+        self.preview.clear()
+        self._start(cancel, "Building…")
+
+        def run(progress: Progress) -> Any:
+            return build_dossier_pdf(vault, options, progress=_reporter(progress), cancel=cancel)
+
+        self._tasks.run_with_progress(run, self._built, self._stopped, self._progressed)
+
+    def save_to(self, folder: Path) -> None:
+        """Write the previewed PDF and its bundle into ``folder`` on a worker."""
+        from app.dossier.export import save_dossier
+
+        if self.dossier is None:
+            return
+        vault, dossier, cancel = self.vault, self.dossier, threading.Event()
+        self._start(cancel, "Saving…")
+        self.save_button.setEnabled(False)
+
+        def run(progress: Progress) -> Any:
+            return save_dossier(vault, dossier, folder, progress=_reporter(progress), cancel=cancel)
+
+        self._tasks.run_with_progress(run, self._saved, self._stopped, self._progressed)
+
+    def cancel(self) -> None:
+        """Stop the build or save at its next page; nothing is written."""
+        if self._cancel is not None:
+            self._cancel.set()
+            self.phase.setText("Stopping…")
+            self.cancel_button.setEnabled(False)
+
+    @property
+    def busy(self) -> bool:
+        return self._cancel is not None
+
+    def _ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Save the dossier into")
+        if folder:
+            self.save_to(Path(folder))
+
+    def _start(self, cancel: threading.Event, text: str) -> None:
+        self._cancel = cancel
+        self.error.clear()
+        self.phase.setText(text)
+        self.bar.setRange(0, 0)
+        self.bar.show()
+        self.cancel_button.setEnabled(True)
+        self.build_button.setEnabled(False)
+
+    def _finish(self, text: str) -> None:
+        self._cancel = None
+        self.bar.hide()
+        self.phase.setText(text)
+        self.cancel_button.setEnabled(False)
+        self.build_button.setEnabled(True)
+
+    def _progressed(self, done: int, total: int, phase: str) -> None:
+        if self._cancel is None or self._cancel.is_set():
+            return
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.phase.setText(PHASES.get(phase, phase))
+
+    def _built(self, dossier: Any) -> None:
+        self._finish("")
+        self.dossier = dossier
+        layout = dossier.layout
+        self.summary.setText(
+            f"{layout.selection.client.name}: {dossier.pages} pages, {len(layout.selection.entries)} entries, "
+            f"{len(layout.exhibits)} exhibits, Bates {layout.bates(1)}–{layout.bates(dossier.pages)}. "
+            "Check it, then save."
+        )
+        self.preview.set_pdf(dossier.pdf, dossier.pages)
+        self.save_button.setEnabled(True)
+        self.built.emit(dossier)
+
+    def _saved(self, result: Any) -> None:
+        self._finish("Saved.")
+        self.result_ = result
+        self.save_button.setEnabled(True)
+        self.saved.emit(result)
+
+    def _stopped(self, error: BaseException) -> None:
+        from app.dossier.export import ExportCancelled
+
+        self._finish("")
+        self.save_button.setEnabled(self.dossier is not None)
+        if isinstance(error, ExportCancelled):
+            self.phase.setText(str(error))
+        else:
+            self._show_error(error)
+
+    def _show_error(self, error: BaseException) -> None:
+        lines = user_message(error).splitlines()
+        self.error.setText(lines[0] if lines else "")
+
+    def done(self, code: int) -> None:
+        self.cancel()  # closing while busy stops the worker at its next page
+        super().done(code)
+
+
+def saved_message(result: Any) -> str:
+    """The status-bar line naming the files written."""
+    return (
+        f"Dossier saved: {result.pdf_path.name} and {result.zip_path.name} in {result.pdf_path.parent} "
+        f"({result.pages} pages; recorded in the ledger)."
+    )
+
+
+def _reporter(progress: Progress) -> Any:
+    return lambda phase, done, total: progress.report(done, total, phase)
+
+
+def _date_choice(label: str) -> tuple[QCheckBox, QDateEdit]:
+    check = QCheckBox(label)
+    edit = QDateEdit(QDate.currentDate())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("d MMM yyyy")
+    edit.setEnabled(False)
+    check.toggled.connect(edit.setEnabled)
+    return check, edit
+
+
+def _instant(day: QDate, at: time) -> datetime:
+    """The start or end of a day in this machine's zone (as the CLI reads --from/--to)."""
+    return datetime.combine(day.toPython(), at).astimezone()  # type: ignore[arg-type]
