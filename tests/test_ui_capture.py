@@ -73,7 +73,7 @@ def test_editing_adds_a_revision_and_the_history_shows_both(demo_session: Any, q
     window.timeline_view.selectRow(0)
     entry_id = window.current_entry_id()
     original = demo_session.vault.entries.get(entry_id)
-    qtbot.keyClick(window.timeline_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.timeline_view, Qt.Key.Key_F2)  # F2 edits (Ctrl+E exports the dossier)
     from ui.dialogs.quick_capture import QuickCaptureDialog
 
     dialog = next(d for d in window.findChildren(QuickCaptureDialog) if d.isVisible())

@@ -36,7 +36,7 @@ class RemindersDock(QDockWidget):
         self.hide()
         self.panel.reminders_due.connect(self.notify)
         if self.panel.model.rows():  # already due when the vault opened (checked before we listened)
-            self.notify(self.panel.model.rows())
+            self.notify(self.panel.model.rows(), opening=True)
 
     def toggle(self) -> None:
         if self.isVisible():
@@ -50,7 +50,9 @@ class RemindersDock(QDockWidget):
         if not self.isVisible():
             self.toggle()
 
-    def notify(self, due: list[Any]) -> None:
+    def notify(self, due: list[Any], *, opening: bool = False) -> None:
+        """``opening``: the vault was just unlocked; the status bar keeps its welcome line
+        (drafts to continue) and adds the count, instead of replacing it."""
         title, body = notification_text(due)
         if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
             if self.tray is None:
@@ -58,6 +60,9 @@ class RemindersDock(QDockWidget):
                 self.tray.messageClicked.connect(self.show_panel)
                 self.tray.show()
             self.tray.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information)
+        elif opening:
+            welcome = self._window.statusBar().currentMessage()
+            self._window.statusBar().showMessage(f"{welcome}  ·  {title} (Ctrl+R shows them)", 0)
         else:
             self._window.statusBar().showMessage(f"{title}: {body.replace(chr(10), '; ')} (Ctrl+R)", STATUS_MESSAGE_MS)
         self.notified.emit(title, body)
