@@ -179,3 +179,21 @@ def test_a_similar_name_is_added_without_a_warning(demo_session: Any, qtbot: Any
     assert dialog.warning is None and not dialog.isVisible()
     assert len(vault.clients.list()) == count + 1
     assert demo_session.window.current_client().name == "Dale Corbett"
+
+
+def test_locking_keeps_a_half_written_letter_as_a_draft(demo_session: Any, qtbot: Any) -> None:
+    from app.parting.letters import find_letter_draft
+    from app.vault import Vault
+    from tests.helpers.ui import PASSPHRASE
+
+    window = demo_session.window
+    parting = _open_parting(window, qtbot, "Gerald Whitmore")
+    client_id, path = parting.client_id, demo_session.vault.path
+    parting.letter.editor.appendPlainText("P.S. typed just before the lock")
+    demo_session.lock()  # before the autosave timer fired
+    reopened = Vault.open(path, PASSPHRASE)
+    try:
+        restored = find_letter_draft(reopened, client_id)
+        assert restored is not None and restored[1].body.endswith("P.S. typed just before the lock")
+    finally:
+        reopened.lock()

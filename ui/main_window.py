@@ -362,6 +362,7 @@ class MainWindow(QMainWindow):
         window = PartingWindow(self.vault, client, parent=self)
         window.record_changed.connect(self._entry_added)
         window.entry_recorded.connect(self.select_entry)
+        window.record_changed.connect(lambda _id: self.reminders.panel.refresh())
         window.show()
         return window
 
@@ -427,6 +428,8 @@ class MainWindow(QMainWindow):
         self.reminders.stop()
         for export in self.findChildren(ExportDossierDialog):
             export.cancel()
+        for parting in self.findChildren(PartingWindow):
+            parting.done(0)
         for dialog in self.findChildren(QuickCaptureDialog):
             dialog.autosave_timer.stop()
             dialog.save_draft()

@@ -71,6 +71,10 @@ class PartingWindow(QDialog):
         self.record_changed.emit(entry_id)
         self.entry_recorded.emit(int(entry_id))
 
+    def done(self, code: int) -> None:
+        self.letter.flush()  # a half-written letter stays in the vault as a draft
+        super().done(code)
+
     def _step_marked(self, _step: str) -> None:
         self.followup.set_client(self.client_id)
         self.record_changed.emit(None)

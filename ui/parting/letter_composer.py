@@ -219,6 +219,11 @@ class LetterComposer(QDialog):
             return
         self.draft_saved.emit(self.draft_id)
 
+    def flush(self) -> None:
+        """Save edits still waiting for the autosave timer (before the window closes or the vault locks)."""
+        if self._autosave.isActive():
+            self.autosave()
+
     def save_draft(self) -> None:
         """Save now and mark the 'letter drafted' step (once)."""
         self.autosave()
