@@ -16,9 +16,11 @@ from app.ingest.importer import REFUSED, ImportResult
 class ImportResultsDialog(QDialog):
     """One line per file (``ImportResult.line()``), refusals first. Closed with Escape or Close."""
 
-    def __init__(self, title: str, results: Iterable[ImportResult], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, summary: str, results: Iterable[ImportResult], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"{title} — Casefile")
+        self.setWindowTitle(f"{title} results — Casefile")
         self.setMinimumSize(560, 240)
         ordered = sorted(results, key=lambda r: r.status != REFUSED)
         self.lines = QListWidget()
@@ -31,7 +33,7 @@ class ImportResultsDialog(QDialog):
                 font = QFont(item.font())
                 font.setBold(True)
                 item.setFont(font)
-        heading = QLabel(title)
+        heading = QLabel(summary)
         heading.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
@@ -65,7 +67,7 @@ def show_results(window: Any, title: str, summary: str, results: list[ImportResu
     problems = [r for r in results if r.status != "imported"]
     if not problems:
         return None
-    dialog = ImportResultsDialog(f"{title}: {summary}", results, window)
+    dialog = ImportResultsDialog(title, summary, results, window)
     dialog.setObjectName("import-results")
     dialog.show()
     return dialog

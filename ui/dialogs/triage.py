@@ -42,7 +42,10 @@ class TriageDialog(QDialog):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
         self.clients = QComboBox()
         self.clients.setMinimumWidth(200)
@@ -79,7 +82,6 @@ class TriageDialog(QDialog):
             self.table.setItem(row, 0, name)
             self.table.setItem(row, 1, QTableWidgetItem(_size(item.size)))
             self.table.setItem(row, 2, QTableWidgetItem(arrived.strftime("%Y-%m-%d %H:%M")))
-        self.table.resizeColumnToContents(1)
         if items:
             self.table.selectRow(0)
         current = self.clients.currentData()
