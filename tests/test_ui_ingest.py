@@ -86,6 +86,13 @@ def test_a_photo_dropped_on_an_entry_is_attached_with_its_thumbnail(demo_session
     stored = window.vault.attachments.for_entry(entry_id)[-1]
     assert stored.name == "Canon_40D.jpg" and window.timeline.rowCount() == rows  # no new entry
     assert window.vault.attachments.derivative(stored.sha256, "thumb1600") is not None
+    # the same photo again: listed as already there, not attached twice
+    count = len(window.vault.attachments.for_entry(entry_id))
+    window.add_files(client.id, [JPEG], entry_id)
+    qtbot.waitUntil(lambda: window.findChild(ImportResultsDialog, "import-results") is not None, timeout=15_000)
+    lines = window.findChild(ImportResultsDialog, "import-results").lines
+    assert lines.item(0).text().startswith("duplicate") and "already attached" in lines.item(0).text()
+    assert len(window.vault.attachments.for_entry(entry_id)) == count
 
 
 def test_an_email_from_a_do_not_serve_person_raises_a_warning(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:

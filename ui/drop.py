@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import CasefileError, CorruptVault, VaultBusy, VaultLocked
-from app.ingest.importer import DUPLICATE, IMPORTED, REFUSED, ImportResult, import_path, iter_files, reader_for
+from app.ingest.importer import (
+    DUPLICATE,
+    IMPORTED,
+    REFUSED,
+    ImportResult,
+    file_sha256,
+    import_path,
+    iter_files,
+    reader_for,
+)
 from app.ingest.parsed import ParsedItem, Source
 
 
@@ -87,6 +96,10 @@ def attach_to_entry(vault: Any, client_id: int, entry_id: int, path: Path) -> Im
     """Read one file with ingest and store its parts under an existing entry, in one transaction."""
     try:
         src = Source.from_path(Path(path))
+        sha = file_sha256(src)
+        if any(a.sha256 == sha for a in vault.attachments.for_entry(entry_id)):
+            reason = f"already attached to entry {entry_id} (same SHA-256); not added again."
+            return ImportResult(path=str(path), status=DUPLICATE, entry_ids=(entry_id,), sha256=sha, reason=reason)
         items = reader_for(src)(src)
         with vault.db.write():  # the repositories below join this one transaction
             count = 0
@@ -114,7 +127,13 @@ def attach_to_entry(vault: Any, client_id: int, entry_id: int, path: Path) -> Im
         return ImportResult(path=str(path), status=REFUSED, reason=reason)
     notes = tuple(dict.fromkeys(n for item in items for n in item.notes)) + _do_not_serve(vault, client_id, items)
     return ImportResult(
-        path=str(path), status=IMPORTED, entry_ids=(entry_id,), attachments=count, size=src.size, notes=notes
+        path=str(path),
+        status=IMPORTED,
+        entry_ids=(entry_id,),
+        attachments=count,
+        sha256=sha,
+        size=src.size,
+        notes=notes,
     )
 
 
