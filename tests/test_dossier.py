@@ -324,3 +324,13 @@ def test_contents_lines_and_pin_cites_are_links_to_their_pages(exported) -> None
     entry_pages = {int(e["bates"].split("-")[-1]) for e in manifest["entries"]}
     exhibit_pages = {int(e["bates_first"].split("-")[-1]) for e in manifest["exhibits"]}
     assert entry_pages | exhibit_pages <= targets
+
+
+def test_chronology_shows_status_changes_the_letter_and_the_follow_up(exported) -> None:  # type: ignore[no-untyped-def]
+    pages = pdf_pages_text(exported["result"].pdf_path)
+    chronology = re.sub(r"\s+", " ", "\n".join(p for p in pages if "Chronology" in p or "Pin cite" in p))
+    assert "Client status set to Watch" in chronology
+    assert "Client status set to Parting ways" in chronology
+    letter = chronology.index("Letter ending the engagement")
+    assert chronology.index("Client status set to Parting ways") > chronology.index("Threatened to sue")
+    assert chronology.index("Follow-up call after the letter") > letter

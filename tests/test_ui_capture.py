@@ -197,7 +197,7 @@ def test_dropping_a_file_on_a_client_adds_a_document_entry(demo_session: Any, qt
 def test_adding_many_files_shows_progress_and_cancel_stops_between_files(
     demo_session: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    from ui.drop import attach_dropped_files
+    from ui.drop import import_dropped_files
     from ui.workers import Progress, _TaskSignals
 
     window = demo_session.window
@@ -207,18 +207,22 @@ def test_adding_many_files_shows_progress_and_cancel_stops_between_files(
         path = tmp_path / f"receipt-{i}.txt"
         path.write_text(f"receipt {i}")
         files.append(path)
-    # the GUI path: progress shows, then the entry with every file is selected
+    before = window.timeline.rowCount()
+    # the GUI path: progress shows, then each file is its own entry (ingest), the last one selected
     window.add_files(client.id, files)
     assert window.work.isVisible() and window.work.cancel.isEnabled()
     qtbot.waitUntil(lambda: not window.work.isVisible(), timeout=10_000)
-    assert window.detail.attachments.rowCount() == 4
+    assert window.timeline.rowCount() == before + 4
+    assert window.detail.attachments.rowCount() == 1
     # cancel: the task stops before the next file; what was stored stays whole
+    for path in files:
+        path.write_text(path.read_text() + " (second copy)")  # new bytes: not duplicates
     signals = _TaskSignals()
     progress = Progress(signals)
     reports: list[int] = []
     signals.progressed.connect(lambda done, _total, _text: (reports.append(done), done == 1 and progress.cancel()))
-    entry_id = attach_dropped_files(demo_session.vault, client.id, files, None, progress)
-    assert len(demo_session.vault.attachments.for_entry(entry_id)) == 2
+    outcome = import_dropped_files(demo_session.vault, client.id, files, None, progress)
+    assert outcome.cancelled and len(outcome.results) == 2 and len(outcome.entry_ids) == 2
     assert reports[:2] == [0, 1]
 
 

@@ -40,6 +40,16 @@ class AppSettings:
         self._q.setValue("ingest/inbox_folder", path)
 
     @property
+    def inbox_watch(self) -> bool | None:
+        """Watch the Inbox folder: True/False once the user chose, None before (see ui/inbox_watch.py)."""
+        text = self._text("ingest/inbox_watch")
+        return None if text == "" else text == "1"
+
+    @inbox_watch.setter
+    def inbox_watch(self, on: bool) -> None:
+        self._q.setValue("ingest/inbox_watch", "1" if on else "0")
+
+    @property
     def auto_lock_minutes(self) -> float:
         try:
             return float(self._text("security/auto_lock_minutes", str(DEFAULT_AUTO_LOCK_MINUTES)))

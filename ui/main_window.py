@@ -29,8 +29,9 @@ from ui.dialogs.quick_capture import QuickCaptureDialog
 from ui.dialogs.retract import RetractDialog
 from ui.dialogs.screened_client import ScreenedNewClientDialog
 from ui.dialogs.search import SearchDialog
-from ui.drop import attach_dropped_files
+from ui.drop import import_dropped_files
 from ui.icons import icon
+from ui.import_feedback import InboxFeedback, show_inbox_result, show_results
 from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
         self.attach_action = self._action("Attach files…", "attachment", ["Ctrl+O"], self.attach_files)
         self.status_action = self._action("Set client status…", "do_not_serve", ["Ctrl+Shift+S"], self.set_status)
         self.quit_action = self._action("Quit", "lock", ["Ctrl+Q"], self.close)
+        self.triage_action = self._action("Unsorted Inbox files…", "attachment", [], self.show_triage)
         self.export_action = self._action("Export dossier…", "export_dossier", ["Ctrl+E"], self.export_dossier)
         self.parting_action = self._action("Parting ways…", "parting_ways", [], self.parting_ways)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
@@ -182,7 +184,7 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         vault_menu = menus.addMenu("&Vault")
-        vault_menu.addActions([self.client_action, self.attach_action, self.export_action])
+        vault_menu.addActions([self.client_action, self.attach_action, self.triage_action, self.export_action])
         vault_menu.addSeparator()
         vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
         entry_menu = menus.addMenu("&Entry")
@@ -389,7 +391,7 @@ class MainWindow(QMainWindow):
         """Store files on a worker, with progress and Cancel in the status bar."""
         vault = self.vault
         progress = self._tasks.run_with_progress(
-            lambda p: attach_dropped_files(vault, client_id, paths, entry_id, p),
+            lambda p: import_dropped_files(vault, client_id, paths, entry_id, p),
             self._files_added,
             self._failed,
             self.work.show_progress,
@@ -397,9 +399,29 @@ class MainWindow(QMainWindow):
         self.work.start(f"Adding {len(paths)} file(s)…", progress)
         return progress
 
-    def _files_added(self, entry_id: int) -> None:
-        self.work.finish("Files added to the vault.")
-        self.select_entry(entry_id)
+    def _files_added(self, outcome: Any) -> None:
+        self.work.finish("")
+        if not self.locking:
+            self.refresh_after_import(outcome.entry_ids, select=True)
+            show_results(self, "Import", outcome.summary(), list(outcome.results))
+
+    def refresh_after_import(self, entry_ids: list[int], *, select: bool = False) -> None:
+        """Imports write inside their own transaction without vault events: refresh explicitly."""
+        if entry_ids and not self.locking:
+            self._entry_added(entry_ids[-1])
+            if select:
+                self.select_entry(entry_ids[-1])
+
+    def watch_inbox(self, watch: Any) -> None:
+        InboxFeedback(self).follow(watch)  # a child: its connections end with this window
+
+    def show_triage(self) -> Any:
+        from ui.dialogs.triage import TriageDialog
+
+        dialog = TriageDialog(self.vault, self._tasks, self.zone, parent=self)
+        dialog.assigned.connect(lambda result: show_inbox_result(self, result))
+        dialog.open()
+        return dialog
 
     def _failed(self, error: BaseException) -> None:
         self.work.finish("")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 from ui.app_settings import AppSettings
 from ui.bridge import VaultEvents
 from ui.idle_lock import IdleLock
+from ui.inbox_watch import InboxWatch, inbox_folder, inbox_wanted
 from ui.workers import Tasks
 
 
@@ -62,6 +63,7 @@ class Session(QObject):
         self.events = VaultEvents(self)
         self.idle = IdleLock(app, settings.auto_lock_minutes, self)
         self.idle.idle.connect(self.lock)
+        self.inbox = InboxWatch(self)
         self.system_lock: Any = None  # made at the first unlock: QtDBus is not needed before
         self.vault: Any = None
         self.window: Any = None
@@ -161,6 +163,8 @@ class Session(QObject):
 
             self.system_lock = SystemLockWatcher(self)
             self.system_lock.lock_requested.connect(self.lock)
+        self.window.watch_inbox(self.inbox)
+        self.restart_inbox()
         self.unlocked.emit()
 
     def show_settings(self) -> Any:
@@ -168,6 +172,7 @@ class Session(QObject):
 
         dialog = SettingsDialog(self.settings, self.vault, parent=self.window)
         dialog.applied.connect(lambda: self.idle.set_minutes(self.settings.auto_lock_minutes))
+        dialog.applied.connect(self.restart_inbox)
         dialog.open()
         return dialog
 
@@ -175,6 +180,7 @@ class Session(QObject):
         if self.vault is None:
             return
         self.idle.stop()
+        self.inbox.stop()  # before the vault closes: a file mid-import finishes its transaction
         window, self.window = self.window, None
         if window is not None:
             window.prepare_lock()
@@ -191,8 +197,15 @@ class Session(QObject):
         self.tasks.wait()  # a worker mid-read finishes before the connection goes
         vault.lock()
 
+    def restart_inbox(self) -> None:
+        """(Re)start the watched Inbox as the settings say; stop it if they say no."""
+        self.inbox.stop()
+        if self.vault is not None and inbox_wanted(self.settings, self.vault):
+            self.inbox.start(self.vault, inbox_folder(self.settings, self.vault))
+
     def shut_down(self) -> None:
         self.idle.stop()
+        self.inbox.stop()
         if self.window is not None:
             self.window.prepare_lock()
         if self.vault is not None:

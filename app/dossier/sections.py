@@ -12,7 +12,7 @@ from app.dossier.exhibits import exhibits_of
 from app.dossier.layout import AnchoredHeading, Layout, LinkedParagraph
 from app.dossier.summary import minutes_text, month_chart, summarize
 from app.dossier.text import markup, para, styles
-from app.records.models import ENTRY_KINDS
+from app.records.models import CLIENT_STATUSES, ENTRY_KINDS
 
 FRAME_WIDTH = 612 - 2 * 54
 RULE = colors.HexColor("#999999")
@@ -190,13 +190,24 @@ def _short(text: str, count: int, limit: int = 200) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({count} in all; see the entry)"
 
 
+def _status_row(change: Any) -> list[Any]:
+    """A client status change (recorded by the owner, in the ledger) as a chronology row."""
+    label = CLIENT_STATUSES.get(change.status, change.status)
+    return cells(
+        when_text(change.changed_at), "Status change", f"Client status set to {label}: {change.reason}", "", "", "—"
+    )
+
+
 def chronology(layout: Layout) -> list[Any]:
     s = styles()
     rows: list[list[Any]] = [
         cells("Date, time (UTC offset)", "Kind", "Title", "Participants", "Exh.", "Pin cite", bold=True)
     ]
+    changes = list(layout.selection.status_changes)
     for chosen in layout.selection.entries:
         entry = chosen.entry
+        while changes and changes[0].changed_at <= entry.occurred_at:
+            rows.append(_status_row(changes.pop(0)))
         numbers = ", ".join(str(ex.number) for ex in exhibits_of(layout.exhibits, entry.id))
         title = entry.title + (" (retracted)" if entry.retraction else "")
         rows.append(
@@ -211,11 +222,12 @@ def chronology(layout: Layout) -> list[Any]:
         )
         key = f"entry:{entry.id}"
         rows[-1][-1] = LinkedParagraph(layout.bates_of(key), s["cell"], layout, "chronology", key)
+    rows += [_status_row(change) for change in changes]
     story: list[Any] = [heading(layout, "sec:chronology", "Chronology")]
     story.append(
         para(
-            "One row per entry, oldest first. The pin cite is the Bates page where the entry appears in full; "
-            "'Exh.' lists its exhibit numbers.",
+            "One row per entry, oldest first, with the client's status changes among them. The pin cite is the "
+            "Bates page where the entry appears in full; 'Exh.' lists its exhibit numbers.",
             s["muted"],
         )
     )

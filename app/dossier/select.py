@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.errors import InvalidInput
-from app.records.models import ENTRY_KINDS, Attachment, Client, Entry, Revision, normalize_choice
+from app.records.models import ENTRY_KINDS, Attachment, Client, Entry, Revision, StatusChange, normalize_choice
 from app.vault import Vault
 
 BATES_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
@@ -49,6 +49,9 @@ class Selection:
     seal: str
     left_out_private: int = 0
     kinds_chosen: tuple[str, ...] = field(default=())
+    # Status changes (watch, parting ways, do-not-serve …) in the period, oldest first,
+    # shown in the chronology beside the entries, in the owner's display zone.
+    status_changes: tuple[StatusChange, ...] = ()
 
 
 def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
@@ -93,8 +96,21 @@ def select(vault: Vault, options: DossierOptions) -> Selection:
             revisions = tuple(vault.entries.revisions(entry_id)) if entry.rev > 1 else ()
             attachments = tuple(vault.attachments.for_entry(entry_id)) if entry.attachment_count else ()
             chosen.append(SelectedEntry(entry, revisions, attachments))
+        status_changes = tuple(
+            change
+            for change in vault.clients.status_history(client.id)
+            if not (options.date_from and change.changed_at < options.date_from)
+            and not (options.date_to and change.changed_at > options.date_to)
+        )
+        zone_name = vault.settings.get("display_timezone")
         head = vault.head()
         seal = vault.seal()
+    if zone_name:
+        from dataclasses import replace
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(zone_name)
+        status_changes = tuple(replace(c, changed_at=c.changed_at.astimezone(zone)) for c in status_changes)
     # timeline_ids orders by occurred time; equal times keep their id order.
     chosen.sort(key=lambda s: (s.entry.occurred_at, s.entry.id))
     return Selection(
@@ -109,4 +125,5 @@ def select(vault: Vault, options: DossierOptions) -> Selection:
         seal=seal,
         left_out_private=private_left_out,
         kinds_chosen=kinds,
+        status_changes=status_changes,
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QCompleter,
     QDialog,
     QDialogButtonBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ui.app_settings import AppSettings
 from ui.dialogs.unlock import error_label
+from ui.inbox_watch import inbox_wanted
 from ui.workers import user_message
 
 
@@ -79,6 +81,9 @@ class SettingsDialog(QDialog):
         self.vault_location = QLineEdit(str(settings.last_vault or ""))
         self.inbox = QLineEdit(settings.inbox_folder)
         self.inbox.setPlaceholderText("A folder to watch for files to import (optional)")
+        self.inbox_watch = QCheckBox("Import files dropped in the Inbox folder while the vault is unlocked")
+        self.inbox_watch.setChecked(inbox_wanted(settings, vault))
+        self._inbox_watch_was = self.inbox_watch.isChecked()
         self.auto_lock = QDoubleSpinBox()
         self.auto_lock.setRange(0.5, 240)
         self.auto_lock.setDecimals(1)
@@ -97,6 +102,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Vault folder", _folder_row(self.vault_location, self, "Vault folder"))
         form.addRow("Inbox folder", _folder_row(self.inbox, self, "Inbox folder"))
+        form.addRow("", self.inbox_watch)
         form.addRow("Lock after idle", self.auto_lock)
         form.addRow("Bates prefix for new vaults", self.bates_default)
         form.addRow("Bates prefix of this vault", self.bates_vault)
@@ -132,6 +138,8 @@ class SettingsDialog(QDialog):
         if self.vault_location.text().strip():
             self._settings.last_vault = Path(self.vault_location.text().strip()).expanduser()
         self._settings.inbox_folder = self.inbox.text().strip()
+        if self.inbox_watch.isChecked() != self._inbox_watch_was or self._settings.inbox_watch is not None:
+            self._settings.inbox_watch = self.inbox_watch.isChecked()  # until chosen, it follows the folder
         self._settings.auto_lock_minutes = self.auto_lock.value()
         self._settings.bates_prefix_default = self.bates_default.text().strip() or "CF"
         self._settings.sync()
