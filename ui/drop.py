@@ -21,12 +21,13 @@ from app.ingest.importer import (
     IMPORTED,
     REFUSED,
     ImportResult,
+    do_not_serve_warnings,
     file_sha256,
     import_path,
     iter_files,
     reader_for,
 )
-from app.ingest.parsed import ParsedItem, Source
+from app.ingest.parsed import Source
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,9 @@ def attach_to_entry(vault: Any, client_id: int, entry_id: int, path: Path) -> Im
     except Exception as error:  # a library's own exception for a malformed file
         reason = f"{Path(path).name}: could not be read ({type(error).__name__})."
         return ImportResult(path=str(path), status=REFUSED, reason=reason)
-    notes = tuple(dict.fromkeys(n for item in items for n in item.notes)) + _do_not_serve(vault, client_id, items)
+    notes = tuple(dict.fromkeys(n for item in items for n in item.notes)) + do_not_serve_warnings(
+        vault, client_id, items
+    )
     return ImportResult(
         path=str(path),
         status=IMPORTED,
@@ -135,17 +138,3 @@ def attach_to_entry(vault: Any, client_id: int, entry_id: int, path: Path) -> Im
         size=src.size,
         notes=notes,
     )
-
-
-def _do_not_serve(vault: Any, client_id: int, items: list[ParsedItem]) -> tuple[str, ...]:
-    """A message from someone marked do-not-serve under another client (as the importer flags it)."""
-    from app.parting.dns import match_email_header
-
-    warnings = []
-    for item in items:
-        sender = item.parts[0].metadata.get("from") if item.parts else None
-        if sender:
-            warnings += [
-                f"WARNING: {m.warning}" for m in match_email_header(vault, str(sender), exclude_client_id=client_id)
-            ]
-    return tuple(dict.fromkeys(warnings))

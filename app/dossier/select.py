@@ -102,14 +102,12 @@ def select(vault: Vault, options: DossierOptions) -> Selection:
             if not (options.date_from and change.changed_at < options.date_from)
             and not (options.date_to and change.changed_at > options.date_to)
         )
-        zone_name = vault.settings.get("display_timezone")
+        zone = vault.settings.display_zone()
         head = vault.head()
         seal = vault.seal()
-    if zone_name:
+    if zone is not None:
         from dataclasses import replace
-        from zoneinfo import ZoneInfo
 
-        zone = ZoneInfo(zone_name)
         status_changes = tuple(replace(c, changed_at=c.changed_at.astimezone(zone)) for c in status_changes)
     # timeline_ids orders by occurred time; equal times keep their id order.
     chosen.sort(key=lambda s: (s.entry.occurred_at, s.entry.id))

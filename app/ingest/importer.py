@@ -95,7 +95,7 @@ def entries_holding(conn: Connection, sha256: str, client_id: int | None = None)
     return [row[0] for row in conn.execute(sql + " ORDER BY a.entry_id", params).fetchall()]
 
 
-def _do_not_serve_warnings(vault: Any, client_id: int, items: list[Any]) -> tuple[str, ...]:
+def do_not_serve_warnings(vault: Any, client_id: int, items: list[Any]) -> tuple[str, ...]:
     """A message from someone marked do-not-serve (under another client) is flagged."""
     from app.parting.dns import match_email_header
 
@@ -152,7 +152,7 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
             linked = entries_holding(conn, sha)
             entry_ids, count = store_items(conn, vault, client_id, items, source)
         notes = tuple(dict.fromkeys(n for item in items for n in item.notes))
-        notes += _do_not_serve_warnings(vault, client_id, items)
+        notes += do_not_serve_warnings(vault, client_id, items)
         if known:
             notes += (f"{len(known)} message(s) already there were skipped",)
         return ImportResult(

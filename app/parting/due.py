@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.records.models import Reminder
 from app.records.times import local_zone, now_utc
@@ -24,13 +23,7 @@ class DueReminder:
 
 def owner_zone(vault: Vault) -> tzinfo:
     """The display time zone from the settings, or this machine's."""
-    name = vault.settings.get("display_timezone")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return local_zone()[0]
+    return vault.settings.display_zone() or local_zone()[0]
 
 
 def due_reminders(vault: Vault, *, now: datetime | None = None, zone: tzinfo | None = None) -> list[DueReminder]:

@@ -6,7 +6,9 @@ in the ledger because a dossier's cover page prints them.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app import ledger
 from app.errors import InvalidInput
@@ -41,6 +43,16 @@ class Settings:
     def all(self) -> dict[str, str]:
         stored = dict(self._db.all("SELECT key, value FROM settings"))
         return {k: stored.get(k, v) for k, v in DEFAULTS.items()}
+
+    def display_zone(self) -> tzinfo | None:
+        """The owner's display time zone, or None for this machine's own."""
+        name = self.get("display_timezone")
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+        return None
 
     def set(self, key: str, value: str) -> None:
         self.get(key)

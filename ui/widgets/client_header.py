@@ -37,12 +37,4 @@ class ClientHeader(QLabel):
 
 def display_zone(vault: Any) -> Any:
     """The vault's display time zone setting, or None for the machine's own zone."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    name = vault.settings.get("display_timezone")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return None
+    return vault.settings.display_zone()
