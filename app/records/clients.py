@@ -7,7 +7,7 @@ from typing import Any
 
 from app import ledger
 from app.errors import Ambiguous, InvalidInput, NotFound
-from app.records.common import clean_list, clean_text, dumps
+from app.records.common import clean_list, clean_text, dumps, like_prefix
 from app.records.models import CLIENT_STATUSES, Client, StatusChange, normalize_choice
 from app.records.times import now_utc, parse_utc_text, utc_text
 from app.vault.db import Database
@@ -176,10 +176,9 @@ class Clients:
         exact = self._db.all("SELECT id FROM clients WHERE name = ? COLLATE NOCASE", (ref,))
         if len(exact) == 1:
             return self.get(int(exact[0][0]))
-        escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self._db.all(
             "SELECT id, name FROM clients WHERE name LIKE ? ESCAPE '\\' ORDER BY name COLLATE NOCASE LIMIT 6",
-            (escaped + "%",),
+            (like_prefix(ref),),
         )
         if not rows:
             raise NotFound(f"No client matches {ref!r}.")

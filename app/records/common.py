@@ -24,6 +24,11 @@ def clean_text(value: str, what: str, *, required: bool = False, limit: int = 10
     return value.strip() if required else value
 
 
+def like_prefix(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching values that start with ``text`` literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def clean_list(values: Iterable[str], what: str) -> tuple[str, ...]:
     out: list[str] = []
     for value in values:

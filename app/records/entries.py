@@ -8,7 +8,7 @@ from typing import Any
 
 from app import ledger
 from app.errors import Ambiguous, InvalidInput, NotFound
-from app.records.common import clean_list, clean_text, dumps, optional_non_negative
+from app.records.common import clean_list, clean_text, dumps, like_prefix, optional_non_negative
 from app.records.models import ENTRY_KINDS, Entry, EntryFields, Retraction, Revision, TimelineRow, normalize_choice
 from app.records.times import now_utc, offset_minutes, parse_utc_text, utc_text, with_offset
 from app.search import index_entry
@@ -248,10 +248,9 @@ class Entries:
             return self.get(int(ref))
         if not ref:
             raise InvalidInput("Name an entry (its id or the start of its title).")
-        escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self._db.all(
             "SELECT id, title FROM entries WHERE title LIKE ? ESCAPE '\\' ORDER BY occurred_utc DESC LIMIT 6",
-            (escaped + "%",),
+            (like_prefix(ref),),
         )
         if not rows:
             raise NotFound(f"No entry matches {ref!r}.")
