@@ -129,7 +129,7 @@ def _leaves(msg: Message, name: str) -> list[Message]:
         nested = part.is_multipart() and part.get_content_maintype() == "multipart"
         payload = part.get_payload() if nested else None
         if isinstance(payload, list):
-            stack.extend((child, depth + 1) for child in reversed(payload))
+            stack.extend((child, depth + 1) for child in reversed(payload) if isinstance(child, Message))
         else:
             leaves.append(part)
     return leaves
