@@ -148,8 +148,16 @@ def build_vault(path: Path, entries: int, photos: int, pdfs: int) -> tuple[objec
         )
         ids.append(vault.entries.log(client.id, fields).id)
         texts.append((fields.title, fields.body))
+    # Photos arrive as the owner adds them: through ingest, which stores the upright
+    # 1600 px copy the dossier then reuses (its hash is in the ledgered metadata).
+    from app.ingest.importer import import_path
+
     for i in range(photos):
-        vault.attachments.add_stream(ids[(i * 5) % entries], io.BytesIO(photo_bytes(i)), f"photo-{i + 1:03d}.jpg")
+        photo = path.parent / f"photo-{i + 1:03d}.jpg"
+        photo.write_bytes(photo_bytes(i))
+        result = import_path(vault, client.id, photo)
+        assert result.status == "imported", result.line()
+        photo.unlink()
     for i in range(pdfs):
         vault.attachments.add_stream(ids[(i * 47 + 3) % entries], io.BytesIO(pdf_bytes(i, 3)), f"document-{i + 1}.pdf")
     return vault, client.id, texts

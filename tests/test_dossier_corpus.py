@@ -63,3 +63,23 @@ def test_photos_in_every_exif_orientation_come_out_upright(corpus_export) -> Non
                     assert (width > height) == name.startswith("landscape"), (name, width, height)
                     seen += 1
     assert seen == 16
+
+
+def test_the_dossier_reuses_only_the_thumbnail_recorded_at_import(vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Ingest's upright 1600 px copy saves decoding 12 MP photos, but only while its
+    SHA-256 still matches the one the ledger recorded with the attachment."""
+    from types import SimpleNamespace
+
+    from app.dossier.photos import trusted_preview
+    from app.ingest.importer import import_path
+
+    client = vault.clients.add("Photos")
+    photo = next(p for p in sorted((CORPUS / "images" / "jpeg").glob("*.jpg")))
+    result = import_path(vault, client.id, photo)
+    attachment = vault.attachments.for_entry(result.entry_ids[0])[0]
+    assert set(attachment.metadata["derivatives"]) == {"thumb1600", "thumb256"}
+    exhibit = SimpleNamespace(attachment=attachment)
+    assert trusted_preview(vault, exhibit, (900, 600)) == vault.attachments.derivative(attachment.sha256, "thumb1600")
+    assert trusted_preview(vault, exhibit, (2400, 1600)) is None  # too small for that size: decode the original
+    vault.attachments.put_derivative(attachment.sha256, "thumb1600", b"\xff\xd8 not the photo")
+    assert trusted_preview(vault, exhibit, (900, 600)) is None  # swapped behind our back: not used

@@ -9,6 +9,7 @@ prepared ahead of the one being drawn, so memory stays flat however many there a
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 import warnings
@@ -18,6 +19,7 @@ from typing import Any
 from app.dossier.exhibits import Exhibit
 from app.vault import Vault
 
+PREVIEW_KIND, PREVIEW_PX = "thumb1600", 1600  # made upright by ingest (app/ingest/images.py)
 IMAGE_DPI = 120  # on paper: enough to read a photographed document
 MAX_UPSCALE = 1.5  # points per pixel: a small picture is not blown up further
 AHEAD = 48  # about 100 KB each once downscaled
@@ -30,10 +32,30 @@ def fit(size: tuple[int, int], max_width: float, max_height: float) -> tuple[flo
     return width * scale, height * scale
 
 
+def trusted_preview(vault: Vault, exhibit: Exhibit, target: tuple[int, int]) -> bytes | None:
+    """The upright 1600 px copy ingest stored, if it is big enough and still the one whose
+    SHA-256 the ledger recorded with the attachment (a swapped thumbnail is not used)."""
+    recorded = exhibit.attachment.metadata.get("derivatives")
+    if not isinstance(recorded, dict) or max(target) > PREVIEW_PX:
+        return None
+    data = vault.attachments.derivative(exhibit.attachment.sha256, PREVIEW_KIND)
+    if data is None or hashlib.sha256(data).hexdigest() != recorded.get(PREVIEW_KIND):
+        return None
+    return data
+
+
 def downscaled_jpeg(vault: Vault, exhibit: Exhibit, width_pt: float, height_pt: float) -> bytes:
     from PIL import Image, ImageOps
 
     target = (max(1, int(width_pt / 72 * IMAGE_DPI)), max(1, int(height_pt / 72 * IMAGE_DPI)))
+    preview = trusted_preview(vault, exhibit, target)
+    if preview is not None:
+        with Image.open(io.BytesIO(preview)) as small:
+            img = small.convert("RGB")
+            img.thumbnail(target, Image.Resampling.BICUBIC)
+            out = io.BytesIO()
+            img.save(out, "JPEG", quality=82)
+            return out.getvalue()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # exhibits.py applies our own limit
         source = Image.open(io.BytesIO(vault.attachments.read_bytes(exhibit.attachment.sha256)))

@@ -195,6 +195,10 @@ def _drop_known_messages(
     return fresh, known
 
 
+def derivative_hashes(derivatives: dict[str, bytes]) -> dict[str, str]:
+    return {kind: hashlib.sha256(data).hexdigest() for kind, data in sorted(derivatives.items())}
+
+
 def store_items(
     conn: Connection, vault: Any, client_id: int, items: list[ParsedItem], source: str
 ) -> tuple[list[int], int]:
@@ -205,6 +209,11 @@ def store_items(
         entry_id = insert_entry(conn, client_id, item.fields)
         entry_ids.append(entry_id)
         for part in item.parts:
+            metadata = part.metadata
+            if part.derivatives:
+                # The thumbnails' hashes go into the (ledgered) metadata, so a dossier can
+                # trust a stored thumbnail only if it is still the one made at import.
+                metadata = {**metadata, "derivatives": derivative_hashes(part.derivatives)}
             with part.open() as stream:
                 att_id = insert_attachment(
                     conn,
@@ -213,7 +222,7 @@ def store_items(
                     part.name,
                     media_type=part.media_type,
                     source=part.attachment_source or source,
-                    metadata=part.metadata,
+                    metadata=metadata,
                     text=part.text,
                 )
             count += 1
