@@ -22,7 +22,13 @@ from tests.helpers.cli import CliRunner  # noqa: E402
 pytest_plugins = ["tests.helpers.ui"]
 
 PASSPHRASE = "correct horse battery staple"
-CORPUS = ROOT.parent / "shared" / "corpus"
+# The shared sample corpus sits beside the checkout (../shared/corpus); CASEFILE_CORPUS overrides.
+CORPUS = Path(os.environ.get("CASEFILE_CORPUS") or ROOT.parent / "shared" / "corpus")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not (CORPUS / "email").is_dir():
+        raise pytest.UsageError(f"The sample corpus is missing at {CORPUS}; put it there or set CASEFILE_CORPUS.")
 
 
 @pytest.fixture
