@@ -51,11 +51,11 @@ def downscaled_jpeg(vault: Vault, exhibit: Exhibit, width_pt: float, height_pt: 
     preview = trusted_preview(vault, exhibit, target)
     if preview is not None:
         with Image.open(io.BytesIO(preview)) as small:
-            img = small.convert("RGB")
-            img.thumbnail(target, Image.Resampling.BICUBIC)
-            out = io.BytesIO()
-            img.save(out, "JPEG", quality=82)
-            return out.getvalue()
+            upright = small.convert("RGB")
+        upright.thumbnail(target, Image.Resampling.BICUBIC)
+        buffer = io.BytesIO()
+        upright.save(buffer, "JPEG", quality=82)
+        return buffer.getvalue()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # exhibits.py applies our own limit
         source = Image.open(io.BytesIO(vault.attachments.read_bytes(exhibit.attachment.sha256)))
