@@ -83,3 +83,16 @@ def test_empty_query_is_refused() -> None:
 def test_plain_words_become_a_safe_prefix_query() -> None:
     assert to_fts_query("cracked tile") == '"cracked" "tile"*'
     assert to_fts_query('"exact phrase"') == '"exact phrase"'
+
+
+def test_very_common_words_rank_only_the_newest_window(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.search
+
+    monkeypatch.setattr(app.search, "RANK_WINDOW", 3)
+    gerald = vault.clients.add("Gerald")
+    oldest_best = _log(vault, gerald.id, 1, "Lawyer lawyer", "lawyer lawyer lawyer")
+    newer = [_log(vault, gerald.id, day, "Call", "lawyer") for day in (2, 3, 4, 5)]
+    hits = [h.entry_id for h in vault.search("lawyer")]
+    assert oldest_best not in hits  # outside the newest three matches
+    assert hits == sorted(newer[-3:], reverse=True)  # equal rank: newest first
+    assert [h.entry_id for h in vault.search("lawyer", client_id=gerald.id)] == hits
