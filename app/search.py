@@ -62,7 +62,7 @@ def to_fts_query(text: str) -> str:
 # (~0.85 s at 1 M entries, in plain FTS5 too). Only the most recently recorded
 # RANK_WINDOW matches are ranked; finding where that window starts walks the index in
 # rowid order, which needs no scoring. Fewer matches than that: all are ranked.
-RANK_WINDOW = 20_000
+RANK_WINDOW = 10_000
 
 
 def search(
@@ -72,8 +72,9 @@ def search(
     query = to_fts_query(text)
     client_clause = "AND e.client_id = ?" if client_id is not None else ""
     filters: list[object] = [query] + ([client_id] if client_id is not None else [])
+    join = "JOIN entries e ON e.id = search_index.rowid" if client_id is not None else ""
     window_sql = f"""
-        SELECT search_index.rowid FROM search_index JOIN entries e ON e.id = search_index.rowid
+        SELECT search_index.rowid FROM search_index {join}
         WHERE search_index MATCH ? {client_clause}
         ORDER BY search_index.rowid DESC LIMIT 1 OFFSET {RANK_WINDOW - 1}
     """
