@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QDateTime, QModelIndex, QPersistentModelIndex, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QModelIndex, QPersistentModelIndex, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 
 from app.errors import CasefileError
 from app.parting.checklist import STEPS, Step, StepState, checklist, mark_done
+from ui.models.rows_model import RowsTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class ChecklistModel(QAbstractTableModel):
+class ChecklistModel(RowsTableModel):
     """Rows are the checklist steps, in order; columns: step, done on, details."""
 
     COL_STEP, COL_DONE, COL_DETAILS = range(3)
@@ -42,41 +43,26 @@ class ChecklistModel(QAbstractTableModel):
     StepKeyRole = Qt.ItemDataRole.UserRole + 1
     DoneRole = Qt.ItemDataRole.UserRole + 2
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._states: list[StepState] = []
-
     def set_states(self, states: list[StepState]) -> None:
-        if len(states) == len(self._states):
-            self._states = states
+        if len(states) == len(self._rows):
+            self._rows = states
             if states:
                 self.dataChanged.emit(self.index(0, 0), self.index(len(states) - 1, len(self.HEADERS) - 1))
             return
         self.beginResetModel()
-        self._states = states
+        self._rows = states
         self.endResetModel()
 
     def state(self, row: int) -> StepState:
-        return self._states[row]
+        return self._rows[row]
 
     def states(self) -> list[StepState]:
-        return list(self._states)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._states)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+        return list(self._rows)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._states):
+        s = self.row_at(index)
+        if s is None:
             return None
-        s = self._states[index.row()]
         col = index.column()
         if role == self.StepKeyRole:
             return s.step.key

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,21 +27,18 @@ from PySide6.QtWidgets import (
 
 from app.errors import CasefileError
 from app.parting.due import DueReminder, due_reminders
+from ui.models.rows_model import RowsTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 CHECK_EVERY_MS = 60_000
 
 
-class DueRemindersModel(QAbstractTableModel):
+class DueRemindersModel(RowsTableModel):
     COL_WHEN, COL_CLIENT, COL_TITLE = range(3)
     HEADERS = ("Due", "Client", "Reminder")
     ReminderIdRole = Qt.ItemDataRole.UserRole + 1
     ClientIdRole = Qt.ItemDataRole.UserRole + 2
     OverdueRole = Qt.ItemDataRole.UserRole + 3
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[DueReminder] = []
 
     def set_rows(self, rows: list[DueReminder]) -> None:
         self.beginResetModel()
@@ -51,21 +48,10 @@ class DueRemindersModel(QAbstractTableModel):
     def rows(self) -> list[DueReminder]:
         return list(self._rows)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        d = self.row_at(index)
+        if d is None:
             return None
-        d = self._rows[index.row()]
         if role == self.ReminderIdRole:
             return d.reminder.id
         if role == self.ClientIdRole:
