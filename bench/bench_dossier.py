@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CASEFILE_KDF_PROFILE", "minimum")
-CORPUS = ROOT.parent / "shared" / "corpus" / "images" / "jpeg"
+CORPUS = ROOT / "tests" / "data" / "corpus" / "images" / "jpeg"
 WORDS = [
     "client",
     "called",

@@ -22,13 +22,14 @@ from tests.helpers.cli import CliRunner  # noqa: E402
 pytest_plugins = ["tests.helpers.ui"]
 
 PASSPHRASE = "correct horse battery staple"
-# The shared sample corpus sits beside the checkout (../shared/corpus); CASEFILE_CORPUS overrides.
-CORPUS = Path(os.environ.get("CASEFILE_CORPUS") or ROOT.parent / "shared" / "corpus")
+# The sample corpus travels with the tests (tests/data/corpus, sources and licences in its
+# README.md); CASEFILE_CORPUS may point at another copy with extra cases.
+CORPUS = Path(os.environ.get("CASEFILE_CORPUS") or ROOT / "tests" / "data" / "corpus")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not (CORPUS / "email").is_dir():
-        raise pytest.UsageError(f"The sample corpus is missing at {CORPUS}; put it there or set CASEFILE_CORPUS.")
+        raise pytest.UsageError(f"The sample corpus is missing at {CORPUS}; it ships in tests/data/corpus, or set CASEFILE_CORPUS.")
 
 
 @pytest.fixture
