@@ -25,6 +25,9 @@ DEFAULTS: dict[str, str] = {
     # The watched Inbox (app/ingest/inbox.py): "" means "~/Casefile Inbox".
     "inbox_folder": "",
     "inbox_after_import": "move",  # or "delete": what happens to an original once its import is verified
+    # Entries written down more than this many days after the event are marked "entered later"
+    # (app/records/contemporaneity.py) in the detail pane, the chronology and the declaration.
+    "late_entry_days": "7",
 }
 _LIMITS = {"referrals": 5000}
 
