@@ -113,7 +113,11 @@ def cover(layout: Layout) -> list[Any]:
     )
     kinds = ", ".join(ENTRY_KINDS[k] for k in sel.kinds_chosen) if sel.kinds_chosen else "all kinds"
     private = "included" if opts.include_private else f"left out ({sel.left_out_private})"
+    prod = layout.production
     rows = [
+        ("Production", prod.number if prod else ""),
+        ("Produced to", prod.recipient if prod else ""),
+        ("Supersedes", f"{prod.supersedes.number} ({prod.supersedes.bates_range})" if prod and prod.supersedes else ""),
         ("Client", sel.client.name),
         ("Period", f"{period_from} to {period_to}"),
         ("Entries", f"{len(sel.entries)} ({kinds}); private entries {private}"),
@@ -124,6 +128,7 @@ def cover(layout: Layout) -> list[Any]:
         ("Ledger events", str(sel.ledger_count)),
         ("Ledger chain head", sel.ledger_head),
     ]
+    rows = [(k, v) for k, v in rows if v]
     table = grid([cells(k, bold=True)[:1] + cells(v) for k, v in rows], [110, FRAME_WIDTH - 110], header=False)
     return [
         Spacer(1, 110),
