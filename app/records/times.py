@@ -66,8 +66,14 @@ def parse_utc_text(text: str) -> datetime:
     year, month, day, hour, minute, second, frac = match.groups()
     try:
         return datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second),
-            int((frac or "0").ljust(6, "0")), tzinfo=UTC,
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            int((frac or "0").ljust(6, "0")),
+            tzinfo=UTC,
         )
     except ValueError:
         raise CorruptVault(f"A stored time is unreadable ({text[:40]!r}); run `casefile verify`.") from None
