@@ -240,3 +240,26 @@ def test_chat_import_from_the_command_line(cli, tmp_path: Path) -> None:
     hits = cli.ok("search", "lawyer", "--json").json()
     assert hits
     cli.ok("verify")
+
+
+def test_the_dossier_prints_a_chat_as_a_thread_with_counts_in_the_chronology(vault, tmp_path: Path) -> None:
+    import pypdfium2
+
+    from app.dossier.export import build_dossier_pdf
+    from app.dossier.select import DossierOptions
+
+    client_id = _client(vault)
+    path = tmp_path / "WhatsApp Chat with Gerald Whitmore.zip"
+    path.write_bytes(whatsapp_zip(whatsapp_chat("android_uk", datetime(2026, 3, 13, 9, 0)), ios=False))
+    assert import_path(vault, client_id, path, chat=ChatOptions(zone="Europe/Berlin")).ok
+    built = build_dossier_pdf(vault, DossierOptions(client_id))
+    document = pypdfium2.PdfDocument(built.pdf)
+    try:
+        text = "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
+    flat = " ".join(text.split())
+    assert "6 WhatsApp messages with Gerald Whitmore" in flat  # the chronology's per-day count
+    assert "#4 ← Gerald Whitmore" in flat and "I will call my lawyer" in flat  # message by message
+    assert "Exhibit 2: IMG-20260313-WA0001.jpg" in flat  # the photo inline, with its exhibit
+    assert "zone: Europe/Berlin" in flat
