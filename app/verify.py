@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import ledger
+from app.dossier.productions import COLUMNS as PRODUCTION_COLUMNS
+from app.dossier.productions import production_state
 from app.parting.checklist import step_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
@@ -96,6 +98,7 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
         "id, client_id, step, done_at, recorded_at, by_whom, how, note, due_at, entry_id, reminder_id",
         step_state,
     ),
+    ("productions", "production", "id", PRODUCTION_COLUMNS, production_state),
 ]
 
 
