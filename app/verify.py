@@ -25,6 +25,7 @@ from app.parting.checklist import step_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
 from app.records.entries import entry_state, retraction_state, revision_state
+from app.evidence.signing import KEY_COLUMNS, key_state
 from app.records.reminders import reminder_state
 from app.vault.store import Connection, DatabaseError
 
@@ -90,6 +91,7 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
         "id, client_id, step, done_at, recorded_at, by_whom, how, note, due_at, entry_id, reminder_id",
         step_state,
     ),
+    ("signing_keys", "signing_key", "id", KEY_COLUMNS, key_state),
 ]
 
 
@@ -144,7 +146,13 @@ def _verify(
         return report
 
     say("Recomputing the SHA-256 of every stored file")
-    _check_blobs(conn, report, problem)
+    if _check_blobs(conn, report, problem):
+        return report
+
+    say("Checking the signing key and every trusted timestamp")
+    from app.evidence.anchors import check_evidence
+
+    check_evidence(conn, report, problem)
     return report
 
 
