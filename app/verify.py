@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import ledger
+from app.evidence.signing import KEY_COLUMNS, key_state
 from app.parting.checklist import step_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
 from app.records.entries import entry_state, retraction_state, revision_state
-from app.evidence.signing import KEY_COLUMNS, key_state
 from app.records.reminders import reminder_state
 from app.vault.store import Connection, DatabaseError
 

@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("anchor", help="get RFC 3161 trusted timestamps for the current seal (queued when offline)")
     ctx.add_vault_options(p)
-    p.add_argument("--tsa", action="append", metavar="URL", help="ask this TSA (repeatable; default: the vault setting)")
+    p.add_argument(
+        "--tsa", action="append", metavar="URL", help="ask this TSA (repeatable; default: the vault setting)"
+    )
     p.add_argument("--pending", action="store_true", help="only retry the queued requests")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for each TSA")
     p.add_argument("--json", action="store_true")

@@ -130,6 +130,7 @@ def save_dossier(
     it is) and record the export in the ledger. A cancelled or failed save leaves
     nothing behind and records nothing."""
     from app.dossier.bundle import write_bundle
+    from app.evidence.manifest import evidence_for
 
     pdf, layout = built.pdf, built.layout
     out_dir = Path(out_dir).expanduser()
@@ -146,7 +147,7 @@ def save_dossier(
     try:
         steps.start("bundle", len(layout.exhibits) + 1)
         partial_pdf.write_bytes(pdf)
-        write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick)
+        write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick, evidence=evidence_for(vault))
         steps.check()
         partial_pdf.replace(pdf_path)
         partial_zip.replace(zip_path)

@@ -19,7 +19,4 @@ class Anchors:
 def check_evidence(conn: Connection, report: Any, problem: Callable[[str], bool]) -> bool:
     from app.evidence.signing import check_keys
 
-    for text in check_keys(conn):
-        if problem(text):
-            return True
-    return False
+    return any(problem(text) for text in check_keys(conn))

@@ -144,9 +144,9 @@ def check_keys(conn: Connection) -> list[str]:
     problems = []
     for key_id, private, public_b64 in conn.execute("SELECT id, private_key, public_key FROM signing_keys"):
         try:
-            ok = Ed25519PrivateKey.from_private_bytes(bytes(private)).public_key().public_bytes_raw() == base64.b64decode(
-                public_b64
-            )
+            ok = Ed25519PrivateKey.from_private_bytes(
+                bytes(private)
+            ).public_key().public_bytes_raw() == base64.b64decode(public_b64)
         except ValueError:
             ok = False
         if not ok:
