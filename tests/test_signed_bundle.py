@@ -189,3 +189,39 @@ def test_a_removed_signature_is_named(signed, tmp_path: Path) -> None:  # type: 
     rewrite_zip(signed["result"].zip_path, bad, lambda name, data: None if name == "manifest.sig" else data)
     assert verify_bundle(bad).problems[0].startswith("manifest.sig was removed")
     shutil.rmtree(tmp_path / "x", ignore_errors=True)
+
+
+def test_the_pdf_is_signed_after_bates_stamping_and_pyhanko_finds_it_intact(signed) -> None:  # type: ignore[no-untyped-def]
+    from cryptography import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    key = signed["key"]
+    with signed["result"].pdf_path.open("rb") as handle:
+        reader = PdfFileReader(handle)
+        [signature] = reader.embedded_signatures
+        [vault_cert] = list(signature.other_embedded_certs)
+        # the chain ends in the vault's own Ed25519 key, named with its fingerprint
+        root = x509.load_der_x509_certificate(vault_cert.dump())
+        assert root.public_key().public_bytes_raw() == key.raw  # type: ignore[union-attr]
+        assert key.fingerprint in signature.signer_cert.subject.human_friendly
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=[vault_cert]))
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE  # nothing was added after signing
+    assert signature.signer_cert.public_key.algorithm == "ec"  # P-256: what Adobe Reader validates
+
+
+def test_the_cover_and_the_integrity_appendix_print_the_fingerprint(signed) -> None:  # type: ignore[no-untyped-def]
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(signed["result"].pdf_path.read_bytes())
+    try:
+        pages = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+        cover = pages[0]
+        appendix = next(text for text in pages if "How to check" in text)
+    finally:
+        doc.close()
+    assert signed["key"].fingerprint in cover
+    assert signed["key"].fingerprint in appendix and signed["key"].base64[:20] in appendix

@@ -102,7 +102,10 @@ def build_dossier_pdf(
     steps.start("layout", len(selection.entries) + 2 * len(exhibits) + len(selection.entries) // 10 + 12)
     parts = build_parts(layout)
     steps.start("merge", len({n for n, _ in layout.placeholders.values()}))
-    return BuiltDossier(finish_pdf(layout, parts, layout.prepared_at), layout)
+    pdf = finish_pdf(layout, parts, layout.prepared_at)
+    from app.evidence.pdfsign import sign_pdf  # after Bates stamping: the signature covers the final bytes
+
+    return BuiltDossier(sign_pdf(pdf, vault, selection.business_name), layout)
 
 
 def export_dossier(

@@ -20,3 +20,7 @@ def check_evidence(conn: Connection, report: Any, problem: Callable[[str], bool]
     from app.evidence.signing import check_keys
 
     return any(problem(text) for text in check_keys(conn))
+
+
+def appendix_rows(vault: Vault) -> list[tuple[str, str]]:
+    return []
