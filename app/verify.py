@@ -23,6 +23,7 @@ from typing import Any
 from app import ledger
 from app.dossier.productions import COLUMNS as PRODUCTION_COLUMNS
 from app.dossier.productions import production_state
+from app.evidence.signing import KEY_COLUMNS, key_state
 from app.parting.checklist import step_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
@@ -99,6 +100,7 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
         step_state,
     ),
     ("productions", "production", "id", PRODUCTION_COLUMNS, production_state),
+    ("signing_keys", "signing_key", "id", KEY_COLUMNS, key_state),
 ]
 
 
@@ -153,7 +155,13 @@ def _verify(
         return report
 
     say("Recomputing the SHA-256 of every stored file")
-    _check_blobs(conn, report, problem)
+    if _check_blobs(conn, report, problem):
+        return report
+
+    say("Checking the signing key and every trusted timestamp")
+    from app.evidence.anchors import check_evidence
+
+    check_evidence(conn, report, problem)
     return report
 
 

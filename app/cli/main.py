@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "app.cli.parting_cmds",
     "app.cli.import_cmds",
     "app.cli.export_cmds",
+    "app.cli.evidence_cmds",
 ]
 
 
