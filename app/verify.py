@@ -23,6 +23,7 @@ from typing import Any
 from app import ledger
 from app.dossier.productions import COLUMNS as PRODUCTION_COLUMNS
 from app.dossier.productions import production_state
+from app.evidence.signing import KEY_COLUMNS, key_state
 from app.parting.checklist import step_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
@@ -48,6 +49,12 @@ class VerifyReport:
     def first_break(self) -> str | None:
         return self.problems[0] if self.problems else None
 
+
+# Events that once used a tracked subject without carrying its state. Vaults made
+# before the fix hold ``dossier.export`` events on ``client:N``; they record an
+# export, not a change of the client, so the comparison of rows with their latest
+# state skips them. Their hashes stay in the chain like every other event.
+LEGACY_STATELESS_ACTIONS = ("dossier.export",)
 
 # table, subject prefix, key column, SELECT list, row -> canonical state
 _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
@@ -93,6 +100,7 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
         step_state,
     ),
     ("productions", "production", "id", PRODUCTION_COLUMNS, production_state),
+    ("signing_keys", "signing_key", "id", KEY_COLUMNS, key_state),
 ]
 
 
@@ -147,7 +155,13 @@ def _verify(
         return report
 
     say("Recomputing the SHA-256 of every stored file")
-    _check_blobs(conn, report, problem)
+    if _check_blobs(conn, report, problem):
+        return report
+
+    say("Checking the signing key and every trusted timestamp")
+    from app.evidence.anchors import check_evidence
+
+    check_evidence(conn, report, problem)
     return report
 
 
@@ -200,7 +214,11 @@ def _check_table(
     report: VerifyReport,
     problem: Callable[[str], bool],
 ) -> bool:
-    latest = f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key} ORDER BY seq DESC LIMIT 1)"
+    skip = ", ".join(f"'{action}'" for action in LEGACY_STATELESS_ACTIONS)
+    latest = (
+        f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key} AND action NOT IN ({skip})"
+        " ORDER BY seq DESC LIMIT 1)"
+    )
     where = " WHERE t.sha256 IS NOT NULL" if table == "blobs" else ""
     rows = 0
     for row in conn.execute(

@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("verify-bundle", help="check a dossier bundle (ZIP): hashes, manifest, added or removed files")
     p.add_argument("bundle", type=Path, metavar="ZIP")
+    p.add_argument("--key", metavar="FINGERPRINT", help="require the manifest to be signed by this key")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_verify_bundle)
 
@@ -153,15 +154,20 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
     from app.cli.main import EXIT_VERIFY_FAILED
     from app.dossier.verify_bundle import verify_bundle
 
-    report = verify_bundle(args.bundle)
+    report = verify_bundle(args.bundle, expect_fingerprint=args.key)
     if args.json:
         ctx.print_json(
-            {"ok": report.ok, "problems": report.problems, "files": report.files_checked, "pages": report.pages}
-        )
+            {"ok": report.ok, "problems": report.problems, "files": report.files_checked, "pages": report.pages,
+             "signed_by": report.signed_by}
+        )  # fmt: skip
     elif report.ok:
+        ctx.out(f"OK: manifest.json is signed by the key with fingerprint {report.signed_by}")
         ctx.out(
-            f"OK: {report.files_checked} files match SHA256SUMS and the manifest; the PDF has {report.pages} pages."
+            f"OK: {report.files_checked} files match SHA256SUMS and the manifest; the PDF has {report.pages} pages"
+            " and its exhibit index prints the manifest's SHA-256 values."
         )
+        if not args.key:
+            ctx.out("Compare that fingerprint with the one the owner gave you (or pass --key FINGERPRINT).")
         if report.ledger_head:
             ctx.out(f"Ledger head stated in the bundle: {report.ledger_head}")
     else:

@@ -116,7 +116,10 @@ def build_dossier_pdf(
     steps.start("layout", len(selection.entries) + 2 * len(exhibits) + len(selection.entries) // 10 + 12)
     parts = build_parts(layout)
     steps.start("merge", len({n for n, _ in layout.placeholders.values()}))
-    return BuiltDossier(finish_pdf(layout, parts, layout.prepared_at), layout)
+    pdf = finish_pdf(layout, parts, layout.prepared_at)
+    from app.evidence.pdfsign import sign_pdf  # after Bates stamping: the signature covers the final bytes
+
+    return BuiltDossier(sign_pdf(pdf, vault, selection.business_name), layout)
 
 
 def export_dossier(
@@ -144,6 +147,7 @@ def save_dossier(
     it is) and record the export in the ledger. A cancelled or failed save leaves
     nothing behind and records nothing."""
     from app.dossier.bundle import MANIFEST, write_bundle
+    from app.evidence.manifest import evidence_for
 
     pdf, layout = built.pdf, built.layout
     out_dir = Path(out_dir).expanduser()
@@ -162,7 +166,7 @@ def save_dossier(
     try:
         steps.start("bundle", len(layout.exhibits) + 1)
         partial_pdf.write_bytes(pdf)
-        sums = write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick)
+        sums = write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick, evidence=evidence_for(vault))
         steps.check()
         # The production claims its numbers in the same transaction as its ledger
         # event; refused (and nothing kept) if another save took them meanwhile.

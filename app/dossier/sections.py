@@ -127,6 +127,7 @@ def cover(layout: Layout) -> list[Any]:
         ("Bates range", f"{layout.bates(1)} – {layout.bates(layout.total_pages)}"),
         ("Ledger events", str(sel.ledger_count)),
         ("Ledger chain head", sel.ledger_head),
+        ("Signing key", f"Ed25519, fingerprint {layout.vault.signing.fingerprint()}"),
     ]
     rows = [(k, v) for k, v in rows if v]
     table = grid([cells(k, bold=True)[:1] + cells(v) for k, v in rows], [110, FRAME_WIDTH - 110], header=False)

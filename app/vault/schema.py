@@ -227,6 +227,32 @@ MIGRATIONS: list[list[str]] = [
         ) STRICT""",
         "CREATE INDEX productions_prefix ON productions(bates_prefix, bates_last)",
     ],
+    # 7 (evidence, issue 10 §3-4): the vault's Ed25519 signing key (only ever stored here, inside
+    # the encrypted database; the key itself is made in code at first use, app/evidence/signing.py),
+    # and the queue of RFC 3161 timestamp requests still waiting for a TSA (operational, not
+    # evidence: a granted token goes into the ledger as an `anchor` event).
+    [
+        """CREATE TABLE signing_keys (
+            id INTEGER PRIMARY KEY,
+            algorithm TEXT NOT NULL,
+            private_key BLOB NOT NULL,
+            public_key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE anchor_queue (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            imprint TEXT NOT NULL,
+            sealed_count INTEGER NOT NULL,
+            label TEXT NOT NULL DEFAULT '',
+            tsa_url TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_attempt_at TEXT,
+            last_error TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
