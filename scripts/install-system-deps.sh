@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages Casefile needs: Qt's runtime libraries (offscreen and xcb),
-# Xvfb for screenshots, poppler-utils (pdftotext/pdftoppm) for tests, DejaVu fonts.
+# Xvfb for screenshots, poppler-utils (pdftotext/pdftoppm) for tests, DejaVu fonts, and
+# Droid Sans Fallback and Nanum Gothic: TrueType CJK and Hangul fonts the dossier embeds
+# (reportlab embeds TrueType outlines, not the CFF of Noto CJK).
 # Installs only what is missing; needs root (or sudo) the first time.
 set -euo pipefail
 
@@ -8,7 +10,7 @@ packages=(
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1
-  xvfb xauth poppler-utils poppler-data fonts-dejavu-core
+  xvfb xauth poppler-utils poppler-data fonts-dejavu-core fonts-droid-fallback fonts-nanum
 )
 
 if ! command -v dpkg >/dev/null 2>&1; then
