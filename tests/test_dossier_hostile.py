@@ -203,8 +203,11 @@ def test_bundle_names_are_safe_and_unique() -> None:
 
     assert safe_bundle_name(1, "../../etc/passwd") == "exhibits/EX0001_etc_passwd"
     assert safe_bundle_name(2, "C:\\Users\\x\\photo 1.JPG") == "exhibits/EX0002_C_Users_x_photo_1.JPG"
-    assert safe_bundle_name(3, "Überweisung €.pdf") == "exhibits/EX0003_Uberweisung_.pdf"
-    assert safe_bundle_name(4, "写真.jpg") == "exhibits/EX0004_jpg"
+    assert safe_bundle_name(3, "Überweisung €.pdf") == "exhibits/EX0003_Uberweisung.pdf"
+    assert safe_bundle_name(4, "写真.jpg") == "exhibits/EX0004_file.jpg"  # the extension survives any script
+    assert safe_bundle_name(6, "صورة-الضرر.jpg") == "exhibits/EX0006_file.jpg"
+    assert safe_bundle_name(7, "CON.txt.") == "exhibits/EX0007_CON.txt"
+    assert len(safe_bundle_name(8, "a" * 500 + ".jpeg")) <= 200
     assert safe_bundle_name(5, "...") == "exhibits/EX0005_file"
     assert len({safe_bundle_name(n, "same.pdf") for n in range(1, 50)}) == 49
 
