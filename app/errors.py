@@ -63,3 +63,7 @@ class UnsupportedFile(CasefileError):
 
 class VerificationFailed(CasefileError):
     pass
+
+
+class MailError(CasefileError):
+    """An IMAP server could not be reached, refused the login or went away mid-fetch."""

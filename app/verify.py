@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import ledger
+from app.mail.accounts import account_state_from_row, folder_state_from_row
 from app.parting.checklist import step_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
@@ -89,6 +90,20 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
         "id",
         "id, client_id, step, done_at, recorded_at, by_whom, how, note, due_at, entry_id, reminder_id",
         step_state,
+    ),
+    (
+        "mail_accounts",
+        "mail_account",
+        "id",
+        "id, name, host, port, tls, username, preset, created_at, removed_at",
+        account_state_from_row,
+    ),
+    (
+        "mail_folders",
+        "mail_folder",
+        "id",
+        "id, account_id, client_id, folder, uidvalidity, last_uid, updated_at",
+        folder_state_from_row,
     ),
 ]
 
