@@ -8,11 +8,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run demo test lint bench clean
 
-$(STAMP): pyproject.toml scripts/install-system-deps.sh
+$(STAMP): pyproject.toml setup.py scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# PYTHONWARNINGS: setuptools' editable-install banner is advice for library authors, not an error
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -22,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/casefile --demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check app ui tests bench main.py
+	$(BIN)/ruff check app ui tests bench main.py setup.py
 	$(BIN)/mypy
 
 test: lint
