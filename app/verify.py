@@ -24,6 +24,7 @@ from app import ledger
 from app.dossier.productions import COLUMNS as PRODUCTION_COLUMNS
 from app.dossier.productions import production_state
 from app.evidence.signing import KEY_COLUMNS, key_state
+from app.mail.accounts import account_state_from_row, folder_state_from_row
 from app.parting.checklist import step_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
@@ -101,6 +102,20 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
     ),
     ("productions", "production", "id", PRODUCTION_COLUMNS, production_state),
     ("signing_keys", "signing_key", "id", KEY_COLUMNS, key_state),
+    (
+        "mail_accounts",
+        "mail_account",
+        "id",
+        "id, name, host, port, tls, username, preset, created_at, removed_at",
+        account_state_from_row,
+    ),
+    (
+        "mail_folders",
+        "mail_folder",
+        "id",
+        "id, account_id, client_id, folder, uidvalidity, last_uid, updated_at",
+        folder_state_from_row,
+    ),
 ]
 
 

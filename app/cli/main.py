@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "app.cli.import_cmds",
     "app.cli.export_cmds",
     "app.cli.evidence_cmds",
+    "app.cli.mail_cmds",
 ]
 
 
