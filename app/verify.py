@@ -52,7 +52,8 @@ class VerifyReport:
 
 
 # Events that once used a tracked subject without carrying its state. Vaults made
-# before the fix hold ``dossier.export`` events on ``client:N``; they record an
+# before the fix hold ``dossier.export`` events on ``client:N`` (today that action is on
+# ``production:N``, with the production's state); they record an
 # export, not a change of the client, so the comparison of rows with their latest
 # state skips them. Their hashes stay in the chain like every other event.
 LEGACY_STATELESS_ACTIONS = ("dossier.export",)
@@ -229,9 +230,12 @@ def _check_table(
     report: VerifyReport,
     problem: Callable[[str], bool],
 ) -> bool:
+    # Only client:N ever received the legacy stateless events; other subjects (production:N)
+    # may use the same action name with a state.
     skip = ", ".join(f"'{action}'" for action in LEGACY_STATELESS_ACTIONS)
+    legacy = f" AND action NOT IN ({skip})" if prefix == "client" else ""
     latest = (
-        f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key} AND action NOT IN ({skip})"
+        f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key}{legacy}"
         " ORDER BY seq DESC LIMIT 1)"
     )
     where = " WHERE t.sha256 IS NOT NULL" if table == "blobs" else ""
