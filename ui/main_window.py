@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.status_action = self._action("Set client status…", "do_not_serve", ["Ctrl+Shift+S"], self.set_status)
         self.quit_action = self._action("Quit", "lock", ["Ctrl+Q"], self.close)
         self.triage_action = self._action("Unsorted Inbox files…", "attachment", [], self.show_triage)
+        self.verify_bundle_action = self._action("Verify a bundle…", "search", [], self.show_verify_bundle)
         self.export_action = self._action("Export dossier…", "export_dossier", ["Ctrl+E"], self.export_dossier)
         self.parting_action = self._action("Parting ways…", "parting_ways", [], self.parting_ways)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
@@ -185,6 +186,7 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         vault_menu = menus.addMenu("&Vault")
         vault_menu.addActions([self.client_action, self.attach_action, self.triage_action, self.export_action])
+        vault_menu.addAction(self.verify_bundle_action)
         vault_menu.addSeparator()
         vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
         entry_menu = menus.addMenu("&Entry")
@@ -414,6 +416,13 @@ class MainWindow(QMainWindow):
 
     def watch_inbox(self, watch: Any) -> None:
         InboxFeedback(self).follow(watch)  # a child: its connections end with this window
+
+    def show_verify_bundle(self) -> Any:
+        from ui.dialogs.verify_bundle import VerifyBundleDialog
+
+        dialog = VerifyBundleDialog(self._tasks, parent=self)
+        dialog.open()
+        return dialog
 
     def show_triage(self) -> Any:
         from ui.dialogs.triage import TriageDialog
