@@ -14,6 +14,7 @@ from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, in_zone_of, 
 from app.dossier.select import SelectedEntry
 from app.dossier.summary import minutes_text
 from app.dossier.text import BOLD, body_paragraphs, markup, para, styles
+from app.dossier.threads import is_thread, thread_story
 from app.records.models import ENTRY_KINDS, EntryFields
 
 FIELD_LABELS = {
@@ -86,7 +87,8 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
                 colors.HexColor("#9b1c1c"),
             )
         )
-    story += body_paragraphs(f.body, s["body"]) or [para("(no text)", s["muted"])]
+    thread = thread_story(layout, chosen) if is_thread(chosen) and not chosen.revisions else []
+    story += thread or body_paragraphs(f.body, s["body"]) or [para("(no text)", s["muted"])]
     if chosen.revisions:
         story += _revision_history(chosen)
     story.append(Spacer(1, 6))

@@ -100,7 +100,7 @@ class Vault:
             ledger.append(conn, "vault.create", f"vault:{key_file.vault_id}", {"vault_id": key_file.vault_id}, at=now)
         # The key file comes last: until it exists the folder is not a vault.
         key_file.save(path / KEY_FILE_NAME)
-        return cls(path, Database(conn), key_file, data_key, on_change), recovery_key
+        return cls(path, Database(conn, path / DATABASE_NAME, data_key), key_file, data_key, on_change), recovery_key
 
     @classmethod
     def open(cls, path: Path, passphrase: str, *, on_change: ChangeCallback | None = None) -> Vault:
@@ -134,7 +134,7 @@ class Vault:
         if row is None or row[0] != key_file.vault_id:
             conn.close()
             raise CorruptVault("The key file belongs to a different vault than this database.")
-        return cls(path, Database(conn), key_file, data_key, on_change)
+        return cls(path, Database(conn, path / DATABASE_NAME, data_key), key_file, data_key, on_change)
 
     def lock(self) -> None:
         """Close the database and forget the key. Safe to call twice."""
