@@ -189,6 +189,36 @@ def _import(make: Callable[[World], Path]) -> Callable[[World], None]:
     return run
 
 
+def _import_chat(make: Callable[[World], Path], **options: str) -> Callable[[World], None]:
+    def run(w: World) -> None:
+        from app.ingest.chats import ChatOptions
+        from app.ingest.importer import import_path
+
+        result = import_path(w.vault, w.client(), make(w), chat=ChatOptions(**options))  # type: ignore[arg-type]
+        assert result.ok, result.line()
+
+    return run
+
+
+def _sms_backup(w: World) -> Path:
+    from tests.helpers.chats import sms_backup, sms_line
+
+    start = 1_773_392_400_000 + w.rng.randint(0, 30) * 86_400_000
+    path = w.fresh("sms.xml")
+    path.write_bytes(
+        sms_backup([sms_line("+15550107788", start + i * 60_000, 1 + i % 2, f"text {i}") for i in range(3)])
+    )
+    return path
+
+
+def _whatsapp(w: World) -> Path:
+    from tests.helpers.chats import whatsapp_chat
+
+    path = w.fresh("WhatsApp Chat with Gerald Whitmore.txt")
+    path.write_text(whatsapp_chat("android_uk", datetime(2026, 3, 13, 9, 0) + timedelta(days=w.rng.randint(0, 30))))
+    return path
+
+
 def _an_eml(w: World) -> Path:
     return w.rng.choice(EML)
 
@@ -397,6 +427,12 @@ OPERATIONS: list[Operation] = [
     Operation("import HEIC", _import(lambda w: HEIC), _CLIENTS, expensive=True),
     Operation("import PDF", _import(_a_pdf), _CLIENTS),
     Operation("import other file", _import(_other_file), _CLIENTS),
+    Operation("import SMS backup", _import_chat(_sms_backup, with_="+15550107788", zone="UTC"), _CLIENTS),
+    Operation(
+        "import WhatsApp chat",
+        _import_chat(_whatsapp, with_="Gerald Whitmore", zone="Europe/Berlin", date_order="dmy"),
+        _CLIENTS,
+    ),
     Operation("triage add", _triage_add),
     Operation("triage assign", _triage_assign, _pending_triage),
     Operation("checklist step", _step, _CLIENTS),
