@@ -29,6 +29,8 @@ COMMAND_MODULES = [
     "app.cli.parting_cmds",
     "app.cli.import_cmds",
     "app.cli.export_cmds",
+    "app.cli.evidence_cmds",
+    "app.cli.mail_cmds",
 ]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from app.dossier.bounded import HEADING_CHARS, clip
 from app.dossier.exhibits import exhibits_of
 from app.dossier.layout import AnchoredHeading, FactList, Layout
 from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, in_zone_of, when_text
@@ -53,7 +54,7 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
     entry = chosen.entry
     f = entry.fields
     kind = ENTRY_KINDS.get(entry.kind, entry.kind)
-    title = f"{index}. {when_text(entry.occurred_at)} · {kind} · {f.title}"
+    title = f"{index}. {when_text(entry.occurred_at)} · {kind} · {clip(f.title, HEADING_CHARS, 'the title in full follows')}"
     head = AnchoredHeading(
         markup(title), s["h3"], layout, f"entry:{entry.id}", outline=f"{index}. {f.title}"[:120], level=1
     )
@@ -76,6 +77,8 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
     table = FactList([(k, para(v, s["cell"])) for k, v in facts if v], 78, BOLD, 8)
     # Never a heading alone at the foot of a page: its facts are under 130 points.
     story: list[Any] = [CondPageBreak(130), head, table, Spacer(1, 4)]
+    if len(f.title) > HEADING_CHARS:
+        story += [para("Title in full:", s["muted"]), *body_paragraphs(f.title, s["body"])]
     if entry.retraction:
         story.append(
             _boxed(
