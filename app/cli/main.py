@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app import __version__
+from app.about import version_text
 from app.errors import CasefileError
 
 EXIT_OK = 0
@@ -31,6 +31,17 @@ COMMAND_MODULES = [
 ]
 
 
+class _VersionAction(argparse.Action):
+    """argparse's own version action re-wraps the text; this one prints its lines as they are."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=kwargs.get("help"))  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(version_text())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
@@ -39,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Casefile: an encrypted, timestamped record of a difficult client. "
         "Run without arguments to start the desktop app.",
     )
-    parser.add_argument("--version", action="version", version=f"casefile {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="show the versions of Casefile and its parts, then exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

@@ -157,7 +157,8 @@ def save_dossier(
     sel = layout.selection
     vault.record_event(
         "dossier.export",
-        f"client:{sel.client.id}",
+        # Not "client:N": that subject's latest event must carry the client's state for verify.
+        f"dossier:client:{sel.client.id}",
         {
             "client_id": sel.client.id,
             "from": sel.options.date_from.isoformat() if sel.options.date_from else None,
