@@ -190,6 +190,12 @@ class Vault:
         with self._db.read() as conn:
             return search(conn, text, client_id=client_id, limit=limit, offset=offset)
 
+    def data_version(self) -> int:
+        """A number that changes when another connection (another Casefile process, or this
+        process's writer) commits: one tiny read on the calling thread's read connection,
+        cheap enough to poll from the GUI's timer."""
+        return self._db.data_version
+
     def head(self) -> ledger.Head:
         with self._db.read() as conn:
             return ledger.head(conn)
