@@ -32,6 +32,7 @@ from ui.dialogs.search import SearchDialog
 from ui.drop import import_dropped_files
 from ui.icons import icon
 from ui.import_feedback import InboxFeedback, show_inbox_result, show_results
+from ui.live_refresh import LiveRefresh
 from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         self.reminders.panel.client_requested.connect(self.select_client)
         if self.client_filter.rowCount():
             self.client_view.setCurrentIndex(self.client_filter.index(0, 0))
+        self.live = LiveRefresh(vault, self)
+        self.live.changed.connect(self.refresh_from_elsewhere)
 
     # -- building ------------------------------------------------------------
 
@@ -294,6 +297,41 @@ class MainWindow(QMainWindow):
         self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
         self._reload_clients()
 
+    def refresh_from_elsewhere(self) -> None:
+        """Something committed outside this window's own events (the CLI, ``casefile watch``, a
+        second window): refresh client counts, the timeline, the detail pane and reminders,
+        keeping the selected client, the selected entry and the rows in view."""
+        if self.locking:
+            return
+        self._reload_clients()
+        client = self.current_client()
+        if client is not None and not self.timeline.refresh_newest(client.entry_count):
+            view = self.timeline_view
+            keep = (self.current_entry_id(), self.timeline.entry_id(view.rowAt(0)), view.verticalScrollBar().value())
+            self._tasks.run(
+                self.timeline.all_ids_loader(), lambda result: self._timeline_reloaded(result, *keep), lambda _e: None
+            )
+        if client is not None:
+            self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+        shown = self.detail.entry
+        if shown is not None and self.vault.entries.get(shown.id) != shown:
+            self.detail.show_entry(shown.id)
+        self.reminders.panel.refresh()
+
+    def _timeline_reloaded(self, result: Any, selected: int | None, top: int | None, scrolled: int) -> None:
+        if self.locking or not self.timeline.replace_ids(result):
+            return
+        view = self.timeline_view
+        if selected is not None and (row := self.timeline.row_of(selected)) >= 0:
+            view.selectionModel().setCurrentIndex(
+                self.timeline.index(row, 0),
+                view.selectionModel().SelectionFlag.ClearAndSelect | view.selectionModel().SelectionFlag.Rows,
+            )
+        if scrolled and top is not None and (row := self.timeline.row_of(top)) >= 0:
+            view.scrollTo(self.timeline.index(row, 0), view.ScrollHint.PositionAtTop)
+        else:
+            view.verticalScrollBar().setValue(0)
+
     def _entry_changed(self, entry_id: int) -> None:
         self.timeline.entry_changed(entry_id)
         self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
@@ -456,6 +494,7 @@ class MainWindow(QMainWindow):
     def prepare_lock(self) -> None:
         """Before the vault closes: open drafts are written, dialogs and views are emptied."""
         self.locking = True
+        self.live.stop()
         self.reminders.stop()
         for export in self.findChildren(ExportDossierDialog):
             export.cancel()
