@@ -36,7 +36,7 @@ class AppSettings:
     def recent_vaults(self) -> list[Path]:
         """Vault folders opened before, most recent first (paths only; the demo vault included)."""
         value = self._q.value("vault/recent", [])
-        items = [value] if isinstance(value, str) else list(value or [])
+        items = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else []
         return [Path(str(item)) for item in items if str(item)]
 
     def remember_vault(self, path: Path, *, as_last: bool = True) -> None:

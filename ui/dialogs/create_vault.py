@@ -41,6 +41,8 @@ class CreateVaultDialog(QDialog):
 
     created = Signal(object)
     open_requested = Signal()
+    create_button: QPushButton
+    error: QLabel
 
     def __init__(
         self,
@@ -85,9 +87,9 @@ class CreateVaultDialog(QDialog):
         self.repeat = PassphraseField("Repeat the passphrase")
         self.passphrase.toggle.toggled.connect(self.repeat.set_shown)
         self.meter = StrengthMeter(self.passphrase)
+        self.error = error_label()
         for field in (self.passphrase, self.repeat):
             field.textChanged.connect(lambda _text: self.error.hide())
-        self.error = error_label()
         self.busy = busy_bar()
         form = QFormLayout()
         form.addRow("Folder", where)
