@@ -12,8 +12,9 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
-from app import __version__
+from app.about import version_text
 from app.errors import CasefileError
 
 EXIT_OK = 0
@@ -28,18 +29,41 @@ COMMAND_MODULES = [
     "app.cli.parting_cmds",
     "app.cli.import_cmds",
     "app.cli.export_cmds",
+    "app.cli.evidence_cmds",
+    "app.cli.mail_cmds",
 ]
+
+
+class _VersionAction(argparse.Action):
+    """argparse's own version action re-wraps the text; this one prints its lines as they are."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=kwargs.get("help"))  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(version_text())
+        parser.exit()
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (the usage stays in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        from app.cli.context import terminal_safe
+
+        message = message if len(message) <= 300 else message[:300] + "…"
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {terminal_safe(message, one_line=True)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="casefile",
         description="Casefile: an encrypted, timestamped record of a difficult client. "
         "Run without arguments to start the desktop app.",
     )
-    parser.add_argument("--version", action="version", version=f"casefile {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="show the versions of Casefile and its parts, then exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -55,7 +79,7 @@ def run_cli(argv: Sequence[str]) -> int:
     try:
         return int(args.handler(args) or EXIT_OK)
     except CasefileError as error:
-        print(f"casefile: {error}", file=sys.stderr)
+        print(f"casefile: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("casefile: interrupted; nothing more was written.", file=sys.stderr)
@@ -66,10 +90,19 @@ def run_cli(argv: Sequence[str]) -> int:
         if os.environ.get("CASEFILE_DEBUG"):
             raise
         print(
-            f"casefile: unexpected error: {type(error).__name__}: {error} (set CASEFILE_DEBUG=1 for details)",
+            f"casefile: unexpected error: {type(error).__name__}: {_one_line(str(error))}"
+            " (set CASEFILE_DEBUG=1 for details)",
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _one_line(message: str) -> str:
+    from app.cli.context import terminal_safe
+
+    # A message may quote what the user typed: keep it one line and short.
+    message = message if len(message) <= 500 else message[:500] + "…"
+    return terminal_safe(message, one_line=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
