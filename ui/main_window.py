@@ -30,6 +30,7 @@ from ui.dialogs.retract import RetractDialog
 from ui.dialogs.screened_client import ScreenedNewClientDialog
 from ui.dialogs.search import SearchDialog
 from ui.drop import import_dropped_files
+from ui.file_dialogs import suggested_path
 from ui.icons import icon
 from ui.import_feedback import InboxFeedback, show_inbox_result, show_results
 from ui.live_refresh import LiveRefresh
@@ -423,7 +424,7 @@ class MainWindow(QMainWindow):
         client = self.current_client()
         if client is None:
             return
-        names, _ = QFileDialog.getOpenFileNames(self, f"Attach files to {client.name}")
+        names, _ = QFileDialog.getOpenFileNames(self, f"Attach files to {client.name}", suggested_path(""))
         if names:
             self.add_files(client.id, [Path(n) for n in names], self.current_entry_id() if self.detail.entry else None)
 
