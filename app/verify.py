@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import ledger
+from app.dossier.productions import COLUMNS as PRODUCTION_COLUMNS
+from app.dossier.productions import production_state
 from app.evidence.signing import KEY_COLUMNS, key_state
 from app.parting.checklist import step_state
 from app.records.attachments import attachment_state
@@ -97,6 +99,7 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
         "id, client_id, step, done_at, recorded_at, by_whom, how, note, due_at, entry_id, reminder_id",
         step_state,
     ),
+    ("productions", "production", "id", PRODUCTION_COLUMNS, production_state),
     ("signing_keys", "signing_key", "id", KEY_COLUMNS, key_state),
 ]
 

@@ -48,6 +48,7 @@ def manifest(layout: Layout, pdf_name: str, pdf_sha256: str) -> dict[str, Any]:
         "kinds": list(sel.kinds_chosen),
         "include_private": sel.options.include_private,
         "ledger": {"events": sel.ledger_count, "head": sel.ledger_head, "seal": sel.seal},
+        "production": _production_record(layout),
         "pdf": {
             "path": pdf_name,
             "sha256": pdf_sha256,
@@ -69,6 +70,19 @@ def manifest(layout: Layout, pdf_name: str, pdf_sha256: str) -> dict[str, Any]:
             for c in sel.entries
         ],
         "exhibits": [_exhibit_record(ex) for ex in layout.exhibits],
+    }
+
+
+def _production_record(layout: Layout) -> dict[str, Any] | None:
+    prod = layout.production
+    if prod is None:
+        return None
+    return {
+        "number": prod.number,
+        "recipient": prod.recipient,
+        "supersedes": prod.supersedes.number if prod.supersedes else None,
+        "bates_prefix": prod.prefix,
+        "bates_digits": prod.digits,
     }
 
 
