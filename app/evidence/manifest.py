@@ -71,7 +71,9 @@ def _host_tag(url: str) -> str:
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    return re.sub(r"[^A-Za-z0-9.-]+", "-", f"{parts.hostname or 'tsa'}-{parts.port}" if parts.port else parts.hostname or "tsa")
+    return re.sub(
+        r"[^A-Za-z0-9.-]+", "-", f"{parts.hostname or 'tsa'}-{parts.port}" if parts.port else parts.hostname or "tsa"
+    )
 
 
 def add_ledger_hashes(layout: Layout, manifest: dict[str, Any]) -> None:

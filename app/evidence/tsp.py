@@ -223,9 +223,7 @@ def _verify_token(token_der: bytes, digest: bytes, chain: list[bytes]) -> TokenI
         raise TokenInvalid("the certificates in it differ from the stored TSA chain")
     if signed["version"].native not in ("v1", "v3") or signer_info["version"].native not in ("v1", "v3"):
         raise TokenInvalid("its SignedData header was changed")
-    if digest_algorithm not in {
-        a["algorithm"].native for a in signed["digest_algorithms"]
-    }:
+    if digest_algorithm not in {a["algorithm"].native for a in signed["digest_algorithms"]}:
         raise TokenInvalid("its SignedData header was changed")
     hash_function = _HASHES.get(digest_algorithm)
     if hash_function is None:
@@ -317,6 +315,8 @@ def _check_chain(chain: list[bytes], gen_time: dt.datetime) -> None:
         try:
             cert.verify_directly_issued_by(issuer)
         except (ValueError, TypeError):
-            raise TokenInvalid(f"the certificate of {cert.subject.rfc4514_string()} is not issued by the next in its chain") from None
+            raise TokenInvalid(
+                f"the certificate of {cert.subject.rfc4514_string()} is not issued by the next in its chain"
+            ) from None
         except Exception as error:  # InvalidSignature
             raise TokenInvalid(f"a certificate in its chain has a bad signature ({type(error).__name__})") from None
