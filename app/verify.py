@@ -42,6 +42,8 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
     seal_ok: bool | None = None
+    anchored: list[Any] = field(default_factory=list)  # app.evidence.anchors.Anchor, tokens verified offline
+    notes: list[str] = field(default_factory=list)  # facts worth knowing that are not failures
 
     @property
     def ok(self) -> bool:
