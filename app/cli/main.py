@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "app.cli.parting_cmds",
     "app.cli.import_cmds",
     "app.cli.export_cmds",
+    "app.cli.ocr_cmds",
 ]
 
 

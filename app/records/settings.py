@@ -28,6 +28,8 @@ DEFAULTS: dict[str, str] = {
     # Entries written down more than this many days after the event are marked "entered later"
     # (app/records/contemporaneity.py) in the detail pane, the chronology and the declaration.
     "late_entry_days": "7",
+    # Machine-read text for screenshots and scans (app/ingest/ocr.py): "on" or "off".
+    "ocr": "on",
 }
 _LIMITS = {"referrals": 5000}
 
