@@ -62,3 +62,45 @@ def test_ocr_from_the_command_line_and_the_off_setting(cli, tmp_path: Path) -> N
     assert "1 file read, 1 with text." in result.out
     assert cli.ok("search", "contract", "--json").json()
     assert "0 files read" in cli.ok("ocr", "--pending").out
+
+
+def test_the_dossier_prints_the_machine_read_text_beside_the_screenshot(vault, tmp_path: Path) -> None:
+    import pypdfium2
+
+    from app.dossier.export import build_dossier_pdf
+    from app.dossier.select import DossierOptions
+    from app.ingest.ocr import store_text
+
+    client_id = vault.clients.add("Gerald Whitmore").id
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(chat_screenshot([(False, "See you in court")]))
+    entry_id = import_path(vault, client_id, shot).entry_ids[0]
+    sha = vault.attachments.for_entry(entry_id)[0].sha256
+    store_text(vault, sha, "Gerald Whitmore\nSee you in court")  # what the engine read (tested above)
+    built = build_dossier_pdf(vault, DossierOptions(client_id))
+    document = pypdfium2.PdfDocument(built.pdf)
+    try:
+        text = " ".join(" ".join(document[i].get_textpage().get_text_range().split()) for i in range(len(document)))
+    finally:
+        document.close()
+    assert f"{LABEL} Gerald Whitmore See you in court" in text
+
+
+def test_the_detail_pane_shows_machine_read_text_under_its_label(vault, qapp, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.ingest.ocr import store_text
+    from ui.widgets.detail_pane import DetailPane
+    from ui.workers import Tasks
+
+    client_id = vault.clients.add("Gerald Whitmore").id
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(chat_screenshot([(False, "See you in court")]))
+    entry_id = import_path(vault, client_id, shot).entry_ids[0]
+    store_text(vault, vault.attachments.for_entry(entry_id)[0].sha256, "See you in court")
+    tasks = Tasks(parent=qapp)
+    pane = DetailPane(tasks)
+    qtbot.addWidget(pane)
+    pane.set_vault(vault)
+    pane.show_entry(entry_id)
+    shown = pane.text.toPlainText()
+    assert LABEL in shown and shown.index(LABEL) < shown.index("See you in court")
+    tasks.wait()

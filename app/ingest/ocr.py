@@ -112,7 +112,11 @@ def _images_of(data: bytes, media_type: str) -> list[Any]:
             pages = []
             for index in range(min(len(pdf), MAX_PDF_PAGES)):
                 page = pdf[index]
-                pages.append(page.render(scale=200 / 72).to_pil())
+                textpage = page.get_textpage()
+                has_text = len(textpage.get_text_range().strip()) > 20
+                textpage.close()
+                if not has_text:  # a page with a text layer needs no OCR
+                    pages.append(page.render(scale=200 / 72).to_pil())
                 page.close()
             return pages
         finally:
@@ -135,8 +139,11 @@ class OcrCandidate:
     media_type: str
 
 
-def candidates(vault: Any, client_id: int | None = None, *, pending: bool = True) -> list[OcrCandidate]:
-    """Images and PDFs without a text layer, of one client or all, oldest first (one per blob)."""
+def candidates(
+    vault: Any, client_id: int | None = None, *, pending: bool = True, entry_ids: tuple[int, ...] = ()
+) -> list[OcrCandidate]:
+    """Images and PDFs without a text layer, of one client or all (or of these entries),
+    oldest first, one per blob."""
     marks = ",".join("?" * len(IMAGE_TYPES))
     sql = (
         "SELECT MIN(a.id), MIN(a.entry_id), a.sha256, MIN(a.name), a.media_type FROM attachments a"
@@ -147,6 +154,9 @@ def candidates(vault: Any, client_id: int | None = None, *, pending: bool = True
     if client_id is not None:
         sql += " AND e.client_id = ?"
         params.append(client_id)
+    if entry_ids:
+        sql += f" AND a.entry_id IN ({','.join('?' * len(entry_ids))})"
+        params.extend(entry_ids)
     if pending:
         sql += " AND NOT EXISTS (SELECT 1 FROM derivatives d WHERE d.sha256 = a.sha256 AND d.kind = ?)"
         params.append(OCR_KIND)
@@ -171,12 +181,13 @@ def run_ocr(
     client_id: int | None = None,
     *,
     pending: bool = True,
+    entry_ids: tuple[int, ...] = (),
     engine: OcrEngine | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> OcrOutcome:
     """Read every candidate; each file's text is committed on its own (resumable)."""
-    todo = candidates(vault, client_id, pending=pending)
+    todo = candidates(vault, client_id, pending=pending, entry_ids=entry_ids)
     if not todo:
         return OcrOutcome(0, 0, [], 0)
     engine = engine or OcrEngine()
