@@ -37,6 +37,7 @@ from ui.live_refresh import LiveRefresh
 from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
+from ui.ocr_runner import OcrRunner
 from ui.parting_window import PartingWindow
 from ui.reminders_dock import RemindersDock
 from ui.widgets.client_header import ClientHeader, display_zone
@@ -77,6 +78,9 @@ class MainWindow(QMainWindow):
         self._connect_events(events)
         self.clients.reload()
         self.work = WorkIndicator(self.statusBar())
+        self.ocr = OcrRunner(vault, tasks, self)  # machine-read text after imports, on a worker
+        self.ocr.progressed.connect(self._ocr_progressed)
+        self.ocr.finished_reading.connect(self._ocr_finished)
         self.statusBar().addPermanentWidget(self.work)
         self.statusBar().showMessage(_welcome(vault), 0)
         self.reminders = RemindersDock(vault, self)
@@ -445,6 +449,16 @@ class MainWindow(QMainWindow):
         if not self.locking:
             self.refresh_after_import(outcome.entry_ids, select=True)
             show_results(self, "Import", outcome.summary(), list(outcome.results))
+            if outcome.entry_ids:
+                self.ocr.start(outcome.client_id, tuple(outcome.entry_ids))
+
+    def _ocr_progressed(self, done: object, total: object, name: str) -> None:
+        if not self.locking and name:
+            self.statusBar().showMessage(f"Reading text in images (OCR) {done}/{total}: {name}", 3000)
+
+    def _ocr_finished(self, outcome: Any) -> None:
+        if not self.locking and outcome.with_text and self.detail.entry is not None:
+            self.detail.show_entry(self.detail.entry.id)  # its machine-read text, if it has some now
 
     def refresh_after_import(self, entry_ids: list[int], *, select: bool = False) -> None:
         """Imports write inside their own transaction without vault events: refresh explicitly."""
@@ -496,6 +510,7 @@ class MainWindow(QMainWindow):
         """Before the vault closes: open drafts are written, dialogs and views are emptied."""
         self.locking = True
         self.live.stop()
+        self.ocr.stop()
         self.reminders.stop()
         for export in self.findChildren(ExportDossierDialog):
             export.cancel()
