@@ -235,10 +235,8 @@ def write_bundle(
             for name, token in evidence.tokens.items():  # the PDF's, got before the bundle
                 put(name, token)
             if evidence.timestamp is not None:
-                token = evidence.timestamp("manifest", hashlib.sha256(manifest_bytes).hexdigest(), MANIFEST)
-                if token:
-                    name = f"{signed.STAMPS_DIR}{MANIFEST}.tsr"
-                    evidence.tokens[name] = token
+                tokens = evidence.timestamp("manifest", hashlib.sha256(manifest_bytes).hexdigest(), MANIFEST)
+                for name, token in tokens.items():
                     put(name, token)
         put(SUMS, "".join(f"{sha}  {name}\n" for name, sha in sums.items()).encode("utf-8"))
     return sums

@@ -120,9 +120,9 @@ def build_dossier_pdf(
     parts = build_parts(layout)
     steps.start("merge", len({n for n, _ in layout.placeholders.values()}))
     pdf = finish_pdf(layout, parts, layout.prepared_at)
-    from app.evidence.pdfsign import sign_pdf  # after Bates stamping: the signature covers the final bytes
+    from app.evidence.pdfsign import sign_pdf_with_timestamp  # after Bates stamping: it covers the final bytes
 
-    return BuiltDossier(sign_pdf(pdf, vault, selection.business_name), layout)
+    return BuiltDossier(sign_pdf_with_timestamp(pdf, vault, selection.business_name), layout)
 
 
 def export_dossier(
@@ -169,7 +169,8 @@ def save_dossier(
     try:
         steps.start("bundle", len(layout.exhibits) + 1)
         partial_pdf.write_bytes(pdf)
-        sums = write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick, evidence=evidence_for(vault))
+        evidence = evidence_for(vault, pdf_name=pdf_path.name, pdf_sha256=pdf_sha, layout=layout)
+        sums = write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick, evidence=evidence)
         steps.check()
         # The production claims its numbers in the same transaction as its ledger
         # event; refused (and nothing kept) if another save took them meanwhile.
@@ -198,6 +199,8 @@ def save_dossier(
         )
         partial_pdf.replace(pdf_path)
         partial_zip.replace(zip_path)
+        # Kept only now that the export is saved: tokens into the ledger, failures into the queue.
+        vault.anchors.keep(evidence.answers)
     except BaseException:
         partial_pdf.unlink(missing_ok=True)
         partial_zip.unlink(missing_ok=True)

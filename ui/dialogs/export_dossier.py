@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.records.models import ENTRY_KINDS
+from ui.file_dialogs import suggested_path
 from ui.widgets.pdf_pages import PdfPagesView
 from ui.workers import Progress, Tasks, user_message
 
@@ -231,7 +232,7 @@ class ExportDossierDialog(QDialog):
         return self._cancel is not None
 
     def _ask_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Save the dossier into")
+        folder = QFileDialog.getExistingDirectory(self, "Save the dossier into", suggested_path(""))
         if folder:
             self.save_to(Path(folder))
 
