@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import ledger
+from app.clock import SUBJECT as CLOCK_SUBJECT
+from app.clock import describe as describe_clock
 from app.dossier.productions import COLUMNS as PRODUCTION_COLUMNS
 from app.dossier.productions import production_state
 from app.evidence.signing import KEY_COLUMNS, key_state
@@ -33,6 +35,7 @@ from app.records.reminders import reminder_state
 from app.vault.store import Connection, DatabaseError
 
 Progress = Callable[[str], None]
+MAX_WARNINGS = 20
 
 
 @dataclass
@@ -41,6 +44,9 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
     seal_ok: bool | None = None
+    # Not failures: things a reader of the record should know (the vault clock's notes).
+    warnings: list[str] = field(default_factory=list)
+    clock_notes: int = 0
 
     @property
     def ok(self) -> bool:
@@ -214,6 +220,10 @@ def _check_chain(conn: Connection, report: VerifyReport, problem: Callable[[str]
                 f"Ledger break at event {event.seq} ({event.action} {event.subject}): its content was changed after it was written."
             )
         expected_prev = event.hash
+        if event.subject == CLOCK_SUBJECT and event.action.startswith("clock."):
+            report.clock_notes += 1
+            if len(report.warnings) < MAX_WARNINGS:
+                report.warnings.append(f"Event {event.seq}: {describe_clock(event.action, event.payload)}.")
     report.checked["events"] = count
     return False
 
