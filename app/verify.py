@@ -6,7 +6,8 @@
 3. the ledger chain: consecutive sequence numbers, each hash recomputed;
 4. every row against the state its latest ledger event recorded, and every
    ledger subject still present as a row;
-5. the timeline cache in ``entries`` against the current revisions;
+5. the timeline cache in ``entries`` against the current revisions, and each client's
+   entry count (``client_counts``) against a recount;
 6. every stored file's SHA-256, recomputed from its chunks.
 
 All checks stream; memory stays flat at any vault size.
@@ -47,6 +48,8 @@ class VerifyReport:
     # Not failures: things a reader of the record should know (the vault clock's notes).
     warnings: list[str] = field(default_factory=list)
     clock_notes: int = 0
+    anchored: list[Any] = field(default_factory=list)  # app.evidence.anchors.Anchor, tokens verified offline
+    notes: list[str] = field(default_factory=list)  # facts worth knowing that are not failures
 
     @property
     def ok(self) -> bool:
@@ -174,7 +177,7 @@ def _verify(
             return report
 
     say("Checking the timeline cache")
-    if _check_entry_cache(conn, problem):
+    if _check_entry_cache(conn, problem) or _check_client_counts(conn, problem):
         return report
 
     say("Recomputing the SHA-256 of every stored file")
@@ -313,6 +316,16 @@ def _check_entry_cache(conn: Connection, problem: Callable[[str], bool]) -> bool
            LIMIT 5"""
     ).fetchall()
     return any(problem(f"entry:{entry_id} shows something other than its current revision.") for (entry_id,) in rows)
+
+
+def _check_client_counts(conn: Connection, problem: Callable[[str], bool]) -> bool:
+    """The per-client entry counts the client list shows (kept by triggers) against a recount."""
+    rows = conn.execute(
+        """SELECT c.id FROM clients c LEFT JOIN client_counts n ON n.client_id = c.id
+           WHERE n.entries IS NOT (SELECT count(*) FROM entries e WHERE e.client_id = c.id)
+           LIMIT 5"""
+    ).fetchall()
+    return any(problem(f"client:{client_id} shows a wrong entry count.") for (client_id,) in rows)
 
 
 def _check_blobs(conn: Connection, report: VerifyReport, problem: Callable[[str], bool]) -> bool:

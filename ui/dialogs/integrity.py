@@ -67,7 +67,7 @@ def _evidence_rows(vault: Any) -> list[tuple[str, str]]:
     anchors = getattr(vault, "anchors", None)
     if anchors is not None and hasattr(anchors, "anchored"):
         anchored = list(anchors.anchored())
-        lines = [getattr(a, "line", lambda a=a: str(a))() for a in anchored[-5:]]
+        lines = [a.sentence() if hasattr(a, "sentence") else str(a) for a in anchored[-5:]]
         rows.append(("Anchored seals", "\n".join(lines) if lines else "none yet"))
     if anchors is not None and hasattr(anchors, "pending"):
         pending = list(anchors.pending())

@@ -64,6 +64,21 @@ def fields_html(
     return f"<h2 style='{title_style}'>{escape(fields.title)}</h2>{note}{banner}<table>{table}</table><p>{body}</p>"
 
 
+def machine_read_html(vault: Any, attachments: list[Any]) -> str:
+    """OCR text of the entry's images and scans, under its own label (a derivative, not the record)."""
+    from app.ingest.ocr import LABEL, ocr_text
+
+    parts = []
+    for attachment in attachments:
+        text = ocr_text(vault, attachment.sha256)
+        if text:
+            body = escape(text).replace("\n", "<br>")
+            parts.append(f"<p style='color:#667085'><i>{escape(attachment.name)}</i></p><p>{body}</p>")
+    if not parts:
+        return ""
+    return f"<h3 style='color:#667085'>{escape(LABEL)}</h3>" + "".join(parts)
+
+
 class DetailPane(QWidget):
     """Signals:
     edit_requested(object): entry id.
@@ -163,12 +178,13 @@ class DetailPane(QWidget):
         self.entry = self._vault.entries.get(entry_id)
         entry = self.entry
         self._late_days = vault_late_days(self._vault)
-        self.text.setHtml(fields_html(entry.fields, entry, lag=entry_lag(entry, late_days=self._late_days)))
+        attachments = self._vault.attachments.for_entry(entry_id)
+        lag_text = entry_lag(entry, late_days=self._late_days)
+        self.text.setHtml(fields_html(entry.fields, entry, lag=lag_text) + machine_read_html(self._vault, attachments))
         retracted = entry.retraction is not None
         self.edit_button.setEnabled(not retracted)
         self.retract_button.setEnabled(not retracted)
         self.revisions.set_revisions(self._vault.entries.revisions(entry_id), late_days=self._late_days)
-        attachments = self._vault.attachments.for_entry(entry_id)
         self.attachments.set_attachments(attachments)
         self.attachments_label.setText(
             f"<b>Attachments</b> ({len(attachments)})"
