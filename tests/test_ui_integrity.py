@@ -80,3 +80,21 @@ def _left() -> Any:
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_pending_and_anchored_seals_are_shown(demo_session: Any, qtbot: Any) -> None:
+    from tests.helpers.tsa import LocalTsa
+    from ui.dialogs.integrity import IntegrityDialog
+
+    vault = demo_session.vault
+    vault.anchors.anchor_seal(["http://127.0.0.1:9/tsr"], timeout=2)  # offline: queued
+    tsa = LocalTsa()
+    try:
+        (granted,) = vault.anchors.anchor_seal([tsa.url], timeout=20)
+    finally:
+        tsa.close()
+    dialog = IntegrityDialog(vault, demo_session.tasks)
+    qtbot.addWidget(dialog)
+    assert dialog.evidence_labels["Pending anchors"].text() == "1 waiting for a time-stamping authority"
+    assert "existed no later than" in dialog.evidence_labels["Anchored seals"].text()
+    assert granted.anchor is not None and granted.anchor.sentence() in dialog.evidence_labels["Anchored seals"].text()
