@@ -111,9 +111,10 @@ class VaultClock:
                             },
                         )
                     )
-            if previous_at:
+            # Stored times are fixed-width ISO text: a plain comparison rules out the usual case.
+            if previous_at and now_text < previous_at:
                 try:
-                    previous = parse_utc_text(previous_at)
+                    previous: datetime | None = parse_utc_text(previous_at)
                 except Exception:  # an unreadable stored time is verify's business, not ours
                     previous = None
                 if previous is not None and now < previous - BACKWARDS_TOLERANCE:

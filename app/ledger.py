@@ -75,12 +75,12 @@ def append(
     append a ``clock.*`` note when the system clock looks wrong; it never refuses."""
     if not conn.in_transaction:
         raise RuntimeError("ledger.append outside a transaction")
+    row = conn.execute("SELECT seq, hash, at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    previous = Head(0, GENESIS) if row is None else Head(int(row[0]), str(row[1]))
     if at is None:
-        row = conn.execute("SELECT at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        at, notes = (clock or SYSTEM_CLOCK).read(None if row is None else str(row[0]))
+        at, notes = (clock or SYSTEM_CLOCK).read(None if row is None else str(row[2]))
         for note in notes:
-            append(conn, note.action, CLOCK_SUBJECT, note.payload, at=at)
-    previous = head(conn)
+            previous = _head_of(append(conn, note.action, CLOCK_SUBJECT, note.payload, at=at))
     seq = previous.count + 1
     digest = event_hash(previous.hash, seq, at, action, subject, payload)
     conn.execute(
@@ -88,6 +88,10 @@ def append(
         (seq, at, action, subject, canonical(payload).decode("utf-8"), previous.hash, digest),
     )
     return Event(seq, at, action, subject, payload, previous.hash, digest)
+
+
+def _head_of(event: Event) -> Head:
+    return Head(event.seq, event.hash)
 
 
 def record(conn: Connection, action: str, subject: str, state: dict[str, Any], **extra: Any) -> Event:
