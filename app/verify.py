@@ -62,7 +62,7 @@ class VerifyReport:
 
 # Events that once used a tracked subject without carrying its state. Vaults made
 # before the fix hold ``dossier.export`` events on ``client:N`` (today that action is on
-# ``production:N``, with the production's state); they record an
+# ``dossier:client:N``, next to ``production:N`` with the production's state); they record an
 # export, not a change of the client, so the comparison of rows with their latest
 # state skips them. Their hashes stay in the chain like every other event.
 LEGACY_STATELESS_ACTIONS = ("dossier.export",)

@@ -100,9 +100,10 @@ def test_the_manifest_matches_the_pdf(exported) -> None:  # type: ignore[no-unty
 def test_the_export_is_recorded_in_the_ledger(exported) -> None:  # type: ignore[no-untyped-def]
     last = exported["events"][-1]
     assert last.action == "dossier.export"
-    # Its own subject, the production register's row ("client:N" must keep carrying the
-    # client's state for verify: issue 10).
-    assert last.subject.startswith("production:")
+    # Its own subject, next to the production register's row ("client:N" must keep carrying
+    # the client's state for verify: issue 10).
+    assert last.subject.startswith("dossier:client:")
+    assert any(e.subject.startswith("production:") for e in exported["events"])
     assert last.payload["pdf_sha256"] == exported["result"].pdf_sha256
     assert last.payload["pages"] == exported["result"].pages
 
