@@ -56,6 +56,7 @@ class World:
     seal: str | None = None
     steps: list[str] = field(default_factory=list)
     counter: int = 0
+    tsa_url: str = ""  # a real RFC 3161 TSA on 127.0.0.1 (tests/helpers/tsa.py)
 
     @property
     def path(self) -> Path:
@@ -405,6 +406,23 @@ def _cli_letter_out_record(w: World) -> None:
     w.cli().ok("letter", str(w.client()), "--template", "not-right-fit", "--out", str(out), "--record", "--how", "post")
 
 
+OFFLINE_TSA = "http://127.0.0.1:9/tsr"  # the discard port: connection refused at once
+
+
+def _anchor(w: World) -> None:
+    (result,) = w.vault.anchors.anchor_seal([w.tsa_url], timeout=20)
+    assert result.ok, result
+
+
+def _anchor_offline(w: World) -> None:
+    (result,) = w.vault.anchors.anchor_seal([OFFLINE_TSA], timeout=2)
+    assert not result.ok and w.vault.anchors.pending()  # queued, nothing lost
+
+
+def _retry_anchors(w: World) -> None:
+    w.vault.anchors.retry_pending(timeout=2)
+
+
 def _has(what: Callable[[World], list[int]]) -> Callable[[World], bool]:
     return lambda w: bool(what(w))
 
@@ -445,6 +463,9 @@ OPERATIONS: list[Operation] = [
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
     Operation("setting", _setting),
     Operation("seal", _seal, ledger=False),
+    Operation("anchor seal (TSA offline: queued)", _anchor_offline, ledger=False),
+    Operation("retry pending anchors", _retry_anchors, lambda w: bool(w.vault.anchors.pending()), ledger=False),
+    Operation("anchor seal (local TSA)", _anchor, expensive=True),
     Operation("export dossier", _export, _has(World.clients_with_entries), expensive=True),
     Operation("passwd", _passwd, expensive=True),
     Operation("recovery", _recovery, expensive=True),
@@ -459,11 +480,20 @@ OPERATIONS: list[Operation] = [
 # -- running sequences ----------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def tsa_url():  # type: ignore[no-untyped-def]
+    from tests.helpers.tsa import LocalTsa
+
+    server = LocalTsa()
+    yield server.url
+    server.close()
+
+
 @pytest.fixture
-def created_world(tmp_path: Path):  # type: ignore[no-untyped-def]
+def created_world(tmp_path: Path, tsa_url: str):  # type: ignore[no-untyped-def]
     """A sequence that starts with a real ``Vault.create``."""
     vault, recovery_key = Vault.create(tmp_path / "vault", PASSPHRASE)
-    w = World(random.Random(0), tmp_path, vault, recovery_key=recovery_key)
+    w = World(random.Random(0), tmp_path, vault, recovery_key=recovery_key, tsa_url=tsa_url)
     yield w
     w.vault.lock()
 
@@ -481,7 +511,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, str
 
 
 @pytest.fixture
-def world(tmp_path: Path, template: tuple[Path, bytes, str]):  # type: ignore[no-untyped-def]
+def world(tmp_path: Path, template: tuple[Path, bytes, str], tsa_url: str):  # type: ignore[no-untyped-def]
     """A copy of the template vault, opened with its data key: what ``Vault.open`` does after
     the KDF. Two hundred Argon2 runs (64 MiB each) would cost more than all the steps; the
     KDF and a real create are exercised by ``created_world`` and the rest of the suite."""
@@ -491,7 +521,7 @@ def world(tmp_path: Path, template: tuple[Path, bytes, str]):  # type: ignore[no
     shutil.copytree(source, tmp_path / "vault")
     key_file = KeyFile.load(tmp_path / "vault" / "vault.key")
     vault = Vault._open_with_key(tmp_path / "vault", key_file, data_key, None)
-    w = World(random.Random(0), tmp_path, vault, recovery_key=recovery_key)
+    w = World(random.Random(0), tmp_path, vault, recovery_key=recovery_key, tsa_url=tsa_url)
     yield w
     w.vault.lock()
 
@@ -534,6 +564,7 @@ def _prepare(w: World) -> None:
     _reminder_add(w)
     _draft_save(w)
     _triage_add(w)
+    _anchor_offline(w)
     check(w)
 
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
@@ -82,6 +83,10 @@ class MainWindow(QMainWindow):
         self.ocr.progressed.connect(self._ocr_progressed)
         self.ocr.finished_reading.connect(self._ocr_finished)
         self.statusBar().addPermanentWidget(self.work)
+        self.last_verify: Any = None  # ui.dialogs.integrity.LastVerify, set by "Verify now"
+        self.verified_label = QLabel()
+        self.verified_label.hide()
+        self.statusBar().addPermanentWidget(self.verified_label)
         self.statusBar().showMessage(_welcome(vault), 0)
         self.reminders = RemindersDock(vault, self)
         self.reminders.panel.client_requested.connect(self.select_client)
@@ -167,6 +172,7 @@ class MainWindow(QMainWindow):
         self.triage_action = self._action("Unsorted Inbox files…", "attachment", [], self.show_triage)
         self.verify_bundle_action = self._action("Verify a bundle…", "search", [], self.show_verify_bundle)
         self.export_action = self._action("Export dossier…", "export_dossier", ["Ctrl+E"], self.export_dossier)
+        self.integrity_action = self._action("Record integrity…", "vault", [], self.show_integrity)
         self.parting_action = self._action("Parting ways…", "parting_ways", [], self.parting_ways)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
         self.parting_button.setDefaultAction(self.parting_action)
@@ -194,6 +200,7 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         vault_menu = menus.addMenu("&Vault")
         vault_menu.addActions([self.client_action, self.attach_action, self.triage_action, self.export_action])
+        vault_menu.addAction(self.integrity_action)
         vault_menu.addAction(self.verify_bundle_action)
         vault_menu.addSeparator()
         vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
@@ -469,6 +476,21 @@ class MainWindow(QMainWindow):
 
     def watch_inbox(self, watch: Any) -> None:
         InboxFeedback(self).follow(watch)  # a child: its connections end with this window
+
+    def show_integrity(self) -> Any:
+        from ui.dialogs.integrity import IntegrityDialog
+
+        dialog = IntegrityDialog(self.vault, self._tasks, self.last_verify, parent=self)
+        dialog.verified.connect(self._verified)
+        dialog.open()
+        return dialog
+
+    def _verified(self, last: Any) -> None:
+        """The status bar's "Verified <when>" (this session's last verification)."""
+        self.last_verify = last
+        self.verified_label.setText(last.status_text())
+        self.verified_label.setToolTip(last.summary)
+        self.verified_label.show()
 
     def show_verify_bundle(self) -> Any:
         from ui.dialogs.verify_bundle import VerifyBundleDialog

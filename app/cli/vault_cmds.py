@@ -111,11 +111,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 "events": report.head.count,
                 "head": report.head.hash,
                 "seal_ok": report.seal_ok,
+                "warnings": report.warnings,
+                "clock_notes": report.clock_notes,
                 "anchored": report.anchored,
                 "notes": report.notes,
             }
         )
         return 0 if report.ok else EXIT_VERIFY_FAILED
+    for warning in report.warnings:  # the vault clock's notes: disclosed, not failures
+        ctx.err(f"casefile: warning: {warning}")
+    if report.clock_notes > len(report.warnings):
+        ctx.err(
+            f"casefile: warning: {report.clock_notes - len(report.warnings)} more clock notes (--json lists the first)."
+        )
     if report.ok:
         checked = ", ".join(f"{n} {what}" for what, n in report.checked.items() if n)
         ctx.out(f"OK: the record is intact ({checked}).")
