@@ -92,6 +92,7 @@ def build_dossier_pdf(
 ) -> BuiltDossier:
     """Lay out the PDF in memory: for a preview before saving (nothing is written)."""
     from app.dossier.bates import finish_pdf
+    from app.dossier.declaration import check_form, check_legend
     from app.dossier.layout import Layout
     from app.dossier.pdf import build_parts
 
@@ -108,9 +109,11 @@ def build_dossier_pdf(
         recipient=options.recipient,
         supersedes=options.supersedes,
     )
+    legend = check_legend(options.legend)
+    check_form(options.declaration_form)
     exhibits = number_exhibits(vault, selection, production.exhibit_numbers)
     prepared_at = now_utc().astimezone().replace(microsecond=0)
-    layout = Layout(vault, selection, exhibits, prepared_at, production=production)
+    layout = Layout(vault, selection, exhibits, prepared_at, production=production, legend=legend)
     layout.tick = steps.tick
     # Roughly one page per entry and exhibit, plus the front and back laid out twice.
     steps.start("layout", len(selection.entries) + 2 * len(exhibits) + len(selection.entries) // 10 + 12)

@@ -32,6 +32,8 @@ DEFAULTS: dict[str, str] = {
     # export is anchored with them ("on" | "off"); requests that fail are queued and retried.
     "tsa_urls": "http://timestamp.digicert.com\nhttp://timestamp.sectigo.com\nhttps://freetsa.org/tsr",
     "anchor_after_export": "on",
+    # Machine-read text for screenshots and scans (app/ingest/ocr.py): "on" or "off".
+    "ocr": "on",
 }
 _LIMITS = {"referrals": 5000}
 
