@@ -338,6 +338,35 @@ def _seal(w: World) -> None:
     w.seal = w.vault.seal()
 
 
+_TSA: list = []  # one local RFC 3161 TSA (tests/helpers/tsa.py) for the whole module, made on first use
+REFUSED_TSA = "http://127.0.0.1:9/tsr"  # nothing listens there: the request is queued
+
+
+def _local_tsa_url() -> str:
+    if not _TSA:
+        import atexit
+
+        from tests.helpers.tsa import LocalTsa
+
+        _TSA.append(LocalTsa())
+        atexit.register(_TSA[0].close)
+    return str(_TSA[0].url)
+
+
+def _anchor_granted(w: World) -> None:
+    [result] = w.vault.anchors.anchor_seal([_local_tsa_url()], timeout=10)
+    assert result.ok, result.error
+
+
+def _anchor_queued(w: World) -> None:
+    [result] = w.vault.anchors.anchor_seal([REFUSED_TSA], timeout=2)
+    assert not result.ok
+
+
+def _anchor_pending(w: World) -> None:
+    w.vault.anchors.retry_pending(timeout=2)
+
+
 def _export(w: World) -> None:
     from app.dossier.export import export_dossier
     from app.dossier.select import DossierOptions
@@ -445,6 +474,10 @@ OPERATIONS: list[Operation] = [
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
     Operation("setting", _setting),
     Operation("seal", _seal, ledger=False),
+    Operation("signing key (first use)", lambda w: w.vault.signing.ensure() and None, ledger=False),
+    Operation("anchor (TSA answers)", _anchor_granted),
+    Operation("anchor (offline: queued)", _anchor_queued, ledger=False),
+    Operation("anchor --pending", _anchor_pending, lambda w: bool(w.vault.anchors.pending()), ledger=False),
     Operation("export dossier", _export, _has(World.clients_with_entries), expensive=True),
     Operation("passwd", _passwd, expensive=True),
     Operation("recovery", _recovery, expensive=True),
@@ -526,7 +559,8 @@ def test_sequences_with_exports_keys_and_backups_keep_the_record_verifiable(crea
 
 
 def _prepare(w: World) -> None:
-    """A vault where every operation is applicable: clients, entries, a reminder, a draft, triage."""
+    """A vault where every operation is applicable: clients, entries, a reminder, a draft, triage, a
+    queued anchor."""
     _client_add(w)
     _client_add(w)
     for _ in range(3):
@@ -534,6 +568,7 @@ def _prepare(w: World) -> None:
     _reminder_add(w)
     _draft_save(w)
     _triage_add(w)
+    _anchor_queued(w)  # a timestamp request waiting for its TSA
     check(w)
 
 
