@@ -463,6 +463,7 @@ OPERATIONS: list[Operation] = [
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
     Operation("setting", _setting),
     Operation("seal", _seal, ledger=False),
+    Operation("signing key (first use)", lambda w: w.vault.signing.ensure() and None, ledger=False),
     Operation("anchor seal (TSA offline: queued)", _anchor_offline, ledger=False),
     Operation("retry pending anchors", _retry_anchors, lambda w: bool(w.vault.anchors.pending()), ledger=False),
     Operation("anchor seal (local TSA)", _anchor, expensive=True),
@@ -556,7 +557,8 @@ def test_sequences_with_exports_keys_and_backups_keep_the_record_verifiable(crea
 
 
 def _prepare(w: World) -> None:
-    """A vault where every operation is applicable: clients, entries, a reminder, a draft, triage."""
+    """A vault where every operation is applicable: clients, entries, a reminder, a draft, triage, a
+    queued anchor."""
     _client_add(w)
     _client_add(w)
     for _ in range(3):

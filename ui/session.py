@@ -72,6 +72,9 @@ class Session(QObject):
         self.idle.idle.connect(self.lock)
         self.inbox = InboxWatch(self)
         self.clipboard = SecureClipboard(self)
+        from ui.anchor_retry import AnchorRetry
+
+        self.anchor_retry = AnchorRetry(self.tasks, self)  # queued RFC 3161 requests, daily seal
         self.system_lock: Any = None  # made at the first unlock: QtDBus is not needed before
         self.vault: Any = None
         self.window: Any = None
@@ -186,6 +189,7 @@ class Session(QObject):
             self.system_lock.lock_requested.connect(self.lock)
         self.window.watch_inbox(self.inbox)
         self.restart_inbox()
+        self.anchor_retry.start(vault)
         self.unlocked.emit()
 
     def show_settings(self) -> Any:
@@ -203,6 +207,7 @@ class Session(QObject):
         self.idle.stop()
         self.clipboard.clear()
         self.inbox.stop()  # before the vault closes: a file mid-import finishes its transaction
+        self.anchor_retry.stop()
         window, self.window = self.window, None
         if window is not None:
             window.prepare_lock()
@@ -229,6 +234,7 @@ class Session(QObject):
         self.idle.stop()
         self.clipboard.clear()
         self.inbox.stop()
+        self.anchor_retry.stop()
         if self.window is not None:
             self.window.prepare_lock()
         if self.vault is not None:
