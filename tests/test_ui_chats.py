@@ -39,3 +39,19 @@ def test_a_dropped_screenshot_gets_machine_read_text_on_a_worker(demo_session: A
     qtbot.waitUntil(lambda: LABEL in window.detail.text.toPlainText(), timeout=5000)
     assert "contract" in window.detail.text.toPlainText()
     assert window.vault.search("contract")
+
+
+def test_a_dropped_recording_warns_about_consent_once(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.helpers.audio import wav
+
+    window = demo_session.window
+    client = _select(window, "Gerald Whitmore")
+    wav(tmp_path / "call-recording.wav")
+    before = window.vault.entries.count(client.id)
+    _drop_on_client(window, [tmp_path / "call-recording.wav"])
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "recording-consent") is not None, timeout=15_000)
+    assert window.vault.entries.count(client.id) == before + 1
+    assert "consent" in window.findChild(QMessageBox, "recording-consent").text()
+    window.findChild(QMessageBox, "recording-consent").close()

@@ -36,6 +36,7 @@ from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
 from ui.ocr_runner import OcrRunner
+from ui.recording_notice import warn_about_recording_consent
 from ui.parting_window import PartingWindow
 from ui.reminders_dock import RemindersDock
 from ui.widgets.client_header import ClientHeader, display_zone
@@ -410,6 +411,7 @@ class MainWindow(QMainWindow):
             show_results(self, "Import", outcome.summary(), list(outcome.results))
             if outcome.entry_ids:
                 self.ocr.start(outcome.client_id, tuple(outcome.entry_ids))
+            warn_about_recording_consent(self, [Path(r.path) for r in outcome.results if r.ok])
 
     def _ocr_progressed(self, done: object, total: object, name: str) -> None:
         if not self.locking and name:
