@@ -36,8 +36,8 @@ from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
 from ui.ocr_runner import OcrRunner
-from ui.recording_notice import warn_about_recording_consent
 from ui.parting_window import PartingWindow
+from ui.recording_notice import warn_about_recording_consent
 from ui.reminders_dock import RemindersDock
 from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_pane import DetailPane

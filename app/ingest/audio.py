@@ -83,7 +83,7 @@ def _mp4_boxes(source: Source) -> tuple[datetime | None, bool]:
 
 
 def _handler_types(head: bytes) -> set[bytes]:
-    types = set()
+    types: set[bytes] = set()
     start = 0
     while (at := head.find(b"hdlr", start)) != -1 and len(types) < 16:
         types.add(head[at + 12 : at + 16])  # size, 'hdlr', version+flags, pre_defined, handler_type
