@@ -128,7 +128,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(_result_json(result), ensure_ascii=False), flush=True)
         else:
-            print(result.line(), flush=True)
+            print(ctx.terminal_safe(result.line()), flush=True)
 
     with ctx.open_vault(args) as vault:
         folder, delete_imported = inbox_settings(vault)

@@ -16,17 +16,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.errors import CasefileError, CorruptVault, UnsupportedFile, VaultBusy, VaultLocked
+from app.errors import (
+    CasefileError,
+    CorruptVault,
+    DiskFull,
+    UnsupportedFile,
+    VaultBusy,
+    VaultLocked,
+    disk_full_message,
+)
 from app.ingest.audio import is_audio, parse_audio
 from app.ingest.chats import ChatOptions, chat_reader_for, read_chat
 from app.ingest.documents import parse_document
 from app.ingest.email import parse_eml, parse_mbox
 from app.ingest.images import image_format, parse_image
 from app.ingest.msg import OLE_MAGIC, parse_msg
-from app.ingest.parsed import ParsedItem, Source
+from app.ingest.parsed import ParsedItem, Part, Source
 from app.records.attachments import CHUNK_SIZE, insert_attachment, safe_display_name
 from app.records.entries import insert_entry
-from app.vault.store import Connection, DatabaseError
+from app.records.models import EntryFields
+from app.vault.store import Connection, DatabaseError, is_disk_full
 
 Reader = Callable[[Source], list[ParsedItem]]
 ResultCallback = Callable[["ImportResult"], None]
@@ -154,7 +163,7 @@ def import_source(
         if chat_reader is not None:  # phone messages: only new messages of the client's conversation
             items, known = read_chat(vault, client_id, src, chat_reader, chat or ChatOptions())
         else:
-            items = reader_for(src)(src)
+            items = read_or_keep_native(src)
             with vault.db.read() as conn:
                 items, known = _drop_known_messages(conn, client_id, items)
         if not items:
@@ -166,9 +175,14 @@ def import_source(
                 size=src.size,
                 reason=f"every message is already in entry {', '.join(map(str, known))}; nothing new.",
             )
-        with vault.db.write() as conn:
-            linked = entries_holding(conn, sha)
-            entry_ids, count = store_items(conn, vault, client_id, items, source)
+        try:
+            with vault.db.write() as conn:
+                linked = entries_holding(conn, sha)
+                entry_ids, count = store_items(conn, vault, client_id, items, source)
+        except DatabaseError as error:
+            if is_disk_full(error):  # rolled back: nothing of this file was stored
+                raise DiskFull(disk_full_message(vault.path, f"import {src.name}", need_bytes(src.size))) from None
+            raise
         notes = tuple(dict.fromkeys(n for item in items for n in item.notes))
         notes += do_not_serve_warnings(vault, client_id, items)
         if known:
@@ -183,7 +197,7 @@ def import_source(
             linked_entry_ids=tuple(linked),
             notes=notes,
         )
-    except (VaultLocked, VaultBusy, CorruptVault, DatabaseError):
+    except (VaultLocked, VaultBusy, CorruptVault, DatabaseError, DiskFull):
         raise  # the vault's problem, not the file's: the caller stops (the Inbox leaves the file in place)
     except CasefileError as error:
         return ImportResult(path=label, status=REFUSED, size=src.size, reason=_one_line(str(error)))
@@ -194,6 +208,43 @@ def import_source(
     except Exception as error:  # a library's own exception for a malformed file
         reason = f"{src.name}: could not be read ({type(error).__name__}: {error})."
         return ImportResult(path=label, status=REFUSED, size=src.size, reason=_one_line(reason))
+
+
+def need_bytes(size: int) -> int:
+    """Room an import of ``size`` bytes takes: the pages in the WAL, then in the database."""
+    return 2 * size + 1_000_000
+
+
+def read_or_keep_native(src: Source) -> list[ParsedItem]:
+    """Parse the file; when it cannot be parsed as what it claims to be, keep it anyway.
+
+    Evidence is never refused for being malformed: a truncated JPEG, a damaged .eml, an
+    image too large to decode are stored byte for byte as a plain file, with the reason
+    in the entry's body (so the timeline and the dossier show it).
+    """
+    try:
+        return reader_for(src)(src)
+    except (VaultLocked, VaultBusy, CorruptVault, DatabaseError, DiskFull):
+        raise
+    except CasefileError as error:
+        reason = str(error)
+    except RecursionError:
+        reason = f"{src.name}: nested too deeply to read (hostile or damaged)."
+    except MemoryError:
+        reason = f"{src.name}: too large to read."
+    except Exception as error:  # a library's own exception for a malformed file
+        reason = f"{src.name}: could not be read ({type(error).__name__}: {error})."
+    return [native_item(src, _one_line(reason)[:1000])]
+
+
+def native_item(src: Source, reason: str) -> ParsedItem:
+    from app.records.times import in_range, now_utc
+
+    occurred = src.mtime if in_range(src.mtime) else now_utc()
+    body = f"Stored as the original file only; it could not be read as what it claims to be. Reason: {reason}"
+    fields = EntryFields(kind="document", occurred_at=occurred, title=safe_display_name(src.name)[:1000], body=body)
+    part = Part(name=src.name, source=src, metadata={"stored_as_native": reason})
+    return ParsedItem(fields=fields, parts=[part], notes=[f"stored as a plain file ({reason})"])
 
 
 def _drop_known_messages(

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.app_settings import AppSettings
+from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.inbox_watch import inbox_wanted
 from ui.workers import user_message
@@ -122,6 +123,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
 
     def apply(self) -> None:
         from pathlib import Path
