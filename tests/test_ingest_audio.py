@@ -35,13 +35,16 @@ def test_audio_files_become_entries_with_duration_codec_and_recording_time(vault
     assert vault.verify().ok
 
 
-def test_audio_that_is_video_or_garbage_is_refused_in_one_line(vault, tmp_path: Path) -> None:
+def test_audio_that_is_video_or_garbage_is_kept_as_a_plain_file_with_the_reason(vault, tmp_path: Path) -> None:
+    """Evidence is never refused (SPEC 5): it is stored as a native, the one-line reason beside it."""
     client_id = vault.clients.add("Gerald Whitmore").id
     video_mp4(tmp_path / "memo.m4a")
     (tmp_path / "broken.mp3").write_bytes(b"this is not audio at all" * 100)
-    before = _state(vault)
-    video = import_path(vault, client_id, tmp_path / "memo.m4a")
-    assert video.status == "refused" and "is a video, not an audio recording" in video.reason
-    garbage = import_path(vault, client_id, tmp_path / "broken.mp3")
-    assert garbage.status == "refused" and "not a playable audio file" in garbage.reason
-    assert _state(vault) == before
+    reasons = {"memo.m4a": "is a video, not an audio recording", "broken.mp3": "not a playable audio file"}
+    for name, words in reasons.items():
+        result = import_path(vault, client_id, tmp_path / name)
+        assert result.status == "imported" and any(words in n for n in result.notes), result.line()
+        entry = vault.entries.get(result.entry_ids[0])
+        assert entry.kind == "document" and words in entry.fields.body
+        assert "audio" not in vault.attachments.for_entry(entry.id)[0].metadata  # no invented duration
+    assert vault.verify().ok
