@@ -220,6 +220,35 @@ def _whatsapp(w: World) -> Path:
     return path
 
 
+def _chat_db(w: World) -> Path:
+    from tests.helpers.chats import chat_db
+
+    start = datetime(2026, 3, 13, 15, 0, tzinfo=UTC) + timedelta(days=w.rng.randint(0, 30))
+    path = w.fresh("Messages") / "chat.db"
+    path.parent.mkdir()
+    chat_db(path, [(start + timedelta(minutes=i), i % 2 == 1, f"imessage {i}", i == 2) for i in range(3)])
+    return path
+
+
+def _recording(w: World) -> Path:
+    from tests.helpers.audio import amr, mp3, opus, wav
+
+    name, build = w.rng.choice([("memo.wav", wav), ("call.mp3", mp3), ("note.opus", opus), ("vm.amr", amr)])
+    path = w.fresh(name)
+    build(path, 1.0 + w.rng.randint(0, 3))
+    return path
+
+
+def _ocr_text(w: World) -> None:
+    """OCR's write path (a derivative + search rows, no ledger event); the engine itself is in test_ingest_ocr."""
+    from app.ingest.ocr import candidates, store_text
+
+    todo = candidates(w.vault) or []
+    if todo:
+        store_text(w.vault, w.rng.choice(todo).sha256, f"machine read {w.counter}")
+        w.counter += 1
+
+
 def _an_eml(w: World) -> Path:
     return w.rng.choice(EML)
 
@@ -451,6 +480,9 @@ OPERATIONS: list[Operation] = [
         _import_chat(_whatsapp, with_="Gerald Whitmore", zone="Europe/Berlin", date_order="dmy"),
         _CLIENTS,
     ),
+    Operation("import chat.db", _import_chat(_chat_db, with_="+15550107788", zone="America/New_York"), _CLIENTS),
+    Operation("import recording", _import(_recording), _CLIENTS),
+    Operation("OCR text stored", _ocr_text, ledger=False),
     Operation("triage add", _triage_add),
     Operation("triage assign", _triage_assign, _pending_triage),
     Operation("checklist step", _step, _CLIENTS),

@@ -68,7 +68,12 @@ class DropOutcome:
 
 
 def import_dropped_files(
-    vault: Any, client_id: int, paths: list[Path], entry_id: int | None = None, progress: Any = None
+    vault: Any,
+    client_id: int,
+    paths: list[Path],
+    entry_id: int | None = None,
+    progress: Any = None,
+    chat: Any = None,
 ) -> DropOutcome:
     """Import ``paths`` (folders are walked) for the client, or attach them to ``entry_id``.
 
@@ -85,7 +90,7 @@ def import_dropped_files(
                 break
             progress.report(done, len(files), path.name)
         if entry_id is None:
-            results.append(import_path(vault, client_id, path, source="drag"))
+            results.append(import_path(vault, client_id, path, source="drag", chat=chat))
         else:
             results.append(attach_to_entry(vault, client_id, entry_id, path))
     if progress is not None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.bridge import VaultEvents
+from ui.chat_files import is_chat_export
 from ui.dialogs.client import ClientStatusDialog
 from ui.dialogs.export_dossier import ExportDossierDialog, saved_message
 from ui.dialogs.preview import PreviewDialog
@@ -40,6 +41,7 @@ from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
 from ui.ocr_runner import OcrRunner
 from ui.parting_window import PartingWindow
+from ui.recording_notice import warn_about_recording_consent
 from ui.reminders_dock import RemindersDock
 from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_pane import DetailPane
@@ -439,17 +441,28 @@ class MainWindow(QMainWindow):
         if names:
             self.add_files(client.id, [Path(n) for n in names], self.current_entry_id() if self.detail.entry else None)
 
-    def add_files(self, client_id: int, paths: list[Path], entry_id: int | None = None) -> Any:
-        """Store files on a worker, with progress and Cancel in the status bar."""
+    def add_files(self, client_id: int, paths: list[Path], entry_id: int | None = None, chat: Any = None) -> Any:
+        """Store files on a worker, with progress and Cancel in the status bar. A phone-message
+        export dropped on a client first asks which conversation and time zone (one dialog)."""
+        if entry_id is None and chat is None and len(paths) == 1 and is_chat_export(paths[0]):
+            return self.ask_chat_options(client_id, paths[0])
         vault = self.vault
         progress = self._tasks.run_with_progress(
-            lambda p: import_dropped_files(vault, client_id, paths, entry_id, p),
+            lambda p: import_dropped_files(vault, client_id, paths, entry_id, p, chat),
             self._files_added,
             self._failed,
             self.work.show_progress,
         )
         self.work.start(f"Adding {len(paths)} file(s)…", progress)
         return progress
+
+    def ask_chat_options(self, client_id: int, path: Path) -> Any:
+        from ui.dialogs.chat_import import ChatImportDialog
+
+        dialog = ChatImportDialog(self.vault, self.vault.clients.get(client_id), path, parent=self)
+        dialog.chosen.connect(lambda options: self.add_files(client_id, [path], None, options))
+        dialog.open()
+        return dialog
 
     def _files_added(self, outcome: Any) -> None:
         self.work.finish("")
@@ -458,6 +471,7 @@ class MainWindow(QMainWindow):
             show_results(self, "Import", outcome.summary(), list(outcome.results))
             if outcome.entry_ids:
                 self.ocr.start(outcome.client_id, tuple(outcome.entry_ids))
+            warn_about_recording_consent(self, [Path(r.path) for r in outcome.results if r.ok])
 
     def _ocr_progressed(self, done: object, total: object, name: str) -> None:
         if not self.locking and name:

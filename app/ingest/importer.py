@@ -25,6 +25,7 @@ from app.errors import (
     VaultLocked,
     disk_full_message,
 )
+from app.ingest.audio import is_audio, parse_audio
 from app.ingest.chats import ChatOptions, chat_reader_for, read_chat
 from app.ingest.documents import parse_document
 from app.ingest.email import parse_eml, parse_mbox
@@ -79,6 +80,8 @@ def reader_for(source: Source) -> Reader:
     suffix = Path(source.name).suffix.lower()
     if image_format(head):
         return parse_image
+    if is_audio(source, head):
+        return parse_audio
     if suffix == ".msg" or (head.startswith(OLE_MAGIC) and suffix == ".oft"):
         return parse_msg
     if suffix == ".eml":
