@@ -182,4 +182,8 @@ def email_flowables(layout: Layout, ex: Exhibit) -> list[Any]:
             ]
         )
     )
-    return [block, Spacer(1, 8), *(body_paragraphs(text, s["body"]) or [Paragraph("(empty message)", s["muted"])])]
+    from app.mail.provenance import mail_proof_lines
+
+    proof = [para(markup(line), s["small"]) for line in mail_proof_lines(ex.attachment.metadata)]
+    body = body_paragraphs(text, s["body"]) or [Paragraph("(empty message)", s["muted"])]
+    return [block, Spacer(1, 4), *proof, Spacer(1, 8), *body]

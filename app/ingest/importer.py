@@ -22,6 +22,7 @@ from app.ingest.email import parse_eml, parse_mbox
 from app.ingest.images import image_format, parse_image
 from app.ingest.msg import OLE_MAGIC, parse_msg
 from app.ingest.parsed import ParsedItem, Source
+from app.mail.dkim import annotate_items as annotate_dkim
 from app.records.attachments import CHUNK_SIZE, insert_attachment, safe_display_name
 from app.records.entries import insert_entry
 from app.vault.store import Connection, DatabaseError
@@ -137,6 +138,7 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
                 reason=f"already in entry {', '.join(map(str, mine))} (same SHA-256); not imported again.",
             )
         items = reader_for(src)(src)
+        annotate_dkim(vault, items)  # before the transaction: it may ask DNS for key records
         with vault.db.read() as conn:
             items, known = _drop_known_messages(conn, client_id, items)
         if not items:

@@ -33,6 +33,8 @@ from app.errors import MailError, UnsupportedFile
 from app.ingest.email import MAX_MESSAGE_BYTES, message_item
 from app.ingest.parsed import ParsedItem, Part, clean_title
 from app.mail.accounts import FOLDER_COLUMNS, MailAccount, MailAccounts, folder_state_from_row
+from app.mail.dkim import Lookup, is_signed, lookup_for
+from app.mail.dkim import annotate as annotate_dkim
 from app.records.models import EntryFields
 from app.records.times import now_utc, utc_text
 from app.vault.store import Connection
@@ -66,6 +68,7 @@ class FetchReport:
     entry_ids: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cancelled: bool = False
+    lookup: Lookup | None = field(default=None, repr=False)  # DKIM key lookups, made once per fetch
 
     def line(self) -> str:
         text = (
@@ -309,8 +312,11 @@ def fetch_client_mail(
     since: date | None = None,
     on_progress: Callable[[FetchProgress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    lookup: Lookup | None = None,
 ) -> FetchReport:
-    """Fetch every message to or from the client in the account's folders that matter."""
+    """Fetch every message to or from the client in the account's folders that matter.
+
+    ``lookup`` answers DKIM key queries (default: DNS, see app/mail/dkim.py)."""
     accounts = MailAccounts(vault.db)
     client = vault.clients.get(client_id)
     account = _choose_account(accounts, account_name)
@@ -321,6 +327,7 @@ def fetch_client_mail(
             " add one first (casefile client edit)."
         )
     report = FetchReport(account=account.name, server=account.host)
+    report.lookup = lookup
     stop = cancelled or (lambda: False)
     with session(account, accounts.password(account.id)) as conn:
         try:
@@ -497,6 +504,10 @@ def _store_message(
     original = item.parts[0]
     original.metadata = {**original.metadata, "collected": provenance(account, folder, uidvalidity, message)}
     original.attachment_source = "imap"
+    if not unreadable:
+        if report.lookup is None and is_signed(raw):
+            report.lookup = lookup_for(vault)
+        annotate_dkim(raw, original.metadata, report.lookup)
     with vault.db.write() as conn:
         if _held(conn, client_id, sha, original.metadata.get("message_id")):
             report.duplicates += 1
