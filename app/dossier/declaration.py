@@ -13,6 +13,35 @@ from app.dossier.text import para, styles
 BLANK = "_" * 44
 
 
+def collected_via(metadata: dict[str, Any]) -> str:
+    collected = metadata.get("collected")
+    return str(collected.get("via", "")) if isinstance(collected, dict) else ""
+
+
+def email_paragraph(layout: Layout) -> str:
+    """What the declaration says about received emails: how they were collected and their DKIM checks."""
+    from app.mail.dkim import summary
+
+    emails = [ex for ex in layout.exhibits if ex.attachment.media_type == "message/rfc822"]
+    if not emails:
+        return ""
+    verdicts = [summary(ex.attachment.metadata) for ex in emails]
+    passed = sum(1 for v in verdicts if v and v["status"] == "pass")
+    imap = sum(1 for ex in emails if collected_via(ex.attachment.metadata) == "imap")
+    text = f"5. The dossier produces {len(emails)} email message(s) as received, each kept byte for byte as stored."
+    if imap:
+        text += (
+            f" {imap} of them were copied read-only from the mailbox over IMAP; each such exhibit names the "
+            "server, folder, message UID and the time it was collected."
+        )
+    text += (
+        f" {passed} carry a DKIM signature that verified when the record-keeping software checked it against "
+        "the signing domain's published key (the key record is kept). A verified DKIM signature shows that the "
+        "signing domain vouched for the message's headers and body; it does not show who typed the message."
+    )
+    return text
+
+
 def declaration(layout: Layout) -> list[Any]:
     s, sel = styles(), layout.selection
     owner = sel.owner_name or BLANK
@@ -35,9 +64,14 @@ def declaration(layout: Layout) -> list[Any]:
         "integrity appendix. I compared the hash value of each file produced with the value recorded when the "
         f"file was first stored, and they are identical. The record's hash chain stood at {sel.ledger_count} "
         f"events with head {sel.ledger_head} when the dossier was prepared.",
-        "I declare under penalty of perjury under the laws of ____________________ that the foregoing is true "
-        "and correct.",
     ]
+    emails = email_paragraph(layout)
+    if emails:
+        paragraphs.append(emails)
+    paragraphs.append(
+        "I declare under penalty of perjury under the laws of ____________________ that the foregoing is true "
+        "and correct."
+    )
     story: list[Any] = [heading(layout, "sec:declaration", "Records declaration (template)")]
     story.append(
         para(

@@ -85,7 +85,9 @@ def all_exhibits(layout: Layout) -> list[Any]:
 def metadata_text(metadata: dict[str, object], limit: int = 12) -> str:
     """What ingest extracted (EXIF time, GPS, email headers), flattened to one line."""
     items = []
-    for key, value in list(metadata.items())[:limit]:
+    # Collection and DKIM records are told in sentences on the email exhibit (app/mail/provenance.py).
+    shown = {k: v for k, v in metadata.items() if k not in ("dkim", "collected")}
+    for key, value in list(shown.items())[:limit]:
         if isinstance(value, dict | list):
             value = (
                 ", ".join(f"{k}={v}" for k, v in value.items())

@@ -198,6 +198,17 @@ def _status_row(change: Any) -> list[Any]:
     )
 
 
+def dkim_mark(exhibits: list[Any]) -> str:
+    """' [DKIM ✓ example.com]' for an email whose original carries a verified DKIM signature."""
+    from app.mail.dkim import summary
+
+    for ex in exhibits[:1]:
+        s = summary(ex.attachment.metadata)
+        if s and s["status"] == "pass":
+            return f" [DKIM ✓ {s['domain']}]"
+    return ""
+
+
 def chronology(layout: Layout) -> list[Any]:
     s = styles()
     rows: list[list[Any]] = [
@@ -209,7 +220,7 @@ def chronology(layout: Layout) -> list[Any]:
         while changes and changes[0].changed_at <= entry.occurred_at:
             rows.append(_status_row(changes.pop(0)))
         numbers = ", ".join(str(ex.number) for ex in exhibits_of(layout.exhibits, entry.id))
-        title = entry.title + (" (retracted)" if entry.retraction else "")
+        title = entry.title + (" (retracted)" if entry.retraction else "") + dkim_mark(exhibits_of(layout.exhibits, entry.id))
         rows.append(
             cells(
                 when_text(entry.occurred_at),
@@ -227,7 +238,8 @@ def chronology(layout: Layout) -> list[Any]:
     story.append(
         para(
             "One row per entry, oldest first, with the client's status changes among them. The pin cite is the "
-            "Bates page where the entry appears in full; 'Exh.' lists its exhibit numbers.",
+            "Bates page where the entry appears in full; 'Exh.' lists its exhibit numbers. [DKIM ✓ domain] marks "
+            "an email whose signature by that domain verified.",
             s["muted"],
         )
     )
