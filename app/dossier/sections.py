@@ -220,7 +220,11 @@ def chronology(layout: Layout) -> list[Any]:
         while changes and changes[0].changed_at <= entry.occurred_at:
             rows.append(_status_row(changes.pop(0)))
         numbers = ", ".join(str(ex.number) for ex in exhibits_of(layout.exhibits, entry.id))
-        title = entry.title + (" (retracted)" if entry.retraction else "") + dkim_mark(exhibits_of(layout.exhibits, entry.id))
+        title = (
+            entry.title
+            + (" (retracted)" if entry.retraction else "")
+            + dkim_mark(exhibits_of(layout.exhibits, entry.id))
+        )
         rows.append(
             cells(
                 when_text(entry.occurred_at),
