@@ -187,3 +187,40 @@ def test_show_json_detail_line_and_dossier_carry_the_verdict(cli, keypair, tmp_p
     flat = " ".join(text.split())
     assert "DKIM: valid signature by example.com (selector s1), aligned with the sender" in flat
     assert "it does not prove who typed the message" in flat
+
+
+def test_detail_pane_shows_one_dkim_line(vault, keypair, tmp_path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.ingest.importer import import_path
+    from app.mail import dkim as dkim_module
+    from ui.widgets.detail_pane import DetailPane
+    from ui.workers import Tasks
+
+    private, record = keypair
+    client = vault.clients.add("Gerald Whitmore", emails=["gerald@example.com"])
+    path = tmp_path / "warning.eml"
+    path.write_bytes(signed(private))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dkim_module, "lookup_for", lambda vault: resolver({"s1._domainkey.example.com": record}))
+        entry_id = import_path(vault, client.id, path).entry_ids[0]
+    tasks = Tasks()
+    pane = DetailPane(tasks)
+    qtbot.addWidget(pane)
+    pane.set_vault(vault)
+    pane.show_entry(entry_id)
+    text = pane.text.toPlainText()
+    assert "DKIM: valid signature by example.com (selector s1), aligned with the sender; key record archived" in text
+    assert text.count("DKIM:") == 1
+    tasks.pool.waitForDone(5000)
+
+
+def test_cli_recheck_replays_the_archived_record_offline(cli, keypair, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    private, record = keypair
+    path = tmp_path / "warning.eml"
+    path.write_bytes(signed(private))
+    cli.ok("init")
+    cli.ok("client", "add", "Gerald Whitmore", "--email", "gerald@example.com")
+    with TxtServer({"s1._domainkey.example.com": record}) as dns:
+        cli.ok("import", "Gerald Whitmore", str(path), CASEFILE_DNS_SERVER=dns.address)
+    replayed = cli.ok("mail", "dkim-recheck", "Gerald Whitmore", "--replay", "--json").json()
+    assert replayed["checked"] == 1 and replayed["statuses"] == {"pass": 1}
+    assert cli.ok("verify").code == 0

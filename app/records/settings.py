@@ -28,6 +28,9 @@ DEFAULTS: dict[str, str] = {
     # Entries written down more than this many days after the event are marked "entered later"
     # (app/records/contemporaneity.py) in the detail pane, the chronology and the declaration.
     "late_entry_days": "7",
+    # DKIM key lookups (app/mail/dkim.py): "HOST:PORT" of a DNS resolver, "" for the system's;
+    # the environment variable CASEFILE_DNS_SERVER wins over it.
+    "dns_server": "",
 }
 _LIMITS = {"referrals": 5000}
 

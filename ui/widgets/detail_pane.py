@@ -56,6 +56,16 @@ def fields_html(fields: EntryFields, entry: Entry, *, heading_note: str = "") ->
     return f"<h2 style='{title_style}'>{escape(fields.title)}</h2>{note}{banner}<table>{table}</table><p>{body}</p>"
 
 
+def mail_proof_html(attachments: list[Any]) -> str:
+    """An email's DKIM verdict and where it was collected, one line each (app/mail/provenance.py)."""
+    if not attachments or attachments[0].media_type != "message/rfc822":
+        return ""
+    from app.mail.provenance import mail_proof_lines
+
+    lines = mail_proof_lines(attachments[0].metadata)
+    return "".join(f"<p style='color:#475467;margin:2px 0'>{escape(line)}</p>" for line in lines)
+
+
 class DetailPane(QWidget):
     """Signals:
     edit_requested(object): entry id.
@@ -153,12 +163,12 @@ class DetailPane(QWidget):
             return
         self.entry = self._vault.entries.get(entry_id)
         entry = self.entry
-        self.text.setHtml(fields_html(entry.fields, entry))
+        attachments = self._vault.attachments.for_entry(entry_id)
+        self.text.setHtml(fields_html(entry.fields, entry) + mail_proof_html(attachments))
         retracted = entry.retraction is not None
         self.edit_button.setEnabled(not retracted)
         self.retract_button.setEnabled(not retracted)
         self.revisions.set_revisions(self._vault.entries.revisions(entry_id))
-        attachments = self._vault.attachments.for_entry(entry_id)
         self.attachments.set_attachments(attachments)
         self.attachments_label.setText(
             f"<b>Attachments</b> ({len(attachments)})"
