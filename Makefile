@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint bench clean
+.PHONY: run demo test lint bench bundle bundle-test clean
 
 $(STAMP): pyproject.toml setup.py scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
@@ -32,5 +32,12 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
+# A PyInstaller one-folder build for Linux (dist/Casefile-*.tar.gz), and its smoke test.
+bundle: $(STAMP)
+	bash packaging/build-linux.sh
+
+bundle-test: bundle
+	bash packaging/smoke-test.sh
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

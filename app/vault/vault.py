@@ -69,6 +69,11 @@ class Vault:
         self.reminders = Reminders(db, notify)
         self.drafts = Drafts(db)
         self.settings = Settings(db, notify)
+        from app.evidence.anchors import Anchors
+        from app.evidence.signing import VaultSigning
+
+        self.signing = VaultSigning(db)  # the Ed25519 key: public key, fingerprint, sign()
+        self.anchors = Anchors(self)  # RFC 3161 anchors: anchored(), pending(), anchor_seal()
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -98,9 +103,12 @@ class Vault:
                 "INSERT INTO meta(key, value) VALUES (?, ?)", [("vault_id", key_file.vault_id), ("created_at", now)]
             )
             ledger.append(conn, "vault.create", f"vault:{key_file.vault_id}", {"vault_id": key_file.vault_id}, at=now)
+            from app.evidence.signing import create_key
+
+            create_key(conn)
         # The key file comes last: until it exists the folder is not a vault.
         key_file.save(path / KEY_FILE_NAME)
-        return cls(path, Database(conn), key_file, data_key, on_change), recovery_key
+        return cls(path, Database(conn, path / DATABASE_NAME, data_key), key_file, data_key, on_change), recovery_key
 
     @classmethod
     def open(cls, path: Path, passphrase: str, *, on_change: ChangeCallback | None = None) -> Vault:
@@ -134,7 +142,7 @@ class Vault:
         if row is None or row[0] != key_file.vault_id:
             conn.close()
             raise CorruptVault("The key file belongs to a different vault than this database.")
-        return cls(path, Database(conn), key_file, data_key, on_change)
+        return cls(path, Database(conn, path / DATABASE_NAME, data_key), key_file, data_key, on_change)
 
     def lock(self) -> None:
         """Close the database and forget the key. Safe to call twice."""
