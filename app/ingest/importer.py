@@ -25,6 +25,7 @@ from app.errors import (
     VaultLocked,
     disk_full_message,
 )
+from app.ingest.archive_import import archive_reader, import_messages
 from app.ingest.chats import ChatOptions, chat_reader_for, read_chat
 from app.ingest.documents import parse_document
 from app.ingest.email import parse_eml, parse_mbox
@@ -157,6 +158,9 @@ def import_source(
                 size=src.size,
                 reason=f"already in entry {', '.join(map(str, mine))} (same SHA-256); not imported again.",
             )
+        archive = archive_reader(src)
+        if archive is not None:  # .pst/.ost, mbox: message by message, one transaction each
+            return import_messages(vault, client_id, src, archive(src), sha=sha, label=label, source=source)
         chat_reader = chat_reader_for(src)
         if chat_reader is not None:  # phone messages: only new messages of the client's conversation
             items, known = read_chat(vault, client_id, src, chat_reader, chat or ChatOptions())

@@ -20,6 +20,14 @@ def collected_sentence(metadata: dict[str, Any]) -> str | None:
         if collected.get("internaldate"):
             text += f"; the server received it {collected['internaldate']}"
         return text
+    if collected.get("via") == "pst":
+        return (
+            f"extracted from the Outlook archive {collected.get('archive')}, folder {collected.get('folder')}, "
+            f"and re-assembled as an .eml (headers: {collected.get('headers')}; bodies and attachments from the "
+            "archive's MAPI properties)"
+        )
+    if collected.get("via") == "mbox":
+        return f"read from the mailbox file {collected.get('archive')}, message {collected.get('index')}, byte for byte"
     return None
 
 
