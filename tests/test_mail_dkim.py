@@ -189,7 +189,7 @@ def test_show_json_detail_line_and_dossier_carry_the_verdict(cli, keypair, tmp_p
     assert "it does not prove who typed the message" in flat
 
 
-def test_detail_pane_shows_one_dkim_line(vault, keypair, tmp_path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_detail_pane_shows_one_dkim_line(vault, keypair, tmp_path, qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
     from app.ingest.importer import import_path
     from app.mail import dkim as dkim_module
     from ui.widgets.detail_pane import DetailPane
@@ -202,7 +202,7 @@ def test_detail_pane_shows_one_dkim_line(vault, keypair, tmp_path, qtbot) -> Non
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(dkim_module, "lookup_for", lambda vault: resolver({"s1._domainkey.example.com": record}))
         entry_id = import_path(vault, client.id, path).entry_ids[0]
-    tasks = Tasks()
+    tasks = Tasks(parent=qapp)  # a parentless QObject outliving QApplication crashes at exit
     pane = DetailPane(tasks)
     qtbot.addWidget(pane)
     pane.set_vault(vault)
