@@ -450,6 +450,90 @@ def _anchor_offline(w: World) -> None:
 
 def _retry_anchors(w: World) -> None:
     w.vault.anchors.retry_pending(timeout=2)
+def _mail_account_add(w: World) -> None:
+    from app.mail.accounts import MailAccounts
+
+    MailAccounts(w.vault.db).add(
+        f"account {w.counter}", password="app-password", username="owner@example.test", preset="fastmail"
+    )
+    w.counter += 1
+
+
+def _mail_accounts(w: World) -> list[int]:
+    from app.mail.accounts import MailAccounts
+
+    return [a.id for a in MailAccounts(w.vault.db).list()]
+
+
+def _mail_account_remove(w: World) -> None:
+    from app.mail.accounts import MailAccounts
+
+    accounts = MailAccounts(w.vault.db)
+    accounts.remove(w.rng.choice(accounts.list()).name)
+
+
+def _imap_fetch(w: World) -> None:
+    from app.mail.accounts import MailAccounts
+    from app.mail.imap import fetch_client_mail
+    from tests.helpers.dovecot import PASSWORD, USER, Dovecot
+    from tests.test_mail_imap import sent_message
+
+    client_id = w.client()
+    address = f"fetched{w.counter}@example.com"
+    w.vault.clients.update(client_id, emails=[*w.vault.clients.get(client_id).emails, address])
+    server = Dovecot()
+    for n in range(3):
+        server.seed("INBOX", sent_message(w.counter * 10 + n, to=address))
+    try:
+        server.start()
+        name = f"local {w.counter}"
+        MailAccounts(w.vault.db).add(
+            name, password=PASSWORD, username=USER, host="127.0.0.1", port=server.port, tls="none"
+        )
+        assert fetch_client_mail(w.vault, client_id, name).imported == 3
+    finally:
+        server.cleanup()
+    w.counter += 1
+
+
+def _dkim_recheck(w: World) -> None:
+    """A signed message imported while offline ('not checked'), then checked: the verdict changes."""
+    from app.ingest.importer import import_path
+    from app.mail import dkim as dkim_module
+    from app.mail.dkim_recheck import recheck
+    from tests.test_mail_dkim import message, resolver, signed
+
+    private, record = _dkim_key()
+    path = w.fresh("signed.eml")
+    path.write_bytes(signed(private, message(body=f"Message {w.counter}\n")))
+    w.counter += 1
+
+    def offline(name: str) -> dkim_module.KeyAnswer:
+        raise dkim_module.DnsUnavailable("offline")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dkim_module, "lookup_for", lambda vault: offline)
+        assert import_path(w.vault, w.client(), path).ok
+    assert recheck(w.vault, lookup=resolver({"s1._domainkey.example.com": record})).changed >= 1
+
+
+_KEY: list[tuple[bytes, str]] = []
+
+
+def _dkim_key() -> tuple[bytes, str]:
+    if not _KEY:
+        import base64
+
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        private = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        )
+        der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        _KEY.append((private, f"v=DKIM1; k=rsa; p={base64.b64encode(der).decode()}"))
+    return _KEY[0]
 
 
 def _has(what: Callable[[World], list[int]]) -> Callable[[World], bool]:
@@ -483,6 +567,11 @@ OPERATIONS: list[Operation] = [
     Operation("import chat.db", _import_chat(_chat_db, with_="+15550107788", zone="America/New_York"), _CLIENTS),
     Operation("import recording", _import(_recording), _CLIENTS),
     Operation("OCR text stored", _ocr_text, ledger=False),
+    Operation("import .pst", _import(lambda w: CORPUS / "email" / "pst" / "support.pst"), _CLIENTS, expensive=True),
+    Operation("mail account add", _mail_account_add),
+    Operation("mail account remove", _mail_account_remove, _has(_mail_accounts)),
+    Operation("IMAP fetch (Dovecot)", _imap_fetch, _CLIENTS, expensive=True),
+    Operation("DKIM recheck", _dkim_recheck, _CLIENTS),
     Operation("triage add", _triage_add),
     Operation("triage assign", _triage_assign, _pending_triage),
     Operation("checklist step", _step, _CLIENTS),
@@ -599,6 +688,7 @@ def _prepare(w: World) -> None:
     _draft_save(w)
     _triage_add(w)
     _anchor_offline(w)
+    _mail_account_add(w)
     check(w)
 
 

@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         self.export_action = self._action("Export dossier…", "export_dossier", ["Ctrl+E"], self.export_dossier)
         self.integrity_action = self._action("Record integrity…", "vault", [], self.show_integrity)
         self.parting_action = self._action("Parting ways…", "parting_ways", [], self.parting_ways)
+        self.fetch_mail_action = self._action("Fetch mail…", "email", [], self.fetch_mail)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
         self.parting_button.setDefaultAction(self.parting_action)
         self.parting_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -210,7 +211,7 @@ class MainWindow(QMainWindow):
         for action in (self.log_action, self.edit_action, self.retract_action):
             entry_menu.addAction(action)
         client_menu = menus.addMenu("&Client")
-        client_menu.addActions([self.status_action, self.parting_action])
+        client_menu.addActions([self.status_action, self.parting_action, self.fetch_mail_action])
         view_menu = menus.addMenu("&View")
         for action in (self.search_action, self.reminders_action, focus_clients, focus_timeline):
             view_menu.addAction(action)
@@ -407,6 +408,18 @@ class MainWindow(QMainWindow):
             return None
         dialog = ExportDossierDialog(self.vault, self._tasks, client, parent=self)
         dialog.saved.connect(lambda result: self.statusBar().showMessage(saved_message(result), 0))
+        dialog.open()
+        return dialog
+
+    def fetch_mail(self) -> Any:
+        from ui.dialogs.mail import FetchMailDialog
+
+        client = self.current_client()
+        if client is None:
+            self.statusBar().showMessage("Select the client whose mail to fetch.", 5000)
+            return None
+        dialog = FetchMailDialog(self.vault, self._tasks, client, parent=self)
+        dialog.fetched.connect(lambda _report: self._entry_added(0))
         dialog.open()
         return dialog
 

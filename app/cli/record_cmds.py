@@ -254,6 +254,10 @@ def _entry_json(vault: Any, entry: Entry, full: bool = False) -> dict[str, Any]:
             }
             for a in vault.attachments.for_entry(entry.id)
         ]
+        from app.mail.dkim import summary
+
+        first = data["attachment_list"][0] if data["attachment_list"] else None
+        data["dkim"] = summary(first["metadata"]) if first and first["media_type"] == "message/rfc822" else None
     return data
 
 

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, str] = {
     "anchor_after_export": "on",
     # Machine-read text for screenshots and scans (app/ingest/ocr.py): "on" or "off".
     "ocr": "on",
+    # DKIM key lookups (app/mail/dkim.py): "HOST:PORT" of a DNS resolver, "" for the system's;
+    # the environment variable CASEFILE_DNS_SERVER wins over it.
+    "dns_server": "",
 }
 _LIMITS = {"referrals": 5000}
 

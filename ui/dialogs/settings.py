@@ -112,6 +112,10 @@ class SettingsDialog(QDialog):
         form.addRow("Bates prefix of this vault", self.bates_vault)
         form.addRow("Show times in", self.timezone)
         form.addRow("", self.ocr)
+        self.mail_button = QPushButton("Mail accounts…")
+        self.mail_button.setEnabled(vault is not None)
+        self.mail_button.clicked.connect(self.open_mail_accounts)
+        form.addRow("Mail (IMAP)", self.mail_button)
         note = QLabel("The vault folder is opened at the next unlock. Nothing secret is stored in these settings.")
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
@@ -124,6 +128,13 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
+
+    def open_mail_accounts(self) -> Any:
+        from ui.dialogs.mail import MailAccountsDialog
+
+        dialog = MailAccountsDialog(self._vault, parent=self)
+        dialog.open()
+        return dialog
 
     def apply(self) -> None:
         from pathlib import Path
