@@ -40,6 +40,11 @@ MIN_PASSPHRASE_LENGTH = 8
 def check_new_passphrase(passphrase: str) -> str:
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
         raise InvalidInput(f"The passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters.")
+    if len(passphrase) > 4096:
+        raise InvalidInput("The passphrase is too long (at most 4096 characters).")
+    # One that cannot be typed at a prompt (NUL, ESC, a lone surrogate) would lock its owner out.
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF for ch in passphrase):
+        raise InvalidInput("The passphrase must not contain control characters or bytes that are not text.")
     return passphrase
 
 
