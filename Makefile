@@ -6,13 +6,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint bench clean
+.PHONY: run demo test lint bench bundle bundle-test clean
 
-$(STAMP): pyproject.toml scripts/install-system-deps.sh
+$(STAMP): pyproject.toml setup.py scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# PYTHONWARNINGS: setuptools' editable-install banner is advice for library authors, not an error
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -22,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/casefile --demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check app ui tests bench main.py
+	$(BIN)/ruff check app ui tests bench main.py setup.py
 	$(BIN)/mypy
 
 test: lint
@@ -31,5 +32,12 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
+# A PyInstaller one-folder build for Linux (dist/Casefile-*.tar.gz), and its smoke test.
+bundle: $(STAMP)
+	bash packaging/build-linux.sh
+
+bundle-test: bundle
+	bash packaging/smoke-test.sh
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -3,4 +3,6 @@
 Nothing under ``app`` imports Qt; the desktop app in ``ui`` is a client of it.
 """
 
-__version__ = "0.1.0"
+from app.about import version as _version
+
+__version__ = _version()  # from the installed metadata: pyproject.toml is the one place

@@ -15,6 +15,8 @@ sys.path.insert(0, str(ROOT))
 # floor is what the key file accepts, so this exercises the real code path, faster.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["CASEFILE_KDF_PROFILE"] = "minimum"
+# Tests never reach a public time-stamping authority: only the local one (tests/helpers/tsa.py).
+os.environ["CASEFILE_TSA_LOOPBACK_ONLY"] = "1"
 
 from tests.helpers.cli import CliRunner  # noqa: E402
 
@@ -69,3 +71,34 @@ def demo_vault(tmp_path: Path):  # type: ignore[no-untyped-def]
     v = Vault.open(path, PASSPHRASE)
     yield v
     v.lock()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        import time
+
+        self._start = time.monotonic()
+
+    def elapsed(self) -> float:
+        import time
+
+        return time.monotonic() - self._start
+
+
+_SESSION_CLOCK = _Clock()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
+    """One closing line for `make test`: how many ran, how many were skipped and why, how long."""
+    stats = terminalreporter.stats
+    counts = {key: len(stats.get(key, [])) for key in ("passed", "failed", "error", "skipped")}
+    ran = counts["passed"] + counts["failed"]
+    seconds = _SESSION_CLOCK.elapsed()
+    reasons = sorted({str(report.longrepr[-1]) for report in stats.get("skipped", []) if report.longrepr})
+    line = (
+        f"Casefile tests: {ran} ran, {counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['error']} errors, {counts['skipped']} skipped, in {seconds:.0f} s"
+    )
+    terminalreporter.write_sep("=", line)
+    for reason in reasons:
+        terminalreporter.write_line(f"  skipped: {reason}")

@@ -100,6 +100,9 @@ def test_the_manifest_matches_the_pdf(exported) -> None:  # type: ignore[no-unty
 def test_the_export_is_recorded_in_the_ledger(exported) -> None:  # type: ignore[no-untyped-def]
     last = exported["events"][-1]
     assert last.action == "dossier.export"
+    # Its own subject, the production register's row ("client:N" must keep carrying the
+    # client's state for verify: issue 10).
+    assert last.subject.startswith("production:")
     assert last.payload["pdf_sha256"] == exported["result"].pdf_sha256
     assert last.payload["pages"] == exported["result"].pages
 
@@ -111,7 +114,7 @@ def test_sha256sum_accepts_the_bundle(exported, tmp_path: Path) -> None:  # type
     assert run.returncode == 0, run.stdout + run.stderr
     listed = (tmp_path / "SHA256SUMS").read_text().splitlines()
     files = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "SHA256SUMS"]
-    assert run.stdout.count(": OK") == len(listed) == len(files) == 5 + exported["result"].exhibits
+    assert run.stdout.count(": OK") == len(listed) == len(files) == 9 + exported["result"].exhibits  # + manifest.sig, signing_key.pem, verify_bundle.py, privilege_log.csv
 
 
 def _verify(cli, path: Path):  # type: ignore[no-untyped-def]
@@ -187,6 +190,8 @@ def test_cli_export_writes_both_files_and_honours_filters(cli, tmp_path: Path) -
     assert "Threatened to sue" not in text  # September, and not a chosen kind
     assert "WHIT-000001" in text
     cli.ok("verify-bundle", str(written[1]))
+    # demo → export → verify: the export must not make the record look edited (issue 10).
+    assert "OK: the record is intact" in cli.ok("verify").out
 
 
 def test_bad_choices_fail_in_one_line_and_write_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

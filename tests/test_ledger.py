@@ -150,3 +150,29 @@ def test_attachment_hashes_are_in_the_ledger(vault: Vault) -> None:
         == att.sha256
         == ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     )
+
+
+def test_a_legacy_export_event_on_the_client_subject_still_verifies(recorded: Path) -> None:
+    """Vaults exported before the fix hold ``dossier.export`` on ``client:N`` without
+    the client's state; verify skips it when comparing the row, and still catches an edit."""
+    with Vault.open(recorded, PASSPHRASE) as vault:
+        vault.record_event("dossier.export", "client:1", {"client_id": 1, "pdf_sha256": "0" * 64})
+        assert vault.verify().ok, vault.verify().problems
+    conn = _raw(recorded)
+    with conn:
+        conn.execute("BEGIN")
+        conn.execute("UPDATE clients SET name = 'Someone else'")
+        conn.execute("COMMIT")
+    conn.close()
+    report = _verify(recorded)
+    assert not report.ok and "client:1 differs" in report.first_break
+
+
+def test_entries_logged_by_another_process_do_not_look_like_damage(recorded: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """The desktop app keeps its connection open while `casefile log` (or `watch`) writes:
+    FTS5's cached structure must not make verify report a checksum mismatch."""
+    with Vault.open(recorded, PASSPHRASE) as vault:
+        assert vault.verify().ok
+        cli.ok("log", "1", "--kind", "call", "--title", "Logged from a script")
+        report = vault.verify()
+        assert report.ok, report.problems

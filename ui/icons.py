@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+from app.assets import resource_path
 
 
 @cache
 def icon(name: str) -> QIcon:
     """The icon called ``name`` (an entry kind such as ``call``, or an action such as ``lock``)."""
-    path = ICON_DIR / f"{name}.svg"
-    return QIcon(str(path)) if path.exists() else QIcon(str(ICON_DIR / "document.svg"))
+    path = resource_path("icons", f"{name}.svg")
+    return QIcon(str(path)) if path.exists() else QIcon(str(resource_path("icons", "document.svg")))

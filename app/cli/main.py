@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from app import __version__
+from app.about import version_text
 from app.errors import CasefileError
 
 EXIT_OK = 0
@@ -29,7 +29,21 @@ COMMAND_MODULES = [
     "app.cli.parting_cmds",
     "app.cli.import_cmds",
     "app.cli.export_cmds",
+    "app.cli.evidence_cmds",
+    "app.cli.mail_cmds",
+    "app.cli.ocr_cmds",
 ]
+
+
+class _VersionAction(argparse.Action):
+    """argparse's own version action re-wraps the text; this one prints its lines as they are."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=kwargs.get("help"))  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(version_text())
+        parser.exit()
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -50,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Casefile: an encrypted, timestamped record of a difficult client. "
         "Run without arguments to start the desktop app.",
     )
-    parser.add_argument("--version", action="version", version=f"casefile {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="show the versions of Casefile and its parts, then exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -111,15 +125,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     disable_core_dumps()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        from ui.launch import launch
-
-        return launch([])
-    if argv[0] in ("--demo", "--gui") or (argv[0].startswith("--vault") and "--gui" in argv):
+    if starts_the_app(argv):
         from ui.launch import launch
 
         return launch(argv)
     return run_cli(argv)
+
+
+def starts_the_app(argv: Sequence[str]) -> bool:
+    """No command, only the app's own options (``--vault DIR``, ``--demo``, ``--gui``): the desktop app."""
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg in ("--demo", "--gui") or arg.startswith("--vault="):
+            continue
+        if arg == "--vault" and rest:
+            rest.pop(0)
+            continue
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -113,6 +113,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 "events": report.head.count,
                 "head": report.head.hash,
                 "seal_ok": report.seal_ok,
+                "anchored": report.anchored,
+                "notes": report.notes,
             }
         )
         return 0 if report.ok else EXIT_VERIFY_FAILED
@@ -122,6 +124,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if report.seal_ok:
             ctx.out(f"OK: the record still contains the sealed state {args.seal}.")
         ctx.out(f"Chain head: {report.head.hash} ({report.head.count} events)")
+        for anchor in report.anchored:  # RFC 3161 tokens, each verified offline
+            ctx.out(f"Anchored: {anchor.sentence()}.")
+        for note in report.notes:
+            ctx.out(f"Note: {note}")
         return 0
     more = len(report.problems) - 1
     tail = f" (and {more} more; --json lists them)" if more > 0 else ""
@@ -130,8 +136,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
+    from app.cli.evidence_cmds import key_lines
+
     with ctx.open_vault(args) as vault:
-        ctx.out(vault.seal())
+        ctx.out(vault.seal())  # stdout stays the seal alone, for scripts
+        for line in key_lines(vault):
+            ctx.err(line)
     return 0
 
 

@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-FONT_DIRS = (
-    Path(__file__).resolve().parents[2] / "resources" / "fonts",
-    Path("/usr/share/fonts/truetype/dejavu"),
-)
+# The bundled fonts (resources/fonts) first; Debian's DejaVu only as a fallback.
+FONT_DIRS = ("bundled", Path("/usr/share/fonts/truetype/dejavu"))
 SANS, BOLD, ITALIC, MONO = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSansMono"
 CJK_FONT, HANGUL_FONT = "STSong-Light", "HYSMyeongJo-Medium"
 MISSING = "missing"  # marks a run of characters no embedded font can draw
@@ -26,10 +24,13 @@ BODY_CHUNK = 1500  # characters per paragraph: keeps wrapping linear for huge bo
 
 
 def _font_file(name: str) -> Path:
-    for folder in FONT_DIRS:
-        if (folder / f"{name}.ttf").exists():
-            return folder / f"{name}.ttf"
+    from app.assets import resource_path
     from app.errors import CasefileError
+
+    for folder in FONT_DIRS:
+        path = resource_path("fonts", f"{name}.ttf") if folder == "bundled" else Path(folder) / f"{name}.ttf"
+        if path.exists():
+            return path
 
     raise CasefileError(f"The font {name}.ttf is missing from resources/fonts; reinstall Casefile.")
 

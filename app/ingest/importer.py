@@ -25,6 +25,7 @@ from app.errors import (
     VaultLocked,
     disk_full_message,
 )
+from app.ingest.chats import ChatOptions, chat_reader_for, read_chat
 from app.ingest.documents import parse_document
 from app.ingest.email import parse_eml, parse_mbox
 from app.ingest.images import image_format, parse_image
@@ -118,16 +119,26 @@ def do_not_serve_warnings(vault: Any, client_id: int, items: list[Any]) -> tuple
     return tuple(dict.fromkeys(warnings))
 
 
-def import_path(vault: Any, client_id: int, path: Path, *, source: str = "import") -> ImportResult:
+def import_path(
+    vault: Any, client_id: int, path: Path, *, source: str = "import", chat: ChatOptions | None = None
+) -> ImportResult:
     """Import one file for a client. Never raises for a bad file: see ``status``."""
     try:
         src = Source.from_path(Path(path))
     except CasefileError as error:
         return ImportResult(path=str(path), status=REFUSED, reason=_one_line(str(error)))
-    return import_source(vault, client_id, src, source=source, label=str(path))
+    return import_source(vault, client_id, src, source=source, label=str(path), chat=chat)
 
 
-def import_source(vault: Any, client_id: int, src: Source, *, source: str = "import", label: str = "") -> ImportResult:
+def import_source(
+    vault: Any,
+    client_id: int,
+    src: Source,
+    *,
+    source: str = "import",
+    label: str = "",
+    chat: ChatOptions | None = None,
+) -> ImportResult:
     label = label or src.name
     try:
         vault.clients.get(client_id)
@@ -145,9 +156,13 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
                 size=src.size,
                 reason=f"already in entry {', '.join(map(str, mine))} (same SHA-256); not imported again.",
             )
-        items = read_or_keep_native(src)
-        with vault.db.read() as conn:
-            items, known = _drop_known_messages(conn, client_id, items)
+        chat_reader = chat_reader_for(src)
+        if chat_reader is not None:  # phone messages: only new messages of the client's conversation
+            items, known = read_chat(vault, client_id, src, chat_reader, chat or ChatOptions())
+        else:
+            items = read_or_keep_native(src)
+            with vault.db.read() as conn:
+                items, known = _drop_known_messages(conn, client_id, items)
         if not items:
             return ImportResult(
                 path=label,
@@ -316,10 +331,11 @@ def import_paths(
     *,
     source: str = "import",
     on_result: ResultCallback | None = None,
+    chat: ChatOptions | None = None,
 ) -> list[ImportResult]:
     results = []
     for path in iter_files(paths):
-        result = import_path(vault, client_id, path, source=source)
+        result = import_path(vault, client_id, path, source=source, chat=chat)
         results.append(result)
         if on_result is not None:
             on_result(result)

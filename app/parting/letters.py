@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING
 
+from app.assets import resource_path
 from app.errors import InvalidInput, NotFound
 from app.parting.letter_checks import Finding, check_letter
 from app.records.models import Client, EntryFields
@@ -26,7 +26,6 @@ from app.records.times import now_utc
 if TYPE_CHECKING:
     from app.vault import Vault
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "resources" / "templates"
 
 # key -> (label, file name, needs a final-invoice line)
 LETTER_TEMPLATES: dict[str, tuple[str, str, bool]] = {
@@ -57,11 +56,11 @@ class Letter:
 
 
 def read_template(file_name: str) -> str:
-    path = TEMPLATES_DIR / file_name
+    path = resource_path("templates", file_name)
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
-        raise NotFound(f"The template {file_name} is missing from {TEMPLATES_DIR}.") from None
+        raise NotFound(f"The template {file_name} is missing from {path.parent}; reinstall Casefile.") from None
 
 
 def template_key(name: str) -> str:

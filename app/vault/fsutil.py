@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
 def fsync_dir(directory: Path) -> None:
     """Flush a directory entry so a rename inside it survives power loss."""
-    if os.name != "posix":  # Windows has no directory fds; NTFS journals renames.
+    if sys.platform == "win32":  # no directory handles to fsync; NTFS journals the rename itself
         return
     fd = os.open(directory, os.O_RDONLY)
     try:

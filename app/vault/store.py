@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
-from app.errors import CorruptVault, DiskFull
+from app.errors import CorruptVault, DiskFull, VaultBusy
 from app.vault.schema import MIGRATIONS, SCHEMA_VERSION
 
 DATABASE_NAME = "vault.db"
@@ -23,6 +24,12 @@ KEY_FILE_NAME = "vault.key"
 
 CACHE_SIZE_KIB = 32 * 1024
 BUSY_TIMEOUT_MS = 5000
+# A writer that finds the vault busy (another Casefile process, or a long import in
+# this one) says so after WRITE_NOTICE_S and keeps waiting; only after WRITE_WAIT_S
+# does it give up with VaultBusy. What the user typed is not lost to a short lock.
+WRITE_NOTICE_S = 1.0
+WRITE_WAIT_S = 300.0
+BUSY_MESSAGE = "The vault is busy with another Casefile window or command; waiting for it to finish…"
 
 # Pinned SQLCipher 4 defaults, restated so that a library with other compiled-in
 # defaults (or SQLCipher 5) cannot silently open the file with different crypto.
@@ -90,6 +97,30 @@ def open_database(path: Path, data_key: bytes, *, create: bool = False, readonly
     return conn
 
 
+def open_reader(path: Path, data_key: bytes) -> Connection:
+    """A read connection on an open vault: the same key and settings as the writer, plus
+    ``query_only``; it never migrates. Each reading thread gets its own (see ``Database``),
+    so a reader sees the last committed snapshot (WAL) and never waits for a writer."""
+    conn = sqlcipher3.connect(
+        path.resolve().as_uri(),
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+    )
+    try:
+        _configure(conn, data_key, readonly=False, reader=True)
+    except sqlcipher3.DatabaseError as error:
+        conn.close()
+        if is_corruption(error):
+            raise corrupt_error(error) from None
+        raise
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def is_disk_full(error: BaseException) -> bool:
     import errno
 
@@ -125,7 +156,7 @@ def check_database_file(path: Path) -> None:
         )
 
 
-def _configure(conn: Connection, data_key: bytes, *, readonly: bool) -> None:
+def _configure(conn: Connection, data_key: bytes, *, readonly: bool, reader: bool = False) -> None:
     # SQLCipher logs failed page MACs to stderr itself; our callers report them in
     # one readable line instead.
     conn.execute("PRAGMA cipher_log_level = NONE")
@@ -138,7 +169,7 @@ def _configure(conn: Connection, data_key: bytes, *, readonly: bool) -> None:
         raise CorruptVault(f"Casefile needs SQLCipher 4; this build reports {version!r}.")
     # The first read: fails here with "file is not a database" on a wrong key.
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    if not readonly:
+    if not readonly and not reader:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode != "wal":
             raise CorruptVault(f"The vault could not switch to write-ahead logging (got {mode}).")
@@ -147,10 +178,12 @@ def _configure(conn: Connection, data_key: bytes, *, readonly: bool) -> None:
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute(f"PRAGMA cache_size = -{CACHE_SIZE_KIB}")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    assert_settings(conn, readonly=readonly)
+    if reader:
+        conn.execute("PRAGMA query_only = ON")
+    assert_settings(conn, readonly=readonly, reader=reader)
 
 
-def assert_settings(conn: Connection, *, readonly: bool = False) -> None:
+def assert_settings(conn: Connection, *, readonly: bool = False, reader: bool = False) -> None:
     """Read every setting back; a silently ignored PRAGMA is a security bug."""
     expected: dict[str, Any] = {
         "synchronous": 2,
@@ -161,6 +194,8 @@ def assert_settings(conn: Connection, *, readonly: bool = False) -> None:
     }
     if not readonly:
         expected["journal_mode"] = "wal"
+    if reader:
+        expected["query_only"] = 1
     for name, want in expected.items():
         got = conn.execute(f"PRAGMA {name}").fetchone()[0]
         if str(got) != str(want):
@@ -186,11 +221,51 @@ def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> None:
         conn.execute(f"PRAGMA user_version = {target}")
 
 
+def is_busy(error: BaseException) -> bool:
+    text = str(error).lower()
+    return isinstance(error, sqlcipher3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def begin_immediate(
+    conn: Connection, *, on_wait: Callable[[str], None] | None = None, wait_s: float | None = None
+) -> None:
+    """Take the write lock, waiting for another process's writer as long as ``wait_s``.
+
+    SQLite's busy handler waits in slices of WRITE_NOTICE_S here, so the user hears
+    after a second that we wait (``on_wait`` is called once) rather than after the whole
+    busy timeout; nothing of the transaction has run yet, so retrying is always safe.
+    """
+    wait_s = WRITE_WAIT_S if wait_s is None else wait_s
+    deadline = time.monotonic() + wait_s
+    conn.execute(f"PRAGMA busy_timeout = {int(WRITE_NOTICE_S * 1000)}")
+    try:
+        told = False
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlcipher3.OperationalError as error:
+                if not is_busy(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise VaultBusy(
+                        f"The vault stayed busy for {wait_s:.0f} s (another Casefile window or command is"
+                        " writing); nothing was changed, try again when it has finished."
+                    ) from None
+                if not told and on_wait is not None:
+                    on_wait(BUSY_MESSAGE)
+                    told = True
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 @contextlib.contextmanager
-def transaction(conn: Connection) -> Iterator[Connection]:
+def transaction(
+    conn: Connection, *, on_wait: Callable[[str], None] | None = None, wait_s: float | None = None
+) -> Iterator[Connection]:
     """One user action, one transaction. BEGIN IMMEDIATE takes the write lock up
     front so two writers queue instead of failing half-way."""
-    conn.execute("BEGIN IMMEDIATE")
+    begin_immediate(conn, on_wait=on_wait, wait_s=wait_s)
     try:
         yield conn
     except BaseException:

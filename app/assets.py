@@ -1,0 +1,36 @@
+"""Files that ship with Casefile (resources/ in the repository, ``app.resources`` once installed).
+
+One place finds them: ``importlib.resources`` on the installed package, so a wheel, an
+editable install and a PyInstaller bundle all read the same way. reportlab and Qt want
+file names, and every way Casefile is installed keeps these files on disk, so the
+Traversable is turned into a Path (a zipped install would be refused here, in one line).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from app.errors import CasefileError
+
+PACKAGE = "app.resources"
+
+
+@cache
+def resource_root() -> Path:
+    try:
+        root = resources.files(PACKAGE)
+    except ModuleNotFoundError:
+        raise CasefileError(
+            "Casefile's resources are not installed; reinstall Casefile (developers: pip install -e .)."
+        ) from None
+    path = Path(str(root))
+    if not path.is_dir():
+        raise CasefileError(f"Casefile's resources must be files on disk, not inside {path}; reinstall Casefile.")
+    return path
+
+
+def resource_path(*parts: str) -> Path:
+    """The path of a shipped file, e.g. ``resource_path("templates", "pushback.txt")``."""
+    return resource_root().joinpath(*parts)
