@@ -54,10 +54,7 @@ def member_problems(zf: zipfile.ZipFile, *, pdf_required: bool = True) -> list[s
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             problems.append(f"member {shown!r} is a symbolic link")
-        if (
-            info.file_size > MAX_RATIO_FLOOR_BYTES
-            and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-        ):
+        if info.file_size > MAX_RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             problems.append(
                 f"member {shown!r} expands {info.file_size // max(info.compress_size, 1):,} times"
                 f" (to {info.file_size:,} bytes): refused as a ZIP bomb"
@@ -85,7 +82,5 @@ def size_problems(zf: zipfile.ZipFile, manifest_sizes: dict[str, int]) -> list[s
     for info in zf.infolist():
         want = manifest_sizes.get(info.filename)
         if want is not None and info.file_size != want:
-            problems.append(
-                f"member {info.filename[:120]!r} is {info.file_size:,} bytes; the manifest says {want:,}"
-            )
+            problems.append(f"member {info.filename[:120]!r} is {info.file_size:,} bytes; the manifest says {want:,}")
     return problems

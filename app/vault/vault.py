@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from app import ledger
-from app.errors import CasefileError, CorruptVault, InvalidInput, VaultExists, VaultNotFound, VerificationFailed
+from app.errors import (
+    CasefileError,
+    CorruptVault,
+    DiskFull,
+    InvalidInput,
+    VaultExists,
+    VaultNotFound,
+    VerificationFailed,
+    disk_full_message,
+)
 from app.records.attachments import Attachments
 from app.records.clients import Clients
 from app.records.drafts import Drafts
@@ -31,7 +40,7 @@ from app.records.settings import Settings
 from app.records.times import now_utc, utc_text
 from app.vault import keys
 from app.vault.db import Database
-from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, open_database, transaction
+from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, DatabaseError, is_disk_full, open_database, transaction
 
 ChangeCallback = Callable[[str, Any], None]
 MIN_PASSPHRASE_LENGTH = 8
@@ -265,11 +274,13 @@ class Vault:
             os.chmod(dest / KEY_FILE_NAME, 0o600)
             _fsync_tree(dest)
             check_copy(dest, bytes(self._data_key), self._key_file)
-        except OSError as error:
+        except (OSError, DatabaseError) as error:
             shutil.rmtree(dest, ignore_errors=True)
-            raise CasefileError(
-                f"The backup could not be written ({error.strerror or error}); nothing was kept."
-            ) from None
+            if is_disk_full(error):
+                need = (self.path / DATABASE_NAME).stat().st_size
+                raise DiskFull(disk_full_message(dest.parent, f"write the backup {dest.name}", need)) from None
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise CasefileError(f"The backup could not be written ({reason}); nothing was kept.") from None
         except CasefileError:
             shutil.rmtree(dest, ignore_errors=True)
             raise
