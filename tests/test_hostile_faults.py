@@ -154,6 +154,26 @@ def test_a_photo_with_one_impossible_exif_field_is_imported_with_a_note(
     assert vault.verify().ok
 
 
+def test_a_fifo_in_the_inbox_does_not_hang_the_watcher(vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.ingest.inbox import Inbox
+
+    vault.clients.add("Gerald Whitmore")
+    root = tmp_path / "Inbox"
+    inbox = Inbox(vault, root, settle_seconds=0)
+    inbox.prepare()
+    folder = root / "Gerald Whitmore"
+    os.mkfifo(folder / "pipe.eml")
+    os.mkfifo(root / "root-pipe.eml")
+    (folder / "dangling.txt").symlink_to(tmp_path / "nowhere")
+    (folder / "note.txt").write_text("a real file")
+    start = time.perf_counter()
+    results = inbox.drain(timeout=10)
+    assert time.perf_counter() - start < 5
+    statuses = {Path(r.path).name: r.status for r in results}
+    assert statuses == {"pipe.eml": "refused", "dangling.txt": "refused", "note.txt": "imported"}, statuses
+    assert vault.verify().ok
+
+
 # -- verify-bundle bounds ---------------------------------------------------------
 
 
