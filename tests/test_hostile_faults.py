@@ -328,3 +328,40 @@ def test_disk_full_during_import_backup_and_export_is_one_line_and_changes_nothi
     assert _cli(home, passphrase_file, "verify", capsys=capsys)[0] == 0
     filler.unlink()
     assert _cli(home, passphrase_file, "backup", str(small_disk / "backup"), capsys=capsys)[0] == 0
+
+
+# -- reader budgets ----------------------------------------------------------------
+
+_HEAD = b"From: a@example.com\nDate: Mon, 1 Jan 2024 10:00:00 +0100\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "why"),
+    [
+        ("to.eml", _HEAD + b"To: " + b", ".join(b"u%d@example.com" % i for i in range(100_000)) + b"\n\nx\n", "KB"),
+        ("words.eml", _HEAD + b"Subject: " + b" ".join([b"=?utf-8?b?YWJj?="] * 16_000) + b"\n\nx\n", "encoded words"),
+        ("endless.eml", _HEAD + b"Subject: " + b"x" * 3_000_000, "never ends"),
+    ],
+    ids=["100k-addresses", "16k-encoded-words", "endless-header"],
+)
+def test_hostile_headers_are_kept_unparsed_in_linear_time(
+    vault, tmp_path: Path, name: str, data: bytes, why: str
+) -> None:  # type: ignore[no-untyped-def]
+    from app.ingest.importer import import_path
+
+    client = vault.clients.add("Gerald Whitmore")
+    (tmp_path / name).write_bytes(data)
+    start = time.perf_counter()
+    result = import_path(vault, client.id, tmp_path / name)
+    assert time.perf_counter() - start < 5
+    assert result.status == "imported" and why in vault.entries.get(result.entry_ids[0]).fields.body
+
+
+def test_deeply_nested_html_is_read_in_linear_time() -> None:
+    from app.ingest.htmltext import html_to_text
+
+    start = time.perf_counter()
+    text = html_to_text("<div>" * 100_000 + "deep <b>text</b> &amp; more" + "</div>" * 100_000)
+    assert time.perf_counter() - start < 3
+    assert text == "deep text & more"
+    assert html_to_text("<p>Hello <b>there</b></p><script>alert(1)</script>") == "Hello there"
