@@ -365,3 +365,15 @@ def test_deeply_nested_html_is_read_in_linear_time() -> None:
     assert time.perf_counter() - start < 3
     assert text == "deep text & more"
     assert html_to_text("<p>Hello <b>there</b></p><script>alert(1)</script>") == "Hello there"
+
+
+def test_a_member_far_larger_than_the_manifest_says_is_refused_before_hashing(tmp_path: Path) -> None:
+    from app.dossier.verify_bundle import verify_bundle
+
+    manifest = json.dumps({"pdf": {"path": "dossier.pdf"}, "exhibits": [{"native_path": "natives/a.bin", "size": 10}]})
+    bundle = _zip(
+        tmp_path / "b.zip",
+        [("dossier.pdf", b"%PDF-1.4"), ("manifest.json", manifest.encode()), ("natives/a.bin", os.urandom(3_000_000))],
+    )
+    report = verify_bundle(bundle)
+    assert any("natives/a.bin" in p and "the manifest says 10" in p for p in report.problems), report.problems

@@ -18,7 +18,10 @@ from app.errors import InvalidInput
 MAX_MEMBERS = 100_000
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024  # ~ 20 000 exhibits; a real dossier's is a few KB
 MAX_RATIO = 200  # compressed-to-uncompressed; real PDFs, photos and mail stay far below
-MAX_RATIO_FLOOR_BYTES = 1024 * 1024  # small members may compress well (a 1 MB text of spaces)
+MAX_RATIO_FLOOR_BYTES = 1024 * 1024
+MAX_SIZE_EXCESS = (
+    1024 * 1024
+)  # beyond the manifest's size: refused before hashing  # small members may compress well (a 1 MB text of spaces)
 
 
 def check_bundle_file(path: Path) -> None:
@@ -77,10 +80,11 @@ def manifest_sizes(manifest: object) -> dict[str, int]:
 
 
 def size_problems(zf: zipfile.ZipFile, manifest_sizes: dict[str, int]) -> list[str]:
-    """Members of another size than the manifest says (checked before any member is hashed)."""
+    """Members far larger than the manifest says, found before any member is hashed (a
+    small difference is left to the hash check, which names the change precisely)."""
     problems = []
     for info in zf.infolist():
         want = manifest_sizes.get(info.filename)
-        if want is not None and info.file_size != want:
+        if want is not None and info.file_size > want + MAX_SIZE_EXCESS:
             problems.append(f"member {info.filename[:120]!r} is {info.file_size:,} bytes; the manifest says {want:,}")
     return problems
