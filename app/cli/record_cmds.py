@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -79,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ctx.add_vault_options(p)
     p.add_argument("query")
     p.add_argument("--client")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=ctx.whole_number(1, 10_000), default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
 
@@ -98,8 +97,8 @@ def _entry_options(p: argparse.ArgumentParser, *, required: bool) -> None:
     body.add_argument("--body-file", type=Path, help="read the body from a file ('-' = stdin)")
     p.add_argument("--when", help="when it happened, ISO 8601 (default: now)")
     p.add_argument("--tz", help="IANA time zone for --when without an offset (default: this machine's)")
-    p.add_argument("--duration", type=int, metavar="MIN", help="duration in minutes")
-    p.add_argument("--time-spent", type=int, metavar="MIN", help="time you spent on it, in minutes")
+    p.add_argument("--duration", type=ctx.MINUTES, metavar="MIN", help="duration in minutes")
+    p.add_argument("--time-spent", type=ctx.MINUTES, metavar="MIN", help="time you spent on it, in minutes")
     p.add_argument("--amount", help="money involved, e.g. 120.50")
     p.add_argument("--currency", help="currency code, e.g. USD")
     p.add_argument("--participant", action="append", help="who took part (repeatable)")
@@ -114,14 +113,7 @@ def _body(args: argparse.Namespace) -> str | None:
         return str(args.body)
     if args.body_file is None:
         return None
-    try:
-        if str(args.body_file) == "-":
-            return sys.stdin.read()
-        return args.body_file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{args.body_file} is not UTF-8 text.") from None
-    except OSError as error:
-        raise InvalidInput(f"Cannot read {args.body_file}: {error.strerror}.") from None
+    return ctx.read_user_text(args.body_file, "body file")
 
 
 def _cents(text: str | None) -> int | None:
@@ -136,8 +128,9 @@ def _cents(text: str | None) -> int | None:
         raise InvalidInput(f"{shown!r} is not an amount of money.") from None
     if not value.is_finite():
         raise InvalidInput(f"{shown!r} is not an amount of money.")
-    # Compare before converting: 1e400000000 would take forever to turn into an int.
-    if abs(value) > Decimal(MAX_AMOUNT_CENTS) / 100:
+    # Compare before converting: 1e400000000 would take forever to turn into an int
+    # (and overflows the decimal context on the way).
+    if value and (value.adjusted() > 15 or value.copy_abs() * 100 > MAX_AMOUNT_CENTS):
         raise InvalidInput(f"The amount {shown} is too large (at most {MAX_AMOUNT_CENTS // 100:,}).")
     return int((value * 100).to_integral_value())
 

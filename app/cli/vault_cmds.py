@@ -100,6 +100,8 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     progress = (lambda msg: print(f"… {msg}", file=sys.stderr)) if sys.stderr.isatty() and not args.json else None
+    if args.seal is not None and not args.seal.strip():
+        raise InvalidInput("The --seal value is empty; give the seal as printed, e.g. CF1-42-3f9a….")
     with ctx.open_vault(args) as vault:
         report = vault.verify(seal=args.seal, progress=progress)
     if args.json:

@@ -127,7 +127,10 @@ def sign_pdf(
         reason="Dossier exported from a Casefile record; the bundle's manifest is signed by the same vault key",
         name=f"{business or 'Casefile vault'} (vault key {fingerprint})",
     )
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer, timestamper=timestamper)
+    from app.records.times import iana_tz_env
+
+    with iana_tz_env():  # pyhanko asks tzlocal for the signing time's zone
+        out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer, timestamper=timestamper)
     return bytes(out.getvalue())
 
 

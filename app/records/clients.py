@@ -7,7 +7,7 @@ from typing import Any
 
 from app import ledger
 from app.errors import Ambiguous, InvalidInput, NotFound
-from app.records.common import clean_list, clean_text, dumps, like_prefix
+from app.records.common import MAX_LOOKUP_CHARS, clean_list, clean_text, dumps, like_prefix
 from app.records.models import CLIENT_STATUSES, Client, StatusChange, normalize_choice
 from app.records.times import now_utc, parse_utc_text, utc_text
 from app.vault.db import Database
@@ -78,8 +78,8 @@ class Clients:
                 " VALUES (?,?,?,?,?,?,?,?)",
                 (
                     name,
-                    dumps(list(clean_list(emails, "email address"))),
-                    dumps(list(clean_list(phones, "phone number"))),
+                    dumps(list(clean_list(emails, "email address", limit=320))),
+                    dumps(list(clean_list(phones, "phone number", limit=100))),
                     clean_text(address, "address"),
                     clean_text(notes, "notes"),
                     status,
@@ -156,6 +156,8 @@ class Clients:
 
     def list(self, text: str = "") -> list[Client]:
         """All clients (optionally filtered by a name/email/phone substring), by name."""
+        if len(text) > MAX_LOOKUP_CHARS:
+            raise InvalidInput(f"The filter is too long ({len(text):,} characters; at most {MAX_LOOKUP_CHARS}).")
         pattern = f"%{text.strip()}%"
         rows = self._db.all(
             f"SELECT {', '.join('c.' + c for c in _COLUMNS.split(', '))},"
@@ -171,7 +173,9 @@ class Clients:
         ref = ref.strip()
         if not ref:
             raise InvalidInput("Name a client (an id or the start of a name).")
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():
+            if len(ref) > 18:  # beyond SQLite's integers: no such id
+                raise NotFound(f"There is no client with id {ref[:20]}….")
             return self.get(int(ref))
         exact = self._db.all("SELECT id FROM clients WHERE name = ? COLLATE NOCASE", (ref,))
         if len(exact) == 1:
