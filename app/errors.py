@@ -63,3 +63,17 @@ class UnsupportedFile(CasefileError):
 
 class VerificationFailed(CasefileError):
     pass
+
+
+class DiskFull(CasefileError):
+    """A write ran out of space; the transaction was rolled back, nothing was stored."""
+
+
+def disk_full_message(folder: object, action: str, need_bytes: int | None = None) -> str:
+    """The one sentence for every kind of write that ran out of space."""
+    need = f" (need about {max(1, -(-need_bytes // 1_000_000))} MB)" if need_bytes else ""
+    return f"Not enough disk space in {folder} to {action}{need}; nothing was stored."
+
+
+class MailError(CasefileError):
+    """An IMAP server could not be reached, refused the login or went away mid-fetch."""

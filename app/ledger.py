@@ -111,10 +111,14 @@ def format_seal(h: Head) -> str:
 def parse_seal(text: str) -> tuple[int, str]:
     from app.errors import InvalidInput
 
+    shown = text.strip()[:80]
     parts = text.strip().split("-")
-    if len(parts) != 3 or parts[0].upper() != SEAL_PREFIX or not parts[1].isdigit():
-        raise InvalidInput(f"{text.strip()!r} is not a Casefile seal (expected {SEAL_PREFIX}-COUNT-HEX).")
+    # ASCII digits only ("²".isdigit() is true), and a count that fits SQLite's integers.
+    if len(parts) != 3 or parts[0].upper() != SEAL_PREFIX or not (parts[1].isascii() and parts[1].isdigit()):
+        raise InvalidInput(f"{shown!r} is not a Casefile seal (expected {SEAL_PREFIX}-COUNT-HEX).")
+    if len(parts[1]) > 18:
+        raise InvalidInput(f"{shown!r} is not a Casefile seal (the event count is impossibly large).")
     digest = parts[2].lower()
     if len(digest) < 16 or any(c not in "0123456789abcdef" for c in digest):
-        raise InvalidInput(f"{text.strip()!r} is not a Casefile seal (the hash part is malformed).")
+        raise InvalidInput(f"{shown!r} is not a Casefile seal (the hash part is malformed).")
     return int(parts[1]), digest

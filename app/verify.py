@@ -22,6 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import ledger
+from app.dossier.productions import COLUMNS as PRODUCTION_COLUMNS
+from app.dossier.productions import production_state
+from app.evidence.signing import KEY_COLUMNS, key_state
+from app.mail.accounts import account_state_from_row, folder_state_from_row
 from app.parting.checklist import step_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
@@ -49,7 +53,8 @@ class VerifyReport:
 
 
 # Events that once used a tracked subject without carrying its state. Vaults made
-# before the fix hold ``dossier.export`` events on ``client:N``; they record an
+# before the fix hold ``dossier.export`` events on ``client:N`` (today that action is on
+# ``production:N``, with the production's state); they record an
 # export, not a change of the client, so the comparison of rows with their latest
 # state skips them. Their hashes stay in the chain like every other event.
 LEGACY_STATELESS_ACTIONS = ("dossier.export",)
@@ -96,6 +101,22 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
         "id",
         "id, client_id, step, done_at, recorded_at, by_whom, how, note, due_at, entry_id, reminder_id",
         step_state,
+    ),
+    ("productions", "production", "id", PRODUCTION_COLUMNS, production_state),
+    ("signing_keys", "signing_key", "id", KEY_COLUMNS, key_state),
+    (
+        "mail_accounts",
+        "mail_account",
+        "id",
+        "id, name, host, port, tls, username, preset, created_at, removed_at",
+        account_state_from_row,
+    ),
+    (
+        "mail_folders",
+        "mail_folder",
+        "id",
+        "id, account_id, client_id, folder, uidvalidity, last_uid, updated_at",
+        folder_state_from_row,
     ),
 ]
 
@@ -151,7 +172,13 @@ def _verify(
         return report
 
     say("Recomputing the SHA-256 of every stored file")
-    _check_blobs(conn, report, problem)
+    if _check_blobs(conn, report, problem):
+        return report
+
+    say("Checking the signing key and every trusted timestamp")
+    from app.evidence.anchors import check_evidence
+
+    check_evidence(conn, report, problem)
     return report
 
 
@@ -204,9 +231,12 @@ def _check_table(
     report: VerifyReport,
     problem: Callable[[str], bool],
 ) -> bool:
+    # Only client:N ever received the legacy stateless events; other subjects (production:N)
+    # may use the same action name with a state.
     skip = ", ".join(f"'{action}'" for action in LEGACY_STATELESS_ACTIONS)
+    legacy = f" AND action NOT IN ({skip})" if prefix == "client" else ""
     latest = (
-        f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key} AND action NOT IN ({skip})"
+        f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key}{legacy}"
         " ORDER BY seq DESC LIMIT 1)"
     )
     where = " WHERE t.sha256 IS NOT NULL" if table == "blobs" else ""

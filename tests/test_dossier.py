@@ -100,8 +100,9 @@ def test_the_manifest_matches_the_pdf(exported) -> None:  # type: ignore[no-unty
 def test_the_export_is_recorded_in_the_ledger(exported) -> None:  # type: ignore[no-untyped-def]
     last = exported["events"][-1]
     assert last.action == "dossier.export"
-    # Its own subject: "client:N" must keep carrying the client's state (issue 10).
-    assert last.subject.startswith("dossier:client:")
+    # Its own subject, the production register's row ("client:N" must keep carrying the
+    # client's state for verify: issue 10).
+    assert last.subject.startswith("production:")
     assert last.payload["pdf_sha256"] == exported["result"].pdf_sha256
     assert last.payload["pages"] == exported["result"].pages
 
@@ -113,7 +114,7 @@ def test_sha256sum_accepts_the_bundle(exported, tmp_path: Path) -> None:  # type
     assert run.returncode == 0, run.stdout + run.stderr
     listed = (tmp_path / "SHA256SUMS").read_text().splitlines()
     files = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "SHA256SUMS"]
-    assert run.stdout.count(": OK") == len(listed) == len(files) == 5 + exported["result"].exhibits
+    assert run.stdout.count(": OK") == len(listed) == len(files) == 8 + exported["result"].exhibits  # + manifest.sig, signing_key.pem, verify_bundle.py
 
 
 def _verify(cli, path: Path):  # type: ignore[no-untyped-def]

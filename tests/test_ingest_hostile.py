@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import subprocess
 import sys
@@ -37,11 +38,26 @@ def _refused(vault, client, path: Path, *words: str) -> str:  # type: ignore[no-
     return result.reason
 
 
-def test_decompression_bomb_image_is_refused(vault, client, tmp_path: Path) -> None:
+def _kept_native(vault, client, path: Path, *words: str) -> str:  # type: ignore[no-untyped-def]
+    """Evidence is never refused for being malformed: stored byte for byte, reason shown."""
+    result = import_path(vault, client.id, path)
+    assert result.status == "imported", result.line()
+    entry = vault.entries.get(result.entry_ids[0])
+    [att] = vault.attachments.for_entry(entry.id)
+    assert att.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert entry.kind == "document" and entry.fields.body.startswith("Stored as the original file only")
+    for word in words:
+        assert word in entry.fields.body and word in result.line()
+    assert "\n" not in result.line()
+    return entry.fields.body
+
+
+def test_decompression_bomb_image_is_kept_undecoded(vault, client, tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.png"
     Image.new("1", (16_000, 16_000)).save(bomb, optimize=True)
     assert bomb.stat().st_size < 200_000  # small on disk, 256 megapixels decoded
-    _refused(vault, client, bomb, "bomb.png", "decompression bomb")
+    _kept_native(vault, client, bomb, "bomb.png", "decompression bomb")
+    assert vault.db.scalar("SELECT count(*) FROM derivatives") == 0  # never decoded
 
 
 def test_empty_file_is_refused(vault, client, tmp_path: Path) -> None:
@@ -49,19 +65,19 @@ def test_empty_file_is_refused(vault, client, tmp_path: Path) -> None:
     _refused(vault, client, tmp_path / "empty.pdf", "empty (0 bytes)")
 
 
-def test_truncated_jpeg_is_refused(vault, client, tmp_path: Path) -> None:
+def test_truncated_jpeg_is_kept_as_a_plain_file(vault, client, tmp_path: Path) -> None:
     data = (CORPUS / "images" / "jpeg" / "jolla.jpg").read_bytes()
     (tmp_path / "cut.jpg").write_bytes(data[: len(data) // 2])
-    _refused(vault, client, tmp_path / "cut.jpg", "cut.jpg", "truncated")
+    _kept_native(vault, client, tmp_path / "cut.jpg", "cut.jpg", "truncated")
 
 
-def test_email_with_ten_thousand_nested_parts_is_refused(vault, client, tmp_path: Path) -> None:
+def test_email_with_ten_thousand_nested_parts_is_kept_as_a_plain_file(vault, client, tmp_path: Path) -> None:
     n = 10_000
     head = "From: a@example.com\nTo: b@example.com\nSubject: nest\nDate: Mon, 1 Jan 2024 10:00:00 +0100\n"
     opening = "".join(f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n' for i in range(n))
     closing = "".join(f"--b{i}--\n" for i in reversed(range(n)))
     (tmp_path / "nested.eml").write_text(head + opening + "Content-Type: text/plain\n\nhi\n" + closing)
-    _refused(vault, client, tmp_path / "nested.eml", "nested", "hostile")
+    _kept_native(vault, client, tmp_path / "nested.eml", "nested", "hostile")
 
 
 def test_name_with_newlines_and_rtl_override_is_neutralised(vault, client, tmp_path: Path) -> None:
@@ -105,7 +121,8 @@ def test_one_bad_file_never_stops_the_rest(vault, client, tmp_path: Path) -> Non
     (folder / "b_good.txt").write_text("fine")
     (folder / "c_bad.eml").write_bytes(b"\x00\x01\x02 binary junk")
     results = import_paths(vault, client.id, [folder, folder / "missing.txt"])
-    assert [r.status for r in results] == ["refused", "imported", "refused", "refused"]
+    # the junk .eml is kept as a plain file; only the empty and the missing file are refused
+    assert [r.status for r in results] == ["refused", "imported", "imported", "refused"]
     assert "no such file" in results[3].reason
 
 

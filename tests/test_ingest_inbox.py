@@ -91,12 +91,16 @@ def test_unsorted_files_wait_in_triage_and_failures_say_why(vault, tmp_path: Pat
     inbox.prepare()
     shutil.copy(CORPUS / "email" / "eml" / "008.eml", root / "unsorted.eml")
     (root / "Gerald Whitmore" / "cut.jpg").write_bytes((CORPUS / "images" / "jpeg" / "jolla.jpg").read_bytes()[:5000])
+    (root / "Gerald Whitmore" / "empty.txt").write_bytes(b"")
     results = inbox.drain(timeout=10)
-    assert sorted(r.status for r in results) == ["refused", "triaged"]
-    reason = (root / "Failed" / "Gerald Whitmore" / "cut.jpg.reason.txt").read_text()
-    assert "truncated" in reason and (root / "Failed" / "Gerald Whitmore" / "cut.jpg").exists()
+    # a truncated photo is still evidence: kept as a plain file, with the reason
+    assert sorted(r.status for r in results) == ["imported", "refused", "triaged"]
+    cut = next(r for r in results if r.path.endswith("cut.jpg"))
+    assert "truncated" in vault.entries.get(cut.entry_ids[0]).fields.body
+    reason = (root / "Failed" / "Gerald Whitmore" / "empty.txt.reason.txt").read_text()
+    assert "empty" in reason and (root / "Failed" / "Gerald Whitmore" / "empty.txt").exists()
     [item] = triage.pending(vault)
-    assert item.name == "unsorted.eml" and vault.entries.count() == 0
+    assert item.name == "unsorted.eml" and vault.entries.count() == 1
     assigned = triage.assign(vault, item.id, client.id)
     assert assigned.status == "imported" and assigned.attachments == 4
     assert vault.entries.get(assigned.entry_ids[0]).title == "Test message from Microsoft Outlook 00"
@@ -104,7 +108,7 @@ def test_unsorted_files_wait_in_triage_and_failures_say_why(vault, tmp_path: Pat
     # the same bytes dropped again are recognised, not imported twice
     shutil.copy(CORPUS / "email" / "eml" / "008.eml", root / "again.eml")
     assert [r.status for r in inbox.drain(timeout=10)] == ["duplicate"]
-    assert vault.entries.count() == 1
+    assert vault.entries.count() == 2
     assert vault.verify().ok
 
 

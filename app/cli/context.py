@@ -110,12 +110,30 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
+def _escapes(keep: str) -> dict[int, str]:
+    # C0 and C1 controls and DEL (ESC starts screen-clearing and clipboard-writing
+    # sequences; 0x9b is a one-byte CSI), and the bidi overrides that reorder what is shown.
+    codes = [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    return {c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in codes if chr(c) not in keep}
+
+
+_TEXT_ESCAPES = _escapes("\n\t")
+_LINE_ESCAPES = _escapes("")
+
+
+def terminal_safe(text: str, *, one_line: bool = False) -> str:
+    """Record text made harmless for a terminal: control characters (other than newline
+    and tab, unless ``one_line``) are shown as ``\\xNN`` instead of being obeyed."""
+    return text.translate(_LINE_ESCAPES if one_line else _TEXT_ESCAPES)
+
+
 def out(text: str = "") -> None:
-    print(text)
+    """Human output on stdout, escaped (``--json`` goes through print_json, exact)."""
+    print(terminal_safe(text))
 
 
 def err(text: str) -> None:
-    print(text, file=sys.stderr)
+    print(terminal_safe(text, one_line=True), file=sys.stderr)
 
 
 def add_vault_options(parser: argparse.ArgumentParser) -> None:

@@ -25,11 +25,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--kinds", nargs="+", default=[], metavar="KIND", help="only these kinds: " + ", ".join(ENTRY_KINDS))
     p.add_argument("--include-private", action="store_true", help="include entries marked private")
     p.add_argument("--bates-prefix", metavar="P", help="Bates prefix (default: the vault setting)")
+    p.add_argument(
+        "--bates-start", type=int, metavar="N", help="first Bates number (default: the next one never produced)"
+    )
+    p.add_argument("--bates-digits", type=int, metavar="D", help="digits of a Bates number, 4-10 (default 6)")
+    p.add_argument("--recipient", default="", metavar="TEXT", help="for whom, e.g. 'Smith & Lee LLP for …'")
+    p.add_argument("--supersedes", metavar="PROD", help="the earlier production this one replaces")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_export)
 
+    p = sub.add_parser("productions", help="list the production register: every export, its Bates and exhibit ranges")
+    ctx.add_vault_options(p)
+    p.add_argument("client", nargs="?", help="only this client's productions")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_productions)
+
     p = sub.add_parser("verify-bundle", help="check a dossier bundle (ZIP): hashes, manifest, added or removed files")
     p.add_argument("bundle", type=Path, metavar="ZIP")
+    p.add_argument("--key", metavar="FINGERPRINT", help="require the manifest to be signed by this key")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_verify_bundle)
 
@@ -63,6 +76,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             kinds=tuple(args.kinds),
             include_private=args.include_private,
             bates_prefix=args.bates_prefix,
+            bates_digits=args.bates_digits,
+            bates_start=args.bates_start,
+            recipient=args.recipient,
+            supersedes=args.supersedes,
         )
         cancel = threading.Event()
         if sys.stderr.isatty() and not args.json:
@@ -77,9 +94,39 @@ def cmd_export(args: argparse.Namespace) -> int:
     ctx.out(str(result.pdf_path))
     ctx.out(str(result.zip_path))
     ctx.err(
+        f"{result.production}: {result.bates_first} – {result.bates_last}; "
         f"{result.pages} pages, {result.entries} entries, {result.exhibits} exhibits; "
         f"PDF SHA-256 {result.pdf_sha256} (recorded in the ledger)."
     )
+    return 0
+
+
+def cmd_productions(args: argparse.Namespace) -> int:
+    from app.dossier.productions import productions
+
+    with ctx.open_vault(args) as vault:
+        client_id = vault.clients.resolve(args.client).id if args.client else None
+        register = productions(vault, client_id)
+        names = {c.id: c.name for c in vault.clients.list()}
+    by_id = {p.id: p.number for p in register}
+    if args.json:
+        ctx.print_json(
+            [
+                {**p.as_json(), "client": names.get(p.client_id, ""), "supersedes": by_id.get(p.supersedes_id or 0)}
+                for p in register
+            ]
+        )
+        return 0
+    if not register:
+        ctx.out("No productions yet: every `casefile export` adds one.")
+        return 0
+    for p in register:
+        replaces = f"; supersedes {by_id.get(p.supersedes_id, '?')}" if p.supersedes_id else ""
+        ctx.out(
+            f"{p.number}  {p.produced_at:%Y-%m-%d %H:%M} UTC  {names.get(p.client_id, '')}  {p.bates_range}"
+            f"  exhibits {p.exhibit_range}  {p.pages} pages" + (f"  to {p.recipient}" if p.recipient else "") + replaces
+        )
+        ctx.out(f"    PDF {p.pdf_name} SHA-256 {p.pdf_sha256}; manifest SHA-256 {p.manifest_sha256}")
     return 0
 
 
@@ -107,15 +154,20 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
     from app.cli.main import EXIT_VERIFY_FAILED
     from app.dossier.verify_bundle import verify_bundle
 
-    report = verify_bundle(args.bundle)
+    report = verify_bundle(args.bundle, expect_fingerprint=args.key)
     if args.json:
         ctx.print_json(
-            {"ok": report.ok, "problems": report.problems, "files": report.files_checked, "pages": report.pages}
-        )
+            {"ok": report.ok, "problems": report.problems, "files": report.files_checked, "pages": report.pages,
+             "signed_by": report.signed_by}
+        )  # fmt: skip
     elif report.ok:
+        ctx.out(f"OK: manifest.json is signed by the key with fingerprint {report.signed_by}")
         ctx.out(
-            f"OK: {report.files_checked} files match SHA256SUMS and the manifest; the PDF has {report.pages} pages."
+            f"OK: {report.files_checked} files match SHA256SUMS and the manifest; the PDF has {report.pages} pages"
+            " and its exhibit index prints the manifest's SHA-256 values."
         )
+        if not args.key:
+            ctx.out("Compare that fingerprint with the one the owner gave you (or pass --key FINGERPRINT).")
         if report.ledger_head:
             ctx.out(f"Ledger head stated in the bundle: {report.ledger_head}")
     else:

@@ -19,6 +19,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("client")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders (folders recursively)")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--with",
+        dest="with_",
+        metavar="NUMBER|NAME",
+        help="phone messages: the conversation to take (default: the client's phone numbers and name)",
+    )
+    p.add_argument("--zone", metavar="ZONE", help="WhatsApp exports: the phone's time zone, e.g. Europe/Berlin")
+    p.add_argument(
+        "--date-order", choices=("dmy", "mdy"), help="WhatsApp exports whose dates fit both day- and month-first"
+    )
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("watch", help="import what appears in the Inbox folder (Ctrl+C to stop)")
@@ -63,7 +73,14 @@ def _progress(total: int, enabled: bool) -> Iterator[Any]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from app.ingest.chats import ChatOptions
     from app.ingest.importer import IMPORTED, REFUSED, import_path, iter_files
+
+    chat = ChatOptions(with_=args.with_, zone=args.zone, date_order=args.date_order)
+    if args.zone:
+        from app.ingest.chats import resolve_zone
+
+        resolve_zone(args.zone, "--zone")  # a typo is a usage error before any file is read
 
     files = list(iter_files(args.paths))
     results = []
@@ -71,7 +88,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         client = vault.clients.resolve(args.client)
         with _progress(len(files), sys.stderr.isatty() and not args.json) as advance:
             for path in files:
-                result = import_path(vault, client.id, path, source="cli")
+                result = import_path(vault, client.id, path, source="cli", chat=chat)
                 results.append(result)
                 if not args.json:
                     ctx.out(result.line()) if result.ok else ctx.err(result.line())
@@ -111,7 +128,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(_result_json(result), ensure_ascii=False), flush=True)
         else:
-            print(result.line(), flush=True)
+            print(ctx.terminal_safe(result.line()), flush=True)
 
     with ctx.open_vault(args) as vault:
         folder, delete_imported = inbox_settings(vault)

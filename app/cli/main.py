@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from app.about import version_text
 from app.errors import CasefileError
@@ -28,6 +29,8 @@ COMMAND_MODULES = [
     "app.cli.parting_cmds",
     "app.cli.import_cmds",
     "app.cli.export_cmds",
+    "app.cli.evidence_cmds",
+    "app.cli.mail_cmds",
 ]
 
 
@@ -42,10 +45,20 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (the usage stays in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        from app.cli.context import terminal_safe
+
+        message = message if len(message) <= 300 else message[:300] + "…"
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {terminal_safe(message, one_line=True)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="casefile",
         description="Casefile: an encrypted, timestamped record of a difficult client. "
         "Run without arguments to start the desktop app.",
@@ -66,7 +79,7 @@ def run_cli(argv: Sequence[str]) -> int:
     try:
         return int(args.handler(args) or EXIT_OK)
     except CasefileError as error:
-        print(f"casefile: {error}", file=sys.stderr)
+        print(f"casefile: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("casefile: interrupted; nothing more was written.", file=sys.stderr)
@@ -77,10 +90,19 @@ def run_cli(argv: Sequence[str]) -> int:
         if os.environ.get("CASEFILE_DEBUG"):
             raise
         print(
-            f"casefile: unexpected error: {type(error).__name__}: {error} (set CASEFILE_DEBUG=1 for details)",
+            f"casefile: unexpected error: {type(error).__name__}: {_one_line(str(error))}"
+            " (set CASEFILE_DEBUG=1 for details)",
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _one_line(message: str) -> str:
+    from app.cli.context import terminal_safe
+
+    # A message may quote what the user typed: keep it one line and short.
+    message = message if len(message) <= 500 else message[:500] + "…"
+    return terminal_safe(message, one_line=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

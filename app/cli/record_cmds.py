@@ -127,12 +127,18 @@ def _body(args: argparse.Namespace) -> str | None:
 def _cents(text: str | None) -> int | None:
     if text is None:
         return None
+    from app.records.common import MAX_AMOUNT_CENTS
+
+    shown = text if len(text) <= 40 else text[:40] + "…"
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
-        raise InvalidInput(f"{text!r} is not an amount of money.") from None
+        raise InvalidInput(f"{shown!r} is not an amount of money.") from None
     if not value.is_finite():
-        raise InvalidInput(f"{text!r} is not an amount of money.")
+        raise InvalidInput(f"{shown!r} is not an amount of money.")
+    # Compare before converting: 1e400000000 would take forever to turn into an int.
+    if abs(value) > Decimal(MAX_AMOUNT_CENTS) / 100:
+        raise InvalidInput(f"The amount {shown} is too large (at most {MAX_AMOUNT_CENTS // 100:,}).")
     return int((value * 100).to_integral_value())
 
 

@@ -128,8 +128,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
+    from app.cli.evidence_cmds import key_lines
+
     with ctx.open_vault(args) as vault:
-        ctx.out(vault.seal())
+        ctx.out(vault.seal())  # stdout stays the seal alone, for scripts
+        for line in key_lines(vault):
+            ctx.err(line)
     return 0
 
 

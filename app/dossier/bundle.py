@@ -23,6 +23,7 @@ from typing import Any
 from app.dossier.exhibits import Exhibit
 from app.dossier.layout import Layout
 from app.errors import CorruptVault
+from app.evidence.manifest import BundleEvidence
 
 MANIFEST, SUMS, README, CSV_NAME, DAT_NAME = "manifest.json", "SHA256SUMS", "README.txt", "exhibits.csv", "loadfile.dat"
 DAT_QUOTE, DAT_DELIM = "þ", "\x14"
@@ -47,6 +48,7 @@ def manifest(layout: Layout, pdf_name: str, pdf_sha256: str) -> dict[str, Any]:
         "kinds": list(sel.kinds_chosen),
         "include_private": sel.options.include_private,
         "ledger": {"events": sel.ledger_count, "head": sel.ledger_head, "seal": sel.seal},
+        "production": _production_record(layout),
         "pdf": {
             "path": pdf_name,
             "sha256": pdf_sha256,
@@ -68,6 +70,19 @@ def manifest(layout: Layout, pdf_name: str, pdf_sha256: str) -> dict[str, Any]:
             for c in sel.entries
         ],
         "exhibits": [_exhibit_record(ex) for ex in layout.exhibits],
+    }
+
+
+def _production_record(layout: Layout) -> dict[str, Any] | None:
+    prod = layout.production
+    if prod is None:
+        return None
+    return {
+        "number": prod.number,
+        "recipient": prod.recipient,
+        "supersedes": prod.supersedes.number if prod.supersedes else None,
+        "bates_prefix": prod.prefix,
+        "bates_digits": prod.digits,
     }
 
 
@@ -157,9 +172,17 @@ Seal: {sel.seal}
 
 
 def write_bundle(
-    layout: Layout, zip_path: Path, pdf_name: str, pdf: bytes, tick: Callable[[], None] = lambda: None
+    layout: Layout,
+    zip_path: Path,
+    pdf_name: str,
+    pdf: bytes,
+    tick: Callable[[], None] = lambda: None,
+    evidence: BundleEvidence | None = None,
 ) -> dict[str, str]:
-    """Write the ZIP; returns {path in bundle: sha256}."""
+    """Write the ZIP; returns {path in bundle: sha256}. With ``evidence`` the manifest is
+    signed (app/evidence/manifest.py) and timestamped when a TSA answers."""
+    from app.evidence import manifest as signed
+
     sums: dict[str, str] = {}
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
 
@@ -172,10 +195,32 @@ def write_bundle(
         for ex in layout.exhibits:
             sums[ex.native_path] = _stream_exhibit(layout, zf, ex)
             tick()
-        put(MANIFEST, json.dumps(manifest(layout, pdf_name, pdf_sha), ensure_ascii=False, indent=2).encode("utf-8"))
         put(CSV_NAME, exhibits_csv(layout))
         put(DAT_NAME, concordance_dat(layout))
-        put(README, readme(layout, pdf_name))
+        text = readme(layout, pdf_name)
+        if evidence is not None:
+            text += signed.readme_section(evidence, pdf_name).encode("utf-8")
+            put(signed.SCRIPT_NAME, signed.script_source())
+            put(signed.KEY_NAME, evidence.public_key_pem.encode("ascii"))
+        put(README, text)
+        record = manifest(layout, pdf_name, pdf_sha)
+        signed.add_ledger_hashes(layout, record)
+        record["pdf"]["exhibit_index_pages"] = signed.index_pages(layout)
+        record["files"] = dict(sums)
+        if evidence is not None:
+            record["signature"] = signed.signature_block(evidence)
+        manifest_bytes = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8")
+        put(MANIFEST, manifest_bytes)
+        if evidence is not None:
+            put(signed.SIG_NAME, evidence.sign(manifest_bytes))
+            for name, token in evidence.tokens.items():  # the PDF's, got before the bundle
+                put(name, token)
+            if evidence.timestamp is not None:
+                token = evidence.timestamp("manifest", hashlib.sha256(manifest_bytes).hexdigest(), MANIFEST)
+                if token:
+                    name = f"{signed.STAMPS_DIR}{MANIFEST}.tsr"
+                    evidence.tokens[name] = token
+                    put(name, token)
         put(SUMS, "".join(f"{sha}  {name}\n" for name, sha in sums.items()).encode("utf-8"))
     return sums
 

@@ -63,6 +63,18 @@ def declaration(layout: Layout) -> list[Any]:
     return story
 
 
+def signing_facts(layout: Layout) -> list[tuple[str, str]]:
+    """The vault key and the trusted timestamps (app/evidence), one row each."""
+    from app.evidence.anchors import appendix_rows
+
+    key = layout.vault.signing.public_key()
+    return [
+        ("Signing key", f"Ed25519, fingerprint {key.fingerprint}"),
+        ("Public key", key.base64),
+        *appendix_rows(layout.vault),
+    ]
+
+
 def integrity(layout: Layout) -> list[Any]:
     s, sel = styles(), layout.selection
     story: list[Any] = [heading(layout, "sec:integrity", "Integrity appendix")]
@@ -71,6 +83,7 @@ def integrity(layout: Layout) -> list[Any]:
         ("Ledger chain head", sel.ledger_head),
         ("Seal", sel.seal),
         ("Bates range", f"{layout.bates(1)} – {layout.bates(layout.total_pages)} ({layout.total_pages} pages)"),
+        *signing_facts(layout),
     ]
     story.append(grid([cells(k, bold=True)[:1] + cells(v) for k, v in facts], [110, FRAME_WIDTH - 110], header=False))
     story.append(Paragraph("How to check", s["h3"]))
@@ -83,6 +96,10 @@ def integrity(layout: Layout) -> list[Any]:
         "4. The ledger head above is a SHA-256 hash chain over every change ever made to the record. The owner "
         "can re-check the record against it at any time with casefile verify --seal SEAL; a head sent earlier to "
         "counsel proves that the record already existed in that state then.",
+        "5. manifest.json is signed with the vault's signing key above (manifest.sig, signing_key.pem; README.txt "
+        "gives the openssl command), and this PDF carries a PAdES signature by a certificate naming the same "
+        "fingerprint: compare it with the fingerprint the owner gave you. Trusted timestamps (RFC 3161), when "
+        "listed above, come from independent authorities and are in the bundle under timestamps/.",
     ]
     story += [para(step, s["body"]) for step in steps]
     story.append(Paragraph("SHA-256 of every exhibit", s["h3"]))

@@ -8,12 +8,14 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from app.dossier.bounded import HEADING_CHARS, clip
 from app.dossier.exhibits import exhibits_of
 from app.dossier.layout import AnchoredHeading, FactList, Layout
 from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, in_zone_of, when_text
 from app.dossier.select import SelectedEntry
 from app.dossier.summary import minutes_text
 from app.dossier.text import BOLD, body_paragraphs, markup, para, styles
+from app.dossier.threads import is_thread, thread_story
 from app.records.models import ENTRY_KINDS, EntryFields
 
 FIELD_LABELS = {
@@ -52,7 +54,7 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
     entry = chosen.entry
     f = entry.fields
     kind = ENTRY_KINDS.get(entry.kind, entry.kind)
-    title = f"{index}. {when_text(entry.occurred_at)} · {kind} · {f.title}"
+    title = f"{index}. {when_text(entry.occurred_at)} · {kind} · {clip(f.title, HEADING_CHARS, 'the title in full follows')}"
     head = AnchoredHeading(
         markup(title), s["h3"], layout, f"entry:{entry.id}", outline=f"{index}. {f.title}"[:120], level=1
     )
@@ -75,6 +77,8 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
     table = FactList([(k, para(v, s["cell"])) for k, v in facts if v], 78, BOLD, 8)
     # Never a heading alone at the foot of a page: its facts are under 130 points.
     story: list[Any] = [CondPageBreak(130), head, table, Spacer(1, 4)]
+    if len(f.title) > HEADING_CHARS:
+        story += [para("Title in full:", s["muted"]), *body_paragraphs(f.title, s["body"])]
     if entry.retraction:
         story.append(
             _boxed(
@@ -86,7 +90,8 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
                 colors.HexColor("#9b1c1c"),
             )
         )
-    story += body_paragraphs(f.body, s["body"]) or [para("(no text)", s["muted"])]
+    thread = thread_story(layout, chosen) if is_thread(chosen) and not chosen.revisions else []
+    story += thread or body_paragraphs(f.body, s["body"]) or [para("(no text)", s["muted"])]
     if chosen.revisions:
         story += _revision_history(chosen)
     story.append(Spacer(1, 6))

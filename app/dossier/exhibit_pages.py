@@ -9,9 +9,20 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from app.dossier.bounded import HEADER_CHARS, HEADING_CHARS, clip, split_tall_rows
 from app.dossier.exhibits import Exhibit, acquired_text
 from app.dossier.layout import AnchoredHeading, ExhibitImage, Layout, Marker, PlaceholderPage
-from app.dossier.sections import FRAME_WIDTH, cells, heading, in_zone_of, long_grid, when_text
+from app.dossier.sections import (
+    FRAME_WIDTH,
+    PAD_X,
+    PAD_Y,
+    cells,
+    heading,
+    in_zone_of,
+    long_grid,
+    row_height,
+    when_text,
+)
 from app.dossier.text import body_paragraphs, markup, para, styles
 
 FRAME_HEIGHT = 792 - 2 * 54
@@ -100,8 +111,18 @@ def _exhibit_heading(layout: Layout, ex: Exhibit) -> list[Any]:
     s = styles()
     att = ex.attachment
     flowables = [
-        AnchoredHeading(markup(ex.description), s["h2"], layout, f"ex:{ex.number}", outline=ex.description, level=1),
-        para(f"{att.name} · {att.media_type} · {size_text(att.size)} · SHA-256 {att.sha256}", s["small"]),
+        AnchoredHeading(
+            markup(clip(ex.description, HEADING_CHARS, "see the exhibit index")),
+            s["h2"],
+            layout,
+            f"ex:{ex.number}",
+            outline=ex.description[:120],
+            level=1,
+        ),
+        para(
+            f"{clip(att.name, HEADING_CHARS, 'see the exhibit index')} · {att.media_type} · {size_text(att.size)} · SHA-256 {att.sha256}",
+            s["small"],
+        ),
     ]
     if att.metadata:
         flowables.append(para(f"Recorded metadata: {metadata_text(att.metadata)}", s["small"]))
@@ -169,10 +190,18 @@ def _html_to_text(markup_text: str) -> str:
 def email_flowables(layout: Layout, ex: Exhibit) -> list[Any]:
     s = styles()
     headers, text, names = _email_text(layout, ex)
-    rows = [cells(k, bold=True)[:1] + cells(v) for k, v in headers]
+    where = f"the full header is in the native file {ex.native_path}"
+    rows = [cells(k, bold=True)[:1] + cells(clip(v, HEADER_CHARS, where)) for k, v in headers]
     if names:
-        rows.append(cells("Attachments", bold=True)[:1] + cells(", ".join(str(n) for n in names)))
-    block = Table(rows or [cells("(no headers)")], colWidths=[80, FRAME_WIDTH - 80])
+        listed = clip(
+            ", ".join(str(n) for n in names), HEADER_CHARS, f"{len(names)} attachments in all; see {ex.native_path}"
+        )
+        rows.append(cells("Attachments", bold=True)[:1] + cells(listed))
+    rows = rows or [cells("(no headers)", "")]
+    widths: list[float] = [80, FRAME_WIDTH - 80]
+    heights = [row_height(row, widths) for row in rows]
+    rows, heights = split_tall_rows(rows, widths, heights, PAD_X, PAD_Y)
+    block = Table(rows, colWidths=widths, rowHeights=heights, splitByRow=1)
     block.setStyle(
         TableStyle(
             [

@@ -153,12 +153,13 @@ def describe(ex: Exhibit) -> str:
     return f"{ex.label} – {date} file ({ex.attachment.media_type or 'unknown type'})"
 
 
-def number_exhibits(vault: Vault, selection: Selection) -> list[Exhibit]:
-    """Exhibits numbered 1.. in the order of the record (entries oldest first)."""
+def number_exhibits(vault: Vault, selection: Selection, numbers: dict[int, int] | None = None) -> list[Exhibit]:
+    """Exhibits in the order of the record (entries oldest first), numbered 1.. or
+    by ``numbers`` (attachment id -> number: the production register's stable numbers)."""
     exhibits: list[Exhibit] = []
     for chosen in selection.entries:
         for att in chosen.attachments:
-            number = len(exhibits) + 1
+            number = numbers[att.id] if numbers and att.id in numbers else len(exhibits) + 1
             ex = Exhibit(number, att, chosen.entry, _category(att), "", safe_bundle_name(number, att.name))
             if ex.category == "email":
                 try:

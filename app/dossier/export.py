@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.dossier.exhibits import number_exhibits
+from app.dossier.productions import plan, record
 from app.dossier.select import DossierOptions, Selection, select
 from app.errors import CasefileError, InvalidInput
 from app.records.times import now_utc
@@ -41,6 +42,9 @@ class ExportResult:
     pages: int
     entries: int
     exhibits: int
+    production: str = ""  # its number in the register, e.g. BRIGHT-PROD-003
+    bates_first: str = ""
+    bates_last: str = ""
 
 
 @dataclass
@@ -94,15 +98,28 @@ def build_dossier_pdf(
     steps = _Progress(progress or (lambda *_: None), cancel)
     steps.start("select", 1)
     selection = select(vault, options)
-    exhibits = number_exhibits(vault, selection)
+    production = plan(
+        vault,
+        selection.client.id,
+        [att.id for chosen in selection.entries for att in chosen.attachments],
+        prefix=selection.bates_prefix,
+        digits=options.bates_digits,
+        bates_start=options.bates_start,
+        recipient=options.recipient,
+        supersedes=options.supersedes,
+    )
+    exhibits = number_exhibits(vault, selection, production.exhibit_numbers)
     prepared_at = now_utc().astimezone().replace(microsecond=0)
-    layout = Layout(vault, selection, exhibits, prepared_at)
+    layout = Layout(vault, selection, exhibits, prepared_at, production=production)
     layout.tick = steps.tick
     # Roughly one page per entry and exhibit, plus the front and back laid out twice.
     steps.start("layout", len(selection.entries) + 2 * len(exhibits) + len(selection.entries) // 10 + 12)
     parts = build_parts(layout)
     steps.start("merge", len({n for n, _ in layout.placeholders.values()}))
-    return BuiltDossier(finish_pdf(layout, parts, layout.prepared_at), layout)
+    pdf = finish_pdf(layout, parts, layout.prepared_at)
+    from app.evidence.pdfsign import sign_pdf  # after Bates stamping: the signature covers the final bytes
+
+    return BuiltDossier(sign_pdf(pdf, vault, selection.business_name), layout)
 
 
 def export_dossier(
@@ -129,7 +146,8 @@ def save_dossier(
     """Write DIR/dossier-<client>-<time>.pdf and .zip (the PDF the user previewed, as
     it is) and record the export in the ledger. A cancelled or failed save leaves
     nothing behind and records nothing."""
-    from app.dossier.bundle import write_bundle
+    from app.dossier.bundle import MANIFEST, write_bundle
+    from app.evidence.manifest import evidence_for
 
     pdf, layout = built.pdf, built.layout
     out_dir = Path(out_dir).expanduser()
@@ -143,37 +161,52 @@ def save_dossier(
         raise InvalidInput(f"{pdf_path.name} already exists in {out_dir}; nothing was overwritten.")
     partial_pdf, partial_zip = pdf_path.with_suffix(".pdf.partial"), zip_path.with_suffix(".zip.partial")
     pdf_sha = hashlib.sha256(pdf).hexdigest()
+    sel = layout.selection
+    assert layout.production is not None
     try:
         steps.start("bundle", len(layout.exhibits) + 1)
         partial_pdf.write_bytes(pdf)
-        write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick)
+        sums = write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick, evidence=evidence_for(vault))
         steps.check()
+        # The production claims its numbers in the same transaction as its ledger
+        # event; refused (and nothing kept) if another save took them meanwhile.
+        production = record(
+            vault,
+            layout.production,
+            pages=layout.total_pages,
+            pdf_name=pdf_path.name,
+            pdf_sha256=pdf_sha,
+            manifest_sha256=sums[MANIFEST],
+            details={
+                "from": sel.options.date_from.isoformat() if sel.options.date_from else None,
+                "to": sel.options.date_to.isoformat() if sel.options.date_to else None,
+                "kinds": list(sel.kinds_chosen),
+                "include_private": sel.options.include_private,
+                "entry_ids": [c.entry.id for c in sel.entries],
+                "exhibit_sha256": [ex.attachment.sha256 for ex in layout.exhibits],
+                "pages": layout.total_pages,
+                "bates_first": layout.bates(1),
+                "bates_last": layout.bates(layout.total_pages),
+                "ledger_head_in_pdf": sel.ledger_head,
+                "prepared_at": layout.prepared_at.isoformat(),
+                "pdf_name": pdf_path.name,
+                "pdf_sha256": pdf_sha,
+            },
+        )
         partial_pdf.replace(pdf_path)
         partial_zip.replace(zip_path)
     except BaseException:
         partial_pdf.unlink(missing_ok=True)
         partial_zip.unlink(missing_ok=True)
         raise
-    sel = layout.selection
-    vault.record_event(
-        "dossier.export",
-        # Not "client:N": that subject's latest event must carry the client's state for verify.
-        f"dossier:client:{sel.client.id}",
-        {
-            "client_id": sel.client.id,
-            "from": sel.options.date_from.isoformat() if sel.options.date_from else None,
-            "to": sel.options.date_to.isoformat() if sel.options.date_to else None,
-            "kinds": list(sel.kinds_chosen),
-            "include_private": sel.options.include_private,
-            "entry_ids": [c.entry.id for c in sel.entries],
-            "exhibit_sha256": [ex.attachment.sha256 for ex in layout.exhibits],
-            "pages": layout.total_pages,
-            "bates_first": layout.bates(1),
-            "bates_last": layout.bates(layout.total_pages),
-            "ledger_head_in_pdf": sel.ledger_head,
-            "prepared_at": layout.prepared_at.isoformat(),
-            "pdf_name": pdf_path.name,
-            "pdf_sha256": pdf_sha,
-        },
+    return ExportResult(
+        pdf_path,
+        zip_path,
+        pdf_sha,
+        layout.total_pages,
+        len(sel.entries),
+        len(layout.exhibits),
+        production.number,
+        layout.bates(1),
+        layout.bates(layout.total_pages),
     )
-    return ExportResult(pdf_path, zip_path, pdf_sha, layout.total_pages, len(sel.entries), len(layout.exhibits))

@@ -18,10 +18,9 @@ from typing import Any
 from reportlab.platypus import Flowable, Paragraph
 
 from app.dossier.exhibits import Exhibit
+from app.dossier.productions import DEFAULT_DIGITS, Plan
 from app.dossier.select import Selection
 from app.vault import Vault
-
-BATES_DIGITS = 6
 
 
 @dataclass
@@ -40,9 +39,12 @@ class Layout:
     tick: Callable[[], None] = lambda: None  # called once per page drawn (progress, cancel)
     cache: dict[str, Any] = field(default_factory=dict)
     photos: Any = None  # a photos.PhotoPrefetcher while the body is laid out
+    production: Plan | None = None  # its number and Bates numbering (productions.py)
 
     def bates(self, page: int) -> str:
-        return f"{self.selection.bates_prefix}-{page:0{BATES_DIGITS}d}"
+        if self.production is not None:
+            return self.production.bates(page)
+        return f"{self.selection.bates_prefix}{page:0{DEFAULT_DIGITS}d}"
 
     def page_of(self, key: str) -> int:
         return self.pages.get(key, 0)

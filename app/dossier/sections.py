@@ -8,6 +8,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from app.dossier.bounded import HEADING_CHARS, MAX_ROW_HEIGHT, clip, number_ranges, split_tall_rows
 from app.dossier.exhibits import exhibits_of
 from app.dossier.layout import AnchoredHeading, Layout, LinkedParagraph
 from app.dossier.summary import minutes_text, month_chart, summarize
@@ -63,8 +64,13 @@ def grid(
     ``measured``: the row heights are computed here, once. reportlab otherwise
     re-measures every remaining row each time a table splits across a page, which
     is quadratic in the length of a long table (500 chronology rows: seconds)."""
-    heights = [_row_height(row, widths) for row in data] if measured else None
-    table = Table(data, colWidths=widths, rowHeights=heights, repeatRows=1 if header else 0, splitByRow=1)
+    heights = [row_height(row, widths) for row in data]
+    if max(heights, default=0) > MAX_ROW_HEIGHT:  # a row taller than a page: continued on the next
+        data, heights = split_tall_rows(data, widths, heights, PAD_X, PAD_Y)
+        measured = True
+    table = Table(
+        data, colWidths=widths, rowHeights=heights if measured else None, repeatRows=1 if header else 0, splitByRow=1
+    )
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
@@ -81,7 +87,7 @@ def grid(
     return table
 
 
-def _row_height(row: list[Any], widths: list[float]) -> float:
+def row_height(row: list[Any], widths: list[float]) -> float:
     tallest = 0.0
     for cell, width in zip(row, widths, strict=True):
         tallest = max(tallest, cell.wrap(width - 2 * PAD_X, 1e6)[1])
@@ -107,7 +113,11 @@ def cover(layout: Layout) -> list[Any]:
     )
     kinds = ", ".join(ENTRY_KINDS[k] for k in sel.kinds_chosen) if sel.kinds_chosen else "all kinds"
     private = "included" if opts.include_private else f"left out ({sel.left_out_private})"
+    prod = layout.production
     rows = [
+        ("Production", prod.number if prod else ""),
+        ("Produced to", prod.recipient if prod else ""),
+        ("Supersedes", f"{prod.supersedes.number} ({prod.supersedes.bates_range})" if prod and prod.supersedes else ""),
         ("Client", sel.client.name),
         ("Period", f"{period_from} to {period_to}"),
         ("Entries", f"{len(sel.entries)} ({kinds}); private entries {private}"),
@@ -117,7 +127,9 @@ def cover(layout: Layout) -> list[Any]:
         ("Bates range", f"{layout.bates(1)} – {layout.bates(layout.total_pages)}"),
         ("Ledger events", str(sel.ledger_count)),
         ("Ledger chain head", sel.ledger_head),
+        ("Signing key", f"Ed25519, fingerprint {layout.vault.signing.fingerprint()}"),
     ]
+    rows = [(k, v) for k, v in rows if v]
     table = grid([cells(k, bold=True)[:1] + cells(v) for k, v in rows], [110, FRAME_WIDTH - 110], header=False)
     return [
         Spacer(1, 110),
@@ -208,8 +220,8 @@ def chronology(layout: Layout) -> list[Any]:
         entry = chosen.entry
         while changes and changes[0].changed_at <= entry.occurred_at:
             rows.append(_status_row(changes.pop(0)))
-        numbers = ", ".join(str(ex.number) for ex in exhibits_of(layout.exhibits, entry.id))
-        title = entry.title + (" (retracted)" if entry.retraction else "")
+        numbers = number_ranges(ex.number for ex in exhibits_of(layout.exhibits, entry.id))
+        title = clip(entry.title, HEADING_CHARS, "see the entry in full") + (" (retracted)" if entry.retraction else "")
         rows.append(
             cells(
                 when_text(entry.occurred_at),

@@ -6,15 +6,12 @@ describe exactly the same record even if the owner keeps working meanwhile.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.errors import InvalidInput
 from app.records.models import ENTRY_KINDS, Attachment, Client, Entry, Revision, StatusChange, normalize_choice
 from app.vault import Vault
-
-BATES_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 
 
 @dataclass(frozen=True)
@@ -27,6 +24,12 @@ class DossierOptions:
     kinds: tuple[str, ...] = ()
     include_private: bool = False
     bates_prefix: str | None = None
+    # The production (app/dossier/productions.py): digits, first number (default: the
+    # next unused for the prefix), for whom, and which earlier production it replaces.
+    bates_digits: int | None = None
+    bates_start: int | None = None
+    recipient: str = ""
+    supersedes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,10 @@ def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def check_bates_prefix(prefix: str) -> str:
-    prefix = prefix.strip()
-    if not BATES_PREFIX.match(prefix):
-        raise InvalidInput(
-            f"The Bates prefix {prefix!r} is not usable: use 1–20 letters, digits, '-' or '_', starting with a letter or digit."
-        )
-    return prefix
+    """The prefix as stamped: upper case, ending in its separator ('CF' → 'CF-')."""
+    from app.dossier.productions import normalise_prefix
+
+    return normalise_prefix(prefix)
 
 
 def select(vault: Vault, options: DossierOptions) -> Selection:

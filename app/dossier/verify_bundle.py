@@ -25,6 +25,7 @@ class BundleReport:
     files_checked: int = 0
     pages: int = 0
     ledger_head: str = ""
+    signed_by: str = ""  # the fingerprint of the key manifest.sig verified with
 
     @property
     def ok(self) -> bool:
@@ -51,7 +52,8 @@ def _parse_sums(text: str) -> dict[str, str]:
     return sums
 
 
-def verify_bundle(path: Path) -> BundleReport:
+def verify_bundle(path: Path, expect_fingerprint: str | None = None) -> BundleReport:
+    """``expect_fingerprint``: the signing key's fingerprint the recipient got from the owner."""
     report = BundleReport()
     try:
         zf = zipfile.ZipFile(path)
@@ -64,6 +66,7 @@ def verify_bundle(path: Path) -> BundleReport:
         return report
     with zf:
         names = [info.filename for info in zf.infolist() if not info.is_dir()]
+        _check_signature(zf, names, expect_fingerprint, report)  # first: is the manifest the signer's?
         if SUMS not in names:
             report.problems.append(f"{SUMS} was removed: the bundle cannot be checked")
             return report
@@ -91,7 +94,31 @@ def verify_bundle(path: Path) -> BundleReport:
             if name not in names:
                 report.problems.append(f"{name} was removed")
         _check_manifest(zf, names, actual, report)
+        _check_signed_contents(zf, names, actual, report)
     return report
+
+
+def _check_signature(zf: zipfile.ZipFile, names: list[str], expect: str | None, report: BundleReport) -> None:
+    from app.evidence.manifest import check_signature
+
+    problems, report.signed_by = check_signature(zf, names, expect)
+    report.problems += problems
+
+
+def _check_signed_contents(zf: zipfile.ZipFile, names: list[str], actual: dict[str, str], report: BundleReport) -> None:
+    """The manifest's file list, then the hashes printed in the PDF's exhibit index."""
+    from app.evidence.manifest import MAX_MANIFEST, check_files, check_pdf_index
+
+    if MANIFEST not in names or zf.getinfo(MANIFEST).file_size > MAX_MANIFEST:
+        return
+    try:
+        manifest = json.loads(zf.read(MANIFEST))
+        pdf_name = str(manifest["pdf"]["path"])
+    except (ValueError, KeyError, TypeError):
+        return  # _check_manifest said so
+    report.problems += [p for p in check_files(manifest, actual, names) if p not in report.problems]
+    if pdf_name in actual:
+        report.problems += check_pdf_index(zf.read(pdf_name), manifest)
 
 
 def _check_manifest(zf: zipfile.ZipFile, names: list[str], actual: dict[str, str], report: BundleReport) -> None:

@@ -27,6 +27,7 @@ from app.errors import UnsupportedFile
 from app.ingest.htmltext import html_to_text
 from app.ingest.parsed import ParsedItem, Part, Source, clean_title
 from app.records.models import EntryFields
+from app.records.times import in_range
 
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024
 MAX_MBOX_BYTES = 512 * 1024 * 1024
@@ -219,12 +220,15 @@ def _date(msg: Message, fallback: datetime) -> tuple[datetime, str]:
         return fallback, "no Date header; the file's time was used"
     try:
         moment = parsedate_to_datetime(raw)
-    except (ValueError, TypeError, IndexError):
+    except (ValueError, TypeError, IndexError, OverflowError):
         return fallback, f"unreadable Date header {raw[:80]!r}; the file's time was used"
+    how = "Date header"
     if moment.tzinfo is None:
         # RFC 5322 '-0000': the time is UTC and the sender's zone is unknown.
-        return moment.replace(tzinfo=UTC), "Date header without a time zone; read as UTC"
-    return moment, "Date header"
+        moment, how = moment.replace(tzinfo=UTC), "Date header without a time zone; read as UTC"
+    if not in_range(moment):
+        return fallback, f"Date header {raw[:80]!r} is out of range; the file's time was used"
+    return moment, how
 
 
 def _text_of(part: Message) -> str:

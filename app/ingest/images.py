@@ -5,7 +5,7 @@ entry's time; camera and GPS go into the attachment's metadata. Two thumbnails
 (256 and 1600 px, upright per the EXIF orientation) are made in memory and stored
 encrypted beside the original. Images larger than MAX_PIXELS are refused before
 any pixel is decoded (a decompression bomb is a few KB that would take GBs), and
-a truncated file is refused rather than shown with a grey half.
+a truncated file is not decoded (it is kept as a plain file) rather than shown with a grey half.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from app.errors import UnsupportedFile
 from app.ingest.parsed import ParsedItem, Part, Source
 from app.records.attachments import safe_display_name
 from app.records.models import EntryFields
-from app.records.times import local_zone
+from app.records.times import in_range, local_zone
 
 MAX_FILE_BYTES = 300 * 1024 * 1024
 # Twice Pillow's own MAX_IMAGE_PIXELS, where Pillow itself raises: a 150 MP panorama is
@@ -66,7 +66,7 @@ def _open(data: bytes, name: str) -> Any:
             image = Image.open(io.BytesIO(data))
         except Image.DecompressionBombError:
             raise UnsupportedFile(
-                f"{name}: image dimensions are absurdly large; refused as a decompression bomb."
+                f"{name}: image dimensions are absurdly large (a possible decompression bomb), so it is not decoded."
             ) from None
         except UnidentifiedImageError:
             raise UnsupportedFile(f"{name}: is not an image Casefile can read, or it is damaged.") from None
@@ -76,7 +76,7 @@ def _open(data: bytes, name: str) -> Any:
     if width * height > MAX_PIXELS:
         raise UnsupportedFile(
             f"{name}: {width} x {height} pixels ({width * height // 1_000_000} MP) is over the "
-            f"{MAX_PIXELS // 1_000_000} MP limit; refused as a possible decompression bomb."
+            f"{MAX_PIXELS // 1_000_000} MP limit (a possible decompression bomb), so it is not decoded."
         )
     return image
 
@@ -188,6 +188,7 @@ def _capture_time(exif: Any, fallback: datetime) -> tuple[datetime, str]:
         sub = exif.get_ifd(ExifTags.IFD.Exif)
     except (KeyError, ValueError, TypeError):
         sub = {}
+    bad: list[str] = []
     for tag, offset_tag, label in (
         (_DATETIME_ORIGINAL, _OFFSET_ORIGINAL, "EXIF DateTimeOriginal"),
         (_DATETIME, _OFFSET, "EXIF DateTime"),
@@ -196,12 +197,23 @@ def _capture_time(exif: Any, fallback: datetime) -> tuple[datetime, str]:
         moment = _exif_datetime(text)
         if moment is None:
             continue
-        offset = _exif_offset(sub.get(offset_tag))
+        raw_offset = sub.get(offset_tag)
+        offset = _exif_offset(raw_offset)
+        ignored = ""
+        if offset is None and isinstance(raw_offset, str) and raw_offset.strip("\x00 "):
+            ignored = f"; its impossible offset {raw_offset.strip(chr(0) + ' ')[:20]!r} was ignored"
         if offset is not None:
-            return moment.replace(tzinfo=offset), f"{label} with its offset"
-        zone, _name = local_zone()
-        return moment.replace(tzinfo=zone), f"{label} without an offset; read in this computer's time zone"
-    return fallback, "no EXIF capture time; the file's time was used"
+            aware = moment.replace(tzinfo=offset)
+            how = f"{label} with its offset"
+        else:
+            zone, _name = local_zone()
+            aware = moment.replace(tzinfo=zone)
+            how = f"{label} without an offset; read in this computer's time zone{ignored}"
+        if not in_range(aware):
+            bad.append(f"{label} {text.strip(chr(0) + ' ')[:19]!r} is out of range and was ignored")
+            continue
+        return aware, "; ".join([how, *bad])
+    return fallback, "; ".join([*bad, "no usable EXIF capture time; the file's time was used"])
 
 
 def _exif_datetime(text: Any) -> datetime | None:
@@ -221,5 +233,7 @@ def _exif_offset(text: Any) -> timezone | None:
         sign = -1 if text[0] == "-" else 1
         hours, minutes = int(text[1:3]), int(text[4:6])
     except ValueError:
+        return None
+    if text[0] not in "+-" or hours > 14 or minutes > 59:  # "+24:00", "99:99": no place on Earth
         return None
     return timezone(sign * timedelta(hours=hours, minutes=minutes))

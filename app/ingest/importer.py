@@ -16,15 +16,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.errors import CasefileError, CorruptVault, UnsupportedFile, VaultBusy, VaultLocked
+from app.errors import (
+    CasefileError,
+    CorruptVault,
+    DiskFull,
+    UnsupportedFile,
+    VaultBusy,
+    VaultLocked,
+    disk_full_message,
+)
+from app.ingest.chats import ChatOptions, chat_reader_for, read_chat
 from app.ingest.documents import parse_document
 from app.ingest.email import parse_eml, parse_mbox
 from app.ingest.images import image_format, parse_image
 from app.ingest.msg import OLE_MAGIC, parse_msg
-from app.ingest.parsed import ParsedItem, Source
+from app.ingest.parsed import ParsedItem, Part, Source
 from app.records.attachments import CHUNK_SIZE, insert_attachment, safe_display_name
 from app.records.entries import insert_entry
-from app.vault.store import Connection, DatabaseError
+from app.records.models import EntryFields
+from app.vault.store import Connection, DatabaseError, is_disk_full
 
 Reader = Callable[[Source], list[ParsedItem]]
 ResultCallback = Callable[["ImportResult"], None]
@@ -109,16 +119,26 @@ def do_not_serve_warnings(vault: Any, client_id: int, items: list[Any]) -> tuple
     return tuple(dict.fromkeys(warnings))
 
 
-def import_path(vault: Any, client_id: int, path: Path, *, source: str = "import") -> ImportResult:
+def import_path(
+    vault: Any, client_id: int, path: Path, *, source: str = "import", chat: ChatOptions | None = None
+) -> ImportResult:
     """Import one file for a client. Never raises for a bad file: see ``status``."""
     try:
         src = Source.from_path(Path(path))
     except CasefileError as error:
         return ImportResult(path=str(path), status=REFUSED, reason=_one_line(str(error)))
-    return import_source(vault, client_id, src, source=source, label=str(path))
+    return import_source(vault, client_id, src, source=source, label=str(path), chat=chat)
 
 
-def import_source(vault: Any, client_id: int, src: Source, *, source: str = "import", label: str = "") -> ImportResult:
+def import_source(
+    vault: Any,
+    client_id: int,
+    src: Source,
+    *,
+    source: str = "import",
+    label: str = "",
+    chat: ChatOptions | None = None,
+) -> ImportResult:
     label = label or src.name
     try:
         vault.clients.get(client_id)
@@ -136,9 +156,13 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
                 size=src.size,
                 reason=f"already in entry {', '.join(map(str, mine))} (same SHA-256); not imported again.",
             )
-        items = reader_for(src)(src)
-        with vault.db.read() as conn:
-            items, known = _drop_known_messages(conn, client_id, items)
+        chat_reader = chat_reader_for(src)
+        if chat_reader is not None:  # phone messages: only new messages of the client's conversation
+            items, known = read_chat(vault, client_id, src, chat_reader, chat or ChatOptions())
+        else:
+            items = read_or_keep_native(src)
+            with vault.db.read() as conn:
+                items, known = _drop_known_messages(conn, client_id, items)
         if not items:
             return ImportResult(
                 path=label,
@@ -148,9 +172,14 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
                 size=src.size,
                 reason=f"every message is already in entry {', '.join(map(str, known))}; nothing new.",
             )
-        with vault.db.write() as conn:
-            linked = entries_holding(conn, sha)
-            entry_ids, count = store_items(conn, vault, client_id, items, source)
+        try:
+            with vault.db.write() as conn:
+                linked = entries_holding(conn, sha)
+                entry_ids, count = store_items(conn, vault, client_id, items, source)
+        except DatabaseError as error:
+            if is_disk_full(error):  # rolled back: nothing of this file was stored
+                raise DiskFull(disk_full_message(vault.path, f"import {src.name}", need_bytes(src.size))) from None
+            raise
         notes = tuple(dict.fromkeys(n for item in items for n in item.notes))
         notes += do_not_serve_warnings(vault, client_id, items)
         if known:
@@ -165,7 +194,7 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
             linked_entry_ids=tuple(linked),
             notes=notes,
         )
-    except (VaultLocked, VaultBusy, CorruptVault, DatabaseError):
+    except (VaultLocked, VaultBusy, CorruptVault, DatabaseError, DiskFull):
         raise  # the vault's problem, not the file's: the caller stops (the Inbox leaves the file in place)
     except CasefileError as error:
         return ImportResult(path=label, status=REFUSED, size=src.size, reason=_one_line(str(error)))
@@ -176,6 +205,43 @@ def import_source(vault: Any, client_id: int, src: Source, *, source: str = "imp
     except Exception as error:  # a library's own exception for a malformed file
         reason = f"{src.name}: could not be read ({type(error).__name__}: {error})."
         return ImportResult(path=label, status=REFUSED, size=src.size, reason=_one_line(reason))
+
+
+def need_bytes(size: int) -> int:
+    """Room an import of ``size`` bytes takes: the pages in the WAL, then in the database."""
+    return 2 * size + 1_000_000
+
+
+def read_or_keep_native(src: Source) -> list[ParsedItem]:
+    """Parse the file; when it cannot be parsed as what it claims to be, keep it anyway.
+
+    Evidence is never refused for being malformed: a truncated JPEG, a damaged .eml, an
+    image too large to decode are stored byte for byte as a plain file, with the reason
+    in the entry's body (so the timeline and the dossier show it).
+    """
+    try:
+        return reader_for(src)(src)
+    except (VaultLocked, VaultBusy, CorruptVault, DatabaseError, DiskFull):
+        raise
+    except CasefileError as error:
+        reason = str(error)
+    except RecursionError:
+        reason = f"{src.name}: nested too deeply to read (hostile or damaged)."
+    except MemoryError:
+        reason = f"{src.name}: too large to read."
+    except Exception as error:  # a library's own exception for a malformed file
+        reason = f"{src.name}: could not be read ({type(error).__name__}: {error})."
+    return [native_item(src, _one_line(reason)[:1000])]
+
+
+def native_item(src: Source, reason: str) -> ParsedItem:
+    from app.records.times import in_range, now_utc
+
+    occurred = src.mtime if in_range(src.mtime) else now_utc()
+    body = f"Stored as the original file only; it could not be read as what it claims to be. Reason: {reason}"
+    fields = EntryFields(kind="document", occurred_at=occurred, title=safe_display_name(src.name)[:1000], body=body)
+    part = Part(name=src.name, source=src, metadata={"stored_as_native": reason})
+    return ParsedItem(fields=fields, parts=[part], notes=[f"stored as a plain file ({reason})"])
 
 
 def _drop_known_messages(
@@ -265,10 +331,11 @@ def import_paths(
     *,
     source: str = "import",
     on_result: ResultCallback | None = None,
+    chat: ChatOptions | None = None,
 ) -> list[ImportResult]:
     results = []
     for path in iter_files(paths):
-        result = import_path(vault, client_id, path, source=source)
+        result = import_path(vault, client_id, path, source=source, chat=chat)
         results.append(result)
         if on_result is not None:
             on_result(result)

@@ -27,6 +27,18 @@ def clean_title(text: str, fallback: str) -> str:
     return cleaned[:1000] or fallback
 
 
+def file_time(timestamp: float) -> datetime:
+    """A file's modification time, or now when it is absurd (year 1601, 2500 …):
+    a touched or copied file must not stop its import."""
+    from app.records.times import in_range, now_utc
+
+    try:
+        moment = datetime.fromtimestamp(timestamp, UTC)
+    except (OverflowError, OSError, ValueError):
+        return now_utc()
+    return moment if in_range(moment) else now_utc()
+
+
 @dataclass(frozen=True)
 class Source:
     """A file to import: from disk, or read back from the vault (triage).
@@ -48,7 +60,7 @@ class Source:
         return cls(
             name=path.name,
             size=stat.st_size,
-            mtime=datetime.fromtimestamp(stat.st_mtime, UTC),
+            mtime=file_time(stat.st_mtime),
             opener=lambda: open_for_import(path),
             path=path,
         )

@@ -25,7 +25,7 @@ from app.vault.db import Database
 from app.vault.store import Connection
 
 CHUNK_SIZE = 1024 * 1024
-SOURCES = ("picker", "drag", "inbox", "email", "cli", "import", "demo")
+SOURCES = ("picker", "drag", "inbox", "email", "cli", "import", "demo", "imap")
 
 _ATT_COLUMNS = "id, entry_id, sha256, name, media_type, size, source, metadata, added_at"
 

@@ -38,9 +38,27 @@ def clean_list(values: Iterable[str], what: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def optional_non_negative(value: int | None, what: str) -> int | None:
+# Upper bounds for numbers the user types: far beyond any real value, far inside
+# SQLite's 64-bit integers (so a typo is refused here, not by the database).
+MAX_MINUTES = 10 * 366 * 24 * 60  # ten years, in minutes
+MAX_AMOUNT_CENTS = 10**15  # ten trillion in any currency
+
+
+def optional_non_negative(value: int | None, what: str, *, limit: int = MAX_MINUTES) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise InvalidInput(f"The {what} must be a whole number of zero or more.")
+    if value > limit:
+        raise InvalidInput(f"The {what} is too large (at most {limit}).")
+    return value
+
+
+def optional_amount(value: int | None, what: str = "amount") -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput(f"The {what} must be a whole number of cents.")
+    if abs(value) > MAX_AMOUNT_CENTS:
+        raise InvalidInput(f"The {what} is too large (at most {MAX_AMOUNT_CENTS // 100:,} in any currency).")
     return value

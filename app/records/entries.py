@@ -8,9 +8,9 @@ from typing import Any
 
 from app import ledger
 from app.errors import Ambiguous, InvalidInput, NotFound
-from app.records.common import clean_list, clean_text, dumps, like_prefix, optional_non_negative
+from app.records.common import clean_list, clean_text, dumps, like_prefix, optional_amount, optional_non_negative
 from app.records.models import ENTRY_KINDS, Entry, EntryFields, Retraction, Revision, TimelineRow, normalize_choice
-from app.records.times import now_utc, offset_minutes, parse_utc_text, utc_text, with_offset
+from app.records.times import check_range, now_utc, offset_minutes, parse_utc_text, utc_text, with_offset
 from app.search import index_entry
 from app.vault.db import Database
 from app.vault.store import Connection
@@ -28,6 +28,7 @@ def check_fields(fields: EntryFields) -> EntryFields:
         raise InvalidInput(f"Unknown kind {fields.kind!r}; choose one of: {', '.join(ENTRY_KINDS)}.")
     if fields.occurred_at.tzinfo is None:
         raise InvalidInput("The time of an entry needs a time zone or UTC offset.")
+    check_range(fields.occurred_at, "time of the entry")
     if fields.currency is not None and (len(fields.currency) != 3 or not fields.currency.isalpha()):
         raise InvalidInput(f"{fields.currency!r} is not a currency code (e.g. USD, EUR).")
     return replace(
@@ -39,6 +40,7 @@ def check_fields(fields: EntryFields) -> EntryFields:
         tags=tuple(t.lower() for t in clean_list(fields.tags, "tag")),
         duration_min=optional_non_negative(fields.duration_min, "duration"),
         time_spent_min=optional_non_negative(fields.time_spent_min, "time spent"),
+        amount_cents=optional_amount(fields.amount_cents),
         currency=fields.currency.upper() if fields.currency else None,
     )
 

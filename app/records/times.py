@@ -7,28 +7,76 @@ Times shown to people are always in their original offset.
 
 from __future__ import annotations
 
+import io
 import os
+import re
+import struct
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.errors import InvalidInput
+from app.errors import CorruptVault, InvalidInput
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+# The years a record may hold, checked after conversion to UTC. Outside them a time is
+# a typo or a hostile value; inside them every time survives every conversion (an
+# offset added to 9999-12-31 overflows, year 999 prints with three digits and would
+# no longer sort or parse as fixed-width text).
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+_UTC_TEXT = re.compile(r"(\d{1,4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z")
 
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def in_range(moment: datetime) -> bool:
+    """True when an aware time lies in the supported years once converted to UTC."""
+    try:
+        return MIN_YEAR <= moment.astimezone(UTC).year <= MAX_YEAR
+    except (OverflowError, ValueError):
+        return False
+
+
+def check_range(moment: datetime, what: str = "time") -> datetime:
+    if moment.tzinfo is None:
+        raise InvalidInput(f"The {what} needs a time zone or UTC offset.")
+    if not in_range(moment):
+        raise InvalidInput(
+            f"The {what} {moment.isoformat()} is outside the years {MIN_YEAR}-{MAX_YEAR} that Casefile records."
+        )
+    return moment
+
+
 def utc_text(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
+    check_range(moment)
     return moment.astimezone(UTC).strftime(UTC_FORMAT)
 
 
 def parse_utc_text(text: str) -> datetime:
-    return datetime.strptime(text, UTC_FORMAT).replace(tzinfo=UTC)
+    """Read a stored UTC time. Tolerant of what older versions could write (a year of
+    fewer than four digits), so a stored value is always readable."""
+    match = _UTC_TEXT.fullmatch(text or "")
+    if match is None:
+        raise CorruptVault(f"A stored time is unreadable ({text[:40]!r}); run `casefile verify`.")
+    year, month, day, hour, minute, second, frac = match.groups()
+    try:
+        return datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            int((frac or "0").ljust(6, "0")),
+            tzinfo=UTC,
+        )
+    except ValueError:
+        raise CorruptVault(f"A stored time is unreadable ({text[:40]!r}); run `casefile verify`.") from None
 
 
 def offset_minutes(moment: datetime) -> int:
@@ -39,7 +87,22 @@ def offset_minutes(moment: datetime) -> int:
 
 
 def with_offset(utc: datetime, minutes: int) -> datetime:
-    return utc.astimezone(timezone(timedelta(minutes=minutes)))
+    try:
+        return utc.astimezone(timezone(timedelta(minutes=minutes)))
+    except (OverflowError, ValueError):  # an offset beyond ±24 h or past year 9999: show it in UTC
+        return utc
+
+
+def posix_zone(spec: str) -> tzinfo:
+    """A zone from a POSIX TZ rule such as ``EST5EDT,M3.2.0,M11.1.0`` (what TZ may hold).
+
+    zoneinfo reads such a rule as the footer of a TZif file, so this builds the
+    smallest TZif v2 file (no transitions, the rule as footer) in memory.
+    """
+    header = b"TZif2" + b"\0" * 15 + struct.pack(">6l", 0, 0, 0, 0, 1, 4)
+    body = struct.pack(">lBB", 0, 0, 0) + b"UTC\0"
+    data = header + body + header + body + b"\n" + spec.encode("ascii") + b"\n"
+    return ZoneInfo.from_file(io.BytesIO(data), key=spec)
 
 
 def local_zone() -> tuple[tzinfo, str | None]:
@@ -57,7 +120,14 @@ def local_zone() -> tuple[tzinfo, str | None]:
     if name:
         try:
             return ZoneInfo(name), name
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+        try:  # not an IANA name: a POSIX rule (TZ=EST5EDT,M3.2.0,M11.1.0) or a TZif file path
+            if os.path.isabs(name) and os.path.isfile(name):
+                with open(name, "rb") as handle:
+                    return ZoneInfo.from_file(handle), None
+            return posix_zone(name), None
+        except (ValueError, UnicodeEncodeError, OSError):
             pass
     zone = datetime.now().astimezone().tzinfo
     assert zone is not None
@@ -75,16 +145,18 @@ def parse_when(text: str, *, zone_name: str | None = None) -> tuple[datetime, st
         moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
         raise InvalidInput(
-            f"Cannot read the time {text!r}; use ISO 8601, e.g. 2026-03-08T14:05 or 2026-03-08T14:05-05:00."
+            f"Cannot read the time {text[:80]!r}; use ISO 8601, e.g. 2026-03-08T14:05 or 2026-03-08T14:05-05:00."
         ) from None
     if moment.tzinfo is not None:
-        return moment, None
+        return check_range(moment), None
+    if not MIN_YEAR - 1 <= moment.year <= MAX_YEAR + 1:
+        check_range(moment.replace(tzinfo=UTC))
     if zone_name:
         try:
             zone: tzinfo = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(f"Unknown time zone {zone_name!r}.") from None
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise InvalidInput(f"Unknown time zone {zone_name[:80]!r}.") from None
         name: str | None = zone_name
     else:
         zone, name = local_zone()
-    return moment.replace(tzinfo=zone), name
+    return check_range(moment.replace(tzinfo=zone)), name

@@ -35,8 +35,15 @@ DATA_KEY_BYTES = 32
 MIN_MEMORY_KIB = 64 * 1024
 MIN_TIME_COST = 1
 MIN_PARALLELISM = 1
-MAX_MEMORY_KIB = 4 * 1024 * 1024  # refuse absurd values that would exhaust memory
-MAX_TIME_COST = 64
+# The ceiling: a tampered key file must not make an unlock take minutes or exhaust
+# memory before it can say "wrong passphrase". Checked before any derivation.
+MAX_MEMORY_KIB = 1024 * 1024
+MAX_TIME_COST = 32
+MAX_PARALLELISM = 16
+MAX_COST_KIB_PASSES = 64 * 1024 * MAX_TIME_COST  # memory x passes: calibrate() stays below it
+MIN_SALT_BYTES, MAX_SALT_BYTES = 8, 64
+# A key file is a few hundred bytes of flat JSON; anything much larger or deeper is not one.
+MAX_KEY_FILE_BYTES = 64 * 1024
 
 TARGET_SECONDS = 0.3
 RECOVERY_KEY_BYTES = 20  # 160 bits -> 32 base32 characters, 8 groups of 4
@@ -55,8 +62,22 @@ class Argon2Params:
                 "The key file asks for weaker key-derivation settings than Casefile allows;"
                 " it may have been tampered with."
             )
-        if self.memory_kib > MAX_MEMORY_KIB or self.time_cost > MAX_TIME_COST:
-            raise KeyFileError("The key file's key-derivation settings are out of range.")
+        if (
+            self.memory_kib > MAX_MEMORY_KIB
+            or self.time_cost > MAX_TIME_COST
+            or self.parallelism > MAX_PARALLELISM
+            or self.memory_kib * self.time_cost > MAX_COST_KIB_PASSES
+            or self.memory_kib < 8 * self.parallelism
+        ):
+            raise KeyFileError(
+                "The key file's key-derivation settings are out of range; it is damaged or was tampered with."
+            )
+        try:
+            salt = _unb64(self.salt)
+        except ValueError:
+            raise KeyFileError("The key file's passphrase slot is damaged.") from None
+        if not MIN_SALT_BYTES <= len(salt) <= MAX_SALT_BYTES:
+            raise KeyFileError("The key file's passphrase slot is damaged (bad salt length).")
 
 
 def _b64(data: bytes) -> str:
@@ -68,17 +89,21 @@ def _unb64(text: str) -> bytes:
 
 
 def derive_passphrase_key(passphrase: str, params: Argon2Params) -> bytes:
+    from argon2.exceptions import HashingError
     from argon2.low_level import Type, hash_secret_raw
 
-    return hash_secret_raw(
-        secret=passphrase.encode("utf-8"),
-        salt=_unb64(params.salt),
-        time_cost=params.time_cost,
-        memory_cost=params.memory_kib,
-        parallelism=params.parallelism,
-        hash_len=32,
-        type=Type.ID,
-    )
+    try:
+        return hash_secret_raw(
+            secret=passphrase.encode("utf-8", "surrogatepass"),
+            salt=_unb64(params.salt),
+            time_cost=params.time_cost,
+            memory_cost=params.memory_kib,
+            parallelism=params.parallelism,
+            hash_len=32,
+            type=Type.ID,
+        )
+    except HashingError as error:  # parameters this machine cannot use (e.g. out of memory)
+        raise KeyFileError(f"The key file's key-derivation settings cannot be used here ({error}).") from None
 
 
 def minimum_params() -> Argon2Params:
@@ -239,8 +264,12 @@ class KeyFile:
     @classmethod
     def from_bytes(cls, data: bytes) -> KeyFile:
         damaged = "The key file is damaged or is not a Casefile key file."
+        if len(data) > MAX_KEY_FILE_BYTES:
+            raise KeyFileError(f"{damaged[:-1]} (it is {len(data):,} bytes; a key file is about 1 KB).")
         try:
             doc = json.loads(data.decode("utf-8"))
+            if not isinstance(doc, dict):
+                raise KeyFileError(damaged)
             if doc.get("format") != KEY_FILE_FORMAT:
                 raise KeyFileError(damaged)
             if doc.get("version") != KEY_FILE_VERSION:
@@ -249,7 +278,7 @@ class KeyFile:
                 )
             slots = [Slot(str(s["type"]), dict(s["kdf"]), str(s["nonce"]), str(s["wrapped"])) for s in doc["slots"]]
             return cls(str(doc["vault_id"]), slots)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise KeyFileError(damaged) from None
 
     def save(self, path: Path) -> None:
@@ -258,7 +287,8 @@ class KeyFile:
     @classmethod
     def load(cls, path: Path) -> KeyFile:
         try:
-            data = path.read_bytes()
+            with path.open("rb") as handle:  # bounded: a huge or endless file is refused unread
+                data = handle.read(MAX_KEY_FILE_BYTES + 1)
         except FileNotFoundError:
             raise KeyFileError(f"The key file {path.name} is missing from the vault folder.") from None
         except OSError as error:
@@ -277,7 +307,7 @@ def _argon2_params(kdf: dict[str, object]) -> Argon2Params:
             str(kdf["salt"]),
         )
         _unb64(params.salt)
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, OverflowError):
         raise KeyFileError("The key file's passphrase slot is damaged.") from None
     return params
 

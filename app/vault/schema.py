@@ -205,7 +205,82 @@ MIGRATIONS: list[list[str]] = [
         # kept in the original message's metadata.
         "CREATE INDEX attachments_message_id ON attachments(json_extract(metadata, '$.message_id'))",
     ],
-    # 6 (issue 17): each client's entry count, kept by triggers in the transaction that
+    # 6 (dossier, issue 11): the production register. One row per export, ledgered as
+    # production:N; Bates ranges per prefix never overlap (app/dossier/productions.py).
+    [
+        """CREATE TABLE productions (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            produced_at TEXT NOT NULL,
+            recipient TEXT NOT NULL DEFAULT '',
+            bates_prefix TEXT NOT NULL,
+            bates_digits INTEGER NOT NULL,
+            bates_first INTEGER NOT NULL,
+            bates_last INTEGER NOT NULL,
+            pages INTEGER NOT NULL,
+            exhibits TEXT NOT NULL DEFAULT '[]',
+            pdf_name TEXT NOT NULL,
+            pdf_sha256 TEXT NOT NULL,
+            manifest_sha256 TEXT NOT NULL,
+            supersedes_id INTEGER REFERENCES productions(id)
+        ) STRICT""",
+        "CREATE INDEX productions_prefix ON productions(bates_prefix, bates_last)",
+    ],
+    # 7 (evidence, issue 10 §3-4): the vault's Ed25519 signing key (only ever stored here, inside
+    # the encrypted database; the key itself is made in code at first use, app/evidence/signing.py),
+    # and the queue of RFC 3161 timestamp requests still waiting for a TSA (operational, not
+    # evidence: a granted token goes into the ledger as an `anchor` event).
+    [
+        """CREATE TABLE signing_keys (
+            id INTEGER PRIMARY KEY,
+            algorithm TEXT NOT NULL,
+            private_key BLOB NOT NULL,
+            public_key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE anchor_queue (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            imprint TEXT NOT NULL,
+            sealed_count INTEGER NOT NULL,
+            label TEXT NOT NULL DEFAULT '',
+            tsa_url TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_attempt_at TEXT,
+            last_error TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
+    ],
+    # 8 (mail, issue 13): IMAP accounts and, per account, client and folder, how far a fetch got.
+    # The password lives only here, inside the encrypted database, and is never in the ledger
+    # (removing an account blanks it; the row stays because the ledger names it).
+    [
+        """CREATE TABLE mail_accounts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            host TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            tls TEXT NOT NULL,
+            username TEXT NOT NULL,
+            password TEXT NOT NULL,
+            preset TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            removed_at TEXT
+        ) STRICT""",
+        """CREATE TABLE mail_folders (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES mail_accounts(id),
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (account_id, client_id, folder)
+        ) STRICT""",
+    ],
+    # 9 (issue 17): each client's entry count, kept by triggers in the transaction that
     # adds the entry, so the client list costs O(clients) at a million entries (verify
     # recounts it). A cache, not evidence: no ledger event of its own.
     [

@@ -8,6 +8,7 @@ refusing to continue if the library ignored one.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
-from app.errors import CorruptVault, VaultBusy
+from app.errors import CorruptVault, DiskFull, VaultBusy
 from app.vault.schema import MIGRATIONS, SCHEMA_VERSION
 
 DATABASE_NAME = "vault.db"
@@ -67,21 +68,29 @@ def open_database(path: Path, data_key: bytes, *, create: bool = False, readonly
     A wrong key only surfaces on the first read, so the schema is read here, before
     the caller is told the vault is open.
     """
-    if not create and not path.exists():
-        raise CorruptVault(f"The vault database {path.name} is missing from the vault folder.")
+    if not create:
+        check_database_file(path)
+    elif not path.exists():
+        # Created 0600 by us, not 0644 by the umask: SQLite gives -wal and -shm the mode
+        # of the database file, so the whole vault stays readable by its owner only.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
     conn = sqlcipher3.connect(
         uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )
     try:
         _configure(conn, data_key, readonly=readonly)
+        if not create and schema_version(conn) == 0:
+            raise CorruptVault(f"The vault database {path.name} holds no Casefile schema; nothing was changed.")
         if not readonly:
             migrate(conn)
     except sqlcipher3.DatabaseError as error:
         conn.close()
         if is_corruption(error):
             raise corrupt_error(error) from None
-        raise
+        if is_disk_full(error):
+            raise DiskFull(f"Not enough disk space in {path.parent} to open the vault; nothing was changed.") from None
+        raise CorruptVault(f"The vault database {path.name} cannot be opened ({str(error).rstrip('.')}).") from None
     except BaseException:
         conn.close()
         raise
@@ -110,6 +119,41 @@ def open_reader(path: Path, data_key: bytes) -> Connection:
         conn.close()
         raise
     return conn
+
+
+def is_disk_full(error: BaseException) -> bool:
+    import errno
+
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return isinstance(error, sqlcipher3.DatabaseError) and (
+        "disk is full" in str(error).lower() or "database or disk is full" in str(error).lower()
+    )
+
+
+# SQLCipher writes whole 4096-byte pages: anything shorter is not a vault database
+# (an empty file would otherwise open as a fresh database and be given a new schema).
+MIN_DATABASE_BYTES = 4096
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse, before opening anything, a vault.db that is missing, not a regular file,
+    or too short to be a database. Opening must never create or modify it."""
+    import stat
+
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise CorruptVault(f"The vault database {path.name} is missing from the vault folder.") from None
+    except OSError as error:
+        raise CorruptVault(f"The vault database {path.name} cannot be read: {error.strerror}.") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise CorruptVault(f"The vault database {path.name} is not a regular file (a folder or a device?).")
+    if info.st_size < MIN_DATABASE_BYTES:
+        raise CorruptVault(
+            f"The vault database {path.name} is empty or truncated ({info.st_size} bytes); nothing was changed."
+            " Restore it from a backup."
+        )
 
 
 def _configure(conn: Connection, data_key: bytes, *, readonly: bool, reader: bool = False) -> None:

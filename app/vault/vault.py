@@ -74,6 +74,11 @@ class Vault:
         self.reminders = Reminders(db, notify)
         self.drafts = Drafts(db)
         self.settings = Settings(db, notify)
+        from app.evidence.anchors import Anchors
+        from app.evidence.signing import VaultSigning
+
+        self.signing = VaultSigning(db)  # the Ed25519 key: public key, fingerprint, sign()
+        self.anchors = Anchors(self)  # RFC 3161 anchors: anchored(), pending(), anchor_seal()
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -103,6 +108,9 @@ class Vault:
                 "INSERT INTO meta(key, value) VALUES (?, ?)", [("vault_id", key_file.vault_id), ("created_at", now)]
             )
             ledger.append(conn, "vault.create", f"vault:{key_file.vault_id}", {"vault_id": key_file.vault_id}, at=now)
+            from app.evidence.signing import create_key
+
+            create_key(conn)
         # The key file comes last: until it exists the folder is not a vault.
         key_file.save(path / KEY_FILE_NAME)
         return cls(path, Database(conn, path / DATABASE_NAME, data_key), key_file, data_key, on_change), recovery_key
