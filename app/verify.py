@@ -42,6 +42,8 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
     seal_ok: bool | None = None
+    anchored: list[Any] = field(default_factory=list)  # app.evidence.anchors.Anchor, tokens verified offline
+    notes: list[str] = field(default_factory=list)  # facts worth knowing that are not failures
 
     @property
     def ok(self) -> bool:
@@ -150,6 +152,7 @@ def _verify(
     if report.problems:  # damaged pages make every later check fail too
         return report
     say("Checking database structure")
+    _refresh_fts(conn)
     for (line,) in conn.execute("PRAGMA integrity_check").fetchall():
         if line != "ok" and problem(f"Database structure: {' '.join(str(line).split())}"):
             return report
@@ -180,6 +183,19 @@ def _verify(
 
     check_evidence(conn, report, problem)
     return report
+
+
+def _refresh_fts(conn: Connection) -> None:
+    """Make every FTS5 table reload its structure before ``PRAGMA integrity_check``.
+
+    FTS5 caches its index structure per connection and refreshes it when the table is
+    read, but its integrity check uses the cache as is: after another process (the CLI,
+    ``casefile watch``) wrote entries, a long-lived connection (the desktop app) would
+    report a false "fts5: checksum mismatch". A point lookup reloads it cheaply.
+    """
+    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'").fetchall()
+    for (name,) in tables:
+        conn.execute(f'SELECT rowid FROM "{name}" WHERE rowid = 0').fetchall()
 
 
 def _check_chain(conn: Connection, report: VerifyReport, problem: Callable[[str], bool]) -> bool:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 
 DEFAULT_AUTO_LOCK_MINUTES = 5
 DEFAULT_BATES_PREFIX = "CF"
+MAX_RECENT_VAULTS = 8
 
 
 class AppSettings:
@@ -30,6 +31,23 @@ class AppSettings:
     @last_vault.setter
     def last_vault(self, path: Path) -> None:
         self._q.setValue("vault/last_path", str(path))
+
+    @property
+    def recent_vaults(self) -> list[Path]:
+        """Vault folders opened before, most recent first (paths only; the demo vault included)."""
+        value = self._q.value("vault/recent", [])
+        items = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else []
+        return [Path(str(item)) for item in items if str(item)]
+
+    def remember_vault(self, path: Path, *, as_last: bool = True) -> None:
+        """Put ``path`` first in the recent list; ``as_last`` also makes it the vault opened at start."""
+        recent = [path, *(p for p in self.recent_vaults if p != path)][:MAX_RECENT_VAULTS]
+        self._q.setValue("vault/recent", [str(p) for p in recent])
+        if as_last:
+            self.last_vault = path
+
+    def forget_vault(self, path: Path) -> None:
+        self._q.setValue("vault/recent", [str(p) for p in self.recent_vaults if p != path])
 
     @property
     def inbox_folder(self) -> str:

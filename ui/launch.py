@@ -1,4 +1,4 @@
-"""Start the desktop app: ``casefile`` (last or default vault) and ``casefile --demo``.
+"""Start the desktop app: ``casefile`` (last or default vault), ``casefile --vault DIR`` and ``casefile --demo``.
 
 Only Qt's core modules are imported before the unlock window shows; the vault,
 the main window and heavy libraries come later (start-up stays fast).
@@ -75,7 +75,28 @@ def start_session(app: Any, argv: Sequence[str], qsettings: Any = None) -> Any:
     return session
 
 
+def no_display_message() -> str:
+    """One line when there is no graphical session to show the app in (Linux/BSD without X11 or Wayland)."""
+    import os
+
+    if sys.platform in ("win32", "darwin"):
+        return ""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return ""  # offscreen, vnc, eglfs…: the user chose a platform that needs no display variable
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return ""
+    return (
+        "casefile: the desktop app needs a graphical session (no display found); "
+        "use the command line instead, e.g. `casefile timeline CLIENT` — see `casefile --help`."
+    )
+
+
 def launch(argv: Sequence[str]) -> int:
+    problem = no_display_message()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     app = make_application(argv)
     session = start_session(app, argv)
     code = int(app.exec())

@@ -30,12 +30,14 @@ from ui.dialogs.retract import RetractDialog
 from ui.dialogs.screened_client import ScreenedNewClientDialog
 from ui.dialogs.search import SearchDialog
 from ui.drop import import_dropped_files
+from ui.file_dialogs import suggested_path
 from ui.icons import icon
 from ui.import_feedback import InboxFeedback, show_inbox_result, show_results
 from ui.live_refresh import LiveRefresh
 from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
+from ui.ocr_runner import OcrRunner
 from ui.parting_window import PartingWindow
 from ui.reminders_dock import RemindersDock
 from ui.widgets.client_header import ClientHeader, display_zone
@@ -76,6 +78,9 @@ class MainWindow(QMainWindow):
         self._connect_events(events)
         self.clients.reload()
         self.work = WorkIndicator(self.statusBar())
+        self.ocr = OcrRunner(vault, tasks, self)  # machine-read text after imports, on a worker
+        self.ocr.progressed.connect(self._ocr_progressed)
+        self.ocr.finished_reading.connect(self._ocr_finished)
         self.statusBar().addPermanentWidget(self.work)
         self.statusBar().showMessage(_welcome(vault), 0)
         self.reminders = RemindersDock(vault, self)
@@ -160,6 +165,7 @@ class MainWindow(QMainWindow):
         self.status_action = self._action("Set client status…", "do_not_serve", ["Ctrl+Shift+S"], self.set_status)
         self.quit_action = self._action("Quit", "lock", ["Ctrl+Q"], self.close)
         self.triage_action = self._action("Unsorted Inbox files…", "attachment", [], self.show_triage)
+        self.verify_bundle_action = self._action("Verify a bundle…", "search", [], self.show_verify_bundle)
         self.export_action = self._action("Export dossier…", "export_dossier", ["Ctrl+E"], self.export_dossier)
         self.parting_action = self._action("Parting ways…", "parting_ways", [], self.parting_ways)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
@@ -188,6 +194,7 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         vault_menu = menus.addMenu("&Vault")
         vault_menu.addActions([self.client_action, self.attach_action, self.triage_action, self.export_action])
+        vault_menu.addAction(self.verify_bundle_action)
         vault_menu.addSeparator()
         vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
         entry_menu = menus.addMenu("&Entry")
@@ -421,7 +428,7 @@ class MainWindow(QMainWindow):
         client = self.current_client()
         if client is None:
             return
-        names, _ = QFileDialog.getOpenFileNames(self, f"Attach files to {client.name}")
+        names, _ = QFileDialog.getOpenFileNames(self, f"Attach files to {client.name}", suggested_path(""))
         if names:
             self.add_files(client.id, [Path(n) for n in names], self.current_entry_id() if self.detail.entry else None)
 
@@ -442,6 +449,16 @@ class MainWindow(QMainWindow):
         if not self.locking:
             self.refresh_after_import(outcome.entry_ids, select=True)
             show_results(self, "Import", outcome.summary(), list(outcome.results))
+            if outcome.entry_ids:
+                self.ocr.start(outcome.client_id, tuple(outcome.entry_ids))
+
+    def _ocr_progressed(self, done: object, total: object, name: str) -> None:
+        if not self.locking and name:
+            self.statusBar().showMessage(f"Reading text in images (OCR) {done}/{total}: {name}", 3000)
+
+    def _ocr_finished(self, outcome: Any) -> None:
+        if not self.locking and outcome.with_text and self.detail.entry is not None:
+            self.detail.show_entry(self.detail.entry.id)  # its machine-read text, if it has some now
 
     def refresh_after_import(self, entry_ids: list[int], *, select: bool = False) -> None:
         """Imports write inside their own transaction without vault events: refresh explicitly."""
@@ -452,6 +469,13 @@ class MainWindow(QMainWindow):
 
     def watch_inbox(self, watch: Any) -> None:
         InboxFeedback(self).follow(watch)  # a child: its connections end with this window
+
+    def show_verify_bundle(self) -> Any:
+        from ui.dialogs.verify_bundle import VerifyBundleDialog
+
+        dialog = VerifyBundleDialog(self._tasks, parent=self)
+        dialog.open()
+        return dialog
 
     def show_triage(self) -> Any:
         from ui.dialogs.triage import TriageDialog
@@ -486,6 +510,7 @@ class MainWindow(QMainWindow):
         """Before the vault closes: open drafts are written, dialogs and views are emptied."""
         self.locking = True
         self.live.stop()
+        self.ocr.stop()
         self.reminders.stop()
         for export in self.findChildren(ExportDossierDialog):
             export.cancel()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from ui.app_settings import AppSettings
 from ui.bridge import VaultEvents
+from ui.clipboard import SecureClipboard
 from ui.idle_lock import IdleLock
 from ui.inbox_watch import InboxWatch, inbox_folder, inbox_wanted
 from ui.workers import Tasks, freeze_startup_heap
@@ -33,6 +34,12 @@ def new_vault_folder(near: Path) -> Path:
     while candidate.exists() and any(candidate.iterdir()):
         candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
     return candidate
+
+
+def _is_demo_folder(path: Path) -> bool:
+    from ui.launch import demo_vault_path
+
+    return path == demo_vault_path()
 
 
 def _import_main_window() -> None:
@@ -64,6 +71,7 @@ class Session(QObject):
         self.idle = IdleLock(app, settings.auto_lock_minutes, self)
         self.idle.idle.connect(self.lock)
         self.inbox = InboxWatch(self)
+        self.clipboard = SecureClipboard(self)
         self.system_lock: Any = None  # made at the first unlock: QtDBus is not needed before
         self.vault: Any = None
         self.window: Any = None
@@ -78,7 +86,10 @@ class Session(QObject):
     def start(self, path: Path | None = None, *, hint: str = "") -> None:
         from app.cli.context import default_vault_dir
 
-        path = path or self.settings.last_vault or default_vault_dir()
+        last = self.settings.last_vault
+        if last is not None and _is_demo_folder(last):
+            last = None  # older versions remembered the demo; `make run` must not open it as "your" vault
+        path = path or last or default_vault_dir()
         self.hint, self._hint_path = hint, path
         if is_vault(path):
             self.show_unlock(path)
@@ -98,8 +109,12 @@ class Session(QObject):
         from ui.dialogs.unlock import UnlockDialog
 
         self.path = path
-        dialog = UnlockDialog(path, self.tasks, self.events, hint=self.hint if self._is_demo(path) else "")
+        recent = [p for p in self.settings.recent_vaults if p != path and is_vault(p)]
+        dialog = UnlockDialog(
+            path, self.tasks, self.events, hint=self.hint if self._is_demo(path) else "", recent=recent
+        )
         dialog.unlocked.connect(self.opened)
+        dialog.vault_chosen.connect(self._open_folder)
         dialog.unlock_started.connect(_import_main_window)
         dialog.create_requested.connect(lambda: self.show_create(new_vault_folder(path)))
         dialog.choose_requested.connect(self._choose_vault)
@@ -113,8 +128,11 @@ class Session(QObject):
     def show_create(self, folder: Path) -> Any:
         from ui.dialogs.create_vault import CreateVaultDialog
 
-        dialog = CreateVaultDialog(folder, self.tasks, self.events, bates_prefix=self.settings.bates_prefix_default)
+        dialog = CreateVaultDialog(
+            folder, self.tasks, self.events, bates_prefix=self.settings.bates_prefix_default, clipboard=self.clipboard
+        )
         dialog.created.connect(self.opened)
+        dialog.open_requested.connect(self._choose_vault)
         dialog.rejected.connect(self._gate_cancelled)
         self._set_gate(dialog)
         return dialog
@@ -133,10 +151,12 @@ class Session(QObject):
             self.show_unlock(self.path)
 
     def _choose_vault(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self.gate, "Open a vault folder", str(self.path or Path.home()))
-        if not chosen:
-            return
-        path = Path(chosen)
+        start = self.path.parent if self.path is not None and self.path.parent.is_dir() else Path.home()
+        chosen = QFileDialog.getExistingDirectory(self.gate, "Open a vault folder", str(start))
+        if chosen:
+            self._open_folder(Path(chosen))
+
+    def _open_folder(self, path: Path) -> None:
         self.show_unlock(path) if is_vault(path) else self.show_create(path)
 
     # -- unlocked / locked -------------------------------------------------------------
@@ -146,7 +166,8 @@ class Session(QObject):
 
         self.vault = vault
         self.path = vault.path
-        self.settings.last_vault = vault.path
+        # The demo is listed under "Recent vaults" but never becomes the vault opened at start.
+        self.settings.remember_vault(vault.path, as_last=not (self._is_demo(vault.path) or _is_demo_folder(vault.path)))
         self.settings.sync()
         self.window = MainWindow(vault, self.events, self.tasks)
         self.window.lock_requested.connect(self.lock)
@@ -181,6 +202,7 @@ class Session(QObject):
         if self.vault is None:
             return
         self.idle.stop()
+        self.clipboard.clear()
         self.inbox.stop()  # before the vault closes: a file mid-import finishes its transaction
         window, self.window = self.window, None
         if window is not None:
@@ -206,6 +228,7 @@ class Session(QObject):
 
     def shut_down(self) -> None:
         self.idle.stop()
+        self.clipboard.clear()
         self.inbox.stop()
         if self.window is not None:
             self.window.prepare_lock()

@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "app.cli.export_cmds",
     "app.cli.evidence_cmds",
     "app.cli.mail_cmds",
+    "app.cli.ocr_cmds",
 ]
 
 
@@ -110,15 +111,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     disable_core_dumps()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        from ui.launch import launch
-
-        return launch([])
-    if argv[0] in ("--demo", "--gui") or (argv[0].startswith("--vault") and "--gui" in argv):
+    if starts_the_app(argv):
         from ui.launch import launch
 
         return launch(argv)
     return run_cli(argv)
+
+
+def starts_the_app(argv: Sequence[str]) -> bool:
+    """No command, only the app's own options (``--vault DIR``, ``--demo``, ``--gui``): the desktop app."""
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg in ("--demo", "--gui") or arg.startswith("--vault="):
+            continue
+        if arg == "--vault" and rest:
+            rest.pop(0)
+            continue
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -220,7 +220,7 @@ class Vault:
         from app.verify import verify
 
         parsed = ledger.parse_seal(seal) if seal else None
-        with self._db.read() as conn:
+        with self._db.fresh_read() as conn:
             return verify(conn, seal=parsed, progress=progress)
 
     def record_event(self, action: str, subject: str, payload: dict[str, Any]) -> ledger.Event:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.records.models import CLIENT_STATUSES
+from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.workers import user_message
 
@@ -49,14 +50,14 @@ class NewClientDialog(QDialog):
         form.addRow("Phone", self.phones)
         form.addRow("Address", self.address)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        add = buttons.addButton("Add client", QDialogButtonBox.ButtonRole.AcceptRole)
-        add.setDefault(True)
+        self.add_button = buttons.addButton("Add client", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.add)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        make_primary(self.add_button)
         self.name.setFocus()
 
     def add(self) -> None:
@@ -105,6 +106,7 @@ class ClientStatusDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
 
     def apply(self) -> None:
         try:

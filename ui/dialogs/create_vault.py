@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -22,7 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.clipboard import SecureClipboard
+from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import busy_bar, error_label
+from ui.file_dialogs import suggested_path
+from ui.widgets.passphrase_field import PassphraseField
+from ui.widgets.recovery_key import RecoveryKeyLabel
 from ui.widgets.strength import StrengthMeter
 from ui.workers import Tasks, user_message
 
@@ -32,25 +36,38 @@ class CreateVaultDialog(QDialog):
 
     Signals:
         created(object): the open Vault, after the user confirmed the recovery key is stored.
+        open_requested(): the user has a vault already and wants to open it instead.
     """
 
     created = Signal(object)
+    open_requested = Signal()
+    create_button: QPushButton
+    error: QLabel
 
     def __init__(
-        self, folder: Path, tasks: Tasks, on_change: Any, *, bates_prefix: str = "", parent: QWidget | None = None
+        self,
+        folder: Path,
+        tasks: Tasks,
+        on_change: Any,
+        *,
+        bates_prefix: str = "",
+        clipboard: SecureClipboard | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.clipboard = clipboard or SecureClipboard(self)
         self._tasks = tasks
         self._on_change = on_change
         self._bates_prefix = bates_prefix
         self._vault: Any = None
         self.setWindowTitle("New vault — Casefile")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(480)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._passphrase_page(folder))
         self.pages.addWidget(self._recovery_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
+        make_primary(self.create_button)
         self.passphrase.setFocus()
 
     # -- page 1 ------------------------------------------------------------
@@ -64,23 +81,28 @@ class CreateVaultDialog(QDialog):
         where = QHBoxLayout()
         where.addWidget(self.folder)
         where.addWidget(browse)
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("Passphrase")
-        self.repeat = QLineEdit()
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat.setAccessibleName("Repeat the passphrase")
+        self.folder.setAccessibleName("Folder for the new vault")
+        browse.setAccessibleName("Choose the folder")
+        self.passphrase = PassphraseField("Passphrase")
+        self.repeat = PassphraseField("Repeat the passphrase")
+        self.passphrase.toggle.toggled.connect(self.repeat.set_shown)
         self.meter = StrengthMeter(self.passphrase)
         self.error = error_label()
+        for field in (self.passphrase, self.repeat):
+            field.textChanged.connect(lambda _text: self.error.hide())
         self.busy = busy_bar()
         form = QFormLayout()
         form.addRow("Folder", where)
         form.addRow("Passphrase", self.passphrase)
+        form.addRow("", self.passphrase.caps_warning)
         form.addRow("", self.meter)
         form.addRow("Repeat it", self.repeat)
+        form.addRow("", self.repeat.caps_warning)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = buttons.addButton("Create vault", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.create_button.setDefault(True)
+        self.open_button = buttons.addButton("Open an existing vault…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.setAutoDefault(False)
+        self.open_button.clicked.connect(lambda: self.open_requested.emit())
         buttons.accepted.connect(self.try_create)
         buttons.rejected.connect(self.reject)
         intro = QLabel(
@@ -98,7 +120,9 @@ class CreateVaultDialog(QDialog):
         return page
 
     def _browse(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Folder for the new vault", self.folder.text())
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Folder for the new vault", str(Path(self.folder.text()).parent)
+        )
         if chosen:
             self.folder.setText(chosen)
 
@@ -139,8 +163,9 @@ class CreateVaultDialog(QDialog):
         self.passphrase.clear()
         self.repeat.clear()
         self._vault, recovery_key = result
-        self.recovery_key.setText(recovery_key)
+        self.recovery_key.set_key(recovery_key)
         self.pages.setCurrentIndex(1)
+        make_primary(self.finish)
         self.stored.setFocus()
 
     # -- page 2 ------------------------------------------------------------
@@ -153,20 +178,19 @@ class CreateVaultDialog(QDialog):
             " <b>It is shown only now.</b>"
         )
         intro.setWordWrap(True)
-        self.recovery_key = QLabel()
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        self.recovery_key.setFont(font)
-        self.recovery_key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.recovery_key.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.recovery_key.setStyleSheet("padding: 12px; border: 1px solid palette(mid); border-radius: 4px;")
-        copy = QPushButton("Copy")
-        copy.setAutoDefault(False)
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.recovery_key.text()))
-        kit = QPushButton("Save Emergency Kit (PDF)…")
-        kit.setAutoDefault(False)
-        kit.clicked.connect(self.save_emergency_kit)
+        self.recovery_key = RecoveryKeyLabel()
+        self.copy_button = QPushButton(f"Copy (cleared after {self.clipboard.seconds:.0f} s)")
+        self.copy_button.setAutoDefault(False)
+        self.copy_button.clicked.connect(lambda: self.clipboard.copy(self.recovery_key.key()))
+        self.kit_button = QPushButton("Save Emergency Kit (PDF)…")
+        self.kit_button.setAutoDefault(False)
+        self.kit_button.setToolTip("A one-page PDF to print: it holds the recovery key in the clear.")
+        # clicked(bool) must not reach save_emergency_kit's ``target`` (it once wrote a file named "False")
+        self.kit_button.clicked.connect(lambda: self.save_emergency_kit())
+        self.kit_note = QLabel()
+        self.kit_note.setWordWrap(True)
+        self.kit_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.kit_note.hide()
         self.stored = QCheckBox("I have stored the recovery key somewhere safe")
         buttons = QDialogButtonBox()
         self.finish = buttons.addButton("Open the vault", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -174,43 +198,50 @@ class CreateVaultDialog(QDialog):
         self.stored.toggled.connect(self.finish.setEnabled)
         buttons.accepted.connect(self._finish)
         row = QHBoxLayout()
-        row.addWidget(self.recovery_key, 1)
-        row.addWidget(copy)
-        row.addWidget(kit)
+        row.addWidget(self.copy_button)
+        row.addWidget(self.kit_button)
+        row.addStretch()
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
+        layout.addWidget(self.recovery_key)
         layout.addLayout(row)
+        layout.addWidget(self.kit_note)
         layout.addWidget(self.stored)
         layout.addStretch()
         layout.addWidget(buttons)
         return page
 
     def save_emergency_kit(self, target: Path | None = None) -> Path | None:
-        """Write the printable kit where the user says, after saying it holds the key in the clear."""
-        from PySide6.QtWidgets import QMessageBox
-
+        """Write the printable kit where the user says (asked in a save dialog when ``target`` is None),
+        and say where it went and that it holds the key in the clear."""
         from ui.emergency_kit import write_emergency_kit
 
         if target is None:
-            answer = QMessageBox.information(
-                self,
-                "Emergency Kit",
-                "The PDF holds your recovery key in the clear. Print it, then delete the file.",
-                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Ok:
-                return None
             chosen, _ = QFileDialog.getSaveFileName(
-                self, "Save Emergency Kit", "Casefile Emergency Kit.pdf", "PDF (*.pdf)"
+                self,
+                "Save the Emergency Kit (it holds the recovery key in the clear)",
+                suggested_path("Casefile Emergency Kit.pdf"),
+                "PDF (*.pdf)",
             )
             if not chosen:
                 return None
             target = Path(chosen)
+        if not isinstance(target, Path):
+            raise TypeError(f"save_emergency_kit needs a Path, not {target!r}")
         try:
-            return write_emergency_kit(target, Path(self.folder.text()), self.recovery_key.text())
+            written = write_emergency_kit(target, Path(self.folder.text()), self.recovery_key.key())
         except OSError as error:
-            QMessageBox.warning(self, "Emergency Kit", f"The kit could not be saved: {error.strerror or error}.")
+            self.kit_note.setText(f"The Emergency Kit could not be saved: {error.strerror or error}.")
+            self.kit_note.setStyleSheet("color: #b42318;")
+            self.kit_note.show()
             return None
+        self.kit_note.setStyleSheet("")
+        self.kit_note.setText(
+            f"Emergency Kit saved to {written}. It holds your recovery key in the clear:"
+            " print it, keep the paper somewhere safe, then delete the file."
+        )
+        self.kit_note.show()
+        return written
 
     def _finish(self) -> None:
         if not self.stored.isChecked() or self._vault is None:

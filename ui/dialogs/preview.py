@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.records.models import Attachment
 from ui import previews
+from ui.file_dialogs import suggested_path
 from ui.workers import Tasks, user_message
 
 MAX_PDF_PAGES = 30
@@ -33,7 +34,7 @@ LEAVES_VAULT_WARNING = (
 
 def save_a_copy(parent: QWidget, attachments_repo: Any, attachment: Attachment) -> Path | None:
     """Ask where, warn that the file leaves the vault in the clear, then write it."""
-    target, _ = QFileDialog.getSaveFileName(parent, "Save a copy outside the vault", attachment.name)
+    target, _ = QFileDialog.getSaveFileName(parent, "Save a copy outside the vault", suggested_path(attachment.name))
     if not target:
         return None
     answer = QMessageBox.warning(

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.records.models import ENTRY_KINDS, Entry, EntryFields
 from app.records.times import local_zone
+from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.workers import user_message
 
@@ -121,7 +122,6 @@ class QuickCaptureDialog(QDialog):
         self.save_button = buttons.addButton("Save  (Ctrl+Enter)", QDialogButtonBox.ButtonRole.AcceptRole)
         keep = buttons.addButton("Keep as draft  (Esc)", QDialogButtonBox.ButtonRole.RejectRole)
         keep.setAutoDefault(False)
-        self.save_button.setAutoDefault(False)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -136,6 +136,7 @@ class QuickCaptureDialog(QDialog):
         bottom.addWidget(self.draft_note, 1)
         bottom.addWidget(buttons)
         layout.addLayout(bottom)
+        make_primary(self.save_button)  # Enter in a one-line field saves; the note itself takes Enter as a new line
         self.setTabOrder(self.when, self.kind)
         self.setTabOrder(self.kind, self.title)
         self.setTabOrder(self.title, self.participants)

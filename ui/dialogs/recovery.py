@@ -8,7 +8,9 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import busy_bar, error_label
+from ui.widgets.passphrase_field import PassphraseField
 from ui.widgets.strength import StrengthMeter
 from ui.workers import Tasks, user_message
 
@@ -29,18 +31,20 @@ class RecoveryDialog(QDialog):
         self.setMinimumWidth(480)
         self.recovery_key = QLineEdit()
         self.recovery_key.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
-        self.new_passphrase = QLineEdit()
-        self.new_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat = QLineEdit()
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.recovery_key.setAccessibleName("Recovery key")
+        self.new_passphrase = PassphraseField("New passphrase")
+        self.repeat = PassphraseField("Repeat the new passphrase")
+        self.new_passphrase.toggle.toggled.connect(self.repeat.set_shown)
         self.meter = StrengthMeter(self.new_passphrase)
         self.error = error_label()
         self.busy = busy_bar()
         form = QFormLayout()
         form.addRow("Recovery key", self.recovery_key)
         form.addRow("New passphrase", self.new_passphrase)
+        form.addRow("", self.new_passphrase.caps_warning)
         form.addRow("", self.meter)
         form.addRow("Repeat it", self.repeat)
+        form.addRow("", self.repeat.caps_warning)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Recover", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.try_recover)
@@ -51,6 +55,7 @@ class RecoveryDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.busy)
         layout.addWidget(buttons)
+        make_primary(self.ok)
 
     def try_recover(self) -> None:
         from app.vault import Vault

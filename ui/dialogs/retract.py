@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.workers import user_message
 
@@ -41,6 +42,7 @@ class RetractDialog(QDialog):
         layout.addWidget(self.reason)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        make_primary(self.ok)
         self.reason.setFocus()
 
     def retract(self) -> None:

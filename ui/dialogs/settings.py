@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.app_settings import AppSettings
+from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.inbox_watch import inbox_wanted
 from ui.workers import user_message
@@ -98,6 +99,9 @@ class SettingsDialog(QDialog):
         self.timezone.setPlaceholderText("This computer's time zone")
         self.timezone.setEnabled(vault is not None)
         self.timezone.setCompleter(_zone_completer(self.timezone))
+        self.ocr = QCheckBox("Read the text in screenshots and scans after an import (offline OCR)")
+        self.ocr.setChecked(vault is not None and vault.settings.get("ocr") != "off")
+        self.ocr.setEnabled(vault is not None)
         self.error = error_label()
         form = QFormLayout()
         form.addRow("Vault folder", _folder_row(self.vault_location, self, "Vault folder"))
@@ -107,6 +111,7 @@ class SettingsDialog(QDialog):
         form.addRow("Bates prefix for new vaults", self.bates_default)
         form.addRow("Bates prefix of this vault", self.bates_vault)
         form.addRow("Show times in", self.timezone)
+        form.addRow("", self.ocr)
         note = QLabel("The vault folder is opened at the next unlock. Nothing secret is stored in these settings.")
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
@@ -118,6 +123,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
 
     def apply(self) -> None:
         from pathlib import Path
@@ -131,6 +137,9 @@ class SettingsDialog(QDialog):
                 self._vault.settings.set("bates_prefix", prefix)
             if self._vault is not None and zone != self._vault.settings.get("display_timezone"):
                 self._vault.settings.set("display_timezone", zone)
+            ocr = "on" if self.ocr.isChecked() else "off"
+            if self._vault is not None and ocr != self._vault.settings.get("ocr"):
+                self._vault.settings.set("ocr", ocr)
         except Exception as error:
             self.error.setText(user_message(error))
             self.error.show()

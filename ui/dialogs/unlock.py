@@ -7,18 +7,20 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.dialogs.primary import make_primary
 from ui.icons import icon
+from ui.widgets.passphrase_field import PassphraseField
 from ui.workers import Tasks, user_message
 
 
@@ -49,6 +51,7 @@ class UnlockDialog(QDialog):
         choose_requested(): the user wants to pick another vault folder.
         recovery_requested(): the user lost the passphrase and has the recovery key.
         unlock_started(): the KDF is running on a worker (the GUI thread is free meanwhile).
+        vault_chosen(object): the user picked another vault (a Path) from "Recent vaults".
     """
 
     unlocked = Signal(object)
@@ -56,9 +59,17 @@ class UnlockDialog(QDialog):
     create_requested = Signal()
     choose_requested = Signal()
     recovery_requested = Signal()
+    vault_chosen = Signal(object)
 
     def __init__(
-        self, path: Path, tasks: Tasks, on_change: Any, *, hint: str = "", parent: QWidget | None = None
+        self,
+        path: Path,
+        tasks: Tasks,
+        on_change: Any,
+        *,
+        hint: str = "",
+        recent: list[Path] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.path = path
@@ -68,14 +79,32 @@ class UnlockDialog(QDialog):
         self.setWindowIcon(icon("vault"))
         self.setMinimumWidth(440)
 
-        heading = QLabel("<h2>Unlock your vault</h2>")
-        where = QLabel(str(path))
+        self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading.setText(f"<h2>Unlock the vault “{_escape(path.name or str(path))}”</h2>")
+        self.heading.setWordWrap(True)
+        where = QLabel(f"Folder: {path}")
+        where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         where.setStyleSheet("color: palette(placeholder-text);")
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.recent = QComboBox()
+        self.recent.setAccessibleName("Recent vaults")
+        others = [p for p in (recent or []) if p != path]
+        self.recent.addItem(f"{path.name or path} — {path}", str(path))
+        for other in others:
+            self.recent.addItem(f"{other.name or other} — {other}", str(other))
+        self.recent.activated.connect(self._recent_chosen)
+        recent_row = QHBoxLayout()
+        recent_label = QLabel("Recent vaults")
+        recent_label.setBuddy(self.recent)
+        recent_row.addWidget(recent_label)
+        recent_row.addWidget(self.recent, 1)
+        self.recent_row = QWidget()
+        self.recent_row.setLayout(recent_row)
+        recent_row.setContentsMargins(0, 0, 0, 0)
+        self.recent_row.setVisible(bool(others))
+        self.passphrase = PassphraseField("Passphrase")
         self.passphrase.setPlaceholderText("Passphrase")
-        self.passphrase.setAccessibleName("Passphrase")
         self.hint = QLabel(hint)
         self.hint.setVisible(bool(hint))
         self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -84,7 +113,6 @@ class UnlockDialog(QDialog):
 
         self.buttons = QDialogButtonBox()
         self.unlock_button = self.buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.unlock_button.setDefault(True)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.try_unlock)
         self.buttons.rejected.connect(self.reject)
@@ -93,26 +121,34 @@ class UnlockDialog(QDialog):
         for text, signal in (
             ("Forgot passphrase…", self.recovery_requested),
             ("Open another vault…", self.choose_requested),
-            ("New vault…", self.create_requested),
+            ("Create a new vault…", self.create_requested),
         ):
             button = QPushButton(text)
             button.setFlat(True)
             button.setAutoDefault(False)
-            button.clicked.connect(signal.emit)
+            button.clicked.connect(lambda _checked=False, signal=signal: signal.emit())
             links.addWidget(button)
         links.addStretch()
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(self.heading)
         layout.addWidget(where)
+        layout.addWidget(self.recent_row)
         layout.addSpacing(8)
         layout.addWidget(self.passphrase)
+        layout.addWidget(self.passphrase.caps_warning)
         layout.addWidget(self.hint)
         layout.addWidget(self.error)
         layout.addWidget(self.busy)
         layout.addLayout(links)
         layout.addWidget(self.buttons)
+        make_primary(self.unlock_button)
         self.passphrase.setFocus()
+
+    def _recent_chosen(self, index: int) -> None:
+        chosen = Path(self.recent.itemData(index))
+        if chosen != self.path:
+            self.vault_chosen.emit(chosen)
 
     def try_unlock(self) -> None:
         from app.vault import Vault
@@ -148,3 +184,9 @@ class UnlockDialog(QDialog):
         self.unlock_button.setEnabled(not busy)
         if busy:
             self.error.hide()
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)

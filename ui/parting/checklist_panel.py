@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import CasefileError
 from app.parting.checklist import STEPS, Step, StepState, checklist, mark_done
+from ui.dialogs.primary import make_primary
 from ui.models.rows_model import RowsTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -127,6 +128,7 @@ class MarkStepDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        make_primary(buttons.button(QDialogButtonBox.StandardButton.Ok))
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {

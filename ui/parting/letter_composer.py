@@ -39,6 +39,7 @@ from app.parting.checklist import checklist, mark_done
 from app.parting.export import export_letter
 from app.parting.letter_checks import Finding
 from app.parting.letters import LETTER_TEMPLATES, Letter, find_letter_draft, record_sent, render, save_letter_draft
+from ui.file_dialogs import suggested_path
 
 UNDERLINE = {
     "blame": QColor(200, 40, 40),
@@ -236,7 +237,7 @@ class LetterComposer(QDialog):
 
     def _ask_export(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
-            self, "Export the letter", "letter.eml", "Email draft (*.eml);;Text (*.txt);;PDF (*.pdf)"
+            self, "Export the letter", suggested_path("letter.eml"), "Email draft (*.eml);;Text (*.txt);;PDF (*.pdf)"
         )
         if path:
             self.export_to(Path(path))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.parting.letters import DOCUMENT_TEMPLATES, render_document
+from ui.file_dialogs import suggested_path
 
 
 class DocumentTemplatesDialog(QDialog):
@@ -53,7 +54,7 @@ class DocumentTemplatesDialog(QDialog):
         self.text.setPlainText(render_document(self._vault, self.client_id, self.picker.currentData()))
 
     def _ask_save(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, "Save", f"{self.picker.currentData()}.txt", "Text (*.txt)")
+        path, _filter = QFileDialog.getSaveFileName(self, "Save", suggested_path(f"{self.picker.currentData()}.txt"), "Text (*.txt)")
         if path:
             self.save_to(Path(path))
 
