@@ -152,7 +152,7 @@ def main() -> int:
     from app.vault import Vault
     from ui.bridge import VaultEvents
     from ui.main_window import MainWindow
-    from ui.workers import Tasks, favour_the_gui_thread, freeze_startup_heap
+    from ui.workers import Tasks, favour_the_gui_thread
 
     app = QApplication.instance() or QApplication(sys.argv)
     favour_the_gui_thread(float(os.environ.get("CASEFILE_SWITCH_INTERVAL", "0.001")))  # as ui.launch does
@@ -168,7 +168,6 @@ def main() -> int:
         window.show()
         window.select_client(client_id)
         app.processEvents()
-        freeze_startup_heap()  # as ui.session does after the first paint
         user, beat = GuiUser(window), Heartbeat()
 
         big = root / "big.bin"

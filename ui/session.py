@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from ui.app_settings import AppSettings
@@ -18,7 +18,7 @@ from ui.bridge import VaultEvents
 from ui.clipboard import SecureClipboard
 from ui.idle_lock import IdleLock
 from ui.inbox_watch import InboxWatch, inbox_folder, inbox_wanted
-from ui.workers import Tasks, freeze_startup_heap
+from ui.workers import Tasks
 
 
 def is_vault(path: Path) -> bool:
@@ -173,7 +173,6 @@ class Session(QObject):
         self.window.lock_requested.connect(self.lock)
         self.window.settings_requested.connect(self.show_settings)
         self.window.show()
-        QTimer.singleShot(0, freeze_startup_heap)  # after the first paint
         if self.gate is not None:
             gate, self.gate = self.gate, None
             gate.hide()

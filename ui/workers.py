@@ -28,22 +28,6 @@ def favour_the_gui_thread(interval_s: float = GUI_SWITCH_INTERVAL_S) -> None:
     sys.setswitchinterval(interval_s)
 
 
-_heap_frozen = False
-
-
-def freeze_startup_heap() -> None:
-    """Move the objects alive once the main window is up (modules, Qt wrappers: ~60 k) out
-    of the cyclic collector's reach. Every full collection a worker's allocations trigger
-    holds the GIL while it walks the heap; without them it costs ~50 ms less. Once per process."""
-    global _heap_frozen
-    if not _heap_frozen:
-        import gc
-
-        gc.collect()
-        gc.freeze()
-        _heap_frozen = True
-
-
 class _TaskSignals(QObject):
     """Signals:
     succeeded(object): the function's return value.
