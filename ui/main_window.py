@@ -39,10 +39,12 @@ from ui.models.timeline_model import TimelineModel
 from ui.parting_window import PartingWindow
 from ui.reminders_dock import RemindersDock
 from ui.widgets.client_header import ClientHeader, display_zone
+from ui.widgets.detail_collapse import DetailCollapse
 from ui.widgets.detail_pane import DetailPane
 from ui.widgets.incident_strip import IncidentStrip
 from ui.widgets.views import FileDrops, make_client_view, make_timeline_view, size_timeline_columns
 from ui.widgets.work_indicator import WorkIndicator
+from ui.window_geometry import fit_window
 from ui.workers import Tasks, user_message
 
 
@@ -63,7 +65,7 @@ class MainWindow(QMainWindow):
         self._strip_pending = False
         self.setWindowTitle(f"{vault.path.name} — Casefile")
         self.setWindowIcon(icon("vault"))
-        self.resize(1280, 780)
+        fit_window(self, QSize(1280, 780))  # within the screen; see ui/window_geometry.py
 
         self.clients = ClientListModel(vault.clients, self)
         self.client_filter = ClientFilterModel(self)
@@ -163,8 +165,10 @@ class MainWindow(QMainWindow):
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
         self.parting_button.setDefaultAction(self.parting_action)
         self.parting_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], self.filter_edit.setFocus)
-        focus_timeline = self._action("Go to timeline", "note", ["Ctrl+2"], self.timeline_view.setFocus)
+        self.details_action = self._action("Show details", "note", ["F3"], lambda: None, "Show or hide the details pane")
+        self.detail_collapse = DetailCollapse(self, self.detail, self.details_action)
+        focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], lambda: self.filter_edit.setFocus())
+        focus_timeline = self._action("Go to timeline", "note", ["Ctrl+2"], lambda: self.timeline_view.setFocus())
         self.client_view.addAction(self.log_action)
         self.client_view.addAction(self.status_action)
 
@@ -194,7 +198,7 @@ class MainWindow(QMainWindow):
         client_menu = menus.addMenu("&Client")
         client_menu.addActions([self.status_action, self.parting_action])
         view_menu = menus.addMenu("&View")
-        for action in (self.search_action, self.reminders_action, focus_clients, focus_timeline):
+        for action in (self.search_action, self.reminders_action, self.details_action, focus_clients, focus_timeline):
             view_menu.addAction(action)
 
     def set_zone(self, zone: Any) -> None:

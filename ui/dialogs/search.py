@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.errors import InvalidQuery
 from ui.models.roles import SNIPPET_ROLE
 from ui.models.search_model import SearchResultsModel
+from ui.window_geometry import fit_window
 from ui.workers import Tasks, user_message
 
 DEBOUNCE_MS = 120
@@ -86,7 +87,7 @@ class SearchDialog(QDialog):
         self._answered = 0
         self._enter_pending = False
         self.setWindowTitle("Search — Casefile")
-        self.resize(720, 480)
+        fit_window(self, QSize(720, 480))  # within the screen; see ui/window_geometry.py
         self.query = QLineEdit()
         self.query.setPlaceholderText("Search every client: notes, e-mails, attachment names…")
         self.query.setClearButtonEnabled(True)
