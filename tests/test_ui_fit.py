@@ -25,7 +25,15 @@ def test_every_window_fits_the_screen_with_every_button_reachable(
     tmp_path: Path, width: int, height: int, scale: int
 ) -> None:
     config = tmp_path / "screen.json"
-    screen = {"name": "Screen", "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96, "logicalBaseDpi": 96}
+    screen = {
+        "name": "Screen",
+        "x": 0,
+        "y": 0,
+        "width": width,
+        "height": height,
+        "logicalDpi": 96,
+        "logicalBaseDpi": 96,
+    }
     config.write_text(json.dumps({"screens": [screen]}))
     shots = Path(os.environ.get("CASEFILE_SCREENSHOTS") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
@@ -90,4 +98,6 @@ def test_the_main_window_remembers_its_geometry_clamped_to_the_screen(demo_sessi
     assert restore_geometry(window, qsettings, "main")
     assert screen.contains(window.frameGeometry())
     assert qsettings.value("geometry/main") is not None
-    assert all(key.startswith(("geometry/", "vault/", "ingest/", "security/", "dossier/")) for key in qsettings.allKeys())
+    assert all(
+        key.startswith(("geometry/", "vault/", "ingest/", "security/", "dossier/")) for key in qsettings.allKeys()
+    )

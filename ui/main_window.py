@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ui.bridge import VaultEvents
 from ui.dialogs.client import ClientStatusDialog
+from ui.dialogs.client_edit import EditClientDialog
 from ui.dialogs.export_dossier import ExportDossierDialog, saved_message
 from ui.dialogs.preview import PreviewDialog
 from ui.dialogs.quick_capture import QuickCaptureDialog
@@ -157,6 +158,9 @@ class MainWindow(QMainWindow):
         self.edit_action = self._action("Edit entry…", "edit", ["F2"], self.edit_entry)
         self.retract_action = self._action("Retract entry…", "retract", ["Ctrl+Shift+R"], self.retract_entry)
         self.attach_action = self._action("Attach files…", "attachment", ["Ctrl+O"], self.attach_files)
+        self.edit_client_action = self._action(
+            "Edit client…", "edit", ["Ctrl+Shift+E"], self.edit_client, "Change the client's name, emails, phones…"
+        )
         self.status_action = self._action("Set client status…", "do_not_serve", ["Ctrl+Shift+S"], self.set_status)
         self.quit_action = self._action("Quit", "lock", ["Ctrl+Q"], self.close)
         self.triage_action = self._action("Unsorted Inbox files…", "attachment", [], self.show_triage)
@@ -170,6 +174,7 @@ class MainWindow(QMainWindow):
         focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], lambda: self.filter_edit.setFocus())
         focus_timeline = self._action("Go to timeline", "note", ["Ctrl+2"], lambda: self.timeline_view.setFocus())
         self.client_view.addAction(self.log_action)
+        self.client_view.addAction(self.edit_client_action)
         self.client_view.addAction(self.status_action)
 
         toolbar = QToolBar("Main")
@@ -196,7 +201,7 @@ class MainWindow(QMainWindow):
         for action in (self.log_action, self.edit_action, self.retract_action):
             entry_menu.addAction(action)
         client_menu = menus.addMenu("&Client")
-        client_menu.addActions([self.status_action, self.parting_action])
+        client_menu.addActions([self.edit_client_action, self.status_action, self.parting_action])
         view_menu = menus.addMenu("&View")
         for action in (self.search_action, self.reminders_action, self.details_action, focus_clients, focus_timeline):
             view_menu.addAction(action)
@@ -340,6 +345,14 @@ class MainWindow(QMainWindow):
         dialog = ScreenedNewClientDialog(self.vault, parent=self)
         dialog.added.connect(lambda client: self.select_client(client.id))
         dialog.open_client_requested.connect(self.select_client)
+        dialog.open()
+        return dialog
+
+    def edit_client(self) -> EditClientDialog | None:
+        client = self.current_client()
+        if client is None:
+            return None
+        dialog = EditClientDialog(self.vault.clients, client, self.zone, parent=self)
         dialog.open()
         return dialog
 

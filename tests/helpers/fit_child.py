@@ -36,7 +36,9 @@ def problems_of(window: Any, name: str) -> list[str]:
         rect = QRect(button.mapToGlobal(QPoint(0, 0)), button.size())
         if not (screen.contains(rect) and inside.contains(rect)):
             label = button.text() or button.toolTip() or button.objectName() or type(button).__name__
-            out.append(f"{name}: button {label!r} at {rect.getRect()} not within {inside.getRect()} on {screen.getRect()}")
+            out.append(
+                f"{name}: button {label!r} at {rect.getRect()} not within {inside.getRect()} on {screen.getRect()}"
+            )
     return out
 
 

@@ -1,0 +1,71 @@
+"""Editing a client: every change is a ledgered revision with its history visible, and a former
+name, email or phone still identifies a do-not-serve client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from tests.helpers.cli import CliRunner
+
+
+def test_client_edit_on_the_command_line_keeps_the_former_details(cli: CliRunner) -> None:
+    assert "Created a vault" in cli.ok("init").out
+    cli.ok("client", "add", "Gerald Whitmore", "--email", "g@example.net", "--phone", "+1 312 555 0147")
+    out = cli.ok("client", "edit", "Gerald", "--name", "Gerald T. Whitmore", "--email", "gerald@new.example").out
+    assert "Updated client 1: Gerald T. Whitmore" in out
+    shown = cli.ok("client", "show", "Gerald").out
+    assert "gerald@new.example" in shown and "+1 312 555 0147" in shown  # phones untouched
+    assert "Formerly: name Gerald Whitmore; email g@example.net" in shown
+    assert "Details changed 1 time," in shown
+    data = cli.ok("client", "show", "Gerald", "--json").json()
+    assert [r["name"] for r in data["revisions"]] == ["Gerald Whitmore", "Gerald T. Whitmore"]
+    nothing = cli("client", "edit", "Gerald", "--name", "Gerald T. Whitmore")
+    assert nothing.code == 1 and len(nothing.err.strip().splitlines()) == 1 and "nothing was changed" in nothing.err
+    assert cli("client", "edit", "Gerald").code == 1
+    assert len(cli.ok("client", "show", "Gerald", "--json").json()["revisions"]) == 2  # refusals wrote nothing
+    cli.ok("verify")
+
+
+def test_a_do_not_serve_client_is_recognised_by_a_former_email_and_name(vault: Any) -> None:
+    from app.parting.dns import match_person
+
+    client = vault.clients.add("Dale Corbin", emails=["dale@old.example"], phones=["+1 708 555 0112"])
+    vault.clients.set_status(client.id, "do_not_serve", "Abusive to staff.")
+    vault.clients.update(client.id, name="Dale R. Corbin", emails=["dale@new.example"], phones=[])
+    by_email = match_person(vault, name="Someone Else", emails=["Dale@Old.Example"])
+    assert [(m.client_id, m.matched_on) for m in by_email] == [(client.id, "email")]
+    by_phone = match_person(vault, phones=["(708) 555-0112"])
+    assert [m.matched_on for m in by_phone] == ["phone"]
+    by_name = match_person(vault, name="dale corbin")
+    assert [m.client_id for m in by_name] == [client.id]
+    assert match_person(vault, name="Nobody", emails=["x@y.example"]) == []
+    assert vault.verify().ok
+
+
+def test_editing_a_client_in_the_app_shows_the_history(demo_session: Any, qtbot: Any) -> None:
+    window = demo_session.window
+    vault = demo_session.vault
+    client = next(c for c in vault.clients.list() if c.name == "Priya Natarajan")
+    window.select_client(client.id)
+    dialog = window.edit_client()
+    qtbot.waitExposed(dialog)
+    assert dialog.name.text() == "Priya Natarajan" and dialog.save_button.isDefault()
+    before = dialog.history.count()
+    dialog.name.selectAll()
+    qtbot.keyClicks(dialog.name, "Priya N. Natarajan")
+    dialog.phones.setText("+1 555 0100")
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    assert vault.clients.get(client.id).name == "Priya N. Natarajan"
+    qtbot.waitUntil(
+        lambda: any(window.clients.index(r, 0).data() == "Priya N. Natarajan" for r in range(window.clients.rowCount()))
+    )
+    again = window.edit_client()
+    assert again.history.count() == before + 1
+    newest = again.history.item(0).text()
+    assert "name: Priya Natarajan → Priya N. Natarajan" in newest and "phones:" in newest
+    count = len(vault.clients.revisions(client.id))
+    again.save()  # nothing changed: no new revision
+    assert len(vault.clients.revisions(client.id)) == count
