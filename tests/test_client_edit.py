@@ -69,3 +69,72 @@ def test_editing_a_client_in_the_app_shows_the_history(demo_session: Any, qtbot:
     count = len(vault.clients.revisions(client.id))
     again.save()  # nothing changed: no new revision
     assert len(vault.clients.revisions(client.id)) == count
+
+
+def test_window_shortcuts_work_while_the_client_filter_has_focus(demo_session: Any, qtbot: Any) -> None:
+    from ui.dialogs.export_dossier import ExportDossierDialog
+
+    window = demo_session.window
+    window.activateWindow()
+    window.filter_edit.setFocus()
+    qtbot.waitUntil(window.filter_edit.hasFocus)
+    qtbot.keyClicks(window.filter_edit, "ger")
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: any(
+            isinstance(w, ExportDossierDialog) and w.isVisible() for w in window.findChildren(ExportDossierDialog)
+        )
+    )
+    for dialog in window.findChildren(ExportDossierDialog):
+        dialog.done(0)
+    window.filter_edit.setFocus()
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # text keys stay text keys
+    assert window.filter_edit.selectedText() == "ger"
+
+
+def test_a_field_that_claims_ctrl_e_lets_the_window_have_it(qtbot: Any) -> None:
+    """Under X11 key bindings QLineEdit claims Ctrl+E (end of line) via ShortcutOverride; the
+    offscreen platform does not, so a field claiming it the same way stands in for it here."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+
+    from ui.shortcuts import PassWindowShortcuts
+
+    class X11LineEdit(QLineEdit):
+        def event(self, event: QEvent) -> bool:
+            claimed = (Qt.Key.Key_E, Qt.Key.Key_A)
+            control = Qt.KeyboardModifier.ControlModifier
+            if (
+                event.type() == QEvent.Type.ShortcutOverride
+                and isinstance(event, QKeyEvent)
+                and event.modifiers() == control
+                and event.key() in claimed
+            ):
+                event.accept()
+                return True
+            return super().event(event)
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    field = X11LineEdit(window)
+    QVBoxLayout(window).addWidget(field)
+    fired: list[bool] = []
+    action = QAction("Export", window)
+    action.setShortcut(QKeySequence("Ctrl+E"))
+    action.triggered.connect(lambda: fired.append(True))
+    window.addAction(action)
+    window.show()
+    qtbot.waitExposed(window)
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClick(field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert fired == []  # the field swallowed it: the bug
+    PassWindowShortcuts(field, window)
+    qtbot.keyClick(field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert fired == [True]
+    override = QKeyEvent(QEvent.Type.ShortcutOverride, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendEvent(field, override)
+    assert override.isAccepted()  # keys the window does not use stay with the field

@@ -39,6 +39,7 @@ from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
 from ui.parting_window import PartingWindow
 from ui.reminders_dock import RemindersDock
+from ui.shortcuts import PassWindowShortcuts
 from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_collapse import DetailCollapse
 from ui.widgets.detail_pane import DetailPane
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         self.parting_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.details_action = self._action("Show details", "note", ["F3"], lambda: None, "Show or hide the details pane")
         self.detail_collapse = DetailCollapse(self, self.detail, self.details_action)
+        self.filter_shortcuts = PassWindowShortcuts(self.filter_edit, self)  # Ctrl+E etc. while filtering
         focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], lambda: self.filter_edit.setFocus())
         focus_timeline = self._action("Go to timeline", "note", ["Ctrl+2"], lambda: self.timeline_view.setFocus())
         self.client_view.addAction(self.log_action)
