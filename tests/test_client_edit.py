@@ -138,3 +138,14 @@ def test_a_field_that_claims_ctrl_e_lets_the_window_have_it(qtbot: Any) -> None:
 
     QApplication.sendEvent(field, override)
     assert override.isAccepted()  # keys the window does not use stay with the field
+
+
+def test_counts_read_as_words(demo_session: Any) -> None:
+    from ui.words import plural
+
+    assert [plural(n, "entry") for n in (0, 1, 2)] == ["0 entries", "1 entry", "2 entries"]
+    assert plural(1, "file") == "1 file" and plural(93, "file") == "93 files"
+    window = demo_session.window
+    client = next(c for c in demo_session.vault.clients.list() if c.entry_count == 1)
+    window.select_client(client.id)
+    assert "1 entry" in window.client_header.text() and "1 entries" not in window.client_header.text()

@@ -28,6 +28,7 @@ from app.ingest.importer import (
     reader_for,
 )
 from app.ingest.parsed import Source
+from ui.words import plural
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class DropOutcome:
         return list(dict.fromkeys(n for r in self.results for n in r.notes if n.startswith("WARNING")))
 
     def summary(self) -> str:
-        text = f"Imported {self.imported} of {len(self.results)} file(s)"
+        text = f"Imported {self.imported} of {plural(len(self.results), 'file')}"
         refused = sum(r.status == REFUSED for r in self.results)
         duplicate = sum(r.status == DUPLICATE for r in self.results)
         if refused:

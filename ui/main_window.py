@@ -47,6 +47,7 @@ from ui.widgets.incident_strip import IncidentStrip
 from ui.widgets.views import FileDrops, make_client_view, make_timeline_view, size_timeline_columns
 from ui.widgets.work_indicator import WorkIndicator
 from ui.window_geometry import fit_window
+from ui.words import plural
 from ui.workers import Tasks, user_message
 
 
@@ -170,7 +171,9 @@ class MainWindow(QMainWindow):
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
         self.parting_button.setDefaultAction(self.parting_action)
         self.parting_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.details_action = self._action("Show details", "note", ["F3"], lambda: None, "Show or hide the details pane")
+        self.details_action = self._action(
+            "Show details", "note", ["F3"], lambda: None, "Show or hide the details pane"
+        )
         self.detail_collapse = DetailCollapse(self, self.detail, self.details_action)
         self.filter_shortcuts = PassWindowShortcuts(self.filter_edit, self)  # Ctrl+E etc. while filtering
         focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], lambda: self.filter_edit.setFocus())
@@ -416,7 +419,7 @@ class MainWindow(QMainWindow):
             self._failed,
             self.work.show_progress,
         )
-        self.work.start(f"Adding {len(paths)} file(s)…", progress)
+        self.work.start(f"Adding {plural(len(paths), 'file')}…", progress)
         return progress
 
     def _files_added(self, outcome: Any) -> None:
@@ -495,6 +498,4 @@ def _welcome(vault: Any) -> str:
     if not drafts:
         return f"Vault {vault.path} — unlocked"
     names = sorted({vault.clients.get(d.client_id).name for d in drafts if d.client_id is not None})
-    return (
-        f"{len(drafts)} unsaved draft(s) kept for {', '.join(names)}: select the client and press Ctrl+N to continue."
-    )
+    return f"{plural(len(drafts), 'unsaved draft')} kept for {', '.join(names)}: select the client and press Ctrl+N to continue."

@@ -36,6 +36,7 @@ from app.records.models import ENTRY_KINDS
 from ui.file_dialogs import suggested_path
 from ui.widgets.pdf_pages import PdfPagesView
 from ui.window_geometry import fit_window
+from ui.words import plural
 from ui.workers import Progress, Tasks, user_message
 
 PHASES = {
@@ -238,8 +239,8 @@ class ExportDossierDialog(QDialog):
         self.dossier = dossier
         layout = dossier.layout
         self.summary.setText(
-            f"{layout.selection.client.name}: {dossier.pages} pages, {len(layout.selection.entries)} entries, "
-            f"{len(layout.exhibits)} exhibits, Bates {layout.bates(1)}–{layout.bates(dossier.pages)}. "
+            f"{layout.selection.client.name}: {plural(dossier.pages, 'page')}, {plural(len(layout.selection.entries), 'entry')}, "
+            f"{plural(len(layout.exhibits), 'exhibit')}, Bates {layout.bates(1)}–{layout.bates(dossier.pages)}. "
             "Check it, then save."
         )
         self.preview.set_pdf(dossier.pdf, dossier.pages)

@@ -24,6 +24,7 @@ from app.records.models import Attachment
 from ui import previews
 from ui.file_dialogs import suggested_path
 from ui.window_geometry import fit_window
+from ui.words import plural
 from ui.workers import Tasks, user_message
 
 MAX_PDF_PAGES = 30
@@ -133,7 +134,7 @@ class PreviewDialog(QDialog):
                 label.setPixmap(QPixmap.fromImage(image))
                 label.setStyleSheet("border: 1px solid palette(mid); background: white;")
                 self.canvas_layout.addWidget(label)
-            shown = f"first {len(pages)} of {total} pages" if total > len(pages) else f"{total} page(s)"
+            shown = f"first {len(pages)} of {total} pages" if total > len(pages) else plural(total, "page")
             self.status.setText(f"{info} · {shown}")
         elif kind == "email":
             text = QPlainTextEdit()

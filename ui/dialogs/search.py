@@ -133,7 +133,9 @@ class SearchDialog(QDialog):
             return  # an older query answered late; a newer one is on its way
         self._answered = generation
         self.results.set_hits(hits)
-        self.status.setText(f"{len(hits)}{'+' if len(hits) == RESULT_LIMIT else ''} result(s) — Enter opens the entry")
+        self.status.setText(
+            f"{len(hits)}{'+' if len(hits) == RESULT_LIMIT else ''} {'result' if len(hits) == 1 else 'results'} — Enter opens the entry"
+        )
         if hits:
             self.view.setCurrentIndex(self.results.index(0, 0))
         if self._enter_pending:

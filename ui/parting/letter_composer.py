@@ -41,6 +41,7 @@ from app.parting.letter_checks import Finding
 from app.parting.letters import LETTER_TEMPLATES, Letter, find_letter_draft, record_sent, render, save_letter_draft
 from ui.file_dialogs import suggested_path
 from ui.window_geometry import fit_window
+from ui.words import plural
 
 UNDERLINE = {
     "blame": QColor(200, 40, 40),
@@ -200,7 +201,7 @@ class LetterComposer(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, (f.start, f.end))
             self.findings_list.addItem(item)
         n = len(self.findings)
-        self.summary.setText("The gentle checks found nothing." if n == 0 else f"{n} thing(s) to look at:")
+        self.summary.setText("The gentle checks found nothing." if n == 0 else f"{plural(n, 'thing')} to look at:")
 
     def _select_finding(self, item: QListWidgetItem) -> None:
         start, end = item.data(Qt.ItemDataRole.UserRole)

@@ -56,7 +56,9 @@ class DocumentTemplatesDialog(QDialog):
         self.text.setPlainText(render_document(self._vault, self.client_id, self.picker.currentData()))
 
     def _ask_save(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, "Save", suggested_path(f"{self.picker.currentData()}.txt"), "Text (*.txt)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Save", suggested_path(f"{self.picker.currentData()}.txt"), "Text (*.txt)"
+        )
         if path:
             self.save_to(Path(path))
 
