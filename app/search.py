@@ -1,7 +1,8 @@
 """Full-text search over entries with SQLite FTS5 (inside the encrypted database).
 
 One FTS row per entry (rowid = entry id) holds the current title, body and
-participants, the client's name and the attachments' names and extracted text.
+participants, the client's name and the attachments' names and extracted text
+(with their machine-read OCR text, a derivative: app/ingest/ocr.py).
 The row is rebuilt in the same transaction as any change that affects it.
 """
 
@@ -17,6 +18,8 @@ _INDEX_SQL = """
 INSERT INTO search_index(rowid, title, body, client, attachments)
 SELECT e.id, r.title, r.body || ' ' || coalesce((SELECT group_concat(value, ' ') FROM json_each(r.participants)), ''), c.name,
        coalesce((SELECT group_concat(a.name || ' ' || a.text, ' ') FROM attachments a WHERE a.entry_id = e.id), '')
+       || coalesce((SELECT ' ' || group_concat(CAST(d.data AS TEXT), ' ') FROM attachments a
+                    JOIN derivatives d ON d.sha256 = a.sha256 AND d.kind = 'ocr-text' WHERE a.entry_id = e.id), '')
 FROM entries e
 JOIN revisions r ON r.entry_id = e.id AND r.rev = e.current_rev
 JOIN clients c ON c.id = e.client_id

@@ -6,7 +6,8 @@
 3. the ledger chain: consecutive sequence numbers, each hash recomputed;
 4. every row against the state its latest ledger event recorded, and every
    ledger subject still present as a row;
-5. the timeline cache in ``entries`` against the current revisions;
+5. the timeline cache in ``entries`` against the current revisions, and each client's
+   entry count (``client_counts``) against a recount;
 6. every stored file's SHA-256, recomputed from its chunks.
 
 All checks stream; memory stays flat at any vault size.
@@ -41,6 +42,8 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
     seal_ok: bool | None = None
+    anchored: list[Any] = field(default_factory=list)  # app.evidence.anchors.Anchor, tokens verified offline
+    notes: list[str] = field(default_factory=list)  # facts worth knowing that are not failures
 
     @property
     def ok(self) -> bool:
@@ -149,6 +152,7 @@ def _verify(
     if report.problems:  # damaged pages make every later check fail too
         return report
     say("Checking database structure")
+    _refresh_fts(conn)
     for (line,) in conn.execute("PRAGMA integrity_check").fetchall():
         if line != "ok" and problem(f"Database structure: {' '.join(str(line).split())}"):
             return report
@@ -167,7 +171,7 @@ def _verify(
             return report
 
     say("Checking the timeline cache")
-    if _check_entry_cache(conn, problem):
+    if _check_entry_cache(conn, problem) or _check_client_counts(conn, problem):
         return report
 
     say("Recomputing the SHA-256 of every stored file")
@@ -179,6 +183,19 @@ def _verify(
 
     check_evidence(conn, report, problem)
     return report
+
+
+def _refresh_fts(conn: Connection) -> None:
+    """Make every FTS5 table reload its structure before ``PRAGMA integrity_check``.
+
+    FTS5 caches its index structure per connection and refreshes it when the table is
+    read, but its integrity check uses the cache as is: after another process (the CLI,
+    ``casefile watch``) wrote entries, a long-lived connection (the desktop app) would
+    report a false "fts5: checksum mismatch". A point lookup reloads it cheaply.
+    """
+    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'").fetchall()
+    for (name,) in tables:
+        conn.execute(f'SELECT rowid FROM "{name}" WHERE rowid = 0').fetchall()
 
 
 def _check_chain(conn: Connection, report: VerifyReport, problem: Callable[[str], bool]) -> bool:
@@ -289,6 +306,16 @@ def _check_entry_cache(conn: Connection, problem: Callable[[str], bool]) -> bool
            LIMIT 5"""
     ).fetchall()
     return any(problem(f"entry:{entry_id} shows something other than its current revision.") for (entry_id,) in rows)
+
+
+def _check_client_counts(conn: Connection, problem: Callable[[str], bool]) -> bool:
+    """The per-client entry counts the client list shows (kept by triggers) against a recount."""
+    rows = conn.execute(
+        """SELECT c.id FROM clients c LEFT JOIN client_counts n ON n.client_id = c.id
+           WHERE n.entries IS NOT (SELECT count(*) FROM entries e WHERE e.client_id = c.id)
+           LIMIT 5"""
+    ).fetchall()
+    return any(problem(f"client:{client_id} shows a wrong entry count.") for (client_id,) in rows)
 
 
 def _check_blobs(conn: Connection, report: VerifyReport, problem: Callable[[str], bool]) -> bool:

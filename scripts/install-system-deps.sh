@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages Casefile needs: Qt's runtime libraries (offscreen and xcb),
 # Xvfb for screenshots, poppler-utils (pdftotext/pdftoppm) for tests, DejaVu fonts,
-# dovecot-imapd: the real IMAP server the mail tests start on 127.0.0.1 (tests/helpers/dovecot.py).
+# dovecot-imapd: the real IMAP server the mail tests start on 127.0.0.1 (tests/helpers/dovecot.py),
+# openssl: the local RFC 3161 TSA in tests/helpers/tsa.py and the signature checks in tests/test_signed_bundle.py.
 # Installs only what is missing; needs root (or sudo) the first time.
 set -euo pipefail
 
@@ -10,7 +11,7 @@ packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1
   xvfb xauth poppler-utils poppler-data fonts-dejavu-core
-  dovecot-imapd
+  dovecot-imapd openssl
 )
 
 if ! command -v dpkg >/dev/null 2>&1; then

@@ -15,6 +15,8 @@ sys.path.insert(0, str(ROOT))
 # floor is what the key file accepts, so this exercises the real code path, faster.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["CASEFILE_KDF_PROFILE"] = "minimum"
+# Tests never reach a public time-stamping authority: only the local one (tests/helpers/tsa.py).
+os.environ["CASEFILE_TSA_LOOPBACK_ONLY"] = "1"
 
 from tests.helpers.cli import CliRunner  # noqa: E402
 

@@ -114,7 +114,7 @@ def test_sha256sum_accepts_the_bundle(exported, tmp_path: Path) -> None:  # type
     assert run.returncode == 0, run.stdout + run.stderr
     listed = (tmp_path / "SHA256SUMS").read_text().splitlines()
     files = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "SHA256SUMS"]
-    assert run.stdout.count(": OK") == len(listed) == len(files) == 8 + exported["result"].exhibits  # + manifest.sig, signing_key.pem, verify_bundle.py
+    assert run.stdout.count(": OK") == len(listed) == len(files) == 9 + exported["result"].exhibits  # + manifest.sig, signing_key.pem, verify_bundle.py, privilege_log.csv
 
 
 def _verify(cli, path: Path):  # type: ignore[no-untyped-def]

@@ -166,3 +166,13 @@ def test_a_legacy_export_event_on_the_client_subject_still_verifies(recorded: Pa
     conn.close()
     report = _verify(recorded)
     assert not report.ok and "client:1 differs" in report.first_break
+
+
+def test_entries_logged_by_another_process_do_not_look_like_damage(recorded: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """The desktop app keeps its connection open while `casefile log` (or `watch`) writes:
+    FTS5's cached structure must not make verify report a checksum mismatch."""
+    with Vault.open(recorded, PASSPHRASE) as vault:
+        assert vault.verify().ok
+        cli.ok("log", "1", "--kind", "call", "--title", "Logged from a script")
+        report = vault.verify()
+        assert report.ok, report.problems

@@ -184,3 +184,18 @@ def test_readers_of_ended_threads_are_closed(vault: Vault) -> None:
     for _ in range(12):
         _in_thread(lambda: vault.clients.list())
     assert vault.db.reader_count <= 2
+
+
+def test_the_client_list_counts_come_from_the_write_transaction_and_verify_checks_them(vault: Vault) -> None:
+    ada, bob = vault.clients.add("Ada"), vault.clients.add("Bob")
+    for i in range(3):
+        vault.entries.log(ada.id, _note(f"call {i}"))
+    with vault.db.write() as conn:
+        insert_entry(conn, bob.id, _note("imported"))
+    assert {c.name: c.entry_count for c in vault.clients.list()} == {"Ada": 3, "Bob": 1}
+    assert vault.clients.get(ada.id).entry_count == 3
+    assert vault.verify().ok
+    vault.db.conn.execute("UPDATE client_counts SET entries = 7 WHERE client_id = ?", (bob.id,))
+    report = vault.verify()
+    assert not report.ok
+    assert report.first_break == f"client:{bob.id} shows a wrong entry count."

@@ -76,6 +76,8 @@ def test_export_builds_previews_and_saves_a_verifiable_bundle(demo_session: Any,
     message = window.statusBar().currentMessage()
     assert result.pdf_path.name in message and result.zip_path.name in message
     assert any(e.action == "dossier.export" for e in demo_session.vault.events())
+    # The register in the dialog shows the new production and where it continues from.
+    assert result.production in dialog.register.text() and result.bates_first in dialog.register.text()
     dialog.reject()
 
 

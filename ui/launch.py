@@ -49,6 +49,9 @@ def make_application(argv: Sequence[str]) -> Any:
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationDisplayName("Casefile")
     app.setQuitOnLastWindowClosed(True)
+    from ui.workers import favour_the_gui_thread
+
+    favour_the_gui_thread()
     return app
 
 

@@ -34,9 +34,11 @@ from ui.drop import import_dropped_files
 from ui.file_dialogs import suggested_path
 from ui.icons import icon
 from ui.import_feedback import InboxFeedback, show_inbox_result, show_results
+from ui.live_refresh import LiveRefresh
 from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
+from ui.ocr_runner import OcrRunner
 from ui.parting_window import PartingWindow
 from ui.reminders_dock import RemindersDock
 from ui.shortcuts import PassWindowShortcuts
@@ -81,12 +83,17 @@ class MainWindow(QMainWindow):
         self._connect_events(events)
         self.clients.reload()
         self.work = WorkIndicator(self.statusBar())
+        self.ocr = OcrRunner(vault, tasks, self)  # machine-read text after imports, on a worker
+        self.ocr.progressed.connect(self._ocr_progressed)
+        self.ocr.finished_reading.connect(self._ocr_finished)
         self.statusBar().addPermanentWidget(self.work)
         self.statusBar().showMessage(_welcome(vault), 0)
         self.reminders = RemindersDock(vault, self)
         self.reminders.panel.client_requested.connect(self.select_client)
         if self.client_filter.rowCount():
             self.client_view.setCurrentIndex(self.client_filter.index(0, 0))
+        self.live = LiveRefresh(vault, self)
+        self.live.changed.connect(self.refresh_from_elsewhere)
 
     # -- building ------------------------------------------------------------
 
@@ -166,6 +173,7 @@ class MainWindow(QMainWindow):
         self.status_action = self._action("Set client status…", "do_not_serve", ["Ctrl+Shift+S"], self.set_status)
         self.quit_action = self._action("Quit", "lock", ["Ctrl+Q"], self.close)
         self.triage_action = self._action("Unsorted Inbox files…", "attachment", [], self.show_triage)
+        self.verify_bundle_action = self._action("Verify a bundle…", "search", [], self.show_verify_bundle)
         self.export_action = self._action("Export dossier…", "export_dossier", ["Ctrl+E"], self.export_dossier)
         self.parting_action = self._action("Parting ways…", "parting_ways", [], self.parting_ways)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
@@ -200,6 +208,7 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         vault_menu = menus.addMenu("&Vault")
         vault_menu.addActions([self.client_action, self.attach_action, self.triage_action, self.export_action])
+        vault_menu.addAction(self.verify_bundle_action)
         vault_menu.addSeparator()
         vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
         entry_menu = menus.addMenu("&Entry")
@@ -306,6 +315,41 @@ class MainWindow(QMainWindow):
         self.timeline.refresh_ids()
         self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
         self._reload_clients()
+
+    def refresh_from_elsewhere(self) -> None:
+        """Something committed outside this window's own events (the CLI, ``casefile watch``, a
+        second window): refresh client counts, the timeline, the detail pane and reminders,
+        keeping the selected client, the selected entry and the rows in view."""
+        if self.locking:
+            return
+        self._reload_clients()
+        client = self.current_client()
+        if client is not None and not self.timeline.refresh_newest(client.entry_count):
+            view = self.timeline_view
+            keep = (self.current_entry_id(), self.timeline.entry_id(view.rowAt(0)), view.verticalScrollBar().value())
+            self._tasks.run(
+                self.timeline.all_ids_loader(), lambda result: self._timeline_reloaded(result, *keep), lambda _e: None
+            )
+        if client is not None:
+            self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+        shown = self.detail.entry
+        if shown is not None and self.vault.entries.get(shown.id) != shown:
+            self.detail.show_entry(shown.id)
+        self.reminders.panel.refresh()
+
+    def _timeline_reloaded(self, result: Any, selected: int | None, top: int | None, scrolled: int) -> None:
+        if self.locking or not self.timeline.replace_ids(result):
+            return
+        view = self.timeline_view
+        if selected is not None and (row := self.timeline.row_of(selected)) >= 0:
+            view.selectionModel().setCurrentIndex(
+                self.timeline.index(row, 0),
+                view.selectionModel().SelectionFlag.ClearAndSelect | view.selectionModel().SelectionFlag.Rows,
+            )
+        if scrolled and top is not None and (row := self.timeline.row_of(top)) >= 0:
+            view.scrollTo(self.timeline.index(row, 0), view.ScrollHint.PositionAtTop)
+        else:
+            view.verticalScrollBar().setValue(0)
 
     def _entry_changed(self, entry_id: int) -> None:
         self.timeline.entry_changed(entry_id)
@@ -427,6 +471,16 @@ class MainWindow(QMainWindow):
         if not self.locking:
             self.refresh_after_import(outcome.entry_ids, select=True)
             show_results(self, "Import", outcome.summary(), list(outcome.results))
+            if outcome.entry_ids:
+                self.ocr.start(outcome.client_id, tuple(outcome.entry_ids))
+
+    def _ocr_progressed(self, done: object, total: object, name: str) -> None:
+        if not self.locking and name:
+            self.statusBar().showMessage(f"Reading text in images (OCR) {done}/{total}: {name}", 3000)
+
+    def _ocr_finished(self, outcome: Any) -> None:
+        if not self.locking and outcome.with_text and self.detail.entry is not None:
+            self.detail.show_entry(self.detail.entry.id)  # its machine-read text, if it has some now
 
     def refresh_after_import(self, entry_ids: list[int], *, select: bool = False) -> None:
         """Imports write inside their own transaction without vault events: refresh explicitly."""
@@ -437,6 +491,13 @@ class MainWindow(QMainWindow):
 
     def watch_inbox(self, watch: Any) -> None:
         InboxFeedback(self).follow(watch)  # a child: its connections end with this window
+
+    def show_verify_bundle(self) -> Any:
+        from ui.dialogs.verify_bundle import VerifyBundleDialog
+
+        dialog = VerifyBundleDialog(self._tasks, parent=self)
+        dialog.open()
+        return dialog
 
     def show_triage(self) -> Any:
         from ui.dialogs.triage import TriageDialog
@@ -470,6 +531,8 @@ class MainWindow(QMainWindow):
     def prepare_lock(self) -> None:
         """Before the vault closes: open drafts are written, dialogs and views are emptied."""
         self.locking = True
+        self.live.stop()
+        self.ocr.stop()
         self.reminders.stop()
         for export in self.findChildren(ExportDossierDialog):
             export.cancel()

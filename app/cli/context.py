@@ -82,6 +82,9 @@ def open_vault(args: argparse.Namespace) -> Iterator[Any]:
     from app.vault import Vault
 
     vault = Vault.open(vault_dir(args), passphrase(args))
+    # Another Casefile process writing (an import, `watch`, the app): say once that we
+    # wait, on stderr, and keep what the user typed.
+    vault.db.on_busy = lambda message: err(f"casefile: {message}")
     try:
         yield vault
     finally:

@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--tsa", action="append", metavar="URL", help="ask this TSA (repeatable; default: the vault setting)"
     )
     p.add_argument("--pending", action="store_true", help="only retry the queued requests")
+    p.add_argument("--save-tsa", action="store_true", help="save the --tsa list as the vault's default TSAs")
+    p.add_argument("--auto", choices=("on", "off"), help="anchor every export automatically (default on)")
+    p.add_argument("--list", action="store_true", help="show the TSAs, anchored seals and queued requests")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for each TSA")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_anchor)

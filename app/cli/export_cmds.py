@@ -31,6 +31,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--bates-digits", type=int, metavar="D", help="digits of a Bates number, 4-10 (default 6)")
     p.add_argument("--recipient", default="", metavar="TEXT", help="for whom, e.g. 'Smith & Lee LLP for …'")
     p.add_argument("--supersedes", metavar="PROD", help="the earlier production this one replaces")
+    p.add_argument(
+        "--legend",
+        default="none",
+        metavar="L",
+        help="footer legend: none, confidential, aeo (highly confidential - attorneys' eyes only) or your own text",
+    )
+    p.add_argument(
+        "--declaration-form",
+        default="us",
+        choices=("us", "outside-us", "other"),
+        help="closing of the declaration (28 U.S.C. § 1746 in or outside the US, or another law's)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_export)
 
@@ -80,6 +92,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             bates_start=args.bates_start,
             recipient=args.recipient,
             supersedes=args.supersedes,
+            legend=args.legend,
+            declaration_form=args.declaration_form,
         )
         cancel = threading.Event()
         if sys.stderr.isatty() and not args.json:

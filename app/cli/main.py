@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "app.cli.export_cmds",
     "app.cli.evidence_cmds",
     "app.cli.mail_cmds",
+    "app.cli.ocr_cmds",
 ]
 
 

@@ -221,7 +221,14 @@ def _entry_json(vault: Any, entry: Entry, full: bool = False) -> dict[str, Any]:
         else {"reason": entry.retraction.reason, "at": entry.retraction.retracted_at.isoformat()},
     }
     if full:
+        from app.records.contemporaneity import entry_lag, revision_lag, vault_late_days
+
+        late_days = vault_late_days(vault)
+        first_written = entry_lag(entry, late_days=late_days)
         data.update(
+            lag_seconds=first_written.seconds,
+            late=first_written.is_late,
+            lag=first_written.describe(),
             body=f.body,
             participants=list(f.participants),
             duration_min=f.duration_min,
@@ -238,6 +245,9 @@ def _entry_json(vault: Any, entry: Entry, full: bool = False) -> dict[str, Any]:
                 "body": r.fields.body,
                 "occurred_at": r.fields.occurred_at.isoformat(),
                 "note": r.note,
+                "lag_seconds": revision_lag(r, late_days=late_days).seconds,
+                "late": revision_lag(r, late_days=late_days).is_late,
+                "lag": revision_lag(r, late_days=late_days).describe(),
             }
             for r in vault.entries.revisions(entry.id)
         ]
@@ -463,7 +473,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     ctx.out(f"#{entry.id}  {ENTRY_KINDS.get(f.kind, f.kind)}: {f.title}")
     ctx.out(f"Client:    {client.name}")
     ctx.out(f"Occurred:  {_when(entry)}" + (f" ({f.occurred_tz})" if f.occurred_tz else ""))
-    ctx.out(f"Recorded:  {entry.recorded_at.isoformat(timespec='seconds')}")
+    ctx.out(f"Recorded:  {entry.recorded_at.isoformat(timespec='seconds')} ({data['lag']})")
     if f.participants:
         ctx.out(f"With:      {', '.join(f.participants)}")
     if f.duration_min is not None:
@@ -485,5 +495,5 @@ def cmd_show(args: argparse.Namespace) -> int:
         ctx.out("Revisions:")
         for r in data["revisions"]:
             note = f" — {r['note']}" if r["note"] else ""
-            ctx.out(f"  rev {r['rev']}  recorded {r['recorded_at'][:19]}  {r['title']}{note}")
+            ctx.out(f"  rev {r['rev']}  recorded {r['recorded_at'][:19]} ({r['lag']})  {r['title']}{note}")
     return 0

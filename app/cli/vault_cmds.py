@@ -111,6 +111,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 "events": report.head.count,
                 "head": report.head.hash,
                 "seal_ok": report.seal_ok,
+                "anchored": report.anchored,
+                "notes": report.notes,
             }
         )
         return 0 if report.ok else EXIT_VERIFY_FAILED
@@ -120,6 +122,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if report.seal_ok:
             ctx.out(f"OK: the record still contains the sealed state {args.seal}.")
         ctx.out(f"Chain head: {report.head.hash} ({report.head.count} events)")
+        for anchor in report.anchored:  # RFC 3161 tokens, each verified offline
+            ctx.out(f"Anchored: {anchor.sentence()}.")
+        for note in report.notes:
+            ctx.out(f"Note: {note}")
         return 0
     more = len(report.problems) - 1
     tail = f" (and {more} more; --json lists them)" if more > 0 else ""

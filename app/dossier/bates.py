@@ -22,7 +22,6 @@ from app.dossier.layout import Layout
 MARGIN = 54
 FOOTER_Y = 26
 FOOTER_BAND = 34  # points freed at the foot of an appended page for the stamp
-LEFT_TEXT = "Confidential: prepared for counsel"
 
 
 def _pdf_string(text: str) -> str:
@@ -40,13 +39,13 @@ def stamp_operators(layout: Layout, page: int, width: float, band: bool) -> byte
     left_x = MARGIN if width > 300 else 12
     parts += [
         "0.27 g BT /CFStampR 7.5 Tf",
-        f"{left_x} {FOOTER_Y} Td {_pdf_string(LEFT_TEXT)} Tj ET" if width > 400 else "ET",
+        f"{left_x} {FOOTER_Y} Td {_pdf_string(layout.legend)} Tj ET" if width > 400 and layout.legend else "ET",
         f"BT /CFStampR 7.5 Tf {(width - stringWidth(centre, 'Helvetica', 7.5)) / 2:.2f} {FOOTER_Y} Td "
         f"{_pdf_string(centre)} Tj ET",
         f"0 g BT /CFStampB 9 Tf {width - left_x - stringWidth(bates, 'Helvetica-Bold', 9):.2f} {FOOTER_Y - 1} Td "
         f"{_pdf_string(bates)} Tj ET",
     ]
-    return ("\n".join(parts) + "\n").encode("latin-1")
+    return ("\n".join(parts) + "\n").encode("cp1252")  # WinAnsiEncoding: the legend's en dash
 
 
 def _fonts(pdf: Any) -> tuple[Any, Any]:

@@ -118,6 +118,22 @@ def exhibits_csv(layout: Layout) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
 
 
+PRIVILEGE_CSV = "privilege_log.csv"
+
+
+def privilege_csv(layout: Layout) -> bytes | None:
+    """The privilege log section as CSV, when there are private entries."""
+    from app.dossier.declaration import has_privilege_log, privilege_rows
+
+    if not has_privilege_log(layout):
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["date", "kind", "participants", "description", "basis", "status"])
+    writer.writerows(privilege_rows(layout))
+    return out.getvalue().encode("utf-8-sig")
+
+
 def concordance_dat(layout: Layout) -> bytes:
     custodian = layout.selection.owner_name or layout.selection.business_name or "Casefile"
 
@@ -196,6 +212,9 @@ def write_bundle(
             sums[ex.native_path] = _stream_exhibit(layout, zf, ex)
             tick()
         put(CSV_NAME, exhibits_csv(layout))
+        privilege = privilege_csv(layout)
+        if privilege is not None:
+            put(PRIVILEGE_CSV, privilege)
         put(DAT_NAME, concordance_dat(layout))
         text = readme(layout, pdf_name)
         if evidence is not None:
@@ -216,10 +235,8 @@ def write_bundle(
             for name, token in evidence.tokens.items():  # the PDF's, got before the bundle
                 put(name, token)
             if evidence.timestamp is not None:
-                token = evidence.timestamp("manifest", hashlib.sha256(manifest_bytes).hexdigest(), MANIFEST)
-                if token:
-                    name = f"{signed.STAMPS_DIR}{MANIFEST}.tsr"
-                    evidence.tokens[name] = token
+                tokens = evidence.timestamp("manifest", hashlib.sha256(manifest_bytes).hexdigest(), MANIFEST)
+                for name, token in tokens.items():
                     put(name, token)
         put(SUMS, "".join(f"{sha}  {name}\n" for name, sha in sums.items()).encode("utf-8"))
     return sums

@@ -16,6 +16,7 @@ from app.dossier.select import SelectedEntry
 from app.dossier.summary import minutes_text
 from app.dossier.text import BOLD, body_paragraphs, markup, para, styles
 from app.dossier.threads import is_thread, thread_story
+from app.records.contemporaneity import lag
 from app.records.models import ENTRY_KINDS, EntryFields
 
 FIELD_LABELS = {
@@ -63,9 +64,13 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
     def local(moment: datetime) -> datetime:
         return in_zone_of(moment, entry.occurred_at, f.occurred_tz)
 
+    delay = lag(entry.occurred_at, entry.recorded_at, late_days=layout.selection.late_days)
     facts = [
         ("Occurred", when_text(entry.occurred_at) + (f" ({f.occurred_tz})" if f.occurred_tz else "")),
-        ("Recorded", when_text(local(entry.recorded_at)) + " (set by the vault when first written)"),
+        (
+            "Recorded",
+            f"{when_text(local(entry.recorded_at))} ({delay.describe()}; set from the computer's clock when first saved)",
+        ),
         ("Participants", ", ".join(f.participants)),
         ("Duration", minutes_text(f.duration_min) if f.duration_min else ""),
         ("Time spent", minutes_text(f.time_spent_min) if f.time_spent_min else ""),
@@ -77,6 +82,17 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
     table = FactList([(k, para(v, s["cell"])) for k, v in facts if v], 78, BOLD, 8)
     # Never a heading alone at the foot of a page: its facts are under 130 points.
     story: list[Any] = [CondPageBreak(130), head, table, Spacer(1, 4)]
+    if f.private:
+        story.append(
+            _boxed(
+                para(
+                    "PRIVILEGED — marked private by the owner; included at counsel's request and not covered "
+                    "by the records declaration.",
+                    s["retracted"],
+                ),
+                colors.HexColor("#9b1c1c"),
+            )
+        )
     if len(f.title) > HEADING_CHARS:
         story += [para("Title in full:", s["muted"]), *body_paragraphs(f.title, s["body"])]
     if entry.retraction:

@@ -12,6 +12,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table
 from app.dossier.bounded import HEADER_CHARS, HEADING_CHARS, clip, split_tall_rows
 from app.dossier.exhibits import Exhibit, acquired_text
 from app.dossier.layout import AnchoredHeading, ExhibitImage, Layout, Marker, PlaceholderPage
+from app.dossier.ocr_pages import image_with_ocr
 from app.dossier.sections import (
     FRAME_WIDTH,
     PAD_X,
@@ -134,6 +135,9 @@ def exhibit_pages(layout: Layout, ex: Exhibit) -> list[Any]:
     head = _exhibit_heading(layout, ex)
     end = [Marker(layout, f"exend:{ex.number}"), PageBreak()]
     if ex.category == "image":
+        beside = image_with_ocr(layout, ex, PHOTO_HEIGHT)  # its machine-read text, when OCR found some
+        if beside is not None:
+            return [*head, *beside, *end]
         return [KeepTogether([*head, ExhibitImage(layout, ex, PHOTO_HEIGHT)]), *end]
     if ex.category == "email":
         return [*head, *email_flowables(layout, ex), *end]

@@ -92,6 +92,7 @@ def build_dossier_pdf(
 ) -> BuiltDossier:
     """Lay out the PDF in memory: for a preview before saving (nothing is written)."""
     from app.dossier.bates import finish_pdf
+    from app.dossier.declaration import check_form, check_legend
     from app.dossier.layout import Layout
     from app.dossier.pdf import build_parts
 
@@ -108,18 +109,20 @@ def build_dossier_pdf(
         recipient=options.recipient,
         supersedes=options.supersedes,
     )
+    legend = check_legend(options.legend)
+    check_form(options.declaration_form)
     exhibits = number_exhibits(vault, selection, production.exhibit_numbers)
     prepared_at = now_utc().astimezone().replace(microsecond=0)
-    layout = Layout(vault, selection, exhibits, prepared_at, production=production)
+    layout = Layout(vault, selection, exhibits, prepared_at, production=production, legend=legend)
     layout.tick = steps.tick
     # Roughly one page per entry and exhibit, plus the front and back laid out twice.
     steps.start("layout", len(selection.entries) + 2 * len(exhibits) + len(selection.entries) // 10 + 12)
     parts = build_parts(layout)
     steps.start("merge", len({n for n, _ in layout.placeholders.values()}))
     pdf = finish_pdf(layout, parts, layout.prepared_at)
-    from app.evidence.pdfsign import sign_pdf  # after Bates stamping: the signature covers the final bytes
+    from app.evidence.pdfsign import sign_pdf_with_timestamp  # after Bates stamping: it covers the final bytes
 
-    return BuiltDossier(sign_pdf(pdf, vault, selection.business_name), layout)
+    return BuiltDossier(sign_pdf_with_timestamp(pdf, vault, selection.business_name), layout)
 
 
 def export_dossier(
@@ -166,7 +169,8 @@ def save_dossier(
     try:
         steps.start("bundle", len(layout.exhibits) + 1)
         partial_pdf.write_bytes(pdf)
-        sums = write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick, evidence=evidence_for(vault))
+        evidence = evidence_for(vault, pdf_name=pdf_path.name, pdf_sha256=pdf_sha, layout=layout)
+        sums = write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick, evidence=evidence)
         steps.check()
         # The production claims its numbers in the same transaction as its ledger
         # event; refused (and nothing kept) if another save took them meanwhile.
@@ -195,6 +199,8 @@ def save_dossier(
         )
         partial_pdf.replace(pdf_path)
         partial_zip.replace(zip_path)
+        # Kept only now that the export is saved: tokens into the ledger, failures into the queue.
+        vault.anchors.keep(evidence.answers)
     except BaseException:
         partial_pdf.unlink(missing_ok=True)
         partial_zip.unlink(missing_ok=True)

@@ -40,6 +40,7 @@ class Layout:
     cache: dict[str, Any] = field(default_factory=dict)
     photos: Any = None  # a photos.PhotoPrefetcher while the body is laid out
     production: Plan | None = None  # its number and Bates numbering (productions.py)
+    legend: str = ""  # the footer legend on every page (declaration.check_legend), "" = none
 
     def bates(self, page: int) -> str:
         if self.production is not None:

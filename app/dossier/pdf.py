@@ -27,7 +27,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
-from app.dossier.declaration import declaration, integrity
+from app.dossier.declaration import declaration, integrity, privilege_log
 from app.dossier.entry_pages import entries_in_full
 from app.dossier.exhibit_pages import PHOTO_HEIGHT, all_exhibits, exhibit_index
 from app.dossier.layout import Layout
@@ -45,7 +45,7 @@ PARTS: tuple[tuple[tuple[Part, ...], bool], ...] = (
     ((entries_in_full,), False),
     ((exhibit_index,), True),
     ((all_exhibits,), False),
-    ((declaration, integrity), True),
+    ((privilege_log, declaration, integrity), True),
 )
 
 

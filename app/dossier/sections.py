@@ -13,6 +13,7 @@ from app.dossier.exhibits import exhibits_of
 from app.dossier.layout import AnchoredHeading, Layout, LinkedParagraph
 from app.dossier.summary import minutes_text, month_chart, summarize
 from app.dossier.text import markup, para, styles
+from app.records.contemporaneity import lag
 from app.records.models import CLIENT_STATUSES, ENTRY_KINDS
 
 FRAME_WIDTH = 612 - 2 * 54
@@ -25,6 +26,7 @@ SECTIONS = [
     ("sec:chronology", "Chronology"),
     ("sec:entries", "Entries in full"),
     ("sec:exhibits", "Exhibits"),
+    ("sec:privilege", "Privilege log"),
     ("sec:declaration", "Records declaration (template)"),
     ("sec:integrity", "Integrity appendix"),
 ]
@@ -156,7 +158,9 @@ def contents(layout: Layout) -> list[Any]:
     s = styles()
     story: list[Any] = [heading(layout, "sec:toc", "Contents")]
     rows = [cells("Section", "Page", "Bates", bold=True)]
-    lines = [(key, title, 0) for key, title in SECTIONS]
+    sel = layout.selection
+    privilege = bool(sel.left_out) or any(c.entry.fields.private for c in sel.entries)
+    lines = [(key, title, 0) for key, title in SECTIONS if key != "sec:privilege" or privilege]
     at = next(i for i, (key, _t, _l) in enumerate(lines) if key == "sec:exhibits") + 1
     lines[at:at] = [(f"ex:{ex.number}", ex.description, 1) for ex in layout.exhibits]
     for key, title, level in lines:
@@ -192,9 +196,22 @@ def summary(layout: Layout) -> list[Any]:
             f"Retracted entries: {summ.retracted} (shown in full with their reasons).",
             s["body"],
         ),
+        Paragraph("When the entries were written", s["h3"]),
+        para(_contemporaneity_text(layout), s["body"]),
         PageBreak(),
     ]
     return story
+
+
+def _contemporaneity_text(layout: Layout) -> str:
+    days = layout.selection.late_days
+    lags = [lag(c.entry.occurred_at, c.entry.recorded_at, late_days=days) for c in layout.selection.entries]
+    late = sum(1 for x in lags if x.is_late)
+    return (
+        f"{len(lags) - late} of {len(lags)} entries were written down within {days} days of the event; "
+        f"{late} {'was' if late == 1 else 'were'} written down later (marked in the chronology and named in the "
+        "declaration). The 'recorded' time of each entry comes from the computer's clock when it was first saved."
+    )
 
 
 def _short(text: str, count: int, limit: int = 200) -> str:
@@ -222,6 +239,11 @@ def chronology(layout: Layout) -> list[Any]:
             rows.append(_status_row(changes.pop(0)))
         numbers = number_ranges(ex.number for ex in exhibits_of(layout.exhibits, entry.id))
         title = clip(entry.title, HEADING_CHARS, "see the entry in full") + (" (retracted)" if entry.retraction else "")
+        delay = lag(entry.occurred_at, entry.recorded_at, late_days=layout.selection.late_days)
+        if delay.is_late:
+            title += f" [written later: {delay.describe()}]"
+        if entry.fields.private:
+            title = f"PRIVILEGED · {title}"
         rows.append(
             cells(
                 when_text(entry.occurred_at),
@@ -239,7 +261,8 @@ def chronology(layout: Layout) -> list[Any]:
     story.append(
         para(
             "One row per entry, oldest first, with the client's status changes among them. The pin cite is the "
-            "Bates page where the entry appears in full; 'Exh.' lists its exhibit numbers.",
+            "Bates page where the entry appears in full; 'Exh.' lists its exhibit numbers. '[written later]' "
+            f"marks an entry written down more than {layout.selection.late_days} days after the event.",
             s["muted"],
         )
     )

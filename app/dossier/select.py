@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.errors import InvalidInput
+from app.records.contemporaneity import late_days_setting
 from app.records.models import ENTRY_KINDS, Attachment, Client, Entry, Revision, StatusChange, normalize_choice
 from app.vault import Vault
 
@@ -30,6 +31,10 @@ class DossierOptions:
     bates_start: int | None = None
     recipient: str = ""
     supersedes: str | None = None
+    # The footer legend ("" = none, or e.g. CONFIDENTIAL; see declaration.LEGENDS) and
+    # the form of the declaration's closing (declaration.FORMS: us, outside-us, other).
+    legend: str = ""
+    declaration_form: str = "us"
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class Selection:
     ledger_head: str
     seal: str
     left_out_private: int = 0
+    left_out: tuple[Entry, ...] = ()  # the private entries left out: the privilege log
+    late_days: int = 7  # the vault's late_entry_days (app/records/contemporaneity.py)
     kinds_chosen: tuple[str, ...] = field(default=())
     # Status changes (watch, parting ways, do-not-serve …) in the period, oldest first,
     # shown in the chronology beside the entries, in the owner's display zone.
@@ -84,6 +91,7 @@ def select(vault: Vault, options: DossierOptions) -> Selection:
         ids = list(reversed(vault.entries.timeline_ids(client.id, kinds)))
         chosen: list[SelectedEntry] = []
         private_left_out = 0
+        left_out: list[Entry] = []
         for entry_id in ids:
             entry = vault.entries.get(entry_id)
             when = entry.occurred_at
@@ -93,6 +101,7 @@ def select(vault: Vault, options: DossierOptions) -> Selection:
                 continue
             if entry.fields.private and not options.include_private:
                 private_left_out += 1
+                left_out.append(entry)
                 continue
             revisions = tuple(vault.entries.revisions(entry_id)) if entry.rev > 1 else ()
             attachments = tuple(vault.attachments.for_entry(entry_id)) if entry.attachment_count else ()
@@ -123,6 +132,8 @@ def select(vault: Vault, options: DossierOptions) -> Selection:
         ledger_head=head.hash,
         seal=seal,
         left_out_private=private_left_out,
+        left_out=tuple(left_out),
+        late_days=late_days_setting(vault.settings.get("late_entry_days")),
         kinds_chosen=kinds,
         status_changes=status_changes,
     )

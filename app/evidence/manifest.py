@@ -41,13 +41,39 @@ class BundleEvidence:
     fingerprint: str
     public_key_pem: str
     sign: Any  # Callable[[bytes], bytes]
-    timestamp: Any = None  # Callable[[str, str, str], bytes | None]: (kind, sha256 hex, label) -> token
-    tokens: dict[str, bytes] = field(default_factory=dict)  # bundle path -> DER token
+    # (kind, sha256 hex, label) -> {bundle path: DER token}; None when anchoring is off
+    timestamp: Any = None
+    tokens: dict[str, bytes] = field(default_factory=dict)  # the PDF's tokens: bundle path -> DER token
+    answers: list[Any] = field(default_factory=list)  # every TSA answer, kept by save_dossier once saved
 
 
-def evidence_for(vault: Any, timestamp: Any = None) -> BundleEvidence:
+def evidence_for(vault: Any, *, pdf_name: str = "", pdf_sha256: str = "", layout: Any = None) -> BundleEvidence:
+    """The signer, and (when anchoring after export is on) tokens over the PDF now and over
+    the manifest once it exists. Nothing is written to the vault here."""
     key = vault.signing.public_key()
-    return BundleEvidence(key.base64, key.fingerprint, key.pem, vault.signing.sign, timestamp)
+    evidence = BundleEvidence(key.base64, key.fingerprint, key.pem, vault.signing.sign)
+    anchors = vault.anchors
+    if layout is None or not anchors.after_export or not anchors.tsa_urls():
+        return evidence
+    sel = layout.selection
+
+    def timestamp(kind: str, sha256: str, label: str) -> dict[str, bytes]:
+        answers = anchors.fetch(kind, sha256, sel.ledger_count, sel.ledger_head, label)
+        evidence.answers.extend(answers)
+        return {f"{STAMPS_DIR}{label}.{_host_tag(a.request.tsa_url)}.tsr": a.token for a in answers if a.token}
+
+    evidence.timestamp = timestamp
+    evidence.tokens = timestamp("pdf", pdf_sha256, pdf_name)
+    return evidence
+
+
+def _host_tag(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return re.sub(
+        r"[^A-Za-z0-9.-]+", "-", f"{parts.hostname or 'tsa'}-{parts.port}" if parts.port else parts.hostname or "tsa"
+    )
 
 
 def add_ledger_hashes(layout: Layout, manifest: dict[str, Any]) -> None:
@@ -131,8 +157,8 @@ Signature (without Casefile)
 Trusted timestamps (RFC 3161)
   If the bundle has a timestamps/ folder, its .tsr files are tokens from independent Time-Stamping Authorities proving that the
   manifest and the PDF existed no later than the time in the token:
-       openssl ts -reply -in timestamps/manifest.json.tsr -token_in -text
-       openssl ts -verify -data manifest.json -in timestamps/manifest.json.tsr -token_in -CAfile TSA-ROOT.pem
+       openssl ts -reply -in timestamps/manifest.json.HOST.tsr -token_in -text
+       openssl ts -verify -data manifest.json -in timestamps/manifest.json.HOST.tsr -token_in -CAfile TSA-ROOT.pem
   (TSA-ROOT.pem: the TSA's published root certificate.)
 """
     return text.replace("\n", "\r\n")

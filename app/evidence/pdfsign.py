@@ -127,3 +127,46 @@ def sign_pdf(pdf: bytes, vault: Any, business: str, timestamper: Any = None) -> 
     )
     out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer, timestamper=timestamper)
     return bytes(out.getvalue())
+
+
+def timestamper_for(vault: Any, timeout: float = 10.0) -> Any:
+    """A pyHanko TimeStamper over the vault's first reachable TSA (stdlib HTTP, our timeout),
+    or None when anchoring is off, no TSA is set or none answers: the PDF is then B-B."""
+    from asn1crypto import tsp as asn1_tsp
+    from pyhanko.sign.timestamps.api import TimeStamper
+
+    from app.evidence import tsp
+
+    if not vault.anchors.after_export:
+        return None
+
+    class CasefileTimeStamper(TimeStamper):  # type: ignore[misc]
+        def __init__(self, url: str) -> None:
+            super().__init__()
+            self.url = url
+
+        async def async_request_tsa_response(self, req: Any) -> Any:
+            try:
+                return asn1_tsp.TimeStampResp.load(tsp.post(self.url, req.dump(), timeout))
+            except tsp.TsaError as error:
+                raise OSError(str(error)) from None
+
+    probe, _nonce = tsp.make_request(b"\0" * 32)
+    for url in vault.anchors.tsa_urls():
+        try:
+            tsp.post(url, probe, timeout)
+        except tsp.TsaError:
+            continue
+        return CasefileTimeStamper(url)
+    return None
+
+
+def sign_pdf_with_timestamp(pdf: bytes, vault: Any, business: str) -> bytes:
+    """B-T when a TSA answers (the signature gets a signature timestamp), else B-B."""
+    timestamper = timestamper_for(vault)
+    if timestamper is not None:
+        try:
+            return sign_pdf(pdf, vault, business, timestamper=timestamper)
+        except OSError:
+            pass  # the TSA went away between the probe and the signature
+    return sign_pdf(pdf, vault, business)

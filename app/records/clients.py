@@ -187,16 +187,16 @@ class Clients:
         row = self._db.one(f"SELECT {_COLUMNS} FROM clients WHERE id = ?", (client_id,))
         if row is None:
             raise NotFound(f"There is no client with id {client_id}.")
-        count = self._db.scalar("SELECT count(*) FROM entries WHERE client_id = ?", (client_id,))
-        return _client(row, int(count))
+        count = self._db.scalar("SELECT entries FROM client_counts WHERE client_id = ?", (client_id,))
+        return _client(row, int(count or 0))
 
     def list(self, text: str = "") -> list[Client]:
         """All clients (optionally filtered by a name/email/phone substring), by name."""
         pattern = f"%{text.strip()}%"
         rows = self._db.all(
             f"SELECT {', '.join('c.' + c for c in _COLUMNS.split(', '))},"
-            " (SELECT count(*) FROM entries e WHERE e.client_id = c.id)"
-            " FROM clients c WHERE c.name LIKE ?1 OR c.emails LIKE ?1 OR c.phones LIKE ?1"
+            " coalesce(n.entries, 0)"
+            " FROM clients c LEFT JOIN client_counts n ON n.client_id = c.id WHERE c.name LIKE ?1 OR c.emails LIKE ?1 OR c.phones LIKE ?1"
             " ORDER BY c.name COLLATE NOCASE, c.id",
             (pattern,),
         )

@@ -28,6 +28,12 @@ DEFAULTS: dict[str, str] = {
     # Entries written down more than this many days after the event are marked "entered later"
     # (app/records/contemporaneity.py) in the detail pane, the chronology and the declaration.
     "late_entry_days": "7",
+    # RFC 3161 Time-Stamping Authorities, one URL per line (app/evidence/anchors.py), and whether every
+    # export is anchored with them ("on" | "off"); requests that fail are queued and retried.
+    "tsa_urls": "http://timestamp.digicert.com\nhttp://timestamp.sectigo.com\nhttps://freetsa.org/tsr",
+    "anchor_after_export": "on",
+    # Machine-read text for screenshots and scans (app/ingest/ocr.py): "on" or "off".
+    "ocr": "on",
 }
 _LIMITS = {"referrals": 5000}
 

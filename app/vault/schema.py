@@ -280,6 +280,34 @@ MIGRATIONS: list[list[str]] = [
             UNIQUE (account_id, client_id, folder)
         ) STRICT""",
     ],
+    # 9 (issue 17): each client's entry count, kept by triggers in the transaction that
+    # adds the entry, so the client list costs O(clients) at a million entries (verify
+    # recounts it). A cache, not evidence: no ledger event of its own.
+    [
+        """CREATE TABLE client_counts (
+            client_id INTEGER PRIMARY KEY,
+            entries INTEGER NOT NULL DEFAULT 0
+        ) STRICT""",
+        """INSERT INTO client_counts(client_id, entries)
+           SELECT c.id, (SELECT count(*) FROM entries e WHERE e.client_id = c.id) FROM clients c""",
+        """CREATE TRIGGER client_counts_client_added AFTER INSERT ON clients BEGIN
+               INSERT OR IGNORE INTO client_counts(client_id, entries) VALUES (new.id, 0);
+           END""",
+        """CREATE TRIGGER client_counts_client_removed AFTER DELETE ON clients BEGIN
+               DELETE FROM client_counts WHERE client_id = old.id;
+           END""",
+        """CREATE TRIGGER client_counts_entry_added AFTER INSERT ON entries BEGIN
+               UPDATE client_counts SET entries = entries + 1 WHERE client_id = new.client_id;
+           END""",
+        """CREATE TRIGGER client_counts_entry_removed AFTER DELETE ON entries BEGIN
+               UPDATE client_counts SET entries = entries - 1 WHERE client_id = old.client_id;
+           END""",
+        """CREATE TRIGGER client_counts_entry_moved AFTER UPDATE OF client_id ON entries
+           WHEN new.client_id IS NOT old.client_id BEGIN
+               UPDATE client_counts SET entries = entries - 1 WHERE client_id = old.client_id;
+               UPDATE client_counts SET entries = entries + 1 WHERE client_id = new.client_id;
+           END""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

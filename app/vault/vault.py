@@ -35,6 +35,11 @@ from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, open_database, transac
 
 ChangeCallback = Callable[[str, Any], None]
 MIN_PASSPHRASE_LENGTH = 8
+BACKUP_STEP_PAGES = 256  # 1 MiB of 4 KiB pages
+
+
+def _between_backup_steps(_status: int, _remaining: int, _total: int) -> None:
+    pass
 
 
 def check_new_passphrase(passphrase: str) -> str:
@@ -198,6 +203,12 @@ class Vault:
         with self._db.read() as conn:
             return search(conn, text, client_id=client_id, limit=limit, offset=offset)
 
+    def data_version(self) -> int:
+        """A number that changes when another connection (another Casefile process, or this
+        process's writer) commits: one tiny read on the calling thread's read connection,
+        cheap enough to poll from the GUI's timer."""
+        return self._db.data_version
+
     def head(self) -> ledger.Head:
         with self._db.read() as conn:
             return ledger.head(conn)
@@ -209,7 +220,7 @@ class Vault:
         from app.verify import verify
 
         parsed = ledger.parse_seal(seal) if seal else None
-        with self._db.read() as conn:
+        with self._db.fresh_read() as conn:
             return verify(conn, seal=parsed, progress=progress)
 
     def record_event(self, action: str, subject: str, payload: dict[str, Any]) -> ledger.Event:
@@ -236,7 +247,13 @@ class Vault:
             target = open_database(dest / DATABASE_NAME, bytes(self._data_key), create=True, readonly=False)
             try:
                 with self._db.read() as conn:
-                    conn.backup(target)
+                    # One read snapshot (writers go on meanwhile), copied 1 MiB per step; the
+                    # progress callback between steps lets other threads (the GUI) take the GIL.
+                    conn.execute("SELECT count(*) FROM meta").fetchone()
+                    conn.backup(target, pages=BACKUP_STEP_PAGES, progress=_between_backup_steps)
+                # Checkpoint through a statement (which lets go of the GIL): closing the
+                # connection would do it while holding the GIL, stalling the GUI.
+                target.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             finally:
                 target.close()
             shutil.copyfile(self.path / KEY_FILE_NAME, dest / KEY_FILE_NAME)

@@ -91,10 +91,23 @@ class ExportDossierDialog(QDialog):
         form.addRow("Kinds", self.kinds)
         form.addRow("", self.include_private)
         form.addRow("Bates prefix", self.bates_prefix)
+        self.recipient = QLineEdit()
+        self.recipient.setPlaceholderText("e.g. Smith & Lee LLP")
+        self.recipient.setToolTip("For whom this production is made; printed on the cover and kept in the register")
+        form.addRow("Produced to", self.recipient)
         self.build_button = QPushButton("Build preview")
         self.build_button.setDefault(True)
         self.build_button.clicked.connect(self.build)
         form.addRow("", self.build_button)
+        # The production register: earlier productions of this client (their Bates
+        # and exhibit ranges), so the owner sees where the new one will continue.
+        self.register = QLabel()
+        self.register.setWordWrap(True)
+        self.register.setTextFormat(Qt.TextFormat.PlainText)
+        self.register.setAccessibleName("Production register")
+        form.addRow("Productions", self.register)
+        self.client_box.currentIndexChanged.connect(self.show_register)
+        self.show_register()
         options = QWidget()
         options.setLayout(form)
         options.setMaximumWidth(360)
@@ -156,7 +169,21 @@ class ExportDossierDialog(QDialog):
             kinds=() if len(checked) == self.kinds.count() else tuple(checked),
             include_private=self.include_private.isChecked(),
             bates_prefix=self.bates_prefix.text().strip() or None,
+            recipient=self.recipient.text().strip(),
         )
+
+    def show_register(self) -> None:
+        """The chosen client's earlier productions, newest first (at most five)."""
+        from app.dossier.productions import productions
+
+        register = productions(self.vault, int(self.client_box.currentData()))
+        lines = [
+            f"{p.number}  {p.produced_at:%Y-%m-%d}  {p.bates_range}  exhibits {p.exhibit_range}"
+            + (f"  to {p.recipient}" if p.recipient else "")
+            for p in reversed(register[-5:])
+        ]
+        more = len(register) - len(lines)
+        self.register.setText("\n".join(lines) + (f"\n… and {more} earlier" if more else "") or "None yet.")
 
     # -- build and save on workers --------------------------------------------------
 
@@ -248,8 +275,9 @@ class ExportDossierDialog(QDialog):
         self.built.emit(dossier)
 
     def _saved(self, result: Any) -> None:
-        self._finish("Saved.")
+        self._finish(f"Saved as {result.production}." if result.production else "Saved.")
         self.result_ = result
+        self.show_register()
         self.save_button.setEnabled(True)
         self.saved.emit(result)
 

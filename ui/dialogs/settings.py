@@ -100,6 +100,9 @@ class SettingsDialog(QDialog):
         self.timezone.setPlaceholderText("This computer's time zone")
         self.timezone.setEnabled(vault is not None)
         self.timezone.setCompleter(_zone_completer(self.timezone))
+        self.ocr = QCheckBox("Read the text in screenshots and scans after an import (offline OCR)")
+        self.ocr.setChecked(vault is not None and vault.settings.get("ocr") != "off")
+        self.ocr.setEnabled(vault is not None)
         self.error = error_label()
         form = QFormLayout()
         form.addRow("Vault folder", _folder_row(self.vault_location, self, "Vault folder"))
@@ -109,6 +112,7 @@ class SettingsDialog(QDialog):
         form.addRow("Bates prefix for new vaults", self.bates_default)
         form.addRow("Bates prefix of this vault", self.bates_vault)
         form.addRow("Show times in", self.timezone)
+        form.addRow("", self.ocr)
         note = QLabel("The vault folder is opened at the next unlock. Nothing secret is stored in these settings.")
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
@@ -135,6 +139,9 @@ class SettingsDialog(QDialog):
                 self._vault.settings.set("bates_prefix", prefix)
             if self._vault is not None and zone != self._vault.settings.get("display_timezone"):
                 self._vault.settings.set("display_timezone", zone)
+            ocr = "on" if self.ocr.isChecked() else "off"
+            if self._vault is not None and ocr != self._vault.settings.get("ocr"):
+                self._vault.settings.set("ocr", ocr)
         except Exception as error:
             self.error.setText(user_message(error))
             self.error.show()

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 
+from app.records.contemporaneity import DEFAULT_LATE_DAYS, revision_lag
 from app.records.models import Attachment, Revision
 from ui.icons import icon
 from ui.models.roles import ID_ROLE, RECORD_ROLE
@@ -18,10 +19,12 @@ class RevisionsModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._revisions: list[Revision] = []
+        self._late_days = DEFAULT_LATE_DAYS
 
-    def set_revisions(self, revisions: list[Revision]) -> None:
+    def set_revisions(self, revisions: list[Revision], *, late_days: int = DEFAULT_LATE_DAYS) -> None:
         self.beginResetModel()
         self._revisions = list(reversed(revisions))  # newest first, like the timeline
+        self._late_days = late_days
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -35,7 +38,8 @@ class RevisionsModel(QAbstractListModel):
             when = revision.recorded_at.astimezone().strftime("%d %b %Y %H:%M")
             label = "written" if revision.rev == 1 else "edited"
             note = f" — “{revision.note}”" if revision.note else ""
-            return f"Version {revision.rev} · {label} {when} · {revision.fields.title}{note}"
+            lag = revision_lag(revision, late_days=self._late_days).describe()  # each version's own lag
+            return f"Version {revision.rev} · {label} {when} ({lag}) · {revision.fields.title}{note}"
         if role == ID_ROLE:
             return revision.rev
         if role == RECORD_ROLE:

@@ -148,6 +148,47 @@ class TimelineModel(QAbstractTableModel):
             self._forget_rows()
             self.endResetModel()
 
+    def refresh_newest(self, total: int) -> bool:
+        """Another connection committed. Fetched rows may have changed, so they are forgotten
+        (the visible page is read again: one small read); entries added at the top are
+        inserted in place, so the selection and the rows in view stay. ``total`` is the
+        client's entry count. Returns False when more than that changed: then the caller
+        reads every id on a worker and hands them to ``replace_ids``."""
+        if self._repo is None or self._client_id is None:
+            return True
+        newest = self._repo.timeline_ids(self._client_id, limit=FIRST_IDS)
+        old = self._ids
+        added = len(newest) if not old else next((i for i, e in enumerate(newest) if e == old[0]), -1)
+        if added < 0 or newest[added:] != old[: len(newest) - added] or len(old) + added != total:
+            return False
+        self._generation += 1
+        if added:
+            self.beginInsertRows(QModelIndex(), 0, added - 1)
+            self._ids = newest[:added] + old
+            self._forget_rows()
+            self.endInsertRows()
+        elif old:
+            self._forget_rows()
+            self.dataChanged.emit(self.index(0, 0), self.index(len(old) - 1, len(HEADERS) - 1))
+        return True
+
+    def all_ids_loader(self) -> Any:
+        """A function for a worker that reads every id of this client, tagged for ``replace_ids``."""
+        generation, repo, client_id = self._generation, self._repo, self._client_id
+        return lambda: (generation, client_id, repo.timeline_ids(client_id) if repo and client_id else [])
+
+    def replace_ids(self, result: tuple[int, int | None, list[int]]) -> bool:
+        """Every id, read on a worker; False if the client changed meanwhile (nothing done)."""
+        generation, client_id, ids = result
+        if generation != self._generation or client_id != self._client_id:
+            return False
+        self._generation += 1
+        self.beginResetModel()
+        self._ids = ids
+        self._forget_rows()
+        self.endResetModel()
+        return True
+
     def entry_changed(self, entry_id: int) -> None:
         """A revision or retraction: refetch that row only (its time may have moved: then reload)."""
         row = self.row_of(entry_id)

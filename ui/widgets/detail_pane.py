@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.records.contemporaneity import DEFAULT_LATE_DAYS, Lag, entry_lag, revision_lag, vault_late_days
 from app.records.models import ENTRY_KINDS, Entry, EntryFields
 from ui import previews
 from ui.icons import icon
@@ -25,9 +26,13 @@ from ui.models.roles import RECORD_ROLE
 from ui.workers import Tasks
 
 
-def fields_html(fields: EntryFields, entry: Entry, *, heading_note: str = "") -> str:
+def fields_html(
+    fields: EntryFields, entry: Entry, *, heading_note: str = "", lag: Lag | None = None, recorded_at: Any = None
+) -> str:
+    """``lag``: how long after the event this was written (``app.records.contemporaneity``);
+    ``recorded_at``: when this version was written (default: the entry's first writing)."""
     when = fields.occurred_at.strftime("%A %d %B %Y, %H:%M (UTC%z)")
-    recorded = entry.recorded_at.astimezone().strftime("%d %b %Y %H:%M")
+    recorded = (recorded_at or entry.recorded_at).astimezone().strftime("%d %b %Y %H:%M")
     rows = [("When", when), ("Kind", ENTRY_KINDS.get(fields.kind, fields.kind))]
     if fields.participants:
         rows.append(("Who", ", ".join(fields.participants)))
@@ -43,6 +48,9 @@ def fields_html(fields: EntryFields, entry: Entry, *, heading_note: str = "") ->
     table = "".join(
         f"<tr><td style='color:#667085;padding-right:12px'>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows
     )
+    if lag is not None:  # contemporaneity, shown, never hidden: amber when entered later
+        style = "color:#b7791f;font-weight:bold" if lag.is_late else "color:#667085"
+        table += f"<tr><td></td><td style='{style}'>{escape(lag.describe())}</td></tr>"
     title_style = "text-decoration: line-through; color:#8a94a6;" if entry.retraction else ""
     banner = ""
     if entry.retraction is not None:
@@ -54,6 +62,21 @@ def fields_html(fields: EntryFields, entry: Entry, *, heading_note: str = "") ->
     note = f"<p style='color:#b7791f'>{escape(heading_note)}</p>" if heading_note else ""
     body = escape(fields.body).replace("\n", "<br>")
     return f"<h2 style='{title_style}'>{escape(fields.title)}</h2>{note}{banner}<table>{table}</table><p>{body}</p>"
+
+
+def machine_read_html(vault: Any, attachments: list[Any]) -> str:
+    """OCR text of the entry's images and scans, under its own label (a derivative, not the record)."""
+    from app.ingest.ocr import LABEL, ocr_text
+
+    parts = []
+    for attachment in attachments:
+        text = ocr_text(vault, attachment.sha256)
+        if text:
+            body = escape(text).replace("\n", "<br>")
+            parts.append(f"<p style='color:#667085'><i>{escape(attachment.name)}</i></p><p>{body}</p>")
+    if not parts:
+        return ""
+    return f"<h3 style='color:#667085'>{escape(LABEL)}</h3>" + "".join(parts)
 
 
 class DetailPane(QWidget):
@@ -71,6 +94,7 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self._tasks = tasks
         self._vault: Any = None
+        self._late_days = DEFAULT_LATE_DAYS
         self.entry: Entry | None = None
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
@@ -153,12 +177,14 @@ class DetailPane(QWidget):
             return
         self.entry = self._vault.entries.get(entry_id)
         entry = self.entry
-        self.text.setHtml(fields_html(entry.fields, entry))
+        self._late_days = vault_late_days(self._vault)
+        attachments = self._vault.attachments.for_entry(entry_id)
+        lag_text = entry_lag(entry, late_days=self._late_days)
+        self.text.setHtml(fields_html(entry.fields, entry, lag=lag_text) + machine_read_html(self._vault, attachments))
         retracted = entry.retraction is not None
         self.edit_button.setEnabled(not retracted)
         self.retract_button.setEnabled(not retracted)
-        self.revisions.set_revisions(self._vault.entries.revisions(entry_id))
-        attachments = self._vault.attachments.for_entry(entry_id)
+        self.revisions.set_revisions(self._vault.entries.revisions(entry_id), late_days=self._late_days)
         self.attachments.set_attachments(attachments)
         self.attachments_label.setText(
             f"<b>Attachments</b> ({len(attachments)})"
@@ -203,4 +229,7 @@ class DetailPane(QWidget):
             if revision.rev == self.entry.rev
             else f"Showing version {revision.rev} of {self.entry.rev} (an earlier version)."
         )
-        self.text.setHtml(fields_html(revision.fields, self.entry, heading_note=note))
+        lag = revision_lag(revision, late_days=self._late_days)
+        self.text.setHtml(
+            fields_html(revision.fields, self.entry, heading_note=note, lag=lag, recorded_at=revision.recorded_at)
+        )

@@ -1,0 +1,569 @@
+"""The record's invariant: after any operation Casefile offers, ``verify`` passes.
+
+Seeded random sequences of every state-changing operation of the core and the CLI run
+against one real vault per sequence, and ``verify`` (with the latest seal taken in the
+sequence, so a rollback would show too) must pass after EACH step.
+
+**Any new state-changing operation must join ``OPERATIONS`` below** (one
+``Operation(name, run, applicable)``; ``expensive=True`` for exports, KDF work or
+subprocesses, which then only run in the shorter sequences). ``test_each_operation_alone``
+runs every operation once from a prepared vault, so a new one is exercised at least once
+even if the random sequences never pick it.
+
+A failure names the seed and the steps so far; ``pytest tests/test_invariant.py -k 'seed-N'``
+replays it exactly (the generator is ``random.Random(seed)``).
+"""
+
+from __future__ import annotations
+
+import io
+import mailbox
+import random
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from app.errors import CasefileError
+from app.records.models import CLIENT_STATUSES, ENTRY_KINDS, EntryFields
+from app.vault import Vault
+from tests.conftest import CORPUS, PASSPHRASE
+from tests.helpers.cli import CliRunner
+
+CHEAP_SEQUENCES = 200
+CHEAP_LENGTH = 10
+FULL_SEQUENCES = 16
+FULL_LENGTH = 8
+
+EML = sorted((CORPUS / "email" / "eml").glob("*.eml"))
+MSG = CORPUS / "email" / "msg" / "strangeDate.msg"
+JPEGS = [CORPUS / "images" / "jpeg" / "Canon_40D.jpg", CORPUS / "images" / "jpeg" / "Nikon_D70.jpg"]
+HEIC = CORPUS / "images" / "heic" / "IMG_5195.HEIC"
+
+
+@dataclass
+class World:
+    """One sequence: its vault, its files and what it has done so far."""
+
+    rng: random.Random
+    root: Path
+    vault: Vault
+    passphrase: str = PASSPHRASE
+    recovery_key: str = ""
+    seal: str | None = None
+    steps: list[str] = field(default_factory=list)
+    counter: int = 0
+
+    @property
+    def path(self) -> Path:
+        return self.vault.path
+
+    def fresh(self, name: str) -> Path:
+        """A new path under this sequence's folder."""
+        self.counter += 1
+        return self.root / f"{self.counter:03d}-{name}"
+
+    def clients(self) -> list[int]:
+        return [c.id for c in self.vault.clients.list()]
+
+    def client(self) -> int:
+        return self.rng.choice(self.clients())
+
+    def live_entries(self) -> list[int]:
+        ids = self.vault.db.all("SELECT id FROM entries WHERE retracted = 0 ORDER BY id")
+        return [int(r[0]) for r in ids]
+
+    def clients_with_entries(self) -> list[int]:
+        rows = self.vault.db.all("SELECT DISTINCT client_id FROM entries WHERE retracted = 0 ORDER BY client_id")
+        return [int(r[0]) for r in rows]
+
+    def when(self) -> datetime:
+        """An occurred_at from three months ago to now, in a random UTC offset."""
+        offset = timedelta(hours=self.rng.choice([-8, -5, 0, 1, 5.5, 9]))
+        moment = datetime.now(UTC) - timedelta(minutes=self.rng.randint(0, 90 * 24 * 60))
+        return moment.astimezone(timezone(offset))
+
+    def fields(self, kind: str | None = None) -> EntryFields:
+        r = self.rng
+        return EntryFields(
+            kind=kind or r.choice(list(ENTRY_KINDS)),
+            occurred_at=self.when(),
+            title=r.choice(["Call about the invoice", "Shouted at the crew", "Email: refund", "Note ☎ é 漢字"]),
+            body=r.choice(["", "He said he would not pay.", "Line one\nline two", "x" * 300]),
+            participants=tuple(r.sample(["Gerald", "Sam", "Dana"], r.randint(0, 2))),
+            duration_min=r.choice([None, 5, 45]),
+            time_spent_min=r.choice([None, 30]),
+            amount_cents=r.choice([None, 12_500]),
+            currency="USD",
+            tags=tuple(r.sample(["refund", "site", "legal"], r.randint(0, 2))),
+            private=r.random() < 0.2,
+        )
+
+    def cli(self) -> CliRunner:
+        secret = self.fresh("passphrase.txt")
+        secret.write_text(self.passphrase + "\n")
+        return CliRunner(self.path, secret, self.root)
+
+    def reopen(self, path: Path | None = None, passphrase: str | None = None) -> None:
+        """Lock and open again (the next steps run on what was really committed)."""
+        target = path or self.path
+        self.vault.lock()
+        self.vault = Vault.open(target, passphrase or self.passphrase)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A state-changing operation Casefile offers, as the random sequences use it.
+
+    ``ledger``: the operation always appends to the ledger (checked when it runs alone);
+    False for drafts, seal and backup, which are not changes of the record.
+    """
+
+    name: str
+    run: Callable[[World], None]
+    applicable: Callable[[World], bool] = lambda w: True
+    expensive: bool = False
+    ledger: bool = True
+
+
+# -- the operations -------------------------------------------------------------------
+
+
+def _client_add(w: World) -> None:
+    r = w.rng
+    w.vault.clients.add(
+        r.choice(["Gerald Whitmore", "Dana Pruitt", "ACME Ltd.", "Zoë Ångström"]) + f" {w.counter}",
+        emails=r.choice([(), (f"client{w.counter}@example.com",)]),
+        phones=r.choice([(), ("+1 555 0100",)]),
+        status=r.choice(["active", "active", "watch", "do_not_serve"]),
+    )
+    w.counter += 1
+
+
+def _client_edit(w: World) -> None:
+    r = w.rng
+    w.vault.clients.update(
+        w.client(),
+        **r.choice([{"name": f"Renamed {w.counter}"}, {"notes": f"note {w.counter}"}, {"emails": ["a@b.c"]}]),
+    )
+    w.counter += 1
+
+
+def _client_status(w: World) -> None:
+    w.vault.clients.set_status(w.client(), w.rng.choice(list(CLIENT_STATUSES)), "The pattern keeps repeating.")
+
+
+def _log(w: World) -> None:
+    w.vault.entries.log(w.client(), w.fields())
+
+
+def _revise(w: World) -> None:
+    entry_id = w.rng.choice(w.live_entries())
+    current = w.vault.entries.get(entry_id).fields
+    fields = w.fields(kind=current.kind)
+    if fields == current:
+        fields = EntryFields(current.kind, current.occurred_at, current.title + " (corrected)", current.body)
+    w.vault.entries.revise(entry_id, fields, note=w.rng.choice(["", "typo"]))
+
+
+def _retract(w: World) -> None:
+    w.vault.entries.retract(w.rng.choice(w.live_entries()), "Logged under the wrong client.")
+
+
+def _attach(w: World) -> None:
+    # Small random bytes, or bytes the vault may already hold (dedup).
+    data = w.rng.choice([b"same bytes every time" * 100, w.rng.randbytes(w.rng.randint(1, 3000))])
+    w.vault.attachments.add_stream(w.rng.choice(w.live_entries()), io.BytesIO(data), w.rng.choice(["a.bin", "é.txt"]))
+
+
+def _import(make: Callable[[World], Path]) -> Callable[[World], None]:
+    def run(w: World) -> None:
+        from app.ingest.importer import import_path
+
+        result = import_path(w.vault, w.client(), make(w))
+        assert result.ok, result.line()
+
+    return run
+
+
+def _import_chat(make: Callable[[World], Path], **options: str) -> Callable[[World], None]:
+    def run(w: World) -> None:
+        from app.ingest.chats import ChatOptions
+        from app.ingest.importer import import_path
+
+        result = import_path(w.vault, w.client(), make(w), chat=ChatOptions(**options))  # type: ignore[arg-type]
+        assert result.ok, result.line()
+
+    return run
+
+
+def _sms_backup(w: World) -> Path:
+    from tests.helpers.chats import sms_backup, sms_line
+
+    start = 1_773_392_400_000 + w.rng.randint(0, 30) * 86_400_000
+    path = w.fresh("sms.xml")
+    path.write_bytes(
+        sms_backup([sms_line("+15550107788", start + i * 60_000, 1 + i % 2, f"text {i}") for i in range(3)])
+    )
+    return path
+
+
+def _whatsapp(w: World) -> Path:
+    from tests.helpers.chats import whatsapp_chat
+
+    path = w.fresh("WhatsApp Chat with Gerald Whitmore.txt")
+    path.write_text(whatsapp_chat("android_uk", datetime(2026, 3, 13, 9, 0) + timedelta(days=w.rng.randint(0, 30))))
+    return path
+
+
+def _an_eml(w: World) -> Path:
+    return w.rng.choice(EML)
+
+
+def _an_mbox(w: World) -> Path:
+    path = w.fresh("thread.mbox")
+    box = mailbox.mbox(path)
+    for eml in w.rng.sample(EML, 2):
+        box.add(mailbox.mboxMessage(eml.read_bytes()))
+    box.flush()
+    box.close()
+    return path
+
+
+def _a_pdf(w: World) -> Path:
+    import pypdfium2 as pdfium
+
+    path = w.fresh("contract.pdf")
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(200 + w.rng.randint(0, 400), 200)
+    pdf.save(path)
+    return path
+
+
+def _other_file(w: World) -> Path:
+    path = w.fresh(w.rng.choice(["memo.m4a", "notes.txt", "data.xyz"]))
+    path.write_bytes(w.rng.choice([b"The client refused the invoice.", w.rng.randbytes(500)]))
+    return path
+
+
+def _triage_add(w: World) -> None:
+    from app.ingest import triage
+    from app.ingest.parsed import Source
+
+    triage.add(w.vault, Source.from_path(w.rng.choice([_other_file, _an_eml])(w)))
+
+
+def _pending_triage(w: World) -> bool:
+    from app.ingest import triage
+
+    return bool(triage.pending(w.vault)) and bool(w.clients())
+
+
+def _triage_assign(w: World) -> None:
+    from app.ingest import triage
+
+    item = w.rng.choice(triage.pending(w.vault))
+    triage.assign(w.vault, item.id, w.client())
+
+
+def _step(w: World) -> None:
+    from app.parting.checklist import STEPS, mark_done
+
+    step = w.rng.choice(STEPS).key
+    kw: dict[str, object] = {"by_whom": "Dana", "how": "email", "note": "Went as planned."}
+    if step == "terms" and w.rng.random() < 0.5:
+        kw["notice_end"] = datetime.now(UTC) + timedelta(days=30)
+    if step == "status":
+        kw |= {"status": w.rng.choice(["former", "do_not_serve"]), "reason": "Parted ways."}
+    mark_done(w.vault, w.client(), step, **kw)  # type: ignore[arg-type]
+
+
+def _letter_sent(w: World) -> None:
+    from app.parting.letters import LETTER_TEMPLATES, record_sent, render
+
+    client_id = w.client()
+    letter = render(w.vault, client_id, w.rng.choice(list(LETTER_TEMPLATES)), effective_date="March 31")
+    record_sent(w.vault, client_id, letter, how="email", proofread_by=w.rng.choice(["", "Dana"]))
+
+
+def _letter_exported(w: World) -> None:
+    from app.parting.export import export_letter
+    from app.parting.letters import LETTER_TEMPLATES, render
+
+    client_id = w.client()
+    letter = render(w.vault, client_id, w.rng.choice(list(LETTER_TEMPLATES)))
+    export_letter(w.vault, client_id, letter, w.fresh("letter" + w.rng.choice([".txt", ".eml"])))
+
+
+def _follow_up(w: World) -> None:
+    from app.parting.followup import log_follow_up_call
+
+    log_follow_up_call(w.vault, w.client(), summary="He accepted.", outcome=w.rng.choice(["", "Agreed to part."]))
+
+
+def _reminder_add(w: World) -> None:
+    w.vault.reminders.add(w.client(), w.when() + timedelta(days=30), "Call back")
+
+
+def _open_reminders(w: World) -> bool:
+    return bool(w.vault.reminders.open())
+
+
+def _reminder_done(w: World) -> None:
+    w.vault.reminders.complete(w.rng.choice(w.vault.reminders.open()).id)
+
+
+def _draft_save(w: World) -> None:
+    drafts = w.vault.drafts.list()
+    draft_id = w.rng.choice(drafts).id if drafts and w.rng.random() < 0.5 else None
+    w.vault.drafts.save({"title": "half-written", "body": "He called again"}, draft_id=draft_id, client_id=w.client())
+
+
+def _draft_discard(w: World) -> None:
+    w.vault.drafts.discard(w.rng.choice(w.vault.drafts.list()).id)
+
+
+def _setting(w: World) -> None:
+    key, value = w.rng.choice(
+        [("owner_name", "Sam Rivera"), ("business_name", "Brightline"), ("bates_prefix", "WHIT"),
+         ("late_entry_days", "3"), ("display_timezone", "Europe/Paris"), ("referrals", "Ace Renovations")]
+    )  # fmt: skip
+    w.vault.settings.set(key, value)
+
+
+def _seal(w: World) -> None:
+    w.seal = w.vault.seal()
+
+
+def _export(w: World) -> None:
+    from app.dossier.export import export_dossier
+    from app.dossier.select import DossierOptions
+
+    client_id = w.rng.choice(w.clients_with_entries())
+    export_dossier(w.vault, DossierOptions(client_id, include_private=w.rng.random() < 0.5), w.fresh("dossier"))
+
+
+def _passwd(w: World) -> None:
+    new = f"another passphrase {w.counter}"
+    w.vault.change_passphrase(new)
+    w.passphrase = new
+    w.reopen()
+
+
+def _recovery(w: World) -> None:
+    """Forgotten passphrase: open with the recovery key, set a new one, replace the key."""
+    w.vault.lock()
+    w.vault = Vault.open_with_recovery_key(w.root / "vault", w.recovery_key)
+    w.passphrase = f"recovered passphrase {w.counter}"
+    w.vault.change_passphrase(w.passphrase)
+    w.recovery_key = w.vault.new_recovery_key()
+    w.reopen()
+
+
+def _backup_restore(w: World) -> None:
+    """Back up, then carry on in a restored copy (the restored vault must be the record)."""
+    backup = w.vault.backup(w.fresh("backup"))
+    if w.rng.random() < 0.5:
+        restored = Vault.restore(backup, w.fresh("restored"), w.passphrase)
+        w.vault.lock()
+        shutil.rmtree(w.root / "vault")
+        shutil.move(restored, w.root / "vault")
+        w.vault = Vault.open(w.root / "vault", w.passphrase)
+
+
+def _inbox_once(w: World) -> None:
+    """The watched Inbox with --once semantics: files in client folders and the root."""
+    from app.ingest.inbox import Inbox, client_folder_name
+
+    inbox = Inbox(w.vault, w.fresh("inbox"), settle_seconds=0)
+    inbox.prepare()
+    client = w.vault.clients.get(w.client())
+    shutil.copy(w.rng.choice(EML), inbox.root / client_folder_name(client.name, client.id) / "mail.eml")
+    _other_file(w).replace(inbox.root / "unsorted.txt")
+    results = inbox.drain(timeout=10)
+    assert len(results) == 2 and all(r.ok for r in results), [r.line() for r in results]
+
+
+def _cli_watch_once(w: World) -> None:
+    inbox = w.fresh("inbox")
+    inbox.mkdir()
+    _other_file(w).replace(inbox / "scan.txt")
+    w.cli().ok("watch", "--once", "--inbox", str(inbox), "--settle", "0")
+
+
+def _cli_log_edit(w: World) -> None:
+    cli = w.cli()
+    entry = cli.ok("log", str(w.client()), "--kind", "call", "--title", "Called from the CLI", "--json").json()
+    cli.ok("edit", str(entry["id"]), "--title", "Called from the CLI (edited)", "--note", "typo")
+
+
+def _cli_letter_out_record(w: World) -> None:
+    out = w.fresh("letter.txt")
+    w.cli().ok("letter", str(w.client()), "--template", "not-right-fit", "--out", str(out), "--record", "--how", "post")
+
+
+def _has(what: Callable[[World], list[int]]) -> Callable[[World], bool]:
+    return lambda w: bool(what(w))
+
+
+_CLIENTS = _has(World.clients)
+_ENTRIES = _has(World.live_entries)
+
+OPERATIONS: list[Operation] = [
+    Operation("client add", _client_add),
+    Operation("client edit", _client_edit, _CLIENTS),
+    Operation("client status", _client_status, _CLIENTS),
+    Operation("log", _log, _CLIENTS),
+    Operation("edit (revision)", _revise, _ENTRIES),
+    Operation("retract", _retract, _ENTRIES),
+    Operation("attach", _attach, _ENTRIES),
+    Operation("import .eml", _import(_an_eml), _CLIENTS),
+    Operation("import .mbox", _import(_an_mbox), _CLIENTS),
+    Operation("import .msg", _import(lambda w: MSG), _CLIENTS),
+    Operation("import JPEG", _import(lambda w: w.rng.choice(JPEGS)), _CLIENTS),
+    Operation("import HEIC", _import(lambda w: HEIC), _CLIENTS, expensive=True),
+    Operation("import PDF", _import(_a_pdf), _CLIENTS),
+    Operation("import other file", _import(_other_file), _CLIENTS),
+    Operation("import SMS backup", _import_chat(_sms_backup, with_="+15550107788", zone="UTC"), _CLIENTS),
+    Operation(
+        "import WhatsApp chat",
+        _import_chat(_whatsapp, with_="Gerald Whitmore", zone="Europe/Berlin", date_order="dmy"),
+        _CLIENTS,
+    ),
+    Operation("triage add", _triage_add),
+    Operation("triage assign", _triage_assign, _pending_triage),
+    Operation("checklist step", _step, _CLIENTS),
+    Operation("letter recorded as sent", _letter_sent, _CLIENTS),
+    Operation("letter exported", _letter_exported, _CLIENTS),
+    Operation("follow-up call", _follow_up, _CLIENTS),
+    Operation("reminder add", _reminder_add, _CLIENTS),
+    Operation("reminder done", _reminder_done, _open_reminders),
+    Operation("draft save", _draft_save, _CLIENTS, ledger=False),
+    Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
+    Operation("setting", _setting),
+    Operation("seal", _seal, ledger=False),
+    Operation("export dossier", _export, _has(World.clients_with_entries), expensive=True),
+    Operation("passwd", _passwd, expensive=True),
+    Operation("recovery", _recovery, expensive=True),
+    Operation("backup/restore", _backup_restore, expensive=True, ledger=False),
+    Operation("inbox watch (once)", _inbox_once, _CLIENTS, expensive=True),
+    Operation("CLI watch --once", _cli_watch_once, expensive=True),
+    Operation("CLI log + edit", _cli_log_edit, _CLIENTS, expensive=True),
+    Operation("CLI letter --out --record", _cli_letter_out_record, _CLIENTS, expensive=True),
+]
+
+
+# -- running sequences ----------------------------------------------------------------
+
+
+@pytest.fixture
+def created_world(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A sequence that starts with a real ``Vault.create``."""
+    vault, recovery_key = Vault.create(tmp_path / "vault", PASSPHRASE)
+    w = World(random.Random(0), tmp_path, vault, recovery_key=recovery_key)
+    yield w
+    w.vault.lock()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, str]:
+    """One freshly created vault (closed), its data key and its recovery key."""
+    from app.vault.keys import KeyFile
+
+    path = tmp_path_factory.mktemp("template") / "vault"
+    vault, recovery_key = Vault.create(path, PASSPHRASE)
+    assert vault.verify().ok
+    vault.lock()
+    return path, KeyFile.load(path / "vault.key").unwrap_with_passphrase(PASSPHRASE), recovery_key
+
+
+@pytest.fixture
+def world(tmp_path: Path, template: tuple[Path, bytes, str]):  # type: ignore[no-untyped-def]
+    """A copy of the template vault, opened with its data key: what ``Vault.open`` does after
+    the KDF. Two hundred Argon2 runs (64 MiB each) would cost more than all the steps; the
+    KDF and a real create are exercised by ``created_world`` and the rest of the suite."""
+    from app.vault.keys import KeyFile
+
+    source, data_key, recovery_key = template
+    shutil.copytree(source, tmp_path / "vault")
+    key_file = KeyFile.load(tmp_path / "vault" / "vault.key")
+    vault = Vault._open_with_key(tmp_path / "vault", key_file, data_key, None)
+    w = World(random.Random(0), tmp_path, vault, recovery_key=recovery_key)
+    yield w
+    w.vault.lock()
+
+
+def check(w: World) -> None:
+    report = w.vault.verify(seal=w.seal)
+    assert report.ok, f"verify failed after {' → '.join(w.steps)}: {report.problems}"
+    if w.seal is not None:
+        assert report.seal_ok
+
+
+def run_sequence(w: World, seed: int, length: int, *, expensive: bool) -> None:
+    w.rng = random.Random(seed)
+    ops = [op for op in OPERATIONS if expensive or not op.expensive]
+    w.steps.append("vault create")
+    check(w)
+    for _ in range(length):
+        op = w.rng.choice([op for op in ops if op.applicable(w)])
+        w.steps.append(op.name)
+        op.run(w)
+        check(w)
+
+
+@pytest.mark.parametrize("seed", range(CHEAP_SEQUENCES), ids=lambda s: f"seed-{s}")
+def test_cheap_sequences_keep_the_record_verifiable(world: World, seed: int) -> None:
+    run_sequence(world, seed, CHEAP_LENGTH, expensive=False)
+
+
+@pytest.mark.parametrize("seed", range(10_000, 10_000 + FULL_SEQUENCES), ids=lambda s: f"seed-{s}")
+def test_sequences_with_exports_keys_and_backups_keep_the_record_verifiable(created_world: World, seed: int) -> None:
+    run_sequence(created_world, seed, FULL_LENGTH, expensive=True)
+
+
+def _prepare(w: World) -> None:
+    """A vault where every operation is applicable: clients, entries, a reminder, a draft, triage."""
+    _client_add(w)
+    _client_add(w)
+    for _ in range(3):
+        _log(w)
+    _reminder_add(w)
+    _draft_save(w)
+    _triage_add(w)
+    check(w)
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.name)
+def test_each_operation_alone_keeps_the_record_verifiable(world: World, op: Operation) -> None:
+    _prepare(world)
+    assert op.applicable(world), f"{op.name} is not applicable in the prepared vault"
+    before = world.vault.head().count
+    world.steps.append(op.name)
+    op.run(world)
+    check(world)
+    if op.ledger:
+        assert world.vault.head().count > before, f"{op.name} changed nothing in the ledger"
+
+
+def test_a_refused_operation_changes_nothing(world: World) -> None:
+    """Bad input: a clear error, and the record (and its verification) as it was."""
+    _prepare(world)
+    entry_id = world.live_entries()[0]
+    world.vault.entries.retract(entry_id, "Wrong client.")
+    head = world.vault.head()
+    refusals: list[Callable[[], object]] = [
+        lambda: world.vault.entries.retract(entry_id, "again"),
+        lambda: world.vault.entries.revise(entry_id, world.fields()),
+        lambda: world.vault.clients.set_status(world.client(), "banished", "no such status"),
+        lambda: world.vault.settings.set("no_such_setting", "x"),
+        lambda: world.vault.entries.log(world.client(), EntryFields("call", world.when(), "")),
+    ]
+    for refuse in refusals:
+        with pytest.raises(CasefileError):
+            refuse()
+        assert world.vault.head() == head
+        check(world)

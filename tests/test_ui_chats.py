@@ -1,0 +1,41 @@
+"""Chats, screenshots and voice memos dropped on a client in the desktop app."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.ingest.ocr import LABEL
+from tests.helpers.chats import sms_backup, sms_line, whatsapp_chat, whatsapp_zip
+from tests.helpers.screens import chat_screenshot
+from tests.test_ui_ingest import _drop_on_client, _select
+
+
+def test_dropped_phone_exports_become_thread_entries(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:
+    window = demo_session.window
+    client = _select(window, "Gerald Whitmore")
+    sms = tmp_path / "sms-backup.xml"
+    sms.write_bytes(sms_backup([sms_line("+13125550147", 1_773_392_400_000, 1, "You will hear from my lawyer")]))
+    chat = tmp_path / "WhatsApp Chat with Gerald Whitmore.zip"
+    chat.write_bytes(whatsapp_zip(whatsapp_chat("android_uk", datetime(2026, 3, 13, 9, 0)), ios=False))
+    before = window.vault.entries.count(client.id)
+    _drop_on_client(window, [sms, chat])
+    qtbot.waitUntil(lambda: window.vault.entries.count(client.id) == before + 5, timeout=20_000)
+    titles = [e.title for e in window.vault.entries.timeline(client.id, kinds=("message",))]
+    assert "1 SMS message with Gerald (+13125550147)" in titles
+    assert "6 WhatsApp messages with Gerald Whitmore" in titles  # in the vault's zone, recorded in the export entry
+    qtbot.waitUntil(lambda: not window.work.isVisible(), timeout=15_000)
+
+
+def test_a_dropped_screenshot_gets_machine_read_text_on_a_worker(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:
+    window = demo_session.window
+    _select(window, "Gerald Whitmore")
+    shot = tmp_path / "screenshot.png"
+    shot.write_bytes(chat_screenshot([(False, "Cancel the contract now")], size=36))
+    _drop_on_client(window, [shot])
+    qtbot.waitUntil(lambda: window.ocr.running, timeout=20_000)  # the import committed; OCR follows
+    qtbot.waitUntil(lambda: not window.ocr.running, timeout=60_000)
+    qtbot.waitUntil(lambda: LABEL in window.detail.text.toPlainText(), timeout=5000)
+    assert "contract" in window.detail.text.toPlainText()
+    assert window.vault.search("contract")

@@ -1,0 +1,86 @@
+"""The open window notices what another Casefile process wrote, and keeps the user's place."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.cli import CliRunner
+from tests.helpers.ui import PASSPHRASE
+
+
+def _cli(session: Any, tmp_path: Path) -> CliRunner:
+    secret = tmp_path / "pass.txt"
+    secret.write_text(PASSPHRASE + "\n")
+    return CliRunner(session.vault.path, secret, tmp_path)
+
+
+def test_a_call_logged_from_the_cli_appears_and_the_selection_stays(
+    demo_session: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    window = demo_session.window
+    busiest = max(demo_session.vault.clients.list(), key=lambda c: c.entry_count)
+    window.select_client(busiest.id)
+    client = window.current_client()
+    view, model = window.timeline_view, window.timeline
+    assert model.rowCount() > 3
+    window.select_entry(model.entry_id(2))
+    selected = window.current_entry_id()
+    rows_before, count_before = model.rowCount(), client.entry_count
+
+    start = time.monotonic()
+    _cli(demo_session, tmp_path).ok(
+        "log", client.name, "--kind", "call", "--title", "Called from the other terminal", "--body", "typed"
+    )
+    written = time.monotonic()
+    qtbot.waitUntil(lambda: model.rowCount() == rows_before + 1, timeout=5000)
+    noticed = time.monotonic()
+
+    assert noticed - written < 1.5  # the 500 ms poll, plus a busy machine
+    assert window.current_client().entry_count == count_before + 1
+    index = model.index(0, 3)
+    assert model.data(index) == "Called from the other terminal"
+    assert window.current_entry_id() == selected  # the same entry, now one row lower
+    assert view.currentIndex().row() == 3
+    assert noticed - start < 60
+
+
+def test_an_edit_elsewhere_refreshes_the_shown_entry(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:
+    window = demo_session.window
+    window.select_client(max(demo_session.vault.clients.list(), key=lambda c: c.entry_count).id)
+    window.select_entry(window.timeline.entry_id(1))
+    entry_id = window.current_entry_id()
+    assert entry_id is not None
+    qtbot.waitUntil(lambda: window.detail.entry is not None and window.detail.entry.id == entry_id, timeout=5000)
+    _cli(demo_session, tmp_path).ok("edit", str(entry_id), "--title", "Retitled in the terminal")
+    qtbot.waitUntil(lambda: window.detail.entry.fields.title == "Retitled in the terminal", timeout=5000)
+    assert window.timeline.data(window.timeline.index(window.timeline.row_of(entry_id), 3)) == (
+        "Retitled in the terminal"
+    )
+    assert window.current_entry_id() == entry_id
+
+
+def test_the_poll_stops_when_the_vault_locks(demo_session: Any, qtbot: Any) -> None:
+    live = demo_session.window.live
+    assert live.timer.isActive()
+    demo_session.lock()
+    assert not live.timer.isActive()
+
+
+def test_an_old_entry_logged_elsewhere_lands_in_place_and_the_selection_stays(
+    demo_session: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    window = demo_session.window
+    client = max(demo_session.vault.clients.list(), key=lambda c: c.entry_count)
+    window.select_client(client.id)
+    model = window.timeline
+    window.select_entry(model.entry_id(1))
+    selected, rows_before = window.current_entry_id(), model.rowCount()
+    _cli(demo_session, tmp_path).ok(
+        "log", client.name, "--kind", "note", "--title", "Remembered from 2019", "--when", "2019-05-01T09:00:00+00:00"
+    )
+    qtbot.waitUntil(lambda: model.rowCount() == rows_before + 1, timeout=5000)
+    assert model.data(model.index(rows_before, 3)) == "Remembered from 2019"  # the oldest, at the bottom
+    assert window.current_entry_id() == selected
+    assert window.timeline_view.currentIndex().row() == 1
