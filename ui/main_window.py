@@ -42,6 +42,7 @@ from ui.ocr_runner import OcrRunner
 from ui.parting_window import PartingWindow
 from ui.reminders_dock import RemindersDock
 from ui.shortcuts import PassWindowShortcuts
+from ui.undo import SessionUndo
 from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_collapse import DetailCollapse
 from ui.widgets.detail_pane import DetailPane
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
 
     lock_requested = Signal()
     settings_requested = Signal()
+    undo: SessionUndo
 
     def __init__(self, vault: Any, events: VaultEvents, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -184,6 +186,9 @@ class MainWindow(QMainWindow):
         )
         self.detail_collapse = DetailCollapse(self, self.detail, self.details_action)
         self.filter_shortcuts = PassWindowShortcuts(self.filter_edit, self)  # Ctrl+E etc. while filtering
+        self.undo_action = self._action("Undo", "retract", ["Ctrl+Z"], lambda: self.undo.undo(), "Undo the last action")
+        self.undo = SessionUndo(self.vault.entries, self.undo_action, self)
+        self.undo.undone.connect(lambda line: self.statusBar().showMessage(line, 10_000))
         focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], lambda: self.filter_edit.setFocus())
         focus_timeline = self._action("Go to timeline", "note", ["Ctrl+2"], lambda: self.timeline_view.setFocus())
         self.client_view.addAction(self.log_action)
@@ -211,6 +216,8 @@ class MainWindow(QMainWindow):
         vault_menu.addAction(self.verify_bundle_action)
         vault_menu.addSeparator()
         vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
+        edit_menu = menus.addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.search_action])
         entry_menu = menus.addMenu("&Entry")
         for action in (self.log_action, self.edit_action, self.retract_action):
             entry_menu.addAction(action)
@@ -366,6 +373,7 @@ class MainWindow(QMainWindow):
             return None
         dialog = QuickCaptureDialog(self.vault, client, parent=self)
         dialog.saved.connect(lambda entry: self.select_entry(entry.id))
+        dialog.saved.connect(lambda entry: self.undo.entries_made(f"“{entry.title}”", [entry.id]))
         dialog.files_to_attach.connect(lambda entry, paths: self.add_files(entry.client_id, paths, entry.id))
         dialog.open()
         return dialog
@@ -470,6 +478,8 @@ class MainWindow(QMainWindow):
         self.work.finish("")
         if not self.locking:
             self.refresh_after_import(outcome.entry_ids, select=True)
+            if outcome.entry_id is None:  # new entries; files added to an existing entry are not undone here
+                self.undo.entries_made(f"the import of {plural(len(outcome.entry_ids), 'entry')}", outcome.entry_ids)
             show_results(self, "Import", outcome.summary(), list(outcome.results))
             if outcome.entry_ids:
                 self.ocr.start(outcome.client_id, tuple(outcome.entry_ids))
