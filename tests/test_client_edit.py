@@ -149,3 +149,31 @@ def test_counts_read_as_words(demo_session: Any) -> None:
     client = next(c for c in demo_session.vault.clients.list() if c.entry_count == 1)
     window.select_client(client.id)
     assert "1 entry" in window.client_header.text() and "1 entries" not in window.client_header.text()
+
+
+def test_the_demo_opens_on_the_main_story(demo_session: Any) -> None:
+    window = demo_session.window
+    busiest = max(demo_session.vault.clients.list(), key=lambda c: c.entry_count)
+    assert window.current_client().id == busiest.id and busiest.name == "Gerald Whitmore"
+
+
+def test_the_menus_follow_the_conventions_and_help_lists_shortcuts_and_versions(demo_session: Any) -> None:
+    from PySide6.QtCore import qVersion
+
+    from app import __version__
+    from ui.dialogs.help import about_text, shortcuts_html
+
+    window = demo_session.window
+    names = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert names == ["Vault", "Edit", "Client", "Entry", "View", "Help"]
+    html = shortcuts_html(window)
+    assert "Ctrl+E" in html and "Export dossier" in html and "F3" in html and "Ctrl+Z" in html
+    about = about_text()
+    assert __version__ in about and qVersion() in about and "General Public License" in about
+    window.about_action.trigger()
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert boxes and __version__ in boxes[-1].text()
+    for b in boxes:
+        b.done(0)

@@ -25,6 +25,7 @@ from ui.bridge import VaultEvents
 from ui.dialogs.client import ClientStatusDialog
 from ui.dialogs.client_edit import EditClientDialog
 from ui.dialogs.export_dossier import ExportDossierDialog, saved_message
+from ui.dialogs.help import show_about, show_shortcuts
 from ui.dialogs.preview import PreviewDialog
 from ui.dialogs.quick_capture import QuickCaptureDialog
 from ui.dialogs.retract import RetractDialog
@@ -36,7 +37,7 @@ from ui.icons import icon
 from ui.import_feedback import InboxFeedback, show_inbox_result, show_results
 from ui.live_refresh import LiveRefresh
 from ui.models.clients_model import ClientFilterModel, ClientListModel
-from ui.models.roles import ID_ROLE, RECORD_ROLE
+from ui.models.roles import COUNT_ROLE, ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
 from ui.ocr_runner import OcrRunner
 from ui.parting_window import PartingWindow
@@ -92,8 +93,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(_welcome(vault), 0)
         self.reminders = RemindersDock(vault, self)
         self.reminders.panel.client_requested.connect(self.select_client)
-        if self.client_filter.rowCount():
-            self.client_view.setCurrentIndex(self.client_filter.index(0, 0))
+        if self.client_filter.rowCount():  # open on the main story: the client with the most entries
+            rows = range(self.client_filter.rowCount())
+            busiest = max(rows, key=lambda r: (self.client_filter.index(r, 0).data(COUNT_ROLE) or 0, -r))
+            self.client_view.setCurrentIndex(self.client_filter.index(busiest, 0))
         self.live = LiveRefresh(vault, self)
         self.live.changed.connect(self.refresh_from_elsewhere)
 
@@ -218,14 +221,17 @@ class MainWindow(QMainWindow):
         vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
         edit_menu = menus.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.search_action])
+        client_menu = menus.addMenu("&Client")
+        client_menu.addActions([self.edit_client_action, self.status_action, self.parting_action])
         entry_menu = menus.addMenu("&Entry")
         for action in (self.log_action, self.edit_action, self.retract_action):
             entry_menu.addAction(action)
-        client_menu = menus.addMenu("&Client")
-        client_menu.addActions([self.edit_client_action, self.status_action, self.parting_action])
         view_menu = menus.addMenu("&View")
         for action in (self.search_action, self.reminders_action, self.details_action, focus_clients, focus_timeline):
             view_menu.addAction(action)
+        help_menu = menus.addMenu("&Help")
+        self.shortcuts_action = help_menu.addAction("Keyboard shortcuts", lambda: show_shortcuts(self))
+        self.about_action = help_menu.addAction("About Casefile", lambda: show_about(self))
 
     def set_zone(self, zone: Any) -> None:
         """Show days and times in another zone (the display time zone setting changed)."""
@@ -405,6 +411,12 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _client_name(self, client_id: int) -> str:
+        try:
+            return str(self.vault.clients.get(client_id).name)
+        except Exception:  # the client went away meanwhile: the line just names no one
+            return ""
+
     def edit_client(self) -> EditClientDialog | None:
         client = self.current_client()
         if client is None:
@@ -480,7 +492,7 @@ class MainWindow(QMainWindow):
             self.refresh_after_import(outcome.entry_ids, select=True)
             if outcome.entry_id is None:  # new entries; files added to an existing entry are not undone here
                 self.undo.entries_made(f"the import of {plural(len(outcome.entry_ids), 'entry')}", outcome.entry_ids)
-            show_results(self, "Import", outcome.summary(), list(outcome.results))
+            show_results(self, "Import", outcome.summary(self._client_name(outcome.client_id)), list(outcome.results))
             if outcome.entry_ids:
                 self.ocr.start(outcome.client_id, tuple(outcome.entry_ids))
 
