@@ -28,6 +28,7 @@ from app.ingest.importer import (
     reader_for,
 )
 from app.ingest.parsed import Source
+from ui.words import plural
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,10 @@ class DropOutcome:
     def warnings(self) -> list[str]:
         return list(dict.fromkeys(n for r in self.results for n in r.notes if n.startswith("WARNING")))
 
-    def summary(self) -> str:
-        text = f"Imported {self.imported} of {len(self.results)} file(s)"
+    def summary(self, client_name: str = "") -> str:
+        text = f"Imported {self.imported} of {plural(len(self.results), 'file')}"
+        if client_name:
+            text += f" into {client_name}"
         refused = sum(r.status == REFUSED for r in self.results)
         duplicate = sum(r.status == DUPLICATE for r in self.results)
         if refused:

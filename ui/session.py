@@ -18,6 +18,7 @@ from ui.bridge import VaultEvents
 from ui.clipboard import SecureClipboard
 from ui.idle_lock import IdleLock
 from ui.inbox_watch import InboxWatch, inbox_folder, inbox_wanted
+from ui.window_geometry import restore_geometry, save_geometry
 from ui.workers import Tasks
 
 
@@ -175,6 +176,7 @@ class Session(QObject):
         self.window = MainWindow(vault, self.events, self.tasks)
         self.window.lock_requested.connect(self.lock)
         self.window.settings_requested.connect(self.show_settings)
+        restore_geometry(self.window, self.settings.qsettings, "main")
         self.window.show()
         if self.gate is not None:
             gate, self.gate = self.gate, None
@@ -210,6 +212,7 @@ class Session(QObject):
         self.anchor_retry.stop()
         window, self.window = self.window, None
         if window is not None:
+            save_geometry(window, self.settings.qsettings, "main")
             window.prepare_lock()
         path = self.vault.path
         self.show_unlock(path)  # first, so closing the main window never leaves the app windowless
@@ -236,6 +239,7 @@ class Session(QObject):
         self.inbox.stop()
         self.anchor_retry.stop()
         if self.window is not None:
+            save_geometry(self.window, self.settings.qsettings, "main")
             self.window.prepare_lock()
         if self.vault is not None:
             self._close_vault()

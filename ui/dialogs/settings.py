@@ -25,6 +25,7 @@ from ui.app_settings import AppSettings
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.inbox_watch import inbox_wanted
+from ui.window_geometry import keep_on_screen
 from ui.workers import user_message
 
 
@@ -128,6 +129,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
+        keep_on_screen(self)
 
     def open_mail_accounts(self) -> Any:
         from ui.dialogs.mail import MailAccountsDialog
