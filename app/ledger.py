@@ -18,7 +18,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from app.records.times import now_utc, utc_text
+from app.clock import SUBJECT as CLOCK_SUBJECT
+from app.clock import SYSTEM_CLOCK, VaultClock
 from app.vault.store import Connection
 
 GENESIS = "0" * 64
@@ -59,19 +60,38 @@ def head(conn: Connection) -> Head:
     return Head(0, GENESIS) if row is None else Head(int(row[0]), str(row[1]))
 
 
-def append(conn: Connection, action: str, subject: str, payload: dict[str, Any], at: str | None = None) -> Event:
-    """Append one event. Must run inside the transaction that made the change."""
+def append(
+    conn: Connection,
+    action: str,
+    subject: str,
+    payload: dict[str, Any],
+    at: str | None = None,
+    *,
+    clock: VaultClock | None = None,
+) -> Event:
+    """Append one event. Must run inside the transaction that made the change.
+
+    Without ``at``, the time comes from the vault clock (``app.clock``), which may first
+    append a ``clock.*`` note when the system clock looks wrong; it never refuses."""
     if not conn.in_transaction:
         raise RuntimeError("ledger.append outside a transaction")
-    previous = head(conn)
+    row = conn.execute("SELECT seq, hash, at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    previous = Head(0, GENESIS) if row is None else Head(int(row[0]), str(row[1]))
+    if at is None:
+        at, notes = (clock or SYSTEM_CLOCK).read(None if row is None else str(row[2]))
+        for note in notes:
+            previous = _head_of(append(conn, note.action, CLOCK_SUBJECT, note.payload, at=at))
     seq = previous.count + 1
-    at = at or utc_text(now_utc())
     digest = event_hash(previous.hash, seq, at, action, subject, payload)
     conn.execute(
         "INSERT INTO events(seq, at, action, subject, payload, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
         (seq, at, action, subject, canonical(payload).decode("utf-8"), previous.hash, digest),
     )
     return Event(seq, at, action, subject, payload, previous.hash, digest)
+
+
+def _head_of(event: Event) -> Head:
+    return Head(event.seq, event.hash)
 
 
 def record(conn: Connection, action: str, subject: str, state: dict[str, Any], **extra: Any) -> Event:

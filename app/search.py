@@ -42,6 +42,9 @@ _OPERATORS = re.compile(r'["*():^+]|\b(AND|OR|NOT|NEAR)\b')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+MAX_QUERY_CHARS = 1000  # a query, not a document: longer ones only cost time
+
+
 def to_fts_query(text: str) -> str:
     """Turn what a person types into an FTS5 query.
 
@@ -51,6 +54,8 @@ def to_fts_query(text: str) -> str:
     text = text.strip()
     if not text:
         raise InvalidQuery("Type something to search for.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidQuery(f"The search is too long ({len(text):,} characters; at most {MAX_QUERY_CHARS}).")
     if _OPERATORS.search(text):
         return text
     words = _WORD.findall(text)

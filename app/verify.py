@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import ledger
+from app.clock import SUBJECT as CLOCK_SUBJECT
+from app.clock import describe as describe_clock
 from app.dossier.productions import COLUMNS as PRODUCTION_COLUMNS
 from app.dossier.productions import production_state
 from app.evidence.signing import KEY_COLUMNS, key_state
@@ -34,6 +36,7 @@ from app.records.reminders import reminder_state
 from app.vault.store import Connection, DatabaseError
 
 Progress = Callable[[str], None]
+MAX_WARNINGS = 20
 
 
 @dataclass
@@ -42,6 +45,9 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
     seal_ok: bool | None = None
+    # Not failures: things a reader of the record should know (the vault clock's notes).
+    warnings: list[str] = field(default_factory=list)
+    clock_notes: int = 0
     anchored: list[Any] = field(default_factory=list)  # app.evidence.anchors.Anchor, tokens verified offline
     notes: list[str] = field(default_factory=list)  # facts worth knowing that are not failures
 
@@ -56,7 +62,7 @@ class VerifyReport:
 
 # Events that once used a tracked subject without carrying its state. Vaults made
 # before the fix hold ``dossier.export`` events on ``client:N`` (today that action is on
-# ``production:N``, with the production's state); they record an
+# ``dossier:client:N``, next to ``production:N`` with the production's state); they record an
 # export, not a change of the client, so the comparison of rows with their latest
 # state skips them. Their hashes stay in the chain like every other event.
 LEGACY_STATELESS_ACTIONS = ("dossier.export",)
@@ -217,6 +223,10 @@ def _check_chain(conn: Connection, report: VerifyReport, problem: Callable[[str]
                 f"Ledger break at event {event.seq} ({event.action} {event.subject}): its content was changed after it was written."
             )
         expected_prev = event.hash
+        if event.subject == CLOCK_SUBJECT and event.action.startswith("clock."):
+            report.clock_notes += 1
+            if len(report.warnings) < MAX_WARNINGS:
+                report.warnings.append(f"Event {event.seq}: {describe_clock(event.action, event.payload)}.")
     report.checked["events"] = count
     return False
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_core.py", "bench_ingest.py", "bench_dossier.py", "bench_ui.py", "bench_parting.py"]
+BENCHES = ["bench_core.py", "bench_ingest.py", "bench_dossier.py", "bench_ui.py", "bench_parting.py", "bench_mail.py"]
 
 
 def main() -> int:

@@ -105,9 +105,10 @@ def test_every_demo_page_says_it_is_a_demonstration(exported) -> None:  # type: 
 def test_the_export_is_recorded_in_the_ledger(exported) -> None:  # type: ignore[no-untyped-def]
     last = exported["events"][-1]
     assert last.action == "dossier.export"
-    # Its own subject, the production register's row ("client:N" must keep carrying the
-    # client's state for verify: issue 10).
-    assert last.subject.startswith("production:")
+    # Its own subject: "client:N" must keep carrying the client's state for verify (issue 10);
+    # the production register's row is production:N, ledgered in the same transaction.
+    assert last.subject.startswith("dossier:client:")
+    assert any(e.subject.startswith("production:") for e in exported["events"])
     assert last.payload["pdf_sha256"] == exported["result"].pdf_sha256
     assert last.payload["pages"] == exported["result"].pages
 

@@ -56,6 +56,7 @@ class World:
     seal: str | None = None
     steps: list[str] = field(default_factory=list)
     counter: int = 0
+    tsa_url: str = ""  # a real RFC 3161 TSA on 127.0.0.1 (tests/helpers/tsa.py)
 
     @property
     def path(self) -> Path:
@@ -217,6 +218,35 @@ def _whatsapp(w: World) -> Path:
     path = w.fresh("WhatsApp Chat with Gerald Whitmore.txt")
     path.write_text(whatsapp_chat("android_uk", datetime(2026, 3, 13, 9, 0) + timedelta(days=w.rng.randint(0, 30))))
     return path
+
+
+def _chat_db(w: World) -> Path:
+    from tests.helpers.chats import chat_db
+
+    start = datetime(2026, 3, 13, 15, 0, tzinfo=UTC) + timedelta(days=w.rng.randint(0, 30))
+    path = w.fresh("Messages") / "chat.db"
+    path.parent.mkdir()
+    chat_db(path, [(start + timedelta(minutes=i), i % 2 == 1, f"imessage {i}", i == 2) for i in range(3)])
+    return path
+
+
+def _recording(w: World) -> Path:
+    from tests.helpers.audio import amr, mp3, opus, wav
+
+    name, build = w.rng.choice([("memo.wav", wav), ("call.mp3", mp3), ("note.opus", opus), ("vm.amr", amr)])
+    path = w.fresh(name)
+    build(path, 1.0 + w.rng.randint(0, 3))
+    return path
+
+
+def _ocr_text(w: World) -> None:
+    """OCR's write path (a derivative + search rows, no ledger event); the engine itself is in test_ingest_ocr."""
+    from app.ingest.ocr import candidates, store_text
+
+    todo = candidates(w.vault) or []
+    if todo:
+        store_text(w.vault, w.rng.choice(todo).sha256, f"machine read {w.counter}")
+        w.counter += 1
 
 
 def _an_eml(w: World) -> Path:
@@ -431,6 +461,107 @@ def _cli_letter_out_record(w: World) -> None:
     w.cli().ok("letter", str(w.client()), "--template", "not-right-fit", "--out", str(out), "--record", "--how", "post")
 
 
+OFFLINE_TSA = "http://127.0.0.1:9/tsr"  # the discard port: connection refused at once
+
+
+def _anchor(w: World) -> None:
+    (result,) = w.vault.anchors.anchor_seal([w.tsa_url], timeout=20)
+    assert result.ok, result
+
+
+def _anchor_offline(w: World) -> None:
+    (result,) = w.vault.anchors.anchor_seal([OFFLINE_TSA], timeout=2)
+    assert not result.ok and w.vault.anchors.pending()  # queued, nothing lost
+
+
+def _retry_anchors(w: World) -> None:
+    w.vault.anchors.retry_pending(timeout=2)
+def _mail_account_add(w: World) -> None:
+    from app.mail.accounts import MailAccounts
+
+    MailAccounts(w.vault.db).add(
+        f"account {w.counter}", password="app-password", username="owner@example.test", preset="fastmail"
+    )
+    w.counter += 1
+
+
+def _mail_accounts(w: World) -> list[int]:
+    from app.mail.accounts import MailAccounts
+
+    return [a.id for a in MailAccounts(w.vault.db).list()]
+
+
+def _mail_account_remove(w: World) -> None:
+    from app.mail.accounts import MailAccounts
+
+    accounts = MailAccounts(w.vault.db)
+    accounts.remove(w.rng.choice(accounts.list()).name)
+
+
+def _imap_fetch(w: World) -> None:
+    from app.mail.accounts import MailAccounts
+    from app.mail.imap import fetch_client_mail
+    from tests.helpers.dovecot import PASSWORD, USER, Dovecot
+    from tests.test_mail_imap import sent_message
+
+    client_id = w.client()
+    address = f"fetched{w.counter}@example.com"
+    w.vault.clients.update(client_id, emails=[*w.vault.clients.get(client_id).emails, address])
+    server = Dovecot()
+    for n in range(3):
+        server.seed("INBOX", sent_message(w.counter * 10 + n, to=address))
+    try:
+        server.start()
+        name = f"local {w.counter}"
+        MailAccounts(w.vault.db).add(
+            name, password=PASSWORD, username=USER, host="127.0.0.1", port=server.port, tls="none"
+        )
+        assert fetch_client_mail(w.vault, client_id, name).imported == 3
+    finally:
+        server.cleanup()
+    w.counter += 1
+
+
+def _dkim_recheck(w: World) -> None:
+    """A signed message imported while offline ('not checked'), then checked: the verdict changes."""
+    from app.ingest.importer import import_path
+    from app.mail import dkim as dkim_module
+    from app.mail.dkim_recheck import recheck
+    from tests.test_mail_dkim import message, resolver, signed
+
+    private, record = _dkim_key()
+    path = w.fresh("signed.eml")
+    path.write_bytes(signed(private, message(body=f"Message {w.counter}\n")))
+    w.counter += 1
+
+    def offline(name: str) -> dkim_module.KeyAnswer:
+        raise dkim_module.DnsUnavailable("offline")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dkim_module, "lookup_for", lambda vault: offline)
+        assert import_path(w.vault, w.client(), path).ok
+    assert recheck(w.vault, lookup=resolver({"s1._domainkey.example.com": record})).changed >= 1
+
+
+_KEY: list[tuple[bytes, str]] = []
+
+
+def _dkim_key() -> tuple[bytes, str]:
+    if not _KEY:
+        import base64
+
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        private = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        )
+        der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        _KEY.append((private, f"v=DKIM1; k=rsa; p={base64.b64encode(der).decode()}"))
+    return _KEY[0]
+
+
 def _has(what: Callable[[World], list[int]]) -> Callable[[World], bool]:
     return lambda w: bool(what(w))
 
@@ -459,6 +590,14 @@ OPERATIONS: list[Operation] = [
         _import_chat(_whatsapp, with_="Gerald Whitmore", zone="Europe/Berlin", date_order="dmy"),
         _CLIENTS,
     ),
+    Operation("import chat.db", _import_chat(_chat_db, with_="+15550107788", zone="America/New_York"), _CLIENTS),
+    Operation("import recording", _import(_recording), _CLIENTS),
+    Operation("OCR text stored", _ocr_text, ledger=False),
+    Operation("import .pst", _import(lambda w: CORPUS / "email" / "pst" / "support.pst"), _CLIENTS, expensive=True),
+    Operation("mail account add", _mail_account_add),
+    Operation("mail account remove", _mail_account_remove, _has(_mail_accounts)),
+    Operation("IMAP fetch (Dovecot)", _imap_fetch, _CLIENTS, expensive=True),
+    Operation("DKIM recheck", _dkim_recheck, _CLIENTS),
     Operation("triage add", _triage_add),
     Operation("triage assign", _triage_assign, _pending_triage),
     Operation("checklist step", _step, _CLIENTS),
@@ -471,6 +610,10 @@ OPERATIONS: list[Operation] = [
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
     Operation("setting", _setting),
     Operation("seal", _seal, ledger=False),
+    Operation("signing key (first use)", lambda w: w.vault.signing.ensure() and None, ledger=False),
+    Operation("anchor seal (TSA offline: queued)", _anchor_offline, ledger=False),
+    Operation("retry pending anchors", _retry_anchors, lambda w: bool(w.vault.anchors.pending()), ledger=False),
+    Operation("anchor seal (local TSA)", _anchor, expensive=True),
     Operation("export dossier", _export, _has(World.clients_with_entries), expensive=True),
     Operation("export a production", _export_production, _has(World.clients_with_entries), expensive=True),
     Operation("passwd", _passwd, expensive=True),
@@ -486,11 +629,20 @@ OPERATIONS: list[Operation] = [
 # -- running sequences ----------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def tsa_url():  # type: ignore[no-untyped-def]
+    from tests.helpers.tsa import LocalTsa
+
+    server = LocalTsa()
+    yield server.url
+    server.close()
+
+
 @pytest.fixture
-def created_world(tmp_path: Path):  # type: ignore[no-untyped-def]
+def created_world(tmp_path: Path, tsa_url: str):  # type: ignore[no-untyped-def]
     """A sequence that starts with a real ``Vault.create``."""
     vault, recovery_key = Vault.create(tmp_path / "vault", PASSPHRASE)
-    w = World(random.Random(0), tmp_path, vault, recovery_key=recovery_key)
+    w = World(random.Random(0), tmp_path, vault, recovery_key=recovery_key, tsa_url=tsa_url)
     yield w
     w.vault.lock()
 
@@ -508,7 +660,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, str
 
 
 @pytest.fixture
-def world(tmp_path: Path, template: tuple[Path, bytes, str]):  # type: ignore[no-untyped-def]
+def world(tmp_path: Path, template: tuple[Path, bytes, str], tsa_url: str):  # type: ignore[no-untyped-def]
     """A copy of the template vault, opened with its data key: what ``Vault.open`` does after
     the KDF. Two hundred Argon2 runs (64 MiB each) would cost more than all the steps; the
     KDF and a real create are exercised by ``created_world`` and the rest of the suite."""
@@ -518,7 +670,7 @@ def world(tmp_path: Path, template: tuple[Path, bytes, str]):  # type: ignore[no
     shutil.copytree(source, tmp_path / "vault")
     key_file = KeyFile.load(tmp_path / "vault" / "vault.key")
     vault = Vault._open_with_key(tmp_path / "vault", key_file, data_key, None)
-    w = World(random.Random(0), tmp_path, vault, recovery_key=recovery_key)
+    w = World(random.Random(0), tmp_path, vault, recovery_key=recovery_key, tsa_url=tsa_url)
     yield w
     w.vault.lock()
 
@@ -553,7 +705,8 @@ def test_sequences_with_exports_keys_and_backups_keep_the_record_verifiable(crea
 
 
 def _prepare(w: World) -> None:
-    """A vault where every operation is applicable: clients, entries, a reminder, a draft, triage."""
+    """A vault where every operation is applicable: clients, entries, a reminder, a draft, triage, a
+    queued anchor."""
     _client_add(w)
     _client_add(w)
     for _ in range(3):
@@ -561,6 +714,8 @@ def _prepare(w: World) -> None:
     _reminder_add(w)
     _draft_save(w)
     _triage_add(w)
+    _anchor_offline(w)
+    _mail_account_add(w)
     check(w)
 
 

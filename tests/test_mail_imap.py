@@ -279,3 +279,27 @@ def test_cli_account_and_fetch_killed_then_resumed(cli, tmp_path) -> None:  # ty
         assert "password is forgotten" in removed.out
     finally:
         dovecot.cleanup()
+
+
+def hostile_message(depth: int = 60) -> bytes:
+    head = b"From: Doug <dwsauder@example.com>\nTo: owner@example.test\nSubject: deep\nMIME-Version: 1.0\n"
+    for i in range(depth):
+        head += f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n'.encode()
+    return head + b"Content-Type: text/plain\n\nhi\n" + b"".join(f"--b{i}--\n".encode() for i in reversed(range(depth)))
+
+
+def test_message_that_will_not_parse_is_kept_native_with_the_reason(vault, server, client) -> None:  # type: ignore[no-untyped-def]
+    from app.mail.imap import fetch_client_mail
+
+    open_account(vault, server)
+    fetch_client_mail(vault, client.id)
+    raw = hostile_message()
+    server.append("INBOX", raw)
+    report = fetch_client_mail(vault, client.id)
+    assert (report.imported, report.unreadable) == (1, 1)
+    assert "nested more than 40 levels" in report.notes[0]
+    original = vault.attachments.for_entry(report.entry_ids[0])[0]
+    assert vault.attachments.read_bytes(original.sha256).replace(b"\r\n", b"\n") == raw
+    assert "nested more than 40 levels" in original.metadata["unreadable"]
+    assert original.metadata["collected"]["folder"] == "INBOX"
+    assert vault.verify().ok

@@ -39,3 +39,52 @@ def test_a_dropped_screenshot_gets_machine_read_text_on_a_worker(demo_session: A
     qtbot.waitUntil(lambda: LABEL in window.detail.text.toPlainText(), timeout=5000)
     assert "contract" in window.detail.text.toPlainText()
     assert window.vault.search("contract")
+
+
+def test_a_dropped_recording_warns_about_consent_once(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.helpers.audio import wav
+
+    window = demo_session.window
+    client = _select(window, "Gerald Whitmore")
+    wav(tmp_path / "call-recording.wav")
+    before = window.vault.entries.count(client.id)
+    _drop_on_client(window, [tmp_path / "call-recording.wav"])
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "recording-consent") is not None, timeout=15_000)
+    assert window.vault.entries.count(client.id) == before + 1
+    assert "consent" in window.findChild(QMessageBox, "recording-consent").text()
+    window.findChild(QMessageBox, "recording-consent").close()
+
+
+def test_one_dropped_chat_asks_which_conversation_and_zone(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:
+    from ui.dialogs.chat_import import ChatImportDialog
+
+    window = demo_session.window
+    client = _select(window, "Gerald Whitmore")
+    sms = tmp_path / "sms-backup.xml"
+    sms.write_bytes(
+        sms_backup(
+            [
+                sms_line("+15559990000", 1_773_392_400_000, 1, "not him", contact="Bob"),
+                sms_line("+15559990000", 1_773_392_460_000, 1, "still not him", contact="Bob"),
+                sms_line("+13125550147", 1_773_392_400_000, 1, "Pay me back by Friday"),
+            ]
+        )
+    )
+    before = window.vault.entries.count(client.id)
+    _drop_on_client(window, [sms])
+    qtbot.waitUntil(lambda: window.findChild(ChatImportDialog, "chat-import") is not None, timeout=5000)
+    dialog = window.findChild(ChatImportDialog, "chat-import")
+    assert dialog.conversation.count() == 2 and "Bob" in dialog.conversation.itemText(0)
+    assert "Gerald" in dialog.conversation.currentText()  # the client's own number, preselected
+    assert dialog.zone.text() == window.vault.settings.get("display_timezone")  # the business's zone
+    dialog.zone.setText("Nowhere/Special")
+    dialog.accept_choice()
+    assert dialog.isVisible() and "not a time zone" in dialog.error.text()
+    dialog.zone.setText("America/Chicago")
+    dialog.accept_choice()
+    qtbot.waitUntil(lambda: window.vault.entries.count(client.id) == before + 2, timeout=15_000)
+    texts = " ".join(e.fields.body for e in window.vault.entries.timeline(client.id, kinds=("message",)))
+    assert "Pay me back by Friday" in texts and "not him" not in texts
+    qtbot.waitUntil(lambda: not window.work.isVisible(), timeout=15_000)

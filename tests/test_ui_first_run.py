@@ -48,7 +48,9 @@ def test_esc_on_the_first_page_cancels_without_creating(make_session: Any, tmp_p
     dialog = session.gate
     qtbot.waitExposed(dialog)
     assert dialog.create_button.isDefault()
-    assert not [b for b in dialog.findChildren(type(dialog.create_button)) if b.isDefault() and b is not dialog.create_button]
+    assert not [
+        b for b in dialog.findChildren(type(dialog.create_button)) if b.isDefault() and b is not dialog.create_button
+    ]
     qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
     assert not (tmp_path / "new").exists()

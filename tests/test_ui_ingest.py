@@ -61,7 +61,7 @@ def test_dropping_an_email_a_photo_and_an_empty_file_on_a_client(demo_session: A
     assert window.vault.attachments.read_bytes(original.sha256) == JPEG.read_bytes()
     assert window.vault.attachments.derivative(original.sha256, "thumb256")[:3] == b"\xff\xd8\xff"
     # the refusal is listed without blocking; the status bar sums up
-    assert "Imported 2 of 3 file(s); 1 refused" in window.statusBar().currentMessage()
+    assert "Imported 2 of 3 files into Priya Natarajan; 1 refused" in window.statusBar().currentMessage()
     results = window.findChild(ImportResultsDialog, "import-results")
     assert results is not None and results.isVisible()
     lines = [results.lines.item(i).text() for i in range(results.lines.count())]

@@ -70,7 +70,7 @@ def test_auto_lock_after_idle_closes_the_vault_and_returns_to_unlock(demo_sessio
     qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
     with qtbot.waitSignal(demo_session.unlocked, timeout=20_000):
         dialog.unlock_button.click()
-    assert "1 unsaved draft(s)" in demo_session.window.statusBar().currentMessage()
+    assert "1 unsaved draft kept" in demo_session.window.statusBar().currentMessage()
 
 
 def test_activity_postpones_the_auto_lock(demo_session: Any, qtbot: Any) -> None:

@@ -86,5 +86,10 @@ class AppSettings:
     def bates_prefix_default(self, prefix: str) -> None:
         self._q.setValue("dossier/bates_prefix_default", prefix)
 
+    @property
+    def qsettings(self) -> QSettings:
+        """For window geometry (ui/window_geometry.py): sizes and positions only."""
+        return self._q
+
     def sync(self) -> None:
         self._q.sync()

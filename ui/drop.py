@@ -28,6 +28,7 @@ from app.ingest.importer import (
     reader_for,
 )
 from app.ingest.parsed import Source
+from ui.words import plural
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,10 @@ class DropOutcome:
     def warnings(self) -> list[str]:
         return list(dict.fromkeys(n for r in self.results for n in r.notes if n.startswith("WARNING")))
 
-    def summary(self) -> str:
-        text = f"Imported {self.imported} of {len(self.results)} file(s)"
+    def summary(self, client_name: str = "") -> str:
+        text = f"Imported {self.imported} of {plural(len(self.results), 'file')}"
+        if client_name:
+            text += f" into {client_name}"
         refused = sum(r.status == REFUSED for r in self.results)
         duplicate = sum(r.status == DUPLICATE for r in self.results)
         if refused:
@@ -68,7 +71,12 @@ class DropOutcome:
 
 
 def import_dropped_files(
-    vault: Any, client_id: int, paths: list[Path], entry_id: int | None = None, progress: Any = None
+    vault: Any,
+    client_id: int,
+    paths: list[Path],
+    entry_id: int | None = None,
+    progress: Any = None,
+    chat: Any = None,
 ) -> DropOutcome:
     """Import ``paths`` (folders are walked) for the client, or attach them to ``entry_id``.
 
@@ -85,7 +93,7 @@ def import_dropped_files(
                 break
             progress.report(done, len(files), path.name)
         if entry_id is None:
-            results.append(import_path(vault, client_id, path, source="drag"))
+            results.append(import_path(vault, client_id, path, source="drag", chat=chat))
         else:
             results.append(attach_to_entry(vault, client_id, entry_id, path))
     if progress is not None:

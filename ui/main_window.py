@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
@@ -22,8 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from ui.bridge import VaultEvents
+from ui.chat_files import is_chat_export
 from ui.dialogs.client import ClientStatusDialog
+from ui.dialogs.client_edit import EditClientDialog
 from ui.dialogs.export_dossier import ExportDossierDialog, saved_message
+from ui.dialogs.help import show_about, show_shortcuts
 from ui.dialogs.preview import PreviewDialog
 from ui.dialogs.quick_capture import QuickCaptureDialog
 from ui.dialogs.retract import RetractDialog
@@ -35,16 +39,22 @@ from ui.icons import icon
 from ui.import_feedback import InboxFeedback, show_inbox_result, show_results
 from ui.live_refresh import LiveRefresh
 from ui.models.clients_model import ClientFilterModel, ClientListModel
-from ui.models.roles import ID_ROLE, RECORD_ROLE
+from ui.models.roles import COUNT_ROLE, ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
 from ui.ocr_runner import OcrRunner
 from ui.parting_window import PartingWindow
+from ui.recording_notice import warn_about_recording_consent
 from ui.reminders_dock import RemindersDock
+from ui.shortcuts import PassWindowShortcuts
+from ui.undo import SessionUndo
 from ui.widgets.client_header import ClientHeader, display_zone
+from ui.widgets.detail_collapse import DetailCollapse
 from ui.widgets.detail_pane import DetailPane
 from ui.widgets.incident_strip import IncidentStrip
 from ui.widgets.views import FileDrops, make_client_view, make_timeline_view, size_timeline_columns
 from ui.widgets.work_indicator import WorkIndicator
+from ui.window_geometry import fit_window
+from ui.words import plural
 from ui.workers import Tasks, user_message
 
 
@@ -56,6 +66,7 @@ class MainWindow(QMainWindow):
 
     lock_requested = Signal()
     settings_requested = Signal()
+    undo: SessionUndo
 
     def __init__(self, vault: Any, events: VaultEvents, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,7 +76,7 @@ class MainWindow(QMainWindow):
         self._strip_pending = False
         self.setWindowTitle(f"{vault.path.name} — Casefile")
         self.setWindowIcon(icon("vault"))
-        self.resize(1280, 780)
+        fit_window(self, QSize(1280, 780))  # within the screen; see ui/window_geometry.py
 
         self.clients = ClientListModel(vault.clients, self)
         self.client_filter = ClientFilterModel(self)
@@ -82,11 +93,17 @@ class MainWindow(QMainWindow):
         self.ocr.progressed.connect(self._ocr_progressed)
         self.ocr.finished_reading.connect(self._ocr_finished)
         self.statusBar().addPermanentWidget(self.work)
+        self.last_verify: Any = None  # ui.dialogs.integrity.LastVerify, set by "Verify now"
+        self.verified_label = QLabel()
+        self.verified_label.hide()
+        self.statusBar().addPermanentWidget(self.verified_label)
         self.statusBar().showMessage(_welcome(vault), 0)
         self.reminders = RemindersDock(vault, self)
         self.reminders.panel.client_requested.connect(self.select_client)
-        if self.client_filter.rowCount():
-            self.client_view.setCurrentIndex(self.client_filter.index(0, 0))
+        if self.client_filter.rowCount():  # open on the main story: the client with the most entries
+            rows = range(self.client_filter.rowCount())
+            busiest = max(rows, key=lambda r: (self.client_filter.index(r, 0).data(COUNT_ROLE) or 0, -r))
+            self.client_view.setCurrentIndex(self.client_filter.index(busiest, 0))
         self.live = LiveRefresh(vault, self)
         self.live.changed.connect(self.refresh_from_elsewhere)
 
@@ -162,18 +179,32 @@ class MainWindow(QMainWindow):
         self.edit_action = self._action("Edit entry…", "edit", ["F2"], self.edit_entry)
         self.retract_action = self._action("Retract entry…", "retract", ["Ctrl+Shift+R"], self.retract_entry)
         self.attach_action = self._action("Attach files…", "attachment", ["Ctrl+O"], self.attach_files)
+        self.edit_client_action = self._action(
+            "Edit client…", "edit", ["Ctrl+Shift+E"], self.edit_client, "Change the client's name, emails, phones…"
+        )
         self.status_action = self._action("Set client status…", "do_not_serve", ["Ctrl+Shift+S"], self.set_status)
         self.quit_action = self._action("Quit", "lock", ["Ctrl+Q"], self.close)
         self.triage_action = self._action("Unsorted Inbox files…", "attachment", [], self.show_triage)
         self.verify_bundle_action = self._action("Verify a bundle…", "search", [], self.show_verify_bundle)
         self.export_action = self._action("Export dossier…", "export_dossier", ["Ctrl+E"], self.export_dossier)
+        self.integrity_action = self._action("Record integrity…", "vault", [], self.show_integrity)
         self.parting_action = self._action("Parting ways…", "parting_ways", [], self.parting_ways)
+        self.fetch_mail_action = self._action("Fetch mail…", "email", [], self.fetch_mail)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
         self.parting_button.setDefaultAction(self.parting_action)
         self.parting_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], self.filter_edit.setFocus)
-        focus_timeline = self._action("Go to timeline", "note", ["Ctrl+2"], self.timeline_view.setFocus)
+        self.details_action = self._action(
+            "Show details", "note", ["F3"], lambda: None, "Show or hide the details pane"
+        )
+        self.detail_collapse = DetailCollapse(self, self.detail, self.details_action)
+        self.filter_shortcuts = PassWindowShortcuts(self.filter_edit, self)  # Ctrl+E etc. while filtering
+        self.undo_action = self._action("Undo", "retract", ["Ctrl+Z"], lambda: self.undo.undo(), "Undo the last action")
+        self.undo = SessionUndo(self.vault.entries, self.undo_action, self)
+        self.undo.undone.connect(lambda line: self.statusBar().showMessage(line, 10_000))
+        focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], lambda: self.filter_edit.setFocus())
+        focus_timeline = self._action("Go to timeline", "note", ["Ctrl+2"], lambda: self.timeline_view.setFocus())
         self.client_view.addAction(self.log_action)
+        self.client_view.addAction(self.edit_client_action)
         self.client_view.addAction(self.status_action)
 
         toolbar = QToolBar("Main")
@@ -194,17 +225,23 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         vault_menu = menus.addMenu("&Vault")
         vault_menu.addActions([self.client_action, self.attach_action, self.triage_action, self.export_action])
+        vault_menu.addAction(self.integrity_action)
         vault_menu.addAction(self.verify_bundle_action)
         vault_menu.addSeparator()
         vault_menu.addActions([self.settings_action, self.lock_action, self.quit_action])
+        edit_menu = menus.addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.search_action])
+        client_menu = menus.addMenu("&Client")
+        client_menu.addActions([self.edit_client_action, self.status_action, self.parting_action, self.fetch_mail_action])
         entry_menu = menus.addMenu("&Entry")
         for action in (self.log_action, self.edit_action, self.retract_action):
             entry_menu.addAction(action)
-        client_menu = menus.addMenu("&Client")
-        client_menu.addActions([self.status_action, self.parting_action])
         view_menu = menus.addMenu("&View")
-        for action in (self.search_action, self.reminders_action, focus_clients, focus_timeline):
+        for action in (self.search_action, self.reminders_action, self.details_action, focus_clients, focus_timeline):
             view_menu.addAction(action)
+        help_menu = menus.addMenu("&Help")
+        self.shortcuts_action = help_menu.addAction("Keyboard shortcuts", lambda: show_shortcuts(self))
+        self.about_action = help_menu.addAction("About Casefile", lambda: show_about(self))
 
     def set_zone(self, zone: Any) -> None:
         """Show days and times in another zone (the display time zone setting changed)."""
@@ -352,6 +389,7 @@ class MainWindow(QMainWindow):
             return None
         dialog = QuickCaptureDialog(self.vault, client, parent=self)
         dialog.saved.connect(lambda entry: self.select_entry(entry.id))
+        dialog.saved.connect(lambda entry: self.undo.entries_made(f"“{entry.title}”", [entry.id]))
         dialog.files_to_attach.connect(lambda entry, paths: self.add_files(entry.client_id, paths, entry.id))
         dialog.open()
         return dialog
@@ -383,6 +421,20 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _client_name(self, client_id: int) -> str:
+        try:
+            return str(self.vault.clients.get(client_id).name)
+        except Exception:  # the client went away meanwhile: the line just names no one
+            return ""
+
+    def edit_client(self) -> EditClientDialog | None:
+        client = self.current_client()
+        if client is None:
+            return None
+        dialog = EditClientDialog(self.vault.clients, client, self.zone, parent=self)
+        dialog.open()
+        return dialog
+
     def set_status(self) -> ClientStatusDialog | None:
         client = self.current_client()
         if client is None:
@@ -398,6 +450,18 @@ class MainWindow(QMainWindow):
             return None
         dialog = ExportDossierDialog(self.vault, self._tasks, client, parent=self)
         dialog.saved.connect(lambda result: self.statusBar().showMessage(saved_message(result), 0))
+        dialog.open()
+        return dialog
+
+    def fetch_mail(self) -> Any:
+        from ui.dialogs.mail import FetchMailDialog
+
+        client = self.current_client()
+        if client is None:
+            self.statusBar().showMessage("Select the client whose mail to fetch.", 5000)
+            return None
+        dialog = FetchMailDialog(self.vault, self._tasks, client, parent=self)
+        dialog.fetched.connect(lambda _report: self._entry_added(0))
         dialog.open()
         return dialog
 
@@ -432,25 +496,39 @@ class MainWindow(QMainWindow):
         if names:
             self.add_files(client.id, [Path(n) for n in names], self.current_entry_id() if self.detail.entry else None)
 
-    def add_files(self, client_id: int, paths: list[Path], entry_id: int | None = None) -> Any:
-        """Store files on a worker, with progress and Cancel in the status bar."""
+    def add_files(self, client_id: int, paths: list[Path], entry_id: int | None = None, chat: Any = None) -> Any:
+        """Store files on a worker, with progress and Cancel in the status bar. A phone-message
+        export dropped on a client first asks which conversation and time zone (one dialog)."""
+        if entry_id is None and chat is None and len(paths) == 1 and is_chat_export(paths[0]):
+            return self.ask_chat_options(client_id, paths[0])
         vault = self.vault
         progress = self._tasks.run_with_progress(
-            lambda p: import_dropped_files(vault, client_id, paths, entry_id, p),
+            lambda p: import_dropped_files(vault, client_id, paths, entry_id, p, chat),
             self._files_added,
             self._failed,
             self.work.show_progress,
         )
-        self.work.start(f"Adding {len(paths)} file(s)…", progress)
+        self.work.start(f"Adding {plural(len(paths), 'file')}…", progress)
         return progress
+
+    def ask_chat_options(self, client_id: int, path: Path) -> Any:
+        from ui.dialogs.chat_import import ChatImportDialog
+
+        dialog = ChatImportDialog(self.vault, self.vault.clients.get(client_id), path, parent=self)
+        dialog.chosen.connect(lambda options: self.add_files(client_id, [path], None, options))
+        dialog.open()
+        return dialog
 
     def _files_added(self, outcome: Any) -> None:
         self.work.finish("")
         if not self.locking:
             self.refresh_after_import(outcome.entry_ids, select=True)
-            show_results(self, "Import", outcome.summary(), list(outcome.results))
+            if outcome.entry_id is None:  # new entries; files added to an existing entry are not undone here
+                self.undo.entries_made(f"the import of {plural(len(outcome.entry_ids), 'entry')}", outcome.entry_ids)
+            show_results(self, "Import", outcome.summary(self._client_name(outcome.client_id)), list(outcome.results))
             if outcome.entry_ids:
                 self.ocr.start(outcome.client_id, tuple(outcome.entry_ids))
+            warn_about_recording_consent(self, [Path(r.path) for r in outcome.results if r.ok])
 
     def _ocr_progressed(self, done: object, total: object, name: str) -> None:
         if not self.locking and name:
@@ -469,6 +547,21 @@ class MainWindow(QMainWindow):
 
     def watch_inbox(self, watch: Any) -> None:
         InboxFeedback(self).follow(watch)  # a child: its connections end with this window
+
+    def show_integrity(self) -> Any:
+        from ui.dialogs.integrity import IntegrityDialog
+
+        dialog = IntegrityDialog(self.vault, self._tasks, self.last_verify, parent=self)
+        dialog.verified.connect(self._verified)
+        dialog.open()
+        return dialog
+
+    def _verified(self, last: Any) -> None:
+        """The status bar's "Verified <when>" (this session's last verification)."""
+        self.last_verify = last
+        self.verified_label.setText(last.status_text())
+        self.verified_label.setToolTip(last.summary)
+        self.verified_label.show()
 
     def show_verify_bundle(self) -> Any:
         from ui.dialogs.verify_bundle import VerifyBundleDialog
@@ -539,6 +632,4 @@ def _welcome(vault: Any) -> str:
     if not drafts:
         return f"Vault {vault.path} — unlocked"
     names = sorted({vault.clients.get(d.client_id).name for d in drafts if d.client_id is not None})
-    return (
-        f"{len(drafts)} unsaved draft(s) kept for {', '.join(names)}: select the client and press Ctrl+N to continue."
-    )
+    return f"{plural(len(drafts), 'unsaved draft')} kept for {', '.join(names)}: select the client and press Ctrl+N to continue."

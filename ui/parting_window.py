@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from ui.parting.checklist_panel import ChecklistPanel
 from ui.parting.followup_card import FollowUpCallCard
 from ui.parting.letter_composer import LetterComposer
 from ui.parting.pattern_view import PatternView
+from ui.window_geometry import fit_window
 
 
 class PartingWindow(QDialog):
@@ -33,7 +34,7 @@ class PartingWindow(QDialog):
         self.setWindowTitle(f"Parting ways with {client.name} — Casefile")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(900, 760)
+        fit_window(self, QSize(900, 760))  # within the screen; see ui/window_geometry.py
         self.pattern = PatternView(vault)
         self.pattern.set_client(client.id)
         self.checklist = ChecklistPanel(vault)

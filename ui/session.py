@@ -18,6 +18,7 @@ from ui.bridge import VaultEvents
 from ui.clipboard import SecureClipboard
 from ui.idle_lock import IdleLock
 from ui.inbox_watch import InboxWatch, inbox_folder, inbox_wanted
+from ui.window_geometry import restore_geometry, save_geometry
 from ui.workers import Tasks
 
 
@@ -72,6 +73,9 @@ class Session(QObject):
         self.idle.idle.connect(self.lock)
         self.inbox = InboxWatch(self)
         self.clipboard = SecureClipboard(self)
+        from ui.anchor_retry import AnchorRetry
+
+        self.anchor_retry = AnchorRetry(self.tasks, self)  # queued RFC 3161 requests, daily seal
         self.system_lock: Any = None  # made at the first unlock: QtDBus is not needed before
         self.vault: Any = None
         self.window: Any = None
@@ -172,6 +176,7 @@ class Session(QObject):
         self.window = MainWindow(vault, self.events, self.tasks)
         self.window.lock_requested.connect(self.lock)
         self.window.settings_requested.connect(self.show_settings)
+        restore_geometry(self.window, self.settings.qsettings, "main")
         self.window.show()
         if self.gate is not None:
             gate, self.gate = self.gate, None
@@ -186,6 +191,7 @@ class Session(QObject):
             self.system_lock.lock_requested.connect(self.lock)
         self.window.watch_inbox(self.inbox)
         self.restart_inbox()
+        self.anchor_retry.start(vault)
         self.unlocked.emit()
 
     def show_settings(self) -> Any:
@@ -203,8 +209,10 @@ class Session(QObject):
         self.idle.stop()
         self.clipboard.clear()
         self.inbox.stop()  # before the vault closes: a file mid-import finishes its transaction
+        self.anchor_retry.stop()
         window, self.window = self.window, None
         if window is not None:
+            save_geometry(window, self.settings.qsettings, "main")
             window.prepare_lock()
         path = self.vault.path
         self.show_unlock(path)  # first, so closing the main window never leaves the app windowless
@@ -229,7 +237,9 @@ class Session(QObject):
         self.idle.stop()
         self.clipboard.clear()
         self.inbox.stop()
+        self.anchor_retry.stop()
         if self.window is not None:
+            save_geometry(self.window, self.settings.qsettings, "main")
             self.window.prepare_lock()
         if self.vault is not None:
             self._close_vault()

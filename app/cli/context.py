@@ -37,6 +37,36 @@ def vault_dir(args: argparse.Namespace) -> Path:
 
 _stdin_cache: dict[str, list[str]] = {}
 
+MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024  # a body, a draft, a secret: text a person wrote
+
+
+def read_user_bytes(path: Path, what: str, limit: int = MAX_TEXT_FILE_BYTES) -> bytes:
+    """Read a file the user named, bounded, after checking its type: a FIFO or a device
+    must not block the command on open, a folder gets a sentence, not a traceback."""
+    import stat
+
+    try:
+        info = path.expanduser().stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise InvalidInput(f"The {what} {path} is {kind}.")
+        if info.st_size > limit:
+            raise InvalidInput(f"The {what} {path} is too large ({info.st_size:,} bytes; at most {limit:,}).")
+        with path.expanduser().open("rb") as handle:
+            return handle.read(limit + 1)[:limit]
+    except OSError as error:
+        raise InvalidInput(f"Cannot read the {what} {path}: {error.strerror or error}.") from None
+
+
+def read_user_text(path: Path, what: str, limit: int = MAX_TEXT_FILE_BYTES) -> str:
+    """``read_user_bytes`` decoded as UTF-8 ('-' reads standard input)."""
+    if str(path) == "-":
+        return sys.stdin.read(limit)
+    try:
+        return read_user_bytes(path, what, limit).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"The {what} {path} is not UTF-8 text.") from None
+
 
 def _read_secret_file(spec: str, what: str, index: int = 0) -> str:
     """Read a secret from a file; '-' reads standard input (one secret per line)."""
@@ -45,10 +75,7 @@ def _read_secret_file(spec: str, what: str, index: int = 0) -> str:
         if index >= len(lines):
             raise InvalidInput(f"Standard input ended before the {what}.")
         return lines[index]
-    try:
-        text = Path(spec).expanduser().read_text(encoding="utf-8")
-    except OSError as error:
-        raise InvalidInput(f"Cannot read the {what} file {spec}: {error.strerror}.") from None
+    text = read_user_text(Path(spec), f"{what} file", 64 * 1024)
     return text.splitlines()[0] if text.splitlines() else ""
 
 
@@ -134,6 +161,41 @@ def out(text: str = "") -> None:
 
 def err(text: str) -> None:
     print(terminal_safe(text, one_line=True), file=sys.stderr)
+
+
+def whole_number(low: int, high: int) -> Any:
+    """An argparse type: a whole number within [low, high], refused with a sentence otherwise."""
+
+    def parse(text: str) -> int:
+        cleaned = text.strip()
+        if not (cleaned.isascii() and cleaned.lstrip("-").isdigit()) or len(cleaned) > 20:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number")
+        value = int(cleaned)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({low} to {high})")
+        return value
+
+    return parse
+
+
+def seconds(high: float) -> Any:
+    """An argparse type: a finite number of seconds from 0 to ``high``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seconds") from None
+        if not 0 <= value <= high:  # also refuses nan and inf
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is out of range (0 to {high:g} seconds)")
+        return value
+
+    return parse
+
+
+# Ids are SQLite integers; minutes are bounded like the records' own checks.
+ID = whole_number(1, 2**62)
+MINUTES = whole_number(0, 10 * 366 * 24 * 60)
 
 
 def add_vault_options(parser: argparse.ArgumentParser) -> None:

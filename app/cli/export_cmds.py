@@ -12,7 +12,7 @@ from typing import Any
 from app.cli import context as ctx
 from app.errors import InvalidInput
 from app.records.models import ENTRY_KINDS
-from app.records.times import local_zone, parse_when
+from app.records.times import check_range, local_zone, parse_when
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -70,7 +70,7 @@ def _bound(text: str | None, *, end: bool) -> datetime | None:
         except ValueError:
             raise InvalidInput(f"{text!r} is not a date (use YYYY-MM-DD).") from None
         zone, _name = local_zone()
-        moment = datetime.combine(day, time.min, tzinfo=zone)
+        moment = check_range(datetime.combine(day, time.min, tzinfo=zone))
         return moment + timedelta(days=1) - timedelta(microseconds=1) if end else moment
     return parse_when(text)[0]
 

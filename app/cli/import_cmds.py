@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--delete-imported", action="store_true", help="delete originals after a verified import")
     p.add_argument("--once", action="store_true", help="import what is there now, then stop")
-    p.add_argument("--settle", type=float, default=2.0, metavar="SEC", help="how long a file must stay unchanged")
+    p.add_argument("--settle", type=ctx.seconds(3600), default=2.0, metavar="SEC", help="how long a file must stay unchanged")
     p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
     p.set_defaults(handler=cmd_watch)
 
@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     q.set_defaults(handler=cmd_triage_list)
     q = tsub.add_parser("assign", help="file a waiting item under a client")
     ctx.add_vault_options(q)
-    q.add_argument("item", type=int)
+    q.add_argument("item", type=ctx.ID)
     q.add_argument("client")
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=cmd_triage_assign)

@@ -47,6 +47,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_fetch)
 
+    p = msub.add_parser("dkim-recheck", help="check DKIM signatures again (those not checked yet, or --all)")
+    ctx.add_vault_options(p)
+    p.add_argument("client", nargs="?", help="only this client's emails (default: every client)")
+    p.add_argument("--all", action="store_true", help="every signed message, not only those not checked yet")
+    p.add_argument("--replay", action="store_true", help="verify against the archived key records only (no DNS)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_dkim_recheck)
+
 
 def _date(text: str) -> date:
     try:
@@ -146,4 +154,17 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     for note in report.notes:
         ctx.err(f"note: {note}")
     ctx.out(f"{report.line()} for {client.name}.")
+    return 0
+
+
+def cmd_dkim_recheck(args: argparse.Namespace) -> int:
+    from app.mail.dkim_recheck import recheck
+
+    with ctx.open_vault(args) as vault:
+        client_id = vault.clients.resolve(args.client).id if args.client else None
+        report = recheck(vault, client_id, every=args.all, replay=args.replay)
+    if args.json:
+        ctx.print_json(report)
+    else:
+        ctx.out(report.line())
     return 0

@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_cli(argv: Sequence[str]) -> int:
     parser = build_parser()
+    for index, arg in enumerate(argv, 1):
+        # A shell cannot pass NUL; bytes that are not UTF-8 arrive as lone surrogates
+        # that no file name, database or terminal can take: refused up front.
+        if "\x00" in arg or any("\ud800" <= ch <= "\udfff" for ch in arg):
+            parser.error(f"argument {index} holds a NUL character or bytes that are not valid UTF-8")
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
@@ -87,6 +92,15 @@ def run_cli(argv: Sequence[str]) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # the file system said no (a name too long, no permission …)
+        from app.vault.store import is_disk_full
+
+        where = f" {error.filename}" if error.filename else ""
+        if is_disk_full(error):
+            print(f"casefile: Not enough disk space{where}; nothing was stored.", file=sys.stderr)
+        else:
+            print(f"casefile: cannot use{_one_line(where)[:200]}: {error.strerror or error}.", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as error:  # a bug: one line for the user, the traceback on request
         if os.environ.get("CASEFILE_DEBUG"):
             raise

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import email
-import sys
 from datetime import datetime
 from email import policy
 from pathlib import Path
@@ -38,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--notice-end", help="for terms: when the notice period ends (sets a reminder)")
     p.add_argument("--status", help="for status: former or do-not-serve")
     p.add_argument("--reason", default="", help="for status: why")
-    p.add_argument("--entry", type=int, help="the entry this step refers to")
+    p.add_argument("--entry", type=ctx.ID, help="the entry this step refers to")
     p.add_argument("--tz", help="IANA time zone for dates without an offset")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_checklist)
@@ -72,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("client")
     p.add_argument("--log", metavar="SUMMARY", help="log the call with this summary")
     p.add_argument("--outcome", default="", help="with --log: the outcome (marks the outcome step)")
-    p.add_argument("--duration", type=int, metavar="MIN")
+    p.add_argument("--duration", type=ctx.MINUTES, metavar="MIN")
     p.add_argument("--date", help="when the call was (default: now)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_followup)
@@ -208,12 +207,7 @@ def cmd_pattern(args: argparse.Namespace) -> int:
 
 
 def _read_draft(path: Path) -> str:
-    try:
-        return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path} is not UTF-8 text.") from None
-    except OSError as error:
-        raise InvalidInput(f"Cannot read {path}: {error.strerror}.") from None
+    return ctx.read_user_text(path, "draft")
 
 
 def cmd_letter(args: argparse.Namespace) -> int:
@@ -363,10 +357,8 @@ def cmd_do_not_serve(args: argparse.Namespace) -> int:
     with ctx.open_vault(args) as vault:
         matches = match_person(vault, name=args.name, emails=args.email, phones=args.phone)
         if args.eml:
-            try:
-                message = email.message_from_bytes(args.eml.read_bytes(), policy=policy.default)
-            except OSError as error:
-                raise InvalidInput(f"Cannot read {args.eml}: {error.strerror}.") from None
+            data = ctx.read_user_bytes(args.eml, "message", 64 * 1024 * 1024)
+            message = email.message_from_bytes(data, policy=policy.default)
             for header in ("From", "Reply-To", "Sender"):
                 for value in message.get_all(header) or []:
                     matches += [m for m in match_email_header(vault, str(value)) if m not in matches]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -34,7 +33,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("filter", nargs="?", default="")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_client_list)
-    p = csub.add_parser("show", help="show a client and their status history")
+    p = csub.add_parser("edit", help="change a client's name, emails, phones, address or notes (kept as a revision)")
+    ctx.add_vault_options(p)
+    p.add_argument("client")
+    p.add_argument("--name")
+    p.add_argument("--email", action="append", help="the client's emails (repeat; replaces the list; '' for none)")
+    p.add_argument("--phone", action="append", help="the client's phones (repeat; replaces the list; '' for none)")
+    p.add_argument("--address")
+    p.add_argument("--notes")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_client_edit)
+    p = csub.add_parser("show", help="show a client, their status history and former details")
     ctx.add_vault_options(p)
     p.add_argument("client")
     p.add_argument("--json", action="store_true")
@@ -79,7 +88,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ctx.add_vault_options(p)
     p.add_argument("query")
     p.add_argument("--client")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=ctx.whole_number(1, 10_000), default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
 
@@ -98,8 +107,8 @@ def _entry_options(p: argparse.ArgumentParser, *, required: bool) -> None:
     body.add_argument("--body-file", type=Path, help="read the body from a file ('-' = stdin)")
     p.add_argument("--when", help="when it happened, ISO 8601 (default: now)")
     p.add_argument("--tz", help="IANA time zone for --when without an offset (default: this machine's)")
-    p.add_argument("--duration", type=int, metavar="MIN", help="duration in minutes")
-    p.add_argument("--time-spent", type=int, metavar="MIN", help="time you spent on it, in minutes")
+    p.add_argument("--duration", type=ctx.MINUTES, metavar="MIN", help="duration in minutes")
+    p.add_argument("--time-spent", type=ctx.MINUTES, metavar="MIN", help="time you spent on it, in minutes")
     p.add_argument("--amount", help="money involved, e.g. 120.50")
     p.add_argument("--currency", help="currency code, e.g. USD")
     p.add_argument("--participant", action="append", help="who took part (repeatable)")
@@ -114,14 +123,7 @@ def _body(args: argparse.Namespace) -> str | None:
         return str(args.body)
     if args.body_file is None:
         return None
-    try:
-        if str(args.body_file) == "-":
-            return sys.stdin.read()
-        return args.body_file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{args.body_file} is not UTF-8 text.") from None
-    except OSError as error:
-        raise InvalidInput(f"Cannot read {args.body_file}: {error.strerror}.") from None
+    return ctx.read_user_text(args.body_file, "body file")
 
 
 def _cents(text: str | None) -> int | None:
@@ -136,8 +138,9 @@ def _cents(text: str | None) -> int | None:
         raise InvalidInput(f"{shown!r} is not an amount of money.") from None
     if not value.is_finite():
         raise InvalidInput(f"{shown!r} is not an amount of money.")
-    # Compare before converting: 1e400000000 would take forever to turn into an int.
-    if abs(value) > Decimal(MAX_AMOUNT_CENTS) / 100:
+    # Compare before converting: 1e400000000 would take forever to turn into an int
+    # (and overflows the decimal context on the way).
+    if value and (value.adjusted() > 15 or value.copy_abs() * 100 > MAX_AMOUNT_CENTS):
         raise InvalidInput(f"The amount {shown} is too large (at most {MAX_AMOUNT_CENTS // 100:,}).")
     return int((value * 100).to_integral_value())
 
@@ -254,6 +257,10 @@ def _entry_json(vault: Any, entry: Entry, full: bool = False) -> dict[str, Any]:
             }
             for a in vault.attachments.for_entry(entry.id)
         ]
+        from app.mail.dkim import summary
+
+        first = data["attachment_list"][0] if data["attachment_list"] else None
+        data["dkim"] = summary(first["metadata"]) if first and first["media_type"] == "message/rfc822" else None
     return data
 
 
@@ -298,12 +305,45 @@ def cmd_client_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def client_changes(args: argparse.Namespace) -> dict[str, object]:
+    changes: dict[str, object] = {}
+    if args.name is not None:
+        changes["name"] = args.name
+    for key, values in (("emails", args.email), ("phones", args.phone)):
+        if values is not None:
+            changes[key] = [v for v in values if v.strip()]
+    for key in ("address", "notes"):
+        if getattr(args, key) is not None:
+            changes[key] = getattr(args, key)
+    return changes
+
+
+def cmd_client_edit(args: argparse.Namespace) -> int:
+    from app.errors import InvalidInput
+
+    changes = client_changes(args)
+    if not changes:
+        raise InvalidInput("Nothing to change: give --name, --email, --phone, --address or --notes.")
+    with ctx.open_vault(args) as vault:
+        before = vault.clients.resolve(args.client)
+        current = {k: list(v) if isinstance(v, tuple) else v for k, v in ctx.to_jsonable(before).items()}
+        if all(current.get(k) == v for k, v in changes.items()):
+            raise InvalidInput(f"{before.name}'s details already read like that; nothing was changed.")
+        c = vault.clients.update(before.id, **changes)
+    if args.json:
+        ctx.print_json(c)
+    else:
+        ctx.out(f"Updated client {c.id}: {c.name} (the former details stay in the record)")
+    return 0
+
+
 def cmd_client_show(args: argparse.Namespace) -> int:
     with ctx.open_vault(args) as vault:
         c = vault.clients.resolve(args.client)
         history = vault.clients.status_history(c.id)
+        revisions = vault.clients.revisions(c.id)
     if args.json:
-        ctx.print_json({**ctx.to_jsonable(c), "status_history": history})
+        ctx.print_json({**ctx.to_jsonable(c), "status_history": history, "revisions": revisions})
         return 0
     ctx.out(_client_line(c))
     for label, values in (("Email", c.emails), ("Phone", c.phones)):
@@ -316,6 +356,23 @@ def cmd_client_show(args: argparse.Namespace) -> int:
     for change in history:
         ctx.out(
             f"  {change.changed_at:%Y-%m-%d %H:%M} UTC  → {CLIENT_STATUSES.get(change.status, change.status)}: {change.reason}"
+        )
+    former = [
+        f"{label} {value}"
+        for label, values, now in (
+            ("name", [r.name for r in revisions], [c.name]),
+            ("email", [e for r in revisions for e in r.emails], c.emails),
+            ("phone", [p for r in revisions for p in r.phones], c.phones),
+        )
+        for value in dict.fromkeys(values)
+        if value not in now
+    ]
+    if former:
+        ctx.out(f"  Formerly: {'; '.join(former)}")
+    edits = [r for r in revisions if r.action == "client.update"]
+    if edits:
+        ctx.out(
+            f"  Details changed {len(edits)} time{'s' if len(edits) != 1 else ''}, last {edits[-1].at:%Y-%m-%d %H:%M} UTC"
         )
     return 0
 

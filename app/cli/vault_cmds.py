@@ -100,6 +100,8 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     progress = (lambda msg: print(f"… {msg}", file=sys.stderr)) if sys.stderr.isatty() and not args.json else None
+    if args.seal is not None and not args.seal.strip():
+        raise InvalidInput("The --seal value is empty; give the seal as printed, e.g. CF1-42-3f9a….")
     with ctx.open_vault(args) as vault:
         report = vault.verify(seal=args.seal, progress=progress)
     if args.json:
@@ -111,11 +113,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 "events": report.head.count,
                 "head": report.head.hash,
                 "seal_ok": report.seal_ok,
+                "warnings": report.warnings,
+                "clock_notes": report.clock_notes,
                 "anchored": report.anchored,
                 "notes": report.notes,
             }
         )
         return 0 if report.ok else EXIT_VERIFY_FAILED
+    for warning in report.warnings:  # the vault clock's notes: disclosed, not failures
+        ctx.err(f"casefile: warning: {warning}")
+    if report.clock_notes > len(report.warnings):
+        ctx.err(
+            f"casefile: warning: {report.clock_notes - len(report.warnings)} more clock notes (--json lists the first)."
+        )
     if report.ok:
         checked = ", ".join(f"{n} {what}" for what, n in report.checked.items() if n)
         ctx.out(f"OK: the record is intact ({checked}).")

@@ -31,7 +31,7 @@ CSV_COLUMNS = (
     "number", "description", "entry_id", "file_name", "media_type", "size", "sha256", "native_path",
     "rendered_as", "note", "source", "acquired_at", "occurred_at", "recorded_at", "bates_first", "bates_last",
 )  # fmt: skip
-DAT_FIELDS = ("BEGBATES", "ENDBATES", "CUSTODIAN", "DATE", "SHA256", "NATIVEPATH", "FILENAME", "DESCRIPTION")
+DAT_FIELDS = ("BEGBATES", "ENDBATES", "CUSTODIAN", "DATE", "SHA256", "NATIVEPATH", "FILENAME", "DESCRIPTION", "DKIM")
 
 
 def manifest(layout: Layout, pdf_name: str, pdf_sha256: str) -> dict[str, Any]:
@@ -118,6 +118,19 @@ def exhibits_csv(layout: Layout) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
 
 
+def dkim_field(metadata: dict[str, Any]) -> str:
+    """The load file's DKIM field: 'pass d=example.com s=s1 aligned', 'fail …', 'none', or '' for non-emails."""
+    from app.mail.dkim import summary
+
+    s = summary(metadata)
+    if s is None:
+        return ""
+    parts = [str(s["status"])]
+    if s["domain"]:
+        parts += [f"d={s['domain']}", f"s={s['selector']}", "aligned" if s["aligned"] else "not aligned"]
+    return " ".join(parts)
+
+
 PRIVILEGE_CSV = "privilege_log.csv"
 
 
@@ -153,6 +166,7 @@ def concordance_dat(layout: Layout) -> bytes:
                     ex.native_path,
                     ex.attachment.name,
                     ex.description,
+                    dkim_field(ex.attachment.metadata),
                 ]
             )
         )
@@ -170,7 +184,7 @@ What is here
   {MANIFEST}  entries, exhibits, SHA-256 hashes, Bates ranges, ledger head
   {CSV_NAME}   one row per exhibit (UTF-8)
   {DAT_NAME}   Concordance load file: þ quotes, ASCII 20 delimiter; BEGBATES, ENDBATES,
-                 CUSTODIAN, DATE, SHA256, NATIVEPATH, FILENAME, DESCRIPTION
+                 CUSTODIAN, DATE, SHA256, NATIVEPATH, FILENAME, DESCRIPTION, DKIM
   {SUMS}     SHA-256 of every file above
 
 How to verify

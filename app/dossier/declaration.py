@@ -158,6 +158,35 @@ def _were(items: list[tuple[int, Entry]]) -> str:
     return "was" if len(items) == 1 else "were"
 
 
+def collected_via(metadata: dict[str, Any]) -> str:
+    collected = metadata.get("collected")
+    return str(collected.get("via", "")) if isinstance(collected, dict) else ""
+
+
+def email_paragraph(layout: Layout) -> str:
+    """What the declaration says about received emails: how they were collected and their DKIM checks."""
+    from app.mail.dkim import summary
+
+    emails = [ex for ex in layout.exhibits if ex.attachment.media_type == "message/rfc822"]
+    if not emails:
+        return ""
+    verdicts = [summary(ex.attachment.metadata) for ex in emails]
+    passed = sum(1 for v in verdicts if v and v["status"] == "pass")
+    imap = sum(1 for ex in emails if collected_via(ex.attachment.metadata) == "imap")
+    text = f"Emails. The dossier produces {len(emails)} email message(s) as received, each kept as stored."
+    if imap:
+        text += (
+            f" {imap} of them were copied read-only from the mailbox over IMAP; each such exhibit names the "
+            "server, folder, message UID and the time it was collected."
+        )
+    text += (
+        f" {passed} carry a DKIM signature that verified when the record-keeping software checked it against "
+        "the signing domain's published key (the key record is kept). A verified DKIM signature shows that the "
+        "signing domain vouched for the message's headers and body; it does not show who typed the message."
+    )
+    return text
+
+
 def declaration(layout: Layout) -> list[Any]:
     s, sel = styles(), layout.selection
     owner = sel.owner_name or BLANK
@@ -216,6 +245,9 @@ def declaration(layout: Layout) -> list[Any]:
             f"{entries_text(sc.private)} {'is' if len(sc.private) == 1 else 'are'} marked PRIVILEGED: they are included at counsel's request "
             "and are not covered by this declaration."
         )
+    emails = email_paragraph(layout)
+    if emails:
+        paragraphs.append(emails)
     paragraphs.append(
         f"The record's hash chain stood at {sel.ledger_count} events with head {sel.ledger_head} when the "
         "dossier was prepared."

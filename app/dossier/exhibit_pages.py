@@ -97,7 +97,9 @@ def all_exhibits(layout: Layout) -> list[Any]:
 def metadata_text(metadata: dict[str, object], limit: int = 12) -> str:
     """What ingest extracted (EXIF time, GPS, email headers), flattened to one line."""
     items = []
-    for key, value in list(metadata.items())[:limit]:
+    # Collection and DKIM records are told in sentences on the email exhibit (app/mail/provenance.py).
+    shown = {k: v for k, v in metadata.items() if k not in ("dkim", "collected")}
+    for key, value in list(shown.items())[:limit]:
         if isinstance(value, dict | list):
             value = (
                 ", ".join(f"{k}={v}" for k, v in value.items())
@@ -220,4 +222,8 @@ def email_flowables(layout: Layout, ex: Exhibit) -> list[Any]:
             ]
         )
     )
-    return [block, Spacer(1, 8), *(body_paragraphs(text, s["body"]) or [Paragraph("(empty message)", s["muted"])])]
+    from app.mail.provenance import mail_proof_lines
+
+    proof = [para(markup(line), s["small"]) for line in mail_proof_lines(ex.attachment.metadata)]
+    body = body_paragraphs(text, s["body"]) or [Paragraph("(empty message)", s["muted"])]
+    return [block, Spacer(1, 4), *proof, Spacer(1, 8), *body]

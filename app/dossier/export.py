@@ -165,11 +165,17 @@ def save_dossier(
     if pdf_path.exists() or zip_path.exists():
         raise InvalidInput(f"{pdf_path.name} already exists in {out_dir}; nothing was overwritten.")
     partial_pdf, partial_zip = pdf_path.with_suffix(".pdf.partial"), zip_path.with_suffix(".zip.partial")
+    from app.dossier.partials import create_private, remove_stale_partials
+
+    remove_stale_partials(out_dir)  # left by an export that was killed
     pdf_sha = hashlib.sha256(pdf).hexdigest()
     sel = layout.selection
     assert layout.production is not None
     try:
         steps.start("bundle", len(layout.exhibits) + 1)
+        # 0600 from the first byte: the dossier holds the whole record in the clear.
+        create_private(partial_pdf)
+        create_private(partial_zip)
         partial_pdf.write_bytes(pdf)
         evidence = evidence_for(vault, pdf_name=pdf_path.name, pdf_sha256=pdf_sha, layout=layout)
         sums = write_bundle(layout, partial_zip, pdf_path.name, pdf, tick=steps.tick, evidence=evidence)
@@ -203,9 +209,16 @@ def save_dossier(
         partial_zip.replace(zip_path)
         # Kept only now that the export is saved: tokens into the ledger, failures into the queue.
         vault.anchors.keep(evidence.answers)
-    except BaseException:
+    except BaseException as error:
         partial_pdf.unlink(missing_ok=True)
         partial_zip.unlink(missing_ok=True)
+        from app.vault.store import is_disk_full
+
+        if is_disk_full(error):
+            from app.errors import DiskFull, disk_full_message
+
+            need = 2 * len(pdf) + sum(ex.attachment.size for ex in layout.exhibits)
+            raise DiskFull(disk_full_message(out_dir, f"export {pdf_path.name}", need)) from None
         raise
     return ExportResult(
         pdf_path,

@@ -227,6 +227,17 @@ def _status_row(change: Any) -> list[Any]:
     )
 
 
+def dkim_mark(exhibits: list[Any]) -> str:
+    """' [DKIM ✓ example.com]' for an email whose original carries a verified DKIM signature."""
+    from app.mail.dkim import summary
+
+    for ex in exhibits[:1]:
+        s = summary(ex.attachment.metadata)
+        if s and s["status"] == "pass":
+            return f" [DKIM ✓ {s['domain']}]"
+    return ""
+
+
 def chronology(layout: Layout) -> list[Any]:
     s = styles()
     rows: list[list[Any]] = [
@@ -238,7 +249,11 @@ def chronology(layout: Layout) -> list[Any]:
         while changes and changes[0].changed_at <= entry.occurred_at:
             rows.append(_status_row(changes.pop(0)))
         numbers = number_ranges(ex.number for ex in exhibits_of(layout.exhibits, entry.id))
-        title = clip(entry.title, HEADING_CHARS, "see the entry in full") + (" (retracted)" if entry.retraction else "")
+        title = (
+            clip(entry.title, HEADING_CHARS, "see the entry in full")
+            + (" (retracted)" if entry.retraction else "")
+            + dkim_mark(exhibits_of(layout.exhibits, entry.id))
+        )
         delay = lag(entry.occurred_at, entry.recorded_at, late_days=layout.selection.late_days)
         if delay.is_late:
             title += f" [written later: {delay.describe()}]"
@@ -262,7 +277,8 @@ def chronology(layout: Layout) -> list[Any]:
         para(
             "One row per entry, oldest first, with the client's status changes among them. The pin cite is the "
             "Bates page where the entry appears in full; 'Exh.' lists its exhibit numbers. '[written later]' "
-            f"marks an entry written down more than {layout.selection.late_days} days after the event.",
+            f"marks an entry written down more than {layout.selection.late_days} days after the event. '[DKIM ✓ domain]' marks an email whose signature "
+            "by that domain verified.",
             s["muted"],
         )
     )

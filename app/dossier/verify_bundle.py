@@ -54,7 +54,10 @@ def _parse_sums(text: str) -> dict[str, str]:
 
 def verify_bundle(path: Path, expect_fingerprint: str | None = None) -> BundleReport:
     """``expect_fingerprint``: the signing key's fingerprint the recipient got from the owner."""
+    from app.dossier import bundle_bounds
+
     report = BundleReport()
+    bundle_bounds.check_bundle_file(path)  # before any open: a FIFO must not block
     try:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -65,6 +68,17 @@ def verify_bundle(path: Path, expect_fingerprint: str | None = None) -> BundleRe
         report.problems.append(f"the bundle is not a readable ZIP file ({error})")
         return report
     with zf:
+        # The bounds first, from the ZIP's directory alone: unsafe names, duplicates,
+        # links, bombs, an oversized manifest, sizes the manifest does not state.
+        report.problems += bundle_bounds.member_problems(zf)
+        if not report.problems and MANIFEST in zf.namelist():
+            try:
+                stated = bundle_bounds.manifest_sizes(json.loads(zf.read(MANIFEST)))
+            except (ValueError, RecursionError, zipfile.BadZipFile, OSError, zlib.error):
+                stated = {}
+            report.problems += bundle_bounds.size_problems(zf, stated)
+        if report.problems:
+            return report
         names = [info.filename for info in zf.infolist() if not info.is_dir()]
         _check_signature(zf, names, expect_fingerprint, report)  # first: is the manifest the signer's?
         if SUMS not in names:
@@ -130,7 +144,7 @@ def _check_manifest(zf: zipfile.ZipFile, names: list[str], actual: dict[str, str
         manifest = json.loads(zf.read(MANIFEST))
         pdf = manifest["pdf"]
         exhibits = manifest["exhibits"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         report.problems.append(f"{MANIFEST} was changed: it is not a dossier manifest")
         return
     report.ledger_head = str(manifest.get("ledger", {}).get("head", ""))

@@ -90,7 +90,9 @@ def document_certificate(
     return key, cert
 
 
-def sign_pdf(pdf: bytes, vault: Any, business: str, timestamper: Any = None) -> bytes:
+def sign_pdf(
+    pdf: bytes, vault: Any, business: str, timestamper: Any = None, field_name: str = SIGNATURE_FIELD
+) -> bytes:
     """Sign the finished PDF; returns the signed bytes (the original bytes plus one update)."""
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
@@ -119,13 +121,16 @@ def sign_pdf(pdf: bytes, vault: Any, business: str, timestamper: Any = None) -> 
         cert_registry=SimpleCertificateStore.from_certs([asn1(root)]),
     )
     meta = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD,
+        field_name=field_name,
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
         reason="Dossier exported from a Casefile record; the bundle's manifest is signed by the same vault key",
         name=f"{business or 'Casefile vault'} (vault key {fingerprint})",
     )
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer, timestamper=timestamper)
+    from app.records.times import iana_tz_env
+
+    with iana_tz_env():  # pyhanko asks tzlocal for the signing time's zone
+        out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer, timestamper=timestamper)
     return bytes(out.getvalue())
 
 

@@ -240,11 +240,17 @@ def _verify_token(token_der: bytes, digest: bytes, chain: list[bytes]) -> TokenI
 
 
 def _tsa_name(tst: Any, signer: Any) -> str:
+    """The TSA's common name (else its whole name): what a reader recognises."""
+    names = [signer.subject]
     try:
-        if tst["tsa"].native is not None:
-            return str(tst["tsa"].chosen.human_friendly)
+        if tst["tsa"].native is not None and tst["tsa"].name == "directory_name":
+            names.insert(0, tst["tsa"].chosen)
     except (ValueError, KeyError, AttributeError):
         pass
+    for name in names:
+        common = name.native.get("common_name") if isinstance(name.native, dict) else None
+        if common:
+            return str(common[0] if isinstance(common, list) else common)
     return str(signer.subject.human_friendly)
 
 

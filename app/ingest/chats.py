@@ -292,3 +292,18 @@ def thread_of(data: bytes) -> dict[str, Any]:
     """The stored thread part read back (for the dossier and the detail pane)."""
     loaded = json.loads(data.decode("utf-8", "replace"))
     return loaded if isinstance(loaded, dict) else {}
+
+
+def conversations_in(source: Source) -> list[tuple[str, str]]:
+    """(label, value for ``ChatOptions.with_``) of each conversation or sender in a chat
+    export, most messages first: what the app's import dialog offers to choose from."""
+    from app.ingest import imessage, sms, whatsapp
+
+    reader = chat_reader_for(source)
+    if reader is sms.read_sms_backup:
+        return sms.conversations(source)
+    if reader is imessage.read_chat_db:
+        return imessage.conversations(source)
+    if reader is whatsapp.read_whatsapp:
+        return whatsapp.senders(source)
+    return []

@@ -31,12 +31,19 @@ from app.records.times import in_range
 
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024
 MAX_MBOX_BYTES = 512 * 1024 * 1024
+MAX_PARSED_EML_BYTES = 32 * 1024 * 1024  # budget: peak memory stays under ~300 MB
 MAX_DEPTH = 40
 MAX_PARTS = 2000
 MAX_BODY_CHARS = 2_000_000
 
 
 def parse_eml(source: Source) -> list[ParsedItem]:
+    if source.size > MAX_PARSED_EML_BYTES:
+        # The stdlib parser needs ~10x the message in memory (150 MB of NULs: 1.6 GB).
+        raise UnsupportedFile(
+            f"{source.name}: an email of {source.size // 2**20} MB is over the {MAX_PARSED_EML_BYTES // 2**20} MB"
+            " Casefile parses; its headers and body are not extracted."
+        )
     data = source.read_all(MAX_MESSAGE_BYTES, "an email")
     return [message_item(data, source.name, source.mtime, original=Part(name=source.name, source=source))]
 
@@ -62,7 +69,36 @@ def _split_mbox(data: bytes) -> list[bytes]:
     return messages if data.startswith(b"From ") else []
 
 
+# Header budgets, checked on the raw bytes before the stdlib parser (whose address
+# and encoded-word handling is super-linear: 16 000 encoded words took 2 GB).
+MAX_HEADER_BYTES = 1024 * 1024
+MAX_HEADER_FIELDS = 2000
+MAX_ENCODED_WORDS = 2000
+MAX_ADDRESSES = 5000
+
+
+def header_budget_problem(data: bytes) -> str | None:
+    """Why the top-level header block is beyond what Casefile parses, or None. Linear."""
+    match = re.search(rb"\r?\n\r?\n", data[: MAX_HEADER_BYTES + 4])
+    if match is None and len(data) > MAX_HEADER_BYTES:
+        return f"its header is over {MAX_HEADER_BYTES // 1024} KB (or never ends)"
+    header = data[: match.start()] if match else data
+    fields = len(re.findall(rb"(?m)^[^ \t\r\n]", header))
+    if fields > MAX_HEADER_FIELDS:
+        return f"it has {fields:,} header fields (at most {MAX_HEADER_FIELDS:,})"
+    words = header.count(b"=?")
+    if words > MAX_ENCODED_WORDS:
+        return f"its header holds {words:,} encoded words (at most {MAX_ENCODED_WORDS:,})"
+    addresses = header.count(b"@")
+    if addresses > MAX_ADDRESSES:
+        return f"its header holds about {addresses:,} addresses (at most {MAX_ADDRESSES:,})"
+    return None
+
+
 def message_item(data: bytes, name: str, fallback_time: datetime, *, original: Part | None = None) -> ParsedItem:
+    problem = header_budget_problem(data)
+    if problem:
+        raise UnsupportedFile(f"{name}: {problem}; not parsed as an email (hostile or damaged).")
     try:
         msg = BytesParser(policy=policy.default).parsebytes(data)
     except RecursionError:

@@ -98,7 +98,7 @@ def parse_image(source: Source) -> list[ParsedItem]:
     thumbs = make_thumbnails(image, source.name)
     fields = EntryFields(kind="photo", occurred_at=occurred, title=f"Photo: {safe_display_name(source.name)}"[:1000])
     part = Part(name=source.name, source=source, metadata=metadata, derivatives=thumbs)
-    notes = [] if time_source.startswith("EXIF") and "offset" in time_source else [time_source]
+    notes = [] if time_source.startswith("EXIF") and time_source.endswith("with its offset") else [time_source]
     return [ParsedItem(fields=fields, parts=[part], notes=notes)]
 
 

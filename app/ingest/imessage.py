@@ -239,3 +239,15 @@ def _attachment_path(base: Path | None, filename: str) -> Path | None:
     except OSError:
         return None
     return candidate if ok else None
+
+
+def conversations(source: Source) -> list[tuple[str, str]]:
+    conn = _open(source)
+    try:
+        rows = conn.execute(
+            "SELECT c.chat_identifier, COALESCE(c.display_name, ''), COUNT(j.message_id) FROM chat c"
+            " LEFT JOIN chat_message_join j ON j.chat_id = c.ROWID GROUP BY c.ROWID ORDER BY 3 DESC"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [(f"{name or ident} ({count} messages)", ident) for ident, name, count in rows if ident]

@@ -25,12 +25,15 @@ from app.errors import (
     VaultLocked,
     disk_full_message,
 )
+from app.ingest.archive_import import archive_reader, import_messages
+from app.ingest.audio import is_audio, parse_audio
 from app.ingest.chats import ChatOptions, chat_reader_for, read_chat
 from app.ingest.documents import parse_document
 from app.ingest.email import parse_eml, parse_mbox
 from app.ingest.images import image_format, parse_image
 from app.ingest.msg import OLE_MAGIC, parse_msg
 from app.ingest.parsed import ParsedItem, Part, Source
+from app.mail.dkim import annotate_items as annotate_dkim
 from app.records.attachments import CHUNK_SIZE, insert_attachment, safe_display_name
 from app.records.entries import insert_entry
 from app.records.models import EntryFields
@@ -79,6 +82,8 @@ def reader_for(source: Source) -> Reader:
     suffix = Path(source.name).suffix.lower()
     if image_format(head):
         return parse_image
+    if is_audio(source, head):
+        return parse_audio
     if suffix == ".msg" or (head.startswith(OLE_MAGIC) and suffix == ".oft"):
         return parse_msg
     if suffix == ".eml":
@@ -156,11 +161,15 @@ def import_source(
                 size=src.size,
                 reason=f"already in entry {', '.join(map(str, mine))} (same SHA-256); not imported again.",
             )
+        archive = archive_reader(src)
+        if archive is not None:  # .pst/.ost, mbox: message by message, one transaction each
+            return import_messages(vault, client_id, src, archive(src), sha=sha, label=label, source=source)
         chat_reader = chat_reader_for(src)
         if chat_reader is not None:  # phone messages: only new messages of the client's conversation
             items, known = read_chat(vault, client_id, src, chat_reader, chat or ChatOptions())
         else:
             items = read_or_keep_native(src)
+            annotate_dkim(vault, items)  # before the transaction: it may ask DNS for key records
             with vault.db.read() as conn:
                 items, known = _drop_known_messages(conn, client_id, items)
         if not items:

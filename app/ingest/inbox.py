@@ -157,11 +157,19 @@ class Inbox:
         return results
 
     def _settled(self, path: Path, now: float) -> bool:
-        """Same size and mtime for settle_seconds, and readable."""
+        """Same size and mtime for settle_seconds, and readable.
+
+        The type is checked before any open: opening a FIFO blocks until someone
+        writes to it, which would hang the watcher. A FIFO, a device or a dangling
+        link counts as settled at once, so ``process`` refuses it with its reason."""
+        import stat as stat_module
+
         try:
             stat = path.stat()
         except OSError:
-            return False
+            return path.is_symlink()  # a dangling link: refused, not waited for forever
+        if not stat_module.S_ISREG(stat.st_mode):
+            return True
         signature = (stat.st_size, stat.st_mtime_ns)
         previous = self._seen.get(path)
         if previous is None or previous[0] != signature:

@@ -293,3 +293,29 @@ def _which_conversation(name: str, collector: _Collector, options: ChatOptions, 
         f"{name}: no conversation matches {asked}; it holds {len(collector.seen)} conversation(s): {found}. "
         "Choose one with --with NUMBER|NAME."
     )
+
+
+def conversations(source: Source) -> list[tuple[str, str]]:
+    """Every one-to-one conversation in the backup (streamed, nothing kept but counts)."""
+    collector = _Collector(lambda *_: False, source.name)
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = collector.start
+    parser.EndElementHandler = collector.end
+
+    def refuse_doctype(*_: Any) -> None:
+        raise UnsupportedFile(f"{source.name}: declares a DOCTYPE, which SMS Backup & Restore never writes; not read.")
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    carry = b""
+    try:
+        with source.opener() as stream:
+            while chunk := stream.read(CHUNK):
+                data = carry + chunk
+                cut = _split_safe(data)
+                carry = data[cut:]
+                parser.Parse(repair_char_refs(data[:cut]), False)
+            parser.Parse(repair_char_refs(carry), True)
+    except expat.ExpatError:
+        pass  # what was read before the damage is still worth offering; the import says why
+    ranked = sorted(collector.seen.items(), key=lambda kv: -kv[1][1])
+    return [(f"{label} ({count} messages)", key) for key, (label, count) in ranked if key]

@@ -322,3 +322,20 @@ def read_whatsapp(source: Source, options: ChatOptions, client: ClientInfo) -> C
         },
         notes=notes,
     )
+
+
+def senders(source: Source) -> list[tuple[str, str]]:
+    """The chat's senders, most messages first (the client is one of them)."""
+    if source.head(4).startswith(b"PK\x03\x04"):
+        with source.opener() as stream, zipfile.ZipFile(stream) as archive:
+            check_zip(source.name, archive)
+            chat = _chat_member(archive)
+            if chat is None:
+                return []
+            with archive.open(chat) as member:
+                records = _raw_messages(source.name, _lines(cast(BinaryIO, member)))
+    else:
+        with source.opener() as stream:
+            records = _raw_messages(source.name, _lines(stream))
+    counts = Counter(sender for sender, _text in (_split_sender(r[3]) for r in records) if sender)
+    return [(f"{name} ({count} messages)", name) for name, count in counts.most_common()]

@@ -29,11 +29,11 @@ from datetime import date, datetime
 from typing import Any
 
 from app import ledger
-from app.errors import MailError, UnsupportedFile
-from app.ingest.email import MAX_MESSAGE_BYTES, message_item
-from app.ingest.parsed import ParsedItem, Part, clean_title
+from app.errors import MailError
+from app.ingest.archive_import import held, read_message
 from app.mail.accounts import FOLDER_COLUMNS, MailAccount, MailAccounts, folder_state_from_row
-from app.records.models import EntryFields
+from app.mail.dkim import Lookup, is_signed, lookup_for
+from app.mail.dkim import annotate as annotate_dkim
 from app.records.times import now_utc, utc_text
 from app.vault.store import Connection
 
@@ -66,6 +66,7 @@ class FetchReport:
     entry_ids: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cancelled: bool = False
+    lookup: Lookup | None = field(default=None, repr=False)  # DKIM key lookups, made once per fetch
 
     def line(self) -> str:
         text = (
@@ -309,8 +310,11 @@ def fetch_client_mail(
     since: date | None = None,
     on_progress: Callable[[FetchProgress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    lookup: Lookup | None = None,
 ) -> FetchReport:
-    """Fetch every message to or from the client in the account's folders that matter."""
+    """Fetch every message to or from the client in the account's folders that matter.
+
+    ``lookup`` answers DKIM key queries (default: DNS, see app/mail/dkim.py)."""
     accounts = MailAccounts(vault.db)
     client = vault.clients.get(client_id)
     account = _choose_account(accounts, account_name)
@@ -321,6 +325,7 @@ def fetch_client_mail(
             " add one first (casefile client edit)."
         )
     report = FetchReport(account=account.name, server=account.host)
+    report.lookup = lookup
     stop = cancelled or (lambda: False)
     with session(account, accounts.password(account.id)) as conn:
         try:
@@ -425,21 +430,6 @@ def _advance(conn: Connection, account_id: int, client_id: int, folder: str, uid
     ledger.record(conn, "mail.folder_progress", f"mail_folder:{row[0]}", folder_state_from_row(row))
 
 
-def _held(conn: Connection, client_id: int, sha256: str, message_id: str | None) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM attachments a JOIN entries e ON e.id = a.entry_id"
-        " WHERE a.sha256 = ? AND e.client_id = ? AND e.retracted = 0 LIMIT 1",
-        (sha256, client_id),
-    ).fetchone()
-    if row is None and message_id:
-        row = conn.execute(
-            "SELECT 1 FROM attachments a JOIN entries e ON e.id = a.entry_id"
-            " WHERE json_extract(a.metadata, '$.message_id') = ? AND e.client_id = ? AND e.retracted = 0 LIMIT 1",
-            (message_id, client_id),
-        ).fetchone()
-    return row is not None
-
-
 def provenance(account: MailAccount, folder: str, uidvalidity: int, message: Fetched) -> dict[str, Any]:
     record: dict[str, Any] = {
         "via": "imap",
@@ -457,18 +447,6 @@ def provenance(account: MailAccount, folder: str, uidvalidity: int, message: Fet
     return record
 
 
-def _unreadable_item(raw: bytes, name: str, when: datetime, reason: str) -> ParsedItem:
-    """Evidence is never refused: the bytes are kept as the native .eml, with why they were not read."""
-    original = Part(name=name, data=raw, media_type="message/rfc822", metadata={"unreadable": reason})
-    fields = EntryFields(
-        kind="email",
-        occurred_at=when,
-        title=clean_title("(message that could not be read)", "(message)"),
-        body=f"This message could not be read: {reason} The original bytes are kept as {name}.",
-    )
-    return ParsedItem(fields=fields, parts=[original], notes=[reason])
-
-
 def _store_message(
     vault: Any,
     account: MailAccount,
@@ -484,21 +462,16 @@ def _store_message(
     sha = hashlib.sha256(raw).hexdigest()
     when = message.internaldate or now_utc()
     name = f"{re.sub(r'[^A-Za-z0-9._-]+', '_', folder)}-{message.uid}.eml"
-    unreadable = False
-    if len(raw) > MAX_MESSAGE_BYTES:
-        item = _unreadable_item(raw, name, when, f"larger than the {MAX_MESSAGE_BYTES // 2**20} MB read for an email.")
-        unreadable = True
-    else:
-        try:
-            item = message_item(raw, name, when)
-        except (UnsupportedFile, ValueError, LookupError, RecursionError) as error:
-            item = _unreadable_item(raw, name, when, _reason(error))
-            unreadable = True
+    item, unreadable = read_message(raw, name, when)
     original = item.parts[0]
     original.metadata = {**original.metadata, "collected": provenance(account, folder, uidvalidity, message)}
     original.attachment_source = "imap"
+    if not unreadable:
+        if report.lookup is None and is_signed(raw):
+            report.lookup = lookup_for(vault)
+        annotate_dkim(raw, original.metadata, report.lookup)
     with vault.db.write() as conn:
-        if _held(conn, client_id, sha, original.metadata.get("message_id")):
+        if held(conn, client_id, sha, original.metadata.get("message_id")):
             report.duplicates += 1
         else:
             entry_ids, _count = store_items(conn, vault, client_id, [item], "imap")

@@ -89,16 +89,18 @@ def match_person(
     matches: list[DnsMatch] = []
     for client in _do_not_serve(vault, exclude_client_id):
         found: tuple[str, str] | None = None
-        for e in client.emails:
+        # Current and former details alike: a client who changed their email is still recognised.
+        names, emails_known, phones_known = vault.clients.known_identities(client.id)
+        for e in sorted(emails_known):
             if normalize_email(e) in wanted_emails:
                 found = ("email", wanted_emails[normalize_email(e)])
                 break
         if found is None:
-            for p in client.phones:
+            for p in sorted(phones_known):
                 if normalize_phone(p) in wanted_phones:
                     found = ("phone", wanted_phones[normalize_phone(p)])
                     break
-        if found is None and wanted_name and normalize_name(client.name) == wanted_name:
+        if found is None and wanted_name and wanted_name in {normalize_name(n) for n in names}:
             found = ("name", name)
         if found is not None:
             history = vault.clients.status_history(client.id)

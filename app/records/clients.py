@@ -7,8 +7,8 @@ from typing import Any
 
 from app import ledger
 from app.errors import Ambiguous, InvalidInput, NotFound
-from app.records.common import clean_list, clean_text, dumps, like_prefix
-from app.records.models import CLIENT_STATUSES, Client, StatusChange, normalize_choice
+from app.records.common import MAX_LOOKUP_CHARS, clean_list, clean_text, dumps, like_prefix
+from app.records.models import CLIENT_STATUSES, Client, ClientRevision, StatusChange, normalize_choice
 from app.records.times import now_utc, parse_utc_text, utc_text
 from app.vault.db import Database
 from app.vault.store import Connection
@@ -78,8 +78,8 @@ class Clients:
                 " VALUES (?,?,?,?,?,?,?,?)",
                 (
                     name,
-                    dumps(list(clean_list(emails, "email address"))),
-                    dumps(list(clean_list(phones, "phone number"))),
+                    dumps(list(clean_list(emails, "email address", limit=320))),
+                    dumps(list(clean_list(phones, "phone number", limit=100))),
                     clean_text(address, "address"),
                     clean_text(notes, "notes"),
                     status,
@@ -147,6 +147,42 @@ class Clients:
         )
         return [StatusChange(r[0], r[1], r[2], r[3], parse_utc_text(r[4])) for r in rows]
 
+    def revisions(self, client_id: int) -> list[ClientRevision]:
+        """Every recorded version of the client's details, oldest first (read from the ledger,
+        which holds the full row after each change: the record keeps former names and addresses)."""
+        rows = self._db.all(
+            "SELECT seq, at, action, payload FROM events WHERE subject = ? ORDER BY seq", (f"client:{client_id}",)
+        )
+        out = []
+        for seq, at, action, payload in rows:
+            state = json.loads(payload).get("state")
+            if not isinstance(state, dict) or "name" not in state:
+                continue
+            out.append(
+                ClientRevision(
+                    int(seq),
+                    parse_utc_text(at),
+                    str(action),
+                    str(state["name"]),
+                    tuple(state.get("emails") or ()),
+                    tuple(state.get("phones") or ()),
+                    str(state.get("address") or ""),
+                    str(state.get("notes") or ""),
+                    str(state.get("status") or ""),
+                )
+            )
+        return out
+
+    def known_identities(self, client_id: int) -> tuple[set[str], set[str], set[str]]:
+        """Every name, email and phone the client has had (current and former), as recorded."""
+        current = self.get(client_id)
+        names, emails, phones = {current.name}, set(current.emails), set(current.phones)
+        for revision in self.revisions(client_id):
+            names.add(revision.name)
+            emails.update(revision.emails)
+            phones.update(revision.phones)
+        return names, emails, phones
+
     def get(self, client_id: int) -> Client:
         row = self._db.one(f"SELECT {_COLUMNS} FROM clients WHERE id = ?", (client_id,))
         if row is None:
@@ -156,6 +192,8 @@ class Clients:
 
     def list(self, text: str = "") -> list[Client]:
         """All clients (optionally filtered by a name/email/phone substring), by name."""
+        if len(text) > MAX_LOOKUP_CHARS:
+            raise InvalidInput(f"The filter is too long ({len(text):,} characters; at most {MAX_LOOKUP_CHARS}).")
         pattern = f"%{text.strip()}%"
         rows = self._db.all(
             f"SELECT {', '.join('c.' + c for c in _COLUMNS.split(', '))},"
@@ -171,7 +209,9 @@ class Clients:
         ref = ref.strip()
         if not ref:
             raise InvalidInput("Name a client (an id or the start of a name).")
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():
+            if len(ref) > 18:  # beyond SQLite's integers: no such id
+                raise NotFound(f"There is no client with id {ref[:20]}….")
             return self.get(int(ref))
         exact = self._db.all("SELECT id FROM clients WHERE name = ? COLLATE NOCASE", (ref,))
         if len(exact) == 1:

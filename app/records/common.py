@@ -24,15 +24,20 @@ def clean_text(value: str, what: str, *, required: bool = False, limit: int = 10
     return value.strip() if required else value
 
 
+MAX_LOOKUP_CHARS = 1000  # SQLite refuses LIKE patterns over 50 000 bytes
+
+
 def like_prefix(text: str) -> str:
     """A LIKE pattern (with ESCAPE '\\') matching values that start with ``text`` literally."""
+    if len(text) > MAX_LOOKUP_CHARS:
+        raise InvalidInput(f"The text to look for is too long ({len(text):,} characters; at most {MAX_LOOKUP_CHARS}).")
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def clean_list(values: Iterable[str], what: str) -> tuple[str, ...]:
+def clean_list(values: Iterable[str], what: str, *, limit: int = 10_000_000) -> tuple[str, ...]:
     out: list[str] = []
     for value in values:
-        item = clean_text(value, what).strip()
+        item = clean_text(value, what, limit=limit).strip()
         if item and item not in out:
             out.append(item)
     return tuple(out)

@@ -246,7 +246,9 @@ class Entries:
     def resolve(self, ref: str) -> Entry:
         """An entry from its id or an unambiguous title prefix."""
         ref = ref.strip().lstrip("#")
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():
+            if len(ref) > 18:  # beyond SQLite's integers: no such id
+                raise NotFound(f"There is no entry with id {ref[:20]}….")
             return self.get(int(ref))
         if not ref:
             raise InvalidInput("Name an entry (its id or the start of its title).")

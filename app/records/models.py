@@ -172,3 +172,18 @@ class SearchHit:
     occurred_utc: str
     title: str
     snippet: str
+
+
+@dataclass(frozen=True)
+class ClientRevision:
+    """One version of a client's details, as the ledger recorded it (oldest first in a history)."""
+
+    seq: int
+    at: datetime
+    action: str
+    name: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    address: str
+    notes: str
+    status: str

@@ -7,10 +7,12 @@ Times shown to people are always in their original offset.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import struct
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -160,3 +162,24 @@ def parse_when(text: str, *, zone_name: str | None = None) -> tuple[datetime, st
     else:
         zone, name = local_zone()
     return check_range(moment.replace(tzinfo=zone)), name
+
+
+@contextlib.contextmanager
+def iana_tz_env() -> Iterator[None]:
+    """While a library that only takes IANA names from TZ (tzlocal) runs: a POSIX rule
+    in TZ is set aside (the machine's /etc/localtime answers instead), then restored."""
+    value = os.environ.get("TZ")
+    usable = True
+    if value is not None:
+        try:
+            ZoneInfo(value.lstrip(":"))
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            usable = False
+    if value is None or usable:
+        yield
+        return
+    del os.environ["TZ"]
+    try:
+        yield
+    finally:
+        os.environ["TZ"] = value

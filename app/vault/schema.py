@@ -253,34 +253,7 @@ MIGRATIONS: list[list[str]] = [
             last_error TEXT NOT NULL DEFAULT ''
         ) STRICT""",
     ],
-    # 8 (mail, issue 13): IMAP accounts and, per account, client and folder, how far a fetch got.
-    # The password lives only here, inside the encrypted database, and is never in the ledger
-    # (removing an account blanks it; the row stays because the ledger names it).
-    [
-        """CREATE TABLE mail_accounts (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE,
-            host TEXT NOT NULL,
-            port INTEGER NOT NULL,
-            tls TEXT NOT NULL,
-            username TEXT NOT NULL,
-            password TEXT NOT NULL,
-            preset TEXT NOT NULL DEFAULT '',
-            created_at TEXT NOT NULL,
-            removed_at TEXT
-        ) STRICT""",
-        """CREATE TABLE mail_folders (
-            id INTEGER PRIMARY KEY,
-            account_id INTEGER NOT NULL REFERENCES mail_accounts(id),
-            client_id INTEGER NOT NULL REFERENCES clients(id),
-            folder TEXT NOT NULL,
-            uidvalidity INTEGER NOT NULL,
-            last_uid INTEGER NOT NULL,
-            updated_at TEXT NOT NULL,
-            UNIQUE (account_id, client_id, folder)
-        ) STRICT""",
-    ],
-    # 9 (issue 17): each client's entry count, kept by triggers in the transaction that
+    # 8 (issue 17): each client's entry count, kept by triggers in the transaction that
     # adds the entry, so the client list costs O(clients) at a million entries (verify
     # recounts it). A cache, not evidence: no ledger event of its own.
     [
@@ -307,6 +280,33 @@ MIGRATIONS: list[list[str]] = [
                UPDATE client_counts SET entries = entries - 1 WHERE client_id = old.client_id;
                UPDATE client_counts SET entries = entries + 1 WHERE client_id = new.client_id;
            END""",
+    ],
+    # 9 (mail, issue 13): IMAP accounts and, per account, client and folder, how far a fetch got.
+    # The password lives only here, inside the encrypted database, and is never in the ledger
+    # (removing an account blanks it; the row stays because the ledger names it).
+    [
+        """CREATE TABLE mail_accounts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            host TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            tls TEXT NOT NULL,
+            username TEXT NOT NULL,
+            password TEXT NOT NULL,
+            preset TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            removed_at TEXT
+        ) STRICT""",
+        """CREATE TABLE mail_folders (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES mail_accounts(id),
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (account_id, client_id, folder)
+        ) STRICT""",
     ],
 ]
 

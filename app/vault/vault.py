@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from app import ledger
-from app.errors import CasefileError, CorruptVault, InvalidInput, VaultExists, VaultNotFound, VerificationFailed
+from app.errors import (
+    CasefileError,
+    CorruptVault,
+    DiskFull,
+    InvalidInput,
+    VaultExists,
+    VaultNotFound,
+    VerificationFailed,
+    disk_full_message,
+)
 from app.records.attachments import Attachments
 from app.records.clients import Clients
 from app.records.drafts import Drafts
@@ -31,7 +40,7 @@ from app.records.settings import Settings
 from app.records.times import now_utc, utc_text
 from app.vault import keys
 from app.vault.db import Database
-from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, open_database, transaction
+from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, DatabaseError, is_disk_full, open_database, transaction
 
 ChangeCallback = Callable[[str, Any], None]
 MIN_PASSPHRASE_LENGTH = 8
@@ -45,6 +54,11 @@ def _between_backup_steps(_status: int, _remaining: int, _total: int) -> None:
 def check_new_passphrase(passphrase: str) -> str:
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
         raise InvalidInput(f"The passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters.")
+    if len(passphrase) > 4096:
+        raise InvalidInput("The passphrase is too long (at most 4096 characters).")
+    # One that cannot be typed at a prompt (NUL, ESC, a lone surrogate) would lock its owner out.
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF for ch in passphrase):
+        raise InvalidInput("The passphrase must not contain control characters or bytes that are not text.")
     return passphrase
 
 
@@ -260,11 +274,13 @@ class Vault:
             os.chmod(dest / KEY_FILE_NAME, 0o600)
             _fsync_tree(dest)
             check_copy(dest, bytes(self._data_key), self._key_file)
-        except OSError as error:
+        except (OSError, DatabaseError) as error:
             shutil.rmtree(dest, ignore_errors=True)
-            raise CasefileError(
-                f"The backup could not be written ({error.strerror or error}); nothing was kept."
-            ) from None
+            if is_disk_full(error):
+                need = (self.path / DATABASE_NAME).stat().st_size
+                raise DiskFull(disk_full_message(dest.parent, f"write the backup {dest.name}", need)) from None
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise CasefileError(f"The backup could not be written ({reason}); nothing was kept.") from None
         except CasefileError:
             shutil.rmtree(dest, ignore_errors=True)
             raise

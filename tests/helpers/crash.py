@@ -24,11 +24,23 @@ class Outcome:
 def run_and_kill(args: list[str], *, min_delay: float, max_delay: float, rng: random.Random) -> list[str]:
     env = dict(os.environ, CASEFILE_KDF_PROFILE="minimum")
     proc = subprocess.Popen(
-        [sys.executable, str(CHILD), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [sys.executable, str(CHILD), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
+    # The random instant is counted from when the child has opened the vault ("R"), so a
+    # slow start on a loaded machine cannot turn a trial into a kill before any work.
+    # Read that line byte by byte from the pipe itself: a buffered readline could swallow
+    # later lines that communicate() (which reads the raw pipe) would then never see.
+    assert proc.stdout is not None
+    first = b""
+    while not first.endswith(b"\n"):
+        byte = os.read(proc.stdout.fileno(), 1)
+        if not byte:
+            break
+        first += byte
     time.sleep(rng.uniform(min_delay, max_delay))
     proc.send_signal(signal.SIGKILL)
-    out, err = proc.communicate()
+    raw_out, raw_err = proc.communicate()
+    out, err = (first + raw_out).decode(), raw_err.decode(errors="replace")
     assert proc.returncode == -signal.SIGKILL, f"child ended by itself ({proc.returncode}): {err[-2000:]}"
     return out.splitlines()
 

@@ -22,6 +22,7 @@ from app.vault import Vault
 def write(path: Path, passphrase: str) -> None:
     vault = Vault.open(path, passphrase)
     client = vault.clients.list()[0]
+    print("R", flush=True)  # ready: the parent's random delay starts now
     rng = random.Random(os.getpid())
     i = 0
     while True:
@@ -41,6 +42,7 @@ def write(path: Path, passphrase: str) -> None:
 def passwd(path: Path, first: str, second: str) -> None:
     current, other = first, second
     vault = Vault.open(path, current)
+    print("R", flush=True)
     while True:
         print(f"P {other}", flush=True)
         vault.change_passphrase(other)

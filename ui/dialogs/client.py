@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.records.models import CLIENT_STATUSES
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
+from ui.window_geometry import keep_on_screen
 from ui.workers import user_message
 
 
@@ -58,6 +59,7 @@ class NewClientDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         make_primary(self.add_button)
+        keep_on_screen(self)
         self.name.setFocus()
 
     def add(self) -> None:
@@ -107,6 +109,7 @@ class ClientStatusDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
+        keep_on_screen(self)
 
     def apply(self) -> None:
         try:

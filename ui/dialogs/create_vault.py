@@ -28,6 +28,7 @@ from ui.file_dialogs import suggested_path
 from ui.widgets.passphrase_field import PassphraseField
 from ui.widgets.recovery_key import RecoveryKeyLabel
 from ui.widgets.strength import StrengthMeter
+from ui.window_geometry import keep_on_screen
 from ui.workers import Tasks, user_message
 
 
@@ -68,6 +69,7 @@ class CreateVaultDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         make_primary(self.create_button)
+        keep_on_screen(self)
         self.passphrase.setFocus()
 
     # -- page 1 ------------------------------------------------------------

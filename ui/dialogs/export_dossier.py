@@ -12,7 +12,7 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 from app.records.models import ENTRY_KINDS
 from ui.file_dialogs import suggested_path
 from ui.widgets.pdf_pages import PdfPagesView
+from ui.window_geometry import fit_window
+from ui.words import plural
 from ui.workers import Progress, Tasks, user_message
 
 PHASES = {
@@ -62,7 +64,7 @@ class ExportDossierDialog(QDialog):
         self.result_: Any = None  # the ExportResult once saved
         self._cancel: threading.Event | None = None
         self.setWindowTitle("Export dossier — Casefile")
-        self.resize(1120, 800)
+        fit_window(self, QSize(1120, 800))  # within the screen; see ui/window_geometry.py
 
         self.client_box = QComboBox()
         for other in vault.clients.list():
@@ -264,8 +266,8 @@ class ExportDossierDialog(QDialog):
         self.dossier = dossier
         layout = dossier.layout
         self.summary.setText(
-            f"{layout.selection.client.name}: {dossier.pages} pages, {len(layout.selection.entries)} entries, "
-            f"{len(layout.exhibits)} exhibits, Bates {layout.bates(1)}–{layout.bates(dossier.pages)}. "
+            f"{layout.selection.client.name}: {plural(dossier.pages, 'page')}, {plural(len(layout.selection.entries), 'entry')}, "
+            f"{plural(len(layout.exhibits), 'exhibit')}, Bates {layout.bates(1)}–{layout.bates(dossier.pages)}. "
             "Check it, then save."
         )
         self.preview.set_pdf(dossier.pdf, dossier.pages)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 from app.records.models import Attachment
 from ui import previews
 from ui.file_dialogs import suggested_path
+from ui.window_geometry import fit_window
+from ui.words import plural
 from ui.workers import Tasks, user_message
 
 MAX_PDF_PAGES = 30
@@ -68,7 +70,7 @@ class PreviewDialog(QDialog):
         self._zoom = 1.0
         self._image: QPixmap | None = None
         self.setWindowTitle(f"{attachment.name} — Casefile")
-        self.resize(900, 700)
+        fit_window(self, QSize(900, 700))  # within the screen; see ui/window_geometry.py
         self.status = QLabel("Loading…")
         self.canvas = QWidget()
         self.canvas_layout = QVBoxLayout(self.canvas)
@@ -132,7 +134,7 @@ class PreviewDialog(QDialog):
                 label.setPixmap(QPixmap.fromImage(image))
                 label.setStyleSheet("border: 1px solid palette(mid); background: white;")
                 self.canvas_layout.addWidget(label)
-            shown = f"first {len(pages)} of {total} pages" if total > len(pages) else f"{total} page(s)"
+            shown = f"first {len(pages)} of {total} pages" if total > len(pages) else plural(total, "page")
             self.status.setText(f"{info} · {shown}")
         elif kind == "email":
             text = QPlainTextEdit()

@@ -32,6 +32,7 @@ from app.records.models import ENTRY_KINDS, Entry, EntryFields
 from app.records.times import local_zone
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
+from ui.window_geometry import keep_on_screen
 from ui.workers import user_message
 
 AUTOSAVE_MS = 3000
@@ -137,6 +138,7 @@ class QuickCaptureDialog(QDialog):
         bottom.addWidget(buttons)
         layout.addLayout(bottom)
         make_primary(self.save_button)  # Enter in a one-line field saves; the note itself takes Enter as a new line
+        keep_on_screen(self)
         self.setTabOrder(self.when, self.kind)
         self.setTabOrder(self.kind, self.title)
         self.setTabOrder(self.title, self.participants)

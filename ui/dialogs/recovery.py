@@ -12,6 +12,7 @@ from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import busy_bar, error_label
 from ui.widgets.passphrase_field import PassphraseField
 from ui.widgets.strength import StrengthMeter
+from ui.window_geometry import keep_on_screen
 from ui.workers import Tasks, user_message
 
 
@@ -56,6 +57,7 @@ class RecoveryDialog(QDialog):
         layout.addWidget(self.busy)
         layout.addWidget(buttons)
         make_primary(self.ok)
+        keep_on_screen(self)
 
     def try_recover(self) -> None:
         from app.vault import Vault

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit,
 
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
+from ui.window_geometry import keep_on_screen
 from ui.workers import user_message
 
 
@@ -43,6 +44,7 @@ class RetractDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         make_primary(self.ok)
+        keep_on_screen(self)
         self.reason.setFocus()
 
     def retract(self) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.errors import InvalidQuery
 from ui.models.roles import SNIPPET_ROLE
 from ui.models.search_model import SearchResultsModel
+from ui.window_geometry import fit_window
 from ui.workers import Tasks, user_message
 
 DEBOUNCE_MS = 120
@@ -86,7 +87,7 @@ class SearchDialog(QDialog):
         self._answered = 0
         self._enter_pending = False
         self.setWindowTitle("Search — Casefile")
-        self.resize(720, 480)
+        fit_window(self, QSize(720, 480))  # within the screen; see ui/window_geometry.py
         self.query = QLineEdit()
         self.query.setPlaceholderText("Search every client: notes, e-mails, attachment names…")
         self.query.setClearButtonEnabled(True)
@@ -132,7 +133,9 @@ class SearchDialog(QDialog):
             return  # an older query answered late; a newer one is on its way
         self._answered = generation
         self.results.set_hits(hits)
-        self.status.setText(f"{len(hits)}{'+' if len(hits) == RESULT_LIMIT else ''} result(s) — Enter opens the entry")
+        self.status.setText(
+            f"{len(hits)}{'+' if len(hits) == RESULT_LIMIT else ''} {'result' if len(hits) == 1 else 'results'} — Enter opens the entry"
+        )
         if hits:
             self.view.setCurrentIndex(self.results.index(0, 0))
         if self._enter_pending:

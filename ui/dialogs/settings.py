@@ -25,6 +25,7 @@ from ui.app_settings import AppSettings
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.inbox_watch import inbox_wanted
+from ui.window_geometry import keep_on_screen
 from ui.workers import user_message
 
 
@@ -112,6 +113,10 @@ class SettingsDialog(QDialog):
         form.addRow("Bates prefix of this vault", self.bates_vault)
         form.addRow("Show times in", self.timezone)
         form.addRow("", self.ocr)
+        self.mail_button = QPushButton("Mail accounts…")
+        self.mail_button.setEnabled(vault is not None)
+        self.mail_button.clicked.connect(self.open_mail_accounts)
+        form.addRow("Mail (IMAP)", self.mail_button)
         note = QLabel("The vault folder is opened at the next unlock. Nothing secret is stored in these settings.")
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
@@ -124,6 +129,14 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
+        keep_on_screen(self)
+
+    def open_mail_accounts(self) -> Any:
+        from ui.dialogs.mail import MailAccountsDialog
+
+        dialog = MailAccountsDialog(self._vault, parent=self)
+        dialog.open()
+        return dialog
 
     def apply(self) -> None:
         from pathlib import Path

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs.unlock import error_label
+from ui.window_geometry import keep_on_screen
 from ui.workers import Tasks, user_message
 
 
@@ -68,6 +69,7 @@ class TriageDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        keep_on_screen(self)
         self.reload()
 
     def reload(self) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ui.dialogs.primary import make_primary
 from ui.icons import icon
 from ui.widgets.passphrase_field import PassphraseField
+from ui.window_geometry import keep_on_screen
 from ui.workers import Tasks, user_message
 
 
@@ -143,6 +144,7 @@ class UnlockDialog(QDialog):
         layout.addLayout(links)
         layout.addWidget(self.buttons)
         make_primary(self.unlock_button)
+        keep_on_screen(self)
         self.passphrase.setFocus()
 
     def _recent_chosen(self, index: int) -> None:

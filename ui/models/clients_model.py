@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 from app.records.models import CLIENT_STATUSES, Client
 from ui.icons import icon
 from ui.models.roles import CLIENT_ID_ROLE, COUNT_ROLE, ID_ROLE, RECORD_ROLE, STATUS_ROLE
+from ui.words import plural
 
 STATUS_COLOURS = {
     "active": "#2f855a",
@@ -69,7 +70,7 @@ class ClientListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return icon("do_not_serve" if client.status == "do_not_serve" else "client")
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{client.name} — {CLIENT_STATUSES.get(client.status, client.status)}, {client.entry_count} entries"
+            return f"{client.name} — {CLIENT_STATUSES.get(client.status, client.status)}, {plural(client.entry_count, 'entry')}"
         if role == Qt.ItemDataRole.ForegroundRole and client.status == "do_not_serve":
             return QColor(STATUS_COLOURS["do_not_serve"])
         return None

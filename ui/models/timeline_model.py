@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QFont
 from app.records.models import ENTRY_KINDS, TimelineRow
 from ui.icons import icon
 from ui.models.roles import FIRST_OF_DAY_ROLE, ID_ROLE, KIND_ROLE, RECORD_ROLE, RETRACTED_ROLE
+from ui.words import plural
 
 COL_DAY, COL_TIME, COL_KIND, COL_TITLE, COL_FILES = range(5)
 HEADERS = ("Day", "Time", "Kind", "What happened", "")
@@ -290,7 +291,7 @@ class TimelineModel(QAbstractTableModel):
         elif role == Qt.ItemDataRole.ToolTipRole:
             parts = [f"{fetched.cells[COL_KIND]} — {entry.title}", fetched.local.strftime("%c")]
             if entry.attachment_count:
-                parts.append(f"{entry.attachment_count} attachment(s)")
+                parts.append(plural(entry.attachment_count, "attachment"))
             if entry.retracted:
                 parts.append("Retracted")
             return "\n".join(parts)

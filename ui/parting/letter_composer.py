@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -40,6 +40,8 @@ from app.parting.export import export_letter
 from app.parting.letter_checks import Finding
 from app.parting.letters import LETTER_TEMPLATES, Letter, find_letter_draft, record_sent, render, save_letter_draft
 from ui.file_dialogs import suggested_path
+from ui.window_geometry import fit_window
+from ui.words import plural
 
 UNDERLINE = {
     "blame": QColor(200, 40, 40),
@@ -65,7 +67,7 @@ class LetterComposer(QDialog):
         self._template = template
         client = vault.clients.get(client_id)
         self.setWindowTitle(f"Letter to {client.name}")
-        self.resize(760, 720)
+        fit_window(self, QSize(760, 720))  # within the screen; see ui/window_geometry.py
 
         self.template_box = QComboBox()
         for key, (label, _file, _invoice) in LETTER_TEMPLATES.items():
@@ -199,7 +201,7 @@ class LetterComposer(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, (f.start, f.end))
             self.findings_list.addItem(item)
         n = len(self.findings)
-        self.summary.setText("The gentle checks found nothing." if n == 0 else f"{n} thing(s) to look at:")
+        self.summary.setText("The gentle checks found nothing." if n == 0 else f"{plural(n, 'thing')} to look at:")
 
     def _select_finding(self, item: QListWidgetItem) -> None:
         start, end = item.data(Qt.ItemDataRole.UserRole)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.parting.letters import DOCUMENT_TEMPLATES, render_document
 from ui.file_dialogs import suggested_path
+from ui.window_geometry import fit_window
 
 
 class DocumentTemplatesDialog(QDialog):
@@ -28,7 +30,7 @@ class DocumentTemplatesDialog(QDialog):
         self._vault = vault
         self.client_id = client_id
         self.setWindowTitle("Conduct clause and game plan")
-        self.resize(680, 620)
+        fit_window(self, QSize(680, 620))  # within the screen; see ui/window_geometry.py
         self.picker = QComboBox()
         for key, (label, _file) in DOCUMENT_TEMPLATES.items():
             self.picker.addItem(label, key)
@@ -54,7 +56,9 @@ class DocumentTemplatesDialog(QDialog):
         self.text.setPlainText(render_document(self._vault, self.client_id, self.picker.currentData()))
 
     def _ask_save(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, "Save", suggested_path(f"{self.picker.currentData()}.txt"), "Text (*.txt)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Save", suggested_path(f"{self.picker.currentData()}.txt"), "Text (*.txt)"
+        )
         if path:
             self.save_to(Path(path))
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from app.records.models import CLIENT_STATUSES
 from ui.models.clients_model import STATUS_COLOURS
+from ui.words import plural
 
 
 class ClientHeader(QLabel):
@@ -30,7 +31,7 @@ class ClientHeader(QLabel):
         self.setText(
             f"<span style='font-size:15pt;font-weight:600'>{escape(client.name)}</span>"
             f" <span style='color:{colour}'>● {CLIENT_STATUSES.get(client.status, client.status)}</span>{warning}"
-            f"<br><span style='color:#667085'>{client.entry_count} entries"
+            f"<br><span style='color:#667085'>{plural(client.entry_count, 'entry')}"
             f"{' · ' + escape(contacts) if contacts else ''}</span>"
         )
 

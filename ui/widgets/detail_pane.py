@@ -64,6 +64,16 @@ def fields_html(
     return f"<h2 style='{title_style}'>{escape(fields.title)}</h2>{note}{banner}<table>{table}</table><p>{body}</p>"
 
 
+def mail_proof_html(attachments: list[Any]) -> str:
+    """An email's DKIM verdict and where it was collected, one line each (app/mail/provenance.py)."""
+    if not attachments or attachments[0].media_type != "message/rfc822":
+        return ""
+    from app.mail.provenance import mail_proof_lines
+
+    lines = mail_proof_lines(attachments[0].metadata)
+    return "".join(f"<p style='color:#475467;margin:2px 0'>{escape(line)}</p>" for line in lines)
+
+
 def machine_read_html(vault: Any, attachments: list[Any]) -> str:
     """OCR text of the entry's images and scans, under its own label (a derivative, not the record)."""
     from app.ingest.ocr import LABEL, ocr_text
@@ -180,7 +190,11 @@ class DetailPane(QWidget):
         self._late_days = vault_late_days(self._vault)
         attachments = self._vault.attachments.for_entry(entry_id)
         lag_text = entry_lag(entry, late_days=self._late_days)
-        self.text.setHtml(fields_html(entry.fields, entry, lag=lag_text) + machine_read_html(self._vault, attachments))
+        self.text.setHtml(
+            fields_html(entry.fields, entry, lag=lag_text)
+            + mail_proof_html(attachments)
+            + machine_read_html(self._vault, attachments)
+        )
         retracted = entry.retraction is not None
         self.edit_button.setEnabled(not retracted)
         self.retract_button.setEnabled(not retracted)

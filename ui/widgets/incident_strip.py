@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from ui.models.timeline_model import INCIDENT_KINDS
+from ui.words import plural
 
 MAX_WEEKS = 104
 MAX_BAR = 14
@@ -138,7 +139,9 @@ class IncidentStrip(QWidget):
         week = self._week_at(event.position().x())
         if week is not None:
             n = len(self.counts.get(week, ()))
-            QToolTip.showText(event.globalPosition().toPoint(), f"Week of {week:%d %b %Y}: {n} incident(s)", self)
+            QToolTip.showText(
+                event.globalPosition().toPoint(), f"Week of {week:%d %b %Y}: {plural(n, 'incident')}", self
+            )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         week = self._week_at(event.position().x())
