@@ -302,6 +302,7 @@ def _attachment(spec: tuple[object, ...], title: str, when: datetime, index: int
 
 
 def populate(vault: Vault) -> None:
+    vault.settings.set("demo", "on")
     vault.settings.set("owner_name", "Sam Rivera")
     vault.settings.set("business_name", "Brightline Renovations")
     vault.settings.set("bates_prefix", "BRIGHT")

@@ -5,7 +5,11 @@ PDF merge and stamping, ZIP bundle with every original) against a bare reportlab
 loop writing the same text in the same run, the wall time, and the process's
 resident memory before, at peak during, and after the export.
 
-    .venv/bin/python bench/bench_dossier.py [--entries 500] [--photos 100] [--pdfs 10]
+    .venv/bin/python bench/bench_dossier.py [--entries 500] [--photos 100] [--pdfs 10] [--baseline REF]
+
+``--baseline REF`` also runs this benchmark as it was at git REF (e.g. the commit a
+branch started from), from a temporary ``git worktree``, in the same run, and prints
+the export-time ratio of the current code to that one (issue 11: <= 1.3x).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import argparse
 import io
 import os
 import random
+import re
+import subprocess
 import sys
 import tempfile
 import threading
@@ -188,7 +194,9 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=500)
     parser.add_argument("--photos", type=int, default=100)
     parser.add_argument("--pdfs", type=int, default=10)
+    parser.add_argument("--baseline", metavar="REF", help="also time the export as it was at git REF")
     args = parser.parse_args()
+    baseline = _baseline(args) if args.baseline else None
     from app.dossier.export import export_dossier
     from app.dossier.select import DossierOptions
 
@@ -223,8 +231,34 @@ def main() -> int:
         )
         print(f"bundle: {zip_mb:.0f} MB, PDF {result.pdf_path.stat().st_size / 1e6:.1f} MB, {result.exhibits} exhibits")
         print(f"memory (RSS): {before:.0f} MB before, {watcher.peak:.0f} MB peak, {after:.0f} MB after")
+        if baseline is not None:
+            old_pages, old_time = baseline
+            print(
+                f"baseline {args.baseline}: {old_pages} pages in {old_time:.2f} s = {old_pages / old_time:.0f} pages/s; "
+                f"this code takes {elapsed / old_time:.2f}x its time (target <= 1.3x)"
+            )
         vault.lock()  # type: ignore[attr-defined]
     return 0
+
+
+def _baseline(args: argparse.Namespace) -> tuple[int, float]:
+    """(pages, seconds) of the export at git ``args.baseline``, run from a temporary worktree."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "baseline"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.baseline],
+                       check=True, capture_output=True)  # fmt: skip
+        try:
+            run = subprocess.run(
+                [sys.executable, str(tree / "bench" / "bench_dossier.py"), "--entries", str(args.entries),
+                 "--photos", str(args.photos), "--pdfs", str(args.pdfs)],
+                check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tree)},
+            )  # fmt: skip
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
+    found = re.search(r"dossier export:\s+(\d+) pages in ([\d.]+) s", run.stdout)
+    if found is None:
+        raise SystemExit(f"the baseline printed no export time:\n{run.stdout}{run.stderr}")
+    return int(found.group(1)), float(found.group(2))
 
 
 if __name__ == "__main__":

@@ -97,6 +97,11 @@ def test_the_manifest_matches_the_pdf(exported) -> None:  # type: ignore[no-unty
     assert len(dat) == 1 + result.exhibits
 
 
+def test_every_demo_page_says_it_is_a_demonstration(exported) -> None:  # type: ignore[no-untyped-def]
+    pages = pdf_pages_text(exported["result"].pdf_path)
+    assert all("DEMONSTRATION — fictional data" in page for page in pages)
+
+
 def test_the_export_is_recorded_in_the_ledger(exported) -> None:  # type: ignore[no-untyped-def]
     last = exported["events"][-1]
     assert last.action == "dossier.export"

@@ -203,8 +203,11 @@ def test_bundle_names_are_safe_and_unique() -> None:
 
     assert safe_bundle_name(1, "../../etc/passwd") == "exhibits/EX0001_etc_passwd"
     assert safe_bundle_name(2, "C:\\Users\\x\\photo 1.JPG") == "exhibits/EX0002_C_Users_x_photo_1.JPG"
-    assert safe_bundle_name(3, "Überweisung €.pdf") == "exhibits/EX0003_Uberweisung_.pdf"
-    assert safe_bundle_name(4, "写真.jpg") == "exhibits/EX0004_jpg"
+    assert safe_bundle_name(3, "Überweisung €.pdf") == "exhibits/EX0003_Uberweisung.pdf"
+    assert safe_bundle_name(4, "写真.jpg") == "exhibits/EX0004_file.jpg"  # the extension survives any script
+    assert safe_bundle_name(6, "صورة-الضرر.jpg") == "exhibits/EX0006_file.jpg"
+    assert safe_bundle_name(7, "CON.txt.") == "exhibits/EX0007_CON.txt"
+    assert len(safe_bundle_name(8, "a" * 500 + ".jpeg")) <= 200
     assert safe_bundle_name(5, "...") == "exhibits/EX0005_file"
     assert len({safe_bundle_name(n, "same.pdf") for n in range(1, 50)}) == 49
 
@@ -224,3 +227,14 @@ def test_the_stamp_never_covers_an_appended_page(hostile, tmp_path: Path) -> Non
     assert bottom < stamp  # y grows downwards in pdftotext's boxes
     rotated = next(p for p in pages if ">ROTATEDPAGE<" in p)
     assert re.search(r">CF-\d{6}<", rotated)
+
+
+def test_exhibit_pages_say_which_exhibit_and_page_and_photos_say_reduced(hostile) -> None:  # type: ignore[no-untyped-def]
+    pages = pdf_pages_text(hostile.pdf_path)
+    marked = [page for page in pages if re.search(r"Exhibit \d+, page \d+ of \d+", page)]
+    # The edge-to-edge PDF: its slip page and both appended pages, as pages 1-3 of 3.
+    edge = [page for page in marked if re.search(r"Exhibit \d+, page \d of 3", page)]
+    assert len(edge) >= 3 and any("ROTATEDPAGE" in page for page in edge)
+    flat = re.sub(r"\s+", " ", "\n".join(pages))
+    assert re.search(r"Reduced copy; the original 12000 × 9000 pixel file is native exhibits/EX\d{4}_huge\.jpg", flat)
+    assert all(not re.search(r"Exhibit \d+, page", page) for page in pages[:3])  # not on the cover and contents

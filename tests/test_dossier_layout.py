@@ -96,3 +96,31 @@ def test_a_row_taller_than_a_page_is_split_into_rows_that_fit() -> None:
     assert len(split) >= 3 and all(h <= MAX_ROW_HEIGHT for h in split_heights)
     assert sum(split_heights) >= heights[0] - len(split) * 2 * PAD_Y
     assert number_ranges([7, 1, 2, 3, 5, 8, 9, 9]) == "1–3, 5, 7–9"
+
+
+def test_every_font_is_embedded_with_cjk_and_hangul(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from app.dossier.export import export_dossier
+    from app.dossier.select import DossierOptions
+    from app.dossier.text import cjk_font
+    from app.records.models import EntryFields
+    from app.vault import Vault
+    from tests.conftest import PASSPHRASE
+
+    assert cjk_font() == "CasefileCJK", "install fonts-droid-fallback (scripts/install-system-deps.sh)"
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    client = vault.clients.add("客户 김민수")
+    when = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    vault.entries.log(client.id, EntryFields("note", when, "中文测试 日本語 한국어", "他说：我们明天再谈。 안녕하세요."))
+    result = export_dossier(vault, DossierOptions(client.id), tmp_path / "out")
+    vault.lock()
+    listing = subprocess.run(["pdffonts", str(result.pdf_path)], capture_output=True, text=True, check=True).stdout
+    fonts = listing.splitlines()[2:]
+    assert any("DroidSansFallback" in line and line.split()[-5] == "yes" for line in fonts)
+    assert any("NanumGothic" in line and line.split()[-5] == "yes" for line in fonts)
+    # name, type, encoding, emb, sub, uni, object: every font embedded except the
+    # stamp's standard Helvetica (one of the 14 fonts every PDF reader has).
+    for line in fonts:
+        if "Helvetica" not in line:
+            assert line.split()[-5] == "yes", line

@@ -79,10 +79,9 @@ def test_the_register_is_ledgered_and_verify_passes(two_productions) -> None:  #
     first, second = two_productions["register"]
     assert two_productions["report"].ok, two_productions["report"].problems
     assert two_productions["report"].checked["productions"] == 2
-    added = [e for e in two_productions["events"] if e.action == "production.add"]
-    assert [e.subject for e in added] == [f"production:{first.id}", f"production:{second.id}"]
-    assert added[1].payload["state"]["pdf_sha256"] == two_productions["second"].pdf_sha256
     exports = [e for e in two_productions["events"] if e.action == "dossier.export"]
+    assert [e.subject for e in exports] == [f"production:{first.id}", f"production:{second.id}"]
+    assert exports[1].payload["state"]["pdf_sha256"] == two_productions["second"].pdf_sha256
     assert [e.payload["production"] for e in exports] == ["BRIGHT-PROD-001", "BRIGHT-PROD-002"]
     assert second.supersedes_id == first.id and first.recipient == "Smith & Lee LLP"
     cover = pdf_pages_text(two_productions["second"].pdf_path)[0]

@@ -376,6 +376,32 @@ def _export(w: World) -> None:
     export_dossier(w.vault, DossierOptions(client_id, include_private=w.rng.random() < 0.5), w.fresh("dossier"))
 
 
+def _export_production(w: World) -> None:
+    """A production with the register's options: another prefix and digits, a number
+    skipped ahead, a recipient, a legend, superseding the client's last one."""
+    from app.dossier.export import export_dossier
+    from app.dossier.productions import productions
+    from app.dossier.select import DossierOptions
+
+    client_id = w.rng.choice(w.clients_with_entries())
+    earlier = productions(w.vault, client_id)
+    prefix = w.rng.choice(["INV", "inv_", "CF"])
+    last = max(
+        (p.bates_last for p in productions(w.vault) if p.bates_prefix.rstrip("-_") == prefix.upper().rstrip("-_")),
+        default=0,
+    )
+    options = DossierOptions(
+        client_id,
+        bates_prefix=prefix,
+        bates_digits=w.rng.choice([None, 4, 8]),
+        bates_start=last + w.rng.randint(1, 50) if w.rng.random() < 0.5 else None,
+        recipient="Smith & Lee LLP",
+        supersedes=earlier[-1].number if earlier else None,
+        legend=w.rng.choice(["none", "confidential", "aeo"]),
+    )
+    export_dossier(w.vault, options, w.fresh("production"))
+
+
 def _passwd(w: World) -> None:
     new = f"another passphrase {w.counter}"
     w.vault.change_passphrase(new)
@@ -589,6 +615,7 @@ OPERATIONS: list[Operation] = [
     Operation("retry pending anchors", _retry_anchors, lambda w: bool(w.vault.anchors.pending()), ledger=False),
     Operation("anchor seal (local TSA)", _anchor, expensive=True),
     Operation("export dossier", _export, _has(World.clients_with_entries), expensive=True),
+    Operation("export a production", _export_production, _has(World.clients_with_entries), expensive=True),
     Operation("passwd", _passwd, expensive=True),
     Operation("recovery", _recovery, expensive=True),
     Operation("backup/restore", _backup_restore, expensive=True, ledger=False),
@@ -716,9 +743,21 @@ def test_a_refused_operation_changes_nothing(world: World) -> None:
         lambda: world.vault.clients.set_status(world.client(), "banished", "no such status"),
         lambda: world.vault.settings.set("no_such_setting", "x"),
         lambda: world.vault.entries.log(world.client(), EntryFields("call", world.when(), "")),
+        lambda: _export_refused(world, bates_digits=3),
+        lambda: _export_refused(world, bates_prefix="-bad"),
+        lambda: _export_refused(world, supersedes="NO-PROD-001"),
+        lambda: _export_refused(world, legend="x" * 80),
     ]
     for refuse in refusals:
         with pytest.raises(CasefileError):
             refuse()
         assert world.vault.head() == head
         check(world)
+
+
+def _export_refused(world: World, **options: object) -> object:
+    from app.dossier.export import export_dossier
+    from app.dossier.select import DossierOptions
+
+    client_id = world.clients_with_entries()[0]
+    return export_dossier(world.vault, DossierOptions(client_id, **options), world.fresh("refused"))  # type: ignore[arg-type]

@@ -37,6 +37,14 @@ def stamp_operators(layout: Layout, page: int, width: float, band: bool) -> byte
     if band:
         parts.append(f"1 g 0 {FOOTER_Y - 10} {width:.2f} 22 re f")
     left_x = MARGIN if width > 300 else 12
+    exhibit = _exhibit_pages(layout).get(page)
+    if exhibit is not None:  # "Exhibit 5, page 2 of 3", just left of the Bates number
+        label = f"Exhibit {exhibit[0]}, page {exhibit[1]} of {exhibit[2]}"
+        right = width - left_x - stringWidth(bates, "Helvetica-Bold", 9) - 12
+        parts.append(
+            f"0.27 g BT /CFStampR 7.5 Tf {right - stringWidth(label, 'Helvetica', 7.5):.2f} {FOOTER_Y} Td "
+            f"{_pdf_string(label)} Tj ET"
+        )
     parts += [
         "0.27 g BT /CFStampR 7.5 Tf",
         f"{left_x} {FOOTER_Y} Td {_pdf_string(layout.legend)} Tj ET" if width > 400 and layout.legend else "ET",
@@ -46,6 +54,20 @@ def stamp_operators(layout: Layout, page: int, width: float, band: bool) -> byte
         f"{_pdf_string(bates)} Tj ET",
     ]
     return ("\n".join(parts) + "\n").encode("cp1252")  # WinAnsiEncoding: the legend's en dash
+
+
+def _exhibit_pages(layout: Layout) -> dict[int, tuple[int, int, int]]:
+    """page -> (exhibit number, page within the exhibit, its page count), once per layout."""
+    key = "exhibit_pages"
+    if key not in layout.cache:
+        pages: dict[int, tuple[int, int, int]] = {}
+        for ex in layout.exhibits:
+            if ex.first_page and ex.last_page >= ex.first_page:
+                count = ex.last_page - ex.first_page + 1
+                for offset in range(count):
+                    pages[ex.first_page + offset] = (ex.number, offset + 1, count)
+        layout.cache[key] = pages
+    return layout.cache[key]  # type: ignore[no-any-return]
 
 
 def _fonts(pdf: Any) -> tuple[Any, Any]:

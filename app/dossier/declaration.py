@@ -39,6 +39,7 @@ LEGENDS = {
     "aeo": "HIGHLY CONFIDENTIAL – ATTORNEYS' EYES ONLY",
 }
 MAX_LEGEND = 60
+DEMO_LEGEND = "DEMONSTRATION — fictional data"
 
 FORMS = {
     "us": "I declare under penalty of perjury that the foregoing is true and correct. Executed on {date} at {place}.",

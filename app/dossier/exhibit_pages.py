@@ -27,7 +27,7 @@ from app.dossier.sections import (
 from app.dossier.text import body_paragraphs, markup, para, styles
 
 FRAME_HEIGHT = 792 - 2 * 54
-PHOTO_HEIGHT = FRAME_HEIGHT - 70  # room for the exhibit's heading above it
+PHOTO_HEIGHT = FRAME_HEIGHT - 82  # room for the exhibit's heading and the reduced-copy line
 MAX_EMAIL_CHARS = 400_000
 
 
@@ -140,7 +140,12 @@ def exhibit_pages(layout: Layout, ex: Exhibit) -> list[Any]:
         beside = image_with_ocr(layout, ex, PHOTO_HEIGHT)  # its machine-read text, when OCR found some
         if beside is not None:
             return [*head, *beside, *end]
-        return [KeepTogether([*head, ExhibitImage(layout, ex, PHOTO_HEIGHT)]), *end]
+        width, height = ex.image_size or (0, 0)
+        reduced = "Reduced copy; the" if max(width, height) > 1000 else "The"
+        note = para(
+            f"{reduced} original {width} × {height} pixel file is native {ex.native_path} in the bundle.", s["small"]
+        )
+        return [KeepTogether([*head, note, ExhibitImage(layout, ex, PHOTO_HEIGHT)]), *end]
     if ex.category == "email":
         return [*head, *email_flowables(layout, ex), *end]
     if ex.category == "pdf":

@@ -63,9 +63,15 @@ def safe_bundle_name(number: int, name: str) -> str:
     original name (ASCII-folded, no separators) keeps it recognisable."""
     import unicodedata
 
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", folded).strip("._-")[:80] or "file"
-    return f"exhibits/EX{number:04d}_{stem}"
+    last = re.split(r"[\\/]", name)[-1]  # the extension is the last component's
+    _stem, dot, ext = last.rpartition(".") if "." in last.strip(".") else (last, "", "")
+    ext = re.sub(r"[^A-Za-z0-9]+", "", ext)[:10]  # 'jpg' of 'صورة-الضرر.jpg' survives any script
+    folded = unicodedata.normalize("NFKD", name if not ext else name[: len(name) - len(ext) - 1])
+    folded = folded.encode("ascii", "ignore").decode("ascii")
+    # No trailing dots or spaces (Windows drops them), no reserved device name (the
+    # EXnnnn_ prefix rules them out), and short: well under 200 characters in all.
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", folded).strip("._-")[:80].rstrip(".") or "file"
+    return f"exhibits/EX{number:04d}_{stem}" + (f".{ext}" if ext and dot else "")
 
 
 def _sender(vault: Vault, att: Attachment) -> str:

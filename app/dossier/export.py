@@ -92,7 +92,7 @@ def build_dossier_pdf(
 ) -> BuiltDossier:
     """Lay out the PDF in memory: for a preview before saving (nothing is written)."""
     from app.dossier.bates import finish_pdf
-    from app.dossier.declaration import check_form, check_legend
+    from app.dossier.declaration import DEMO_LEGEND, check_form, check_legend
     from app.dossier.layout import Layout
     from app.dossier.pdf import build_parts
 
@@ -110,6 +110,8 @@ def build_dossier_pdf(
         supersedes=options.supersedes,
     )
     legend = check_legend(options.legend)
+    if vault.settings.get("demo") == "on":  # a demonstration vault: never mistaken for a record
+        legend = " · ".join(x for x in (DEMO_LEGEND, legend) if x)
     check_form(options.declaration_form)
     exhibits = number_exhibits(vault, selection, production.exhibit_numbers)
     prepared_at = now_utc().astimezone().replace(microsecond=0)

@@ -33,7 +33,7 @@ from app.dossier.exhibit_pages import PHOTO_HEIGHT, all_exhibits, exhibit_index
 from app.dossier.layout import Layout
 from app.dossier.photos import PhotoPrefetcher
 from app.dossier.sections import FRAME_WIDTH, chronology, contents, cover, summary
-from app.dossier.text import SANS, register_fonts
+from app.dossier.text import SANS, markup, register_fonts
 
 MARGIN = 54
 MAX_ROUNDS = 3
@@ -50,13 +50,22 @@ PARTS: tuple[tuple[tuple[Part, ...], bool], ...] = (
 
 
 def _header(layout: Layout) -> Any:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    # Through markup(): a client named in Chinese or Korean gets its CJK font here too.
+    title = markup(f"Record of dealings: {layout.selection.client.name}"[:90])
+    style = ParagraphStyle("header", fontName=SANS, fontSize=7.5, leading=9, textColor=colors.HexColor("#444444"))
+
     def on_page(canv: Any, doc: Any) -> None:
         layout.tick()
         width, height = letter
         canv.saveState()
         canv.setFillColor(colors.HexColor("#444444"))
         canv.setFont(SANS, 7.5)
-        canv.drawString(MARGIN, height - 32, f"Record of dealings: {layout.selection.client.name}"[:90])
+        line = Paragraph(title, style)
+        line.wrapOn(canv, width - 2 * MARGIN - 120, 20)
+        line.drawOn(canv, MARGIN, height - 34)
         canv.drawRightString(width - MARGIN, height - 32, f"Prepared {layout.prepared_at:%Y-%m-%d}")
         canv.setStrokeColor(colors.HexColor("#bbbbbb"))
         canv.line(MARGIN, height - 36, width - MARGIN, height - 36)

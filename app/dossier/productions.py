@@ -4,8 +4,8 @@ ever used twice.
 A production (``BRIGHT-PROD-003``) records when, for whom, which Bates range of
 which prefix, which exhibit numbers it gave which attachments, and the SHA-256
 of its PDF and manifest. It is a row of ``productions`` with its own ledger
-subject (``production:N``), checked by ``casefile verify`` like every tracked row;
-the same transaction appends the ``dossier.export`` event (``dossier:client:N``).
+subject (``production:N``): its ``dossier.export`` event carries the row's state
+(checked by ``casefile verify`` like every tracked row) and what was exported.
 
 Numbering is planned before the PDF is laid out (``plan``: the cover prints the
 production number, the pages their Bates numbers) and claimed when it is saved
@@ -287,14 +287,14 @@ def record(
         )
         row_id = int(cur.lastrowid)  # type: ignore[arg-type]
         row = conn.execute(f"SELECT {COLUMNS} FROM productions WHERE id = ?", (row_id,)).fetchone()
-        state = production_state(row)
-        ledger.record(conn, "production.add", f"production:{row_id}", state)
-        # The export itself, on its own subject (``client:N`` carries only the
-        # client's state): what was produced, for the record's history.
-        ledger.append(
+        # One event: the register row's state (checked by verify) and what was exported.
+        ledger.record(
             conn,
             "dossier.export",
-            f"dossier:client:{chosen.client_id}",
-            {"client_id": chosen.client_id, "production": chosen.number, "production_id": row_id, **(details or {})},
+            f"production:{row_id}",
+            production_state(row),
+            client_id=chosen.client_id,
+            production=chosen.number,
+            **(details or {}),
         )
     return _from_row(row)

@@ -86,6 +86,8 @@ def cjk_font() -> str:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFont
 
+    for name in (CJK_FONT, HANGUL_FONT):  # the fallback for what the embedded font lacks
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
     for candidate in CJK_TTF_CANDIDATES:
         if Path(candidate).exists():
             try:
@@ -93,9 +95,40 @@ def cjk_font() -> str:
                 return "CasefileCJK"
             except Exception:  # a font file reportlab cannot read: try the next
                 continue
-    for name in (CJK_FONT, HANGUL_FONT):
-        pdfmetrics.registerFont(UnicodeCIDFont(name))
     return ""
+
+
+HANGUL_TTF_CANDIDATES = (
+    "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
+    "/System/Library/Fonts/Supplemental/AppleGothic.ttf",
+    "C:/Windows/Fonts/malgun.ttf",
+)
+
+
+@cache
+def hangul_font() -> str:
+    """An embeddable TrueType Hangul font (Droid Sans Fallback has none), if the system has one."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for candidate in HANGUL_TTF_CANDIDATES:
+        if Path(candidate).exists():
+            try:
+                pdfmetrics.registerFont(TTFont("CasefileHangul", candidate))
+                return "CasefileHangul"
+            except Exception:
+                continue
+    return ""
+
+
+@cache
+def _cjk_covered() -> frozenset[int]:
+    """Code points the embedded CJK font draws (Droid Sans Fallback has no Hangul syllables)."""
+    if not cjk_font():
+        return frozenset()
+    from reportlab.pdfbase import pdfmetrics
+
+    return frozenset(pdfmetrics.getFont(cjk_font()).face.charToGlyph)
 
 
 @cache
@@ -158,7 +191,13 @@ def markup(text: str) -> str:
                 # No embedded glyph: print the code point rather than an empty box.
                 ch, font = f"[U+{code:04X}]", MISSING
             else:
-                font = embedded_cjk or (HANGUL_FONT if _is_hangul(code) else CJK_FONT)
+                embedded = embedded_cjk and code in _cjk_covered()
+                if embedded:
+                    font = embedded_cjk
+                elif _is_hangul(code):
+                    font = hangul_font() or HANGUL_FONT
+                else:
+                    font = CJK_FONT
         if font != run_font and run:
             out.append(_run(run, run_font))
             run = []
