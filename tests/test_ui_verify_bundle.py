@@ -55,3 +55,11 @@ def test_no_file_chosen_says_so_in_one_line(demo_session: Any, qtbot: Any) -> No
     qtbot.addWidget(dialog)
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
     assert dialog.status.text() == "Choose the bundle's .zip file first."
+
+
+def test_about_names_the_versions_a_bug_report_needs(demo_session: Any, qtbot: Any) -> None:
+    from ui.dialogs.help import about_text
+
+    text = about_text()
+    for part in ("Casefile", "SQLCipher", "Qt (PySide6)", "Python", "GNU General Public License"):
+        assert part in text

@@ -34,12 +34,12 @@ DEFAULTS: dict[str, str] = {
     "anchor_after_export": "on",
     # Machine-read text for screenshots and scans (app/ingest/ocr.py): "on" or "off".
     "ocr": "on",
-    # "on" in a demonstration vault (app/demo.py): every dossier page then says
-    # "DEMONSTRATION — fictional data", so nobody mistakes it for a record.
-    "demo": "",
     # DKIM key lookups (app/mail/dkim.py): "HOST:PORT" of a DNS resolver, "" for the system's;
     # the environment variable CASEFILE_DNS_SERVER wins over it.
     "dns_server": "",
+    # "on" in a demonstration vault (app/demo.py): every dossier page then says
+    # "DEMONSTRATION — fictional data", so nobody mistakes it for a record.
+    "demo": "",
 }
 _LIMITS = {"referrals": 5000}
 

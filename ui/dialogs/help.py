@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from html import escape
 from typing import Any
 
@@ -23,13 +22,20 @@ def about_text() -> str:
     import PySide6
     from PySide6.QtCore import qVersion
 
-    from app import __version__
+    from app.about import components, version
 
+    parts = components()
+    parts["Qt (PySide6)"] = f"{qVersion()} (PySide6 {PySide6.__version__})"  # the Qt actually loaded
+    rows = "".join(
+        f"<tr><td>{escape(name)}</td><td>&nbsp;{escape(value)}</td></tr>"
+        for name, value in parts.items()
+        if name != "Casefile"
+    )
     return (
-        f"<h3>Casefile {escape(__version__)}</h3>"
+        f"<h3>Casefile {escape(version())}</h3>"
         "<p>An encrypted, timestamped record of a difficult client, and a dossier for a lawyer."
         " Everything stays on this computer.</p>"
-        f"<p>Python {sys.version.split()[0]} · Qt {qVersion()} · PySide6 {PySide6.__version__}</p>"
+        f"<table>{rows}</table>"
         "<p>Licence: GNU General Public License, version 3 or later (the LICENSE file shipped with Casefile).</p>"
     )
 
