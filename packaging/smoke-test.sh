@@ -4,7 +4,7 @@
 # verify-bundle, then the desktop app offscreen for a few seconds with no error output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tarball=$(ls -t dist/Casefile-*-linux-*.tar.gz | head -1)
+tarball=$(readlink -f "$(ls -t dist/Casefile-*-linux-*.tar.gz | head -1)")
 work=$(mktemp -d /tmp/casefile-bundle.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 tar -C "$work" -xzf "$tarball"
