@@ -19,6 +19,7 @@ def test_an_entry_written_94_days_later_is_marked_entered_later() -> None:
     result = lag(EVENT, EVENT + timedelta(days=94, hours=2))
     assert result.describe() == "recorded 94 days after — entered later"
     assert result.is_late
+    assert result.describe(mark_late=False) == "recorded 94 days after"  # the chronology marks it itself
 
 
 def test_the_threshold_is_a_setting() -> None:

@@ -256,7 +256,7 @@ def chronology(layout: Layout) -> list[Any]:
         )
         delay = lag(entry.occurred_at, entry.recorded_at, late_days=layout.selection.late_days)
         if delay.is_late:
-            title += f" [written later: {delay.describe()}]"
+            title += f" [written later: {delay.describe(mark_late=False)}]"
         if entry.fields.private:
             title = f"PRIVILEGED · {title}"
         rows.append(

@@ -42,15 +42,17 @@ class Lag:
         """Written down later than the threshold: marked in the chronology and the declaration."""
         return self.delta > self.late_after
 
-    def describe(self) -> str:
-        """'recorded 3 h after', 'recorded 94 days after — entered later', 'recorded 5 min before'."""
+    def describe(self, *, mark_late: bool = True) -> str:
+        """'recorded 3 h after', 'recorded 94 days after — entered later', 'recorded 5 min before'.
+
+        ``mark_late=False`` leaves out "— entered later" where the caller marks it itself."""
         seconds = self.delta.total_seconds()
         when = "before" if seconds < 0 else "after"
         span = _span(abs(seconds))
         if span is None:
             return "recorded at the time"
         text = f"recorded {span} {when}"
-        return text + " — entered later" if self.is_late else text
+        return text + " — entered later" if self.is_late and mark_late else text
 
 
 def lag(occurred_at: datetime, recorded_at: datetime, *, late_days: int = DEFAULT_LATE_DAYS) -> Lag:
