@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -83,6 +84,19 @@ def _split_safe(buffer: bytes) -> int:
         return len(buffer)
     before = _REF_AT_END.search(buffer, max(0, cut - 16), cut)
     return before.start() if before else cut  # keep a high surrogate with its low half
+
+
+def _feed(parser: Any, source: Source) -> None:
+    """Stream the file into the expat parser in CHUNK pieces, each cut where no character
+    reference is split and repaired (surrogate pairs) before parsing: flat memory."""
+    carry = b""
+    with source.opener() as stream:
+        while chunk := stream.read(CHUNK):
+            data = carry + chunk
+            cut = _split_safe(data)
+            carry = data[cut:]
+            parser.Parse(repair_char_refs(data[:cut]), False)
+        parser.Parse(repair_char_refs(carry), True)
 
 
 def _ms(value: str | None) -> datetime | None:
@@ -232,15 +246,8 @@ def read_sms_backup(source: Source, options: ChatOptions, client: ClientInfo) ->
     parser.StartElementHandler = collector.start
     parser.EndElementHandler = collector.end
     parser.buffer_text = True
-    carry = b""
     try:
-        with source.opener() as stream:
-            while chunk := stream.read(CHUNK):
-                data = carry + chunk
-                cut = _split_safe(data)
-                carry = data[cut:]
-                parser.Parse(repair_char_refs(data[:cut]), False)
-            parser.Parse(repair_char_refs(carry), True)
+        _feed(parser, source)
     except expat.ExpatError as error:
         reason = expat.errors.messages.get(error.code, str(error))  # type: ignore[attr-defined]
         where = f"line {error.lineno}"
@@ -306,16 +313,8 @@ def conversations(source: Source) -> list[tuple[str, str]]:
         raise UnsupportedFile(f"{source.name}: declares a DOCTYPE, which SMS Backup & Restore never writes; not read.")
 
     parser.StartDoctypeDeclHandler = refuse_doctype
-    carry = b""
-    try:
-        with source.opener() as stream:
-            while chunk := stream.read(CHUNK):
-                data = carry + chunk
-                cut = _split_safe(data)
-                carry = data[cut:]
-                parser.Parse(repair_char_refs(data[:cut]), False)
-            parser.Parse(repair_char_refs(carry), True)
-    except expat.ExpatError:
-        pass  # what was read before the damage is still worth offering; the import says why
+    # What was read before any damage is still worth offering; the import says why.
+    with contextlib.suppress(expat.ExpatError):
+        _feed(parser, source)
     ranked = sorted(collector.seen.items(), key=lambda kv: -kv[1][1])
     return [(f"{label} ({count} messages)", key) for key, (label, count) in ranked if key]
