@@ -9,8 +9,9 @@ The row is rebuilt in the same transaction as any change that affects it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
-from app.errors import InvalidQuery
+from app.errors import CasefileError, InvalidQuery
 from app.records.models import SearchHit
 from app.vault.store import Connection, OperationalError
 
@@ -72,11 +73,30 @@ def to_fts_query(text: str) -> str:
 # rowid order, which needs no scoring. Fewer matches than that: all are ranked.
 RANK_WINDOW = 10_000
 
+# How often (in SQLite VM steps) a running search checks whether it was cancelled.
+CANCEL_CHECK_STEPS = 2_000
 
-def search(
-    conn: Connection, text: str, *, client_id: int | None = None, limit: int = 50, offset: int = 0
-) -> list[SearchHit]:
-    """Ranked hits (bm25, title weighted highest), newest first on ties."""
+
+class SearchCancelled(CasefileError):
+    """A newer query replaced this one before it finished (nothing to show)."""
+
+
+def iter_search(
+    conn: Connection,
+    text: str,
+    *,
+    client_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    page: int | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[list[SearchHit]]:
+    """Ranked hits (bm25, title weighted highest), newest first on ties, in pages.
+
+    The ranking runs once; the hits come out ``page`` at a time so a window can show
+    the first ones while the rest are read. ``cancelled`` is polled while SQLite works
+    (a progress handler) and between pages: a stale query stops with SearchCancelled.
+    """
     query = to_fts_query(text)
     client_clause = "AND e.client_id = ?" if client_id is not None else ""
     filters: list[object] = [query] + ([client_id] if client_id is not None else [])
@@ -96,12 +116,31 @@ def search(
         ORDER BY bm25(search_index, 10.0, 3.0, 2.0, 2.0), e.occurred_utc DESC, e.id DESC
         LIMIT ? OFFSET ?
     """
+    if cancelled is not None:
+        conn.set_progress_handler(lambda: 1 if cancelled() else 0, CANCEL_CHECK_STEPS)
     try:
         start = conn.execute(window_sql, filters).fetchone()
-        rows = conn.execute(sql, [*filters, start[0] if start else 0, limit, offset]).fetchall()
+        cursor = conn.execute(sql, [*filters, start[0] if start else 0, limit, offset])
+        while rows := cursor.fetchmany(page or limit):
+            if cancelled is not None and cancelled():
+                raise SearchCancelled("The search was replaced by a newer one.")
+            yield [SearchHit(*row) for row in rows]
     except OperationalError as error:
+        message = str(error).removeprefix("fts5: ")
+        if "interrupt" in message.lower():
+            if cancelled is not None and cancelled():
+                raise SearchCancelled("The search was replaced by a newer one.") from None
+            raise  # the vault is being locked: the reader reports it
         # FTS5 reports every query problem (syntax, unterminated string, unknown
         # column) as an OperationalError; a damaged database is DatabaseError.
-        message = str(error).removeprefix("fts5: ")
         raise InvalidQuery(f"Cannot search for {text.strip()!r}: {message}.") from None
-    return [SearchHit(*row) for row in rows]
+    finally:
+        if cancelled is not None:
+            conn.set_progress_handler(None, 0)
+
+
+def search(
+    conn: Connection, text: str, *, client_id: int | None = None, limit: int = 50, offset: int = 0
+) -> list[SearchHit]:
+    """Ranked hits (bm25, title weighted highest), newest first on ties."""
+    return [hit for hits in iter_search(conn, text, client_id=client_id, limit=limit, offset=offset) for hit in hits]

@@ -33,11 +33,13 @@ class _TaskSignals(QObject):
     succeeded(object): the function's return value.
     failed(object): the exception it raised.
     progressed(object, object, str): done, total, what is being done.
+    delivered(object): one part of the result, ahead of the rest (``Progress.deliver``).
     """
 
     succeeded = Signal(object)
     failed = Signal(object)
     progressed = Signal(object, object, str)
+    delivered = Signal(object)
 
 
 class Progress:
@@ -53,6 +55,10 @@ class Progress:
 
     def report(self, done: int, total: int, text: str = "") -> None:
         self._signals.progressed.emit(done, total, text)
+
+    def deliver(self, part: Any) -> None:
+        """Post part of the result now (a first page of hits), before the task ends."""
+        self._signals.delivered.emit(part)
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -112,6 +118,27 @@ class Tasks(QObject):
         signals = _TaskSignals(self)
         progress = Progress(signals)
         signals.progressed.connect(on_progress)
+        self._pending.add(signals)
+        signals.succeeded.connect(on_result)
+        signals.failed.connect(on_error)
+        signals.succeeded.connect(lambda _result: self._forget(signals))
+        signals.failed.connect(lambda _error: self._forget(signals))
+        self.pool.start(_Task(lambda: fn(progress), signals))
+        return progress
+
+    def stream(
+        self,
+        fn: Callable[[Progress], Any],
+        on_part: Callable[[Any], None],
+        on_result: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> Progress:
+        """Like ``run``, for a result that comes in parts: ``fn(progress)`` calls
+        ``progress.deliver(part)`` for each (shown by ``on_part`` on the GUI thread as it
+        arrives) and checks ``progress.cancelled``; ``cancel()`` drops parts not yet shown."""
+        signals = _TaskSignals(self)
+        progress = Progress(signals)
+        signals.delivered.connect(lambda part: None if progress.cancelled else on_part(part))
         self._pending.add(signals)
         signals.succeeded.connect(on_result)
         signals.failed.connect(on_error)

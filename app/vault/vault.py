@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +216,22 @@ class Vault:
 
         with self._db.read() as conn:
             return search(conn, text, client_id=client_id, limit=limit, offset=offset)
+
+    def search_pages(
+        self,
+        text: str,
+        *,
+        limit: int = 200,
+        page: int = 25,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Iterator[list[SearchHit]]:
+        """The same ranked hits as ``search``, ``page`` at a time from one read (for a
+        window that shows the first ones at once); stops with SearchCancelled when
+        ``cancelled()`` turns true."""
+        from app.search import iter_search
+
+        with self._db.read() as conn:
+            yield from iter_search(conn, text, limit=limit, page=page, cancelled=cancelled)
 
     def data_version(self) -> int:
         """A number that changes when another connection (another Casefile process, or this

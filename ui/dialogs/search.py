@@ -26,7 +26,8 @@ from ui.window_geometry import fit_window
 from ui.workers import Tasks, user_message
 
 DEBOUNCE_MS = 120
-RESULT_LIMIT = 50
+RESULT_LIMIT = 200  # hits one query shows at most
+FIRST_PAGE = 25  # shown as soon as they are read; the rest are appended as they come
 
 
 def snippet_html(snippet: str) -> str:
@@ -86,6 +87,8 @@ class SearchDialog(QDialog):
         self._generation = 0
         self._answered = 0
         self._enter_pending = False
+        self._running: Any = None  # the Progress of the query being read
+        self._shown = 0  # hits of the current query on screen
         self.setWindowTitle("Search — Casefile")
         fit_window(self, QSize(720, 480))  # within the screen; see ui/window_geometry.py
         self.query = QLineEdit()
@@ -112,42 +115,86 @@ class SearchDialog(QDialog):
         self.query.returnPressed.connect(self._choose_current)
 
     def run_search(self) -> None:
+        """Start the query on a worker; the one before it, if still running, is cancelled."""
         text = self.query.text()
         self._generation += 1
         generation = self._generation
+        if self._running is not None:
+            self._running.cancel()  # its SQLite statement stops at the next progress check
+            self._running = None
         if not text.strip():
             self._answered = generation
             self.results.set_hits([])
             self.status.setText("")
             return
         vault = self._vault
-        self._tasks.run(
-            lambda: (generation, vault.search(text, limit=RESULT_LIMIT)),
-            self._show,
+        self._shown = 0
+
+        def read(progress: Any) -> tuple[int, int]:
+            count = 0
+            for hits in vault.search_pages(
+                text, limit=RESULT_LIMIT, page=FIRST_PAGE, cancelled=lambda: progress.cancelled
+            ):
+                count += len(hits)
+                progress.deliver((generation, hits))
+            return generation, count
+
+        self._running = self._tasks.stream(
+            read,
+            self._show_part,
+            self._finished,
             lambda error: self._failed(generation, error),
         )
 
-    def _show(self, result: tuple[int, list[Any]]) -> None:
-        generation, hits = result
+    def _show_part(self, part: tuple[int, list[Any]]) -> None:
+        generation, hits = part
         if generation != self._generation:
             return  # an older query answered late; a newer one is on its way
-        self._answered = generation
-        self.results.set_hits(hits)
+        if self._shown == 0:
+            self.results.set_hits(hits)
+            self._answered = generation
+            if hits:
+                self.view.setCurrentIndex(self.results.index(0, 0))
+        else:
+            self.results.append_hits(hits)
+        self._shown += len(hits)
         self.status.setText(
-            f"{len(hits)}{'+' if len(hits) == RESULT_LIMIT else ''} {'result' if len(hits) == 1 else 'results'} — Enter opens the entry"
+            f"{self._shown}… {'result' if self._shown == 1 else 'results'} — Enter opens the entry"
         )
-        if hits:
-            self.view.setCurrentIndex(self.results.index(0, 0))
+        if self._enter_pending:
+            self._enter_pending = False
+            self._choose_current()
+
+    def _finished(self, result: tuple[int, int]) -> None:
+        generation, count = result
+        if generation != self._generation:
+            return
+        self._running = None
+        if count == 0:
+            self.results.set_hits([])
+        self._answered = generation
+        self.status.setText(
+            f"{count}{'+' if count == RESULT_LIMIT else ''} {'result' if count == 1 else 'results'} — Enter opens the entry"
+        )
         if self._enter_pending:
             self._enter_pending = False
             self._choose_current()
 
     def _failed(self, generation: int, error: BaseException) -> None:
-        if generation == self._generation:
+        from app.search import SearchCancelled
+
+        if generation == self._generation and not isinstance(error, SearchCancelled):
+            self._running = None
             self._answered = generation
             self._enter_pending = False
             self.results.set_hits([])
             self.status.setText(str(error) if isinstance(error, InvalidQuery) else user_message(error))
+
+    def done(self, result: int) -> None:
+        if self._running is not None:
+            self._running.cancel()
+            self._running = None
+        super().done(result)
 
     def _choose_current(self) -> None:
         if self.debounce.isActive():

@@ -1,4 +1,4 @@
-"""Search results: a short ranked list of hits (the core returns a page of 50)."""
+"""Search results: a ranked list of hits, the first page shown at once and the rest appended."""
 
 from __future__ import annotations
 
@@ -24,6 +24,15 @@ class SearchResultsModel(QAbstractListModel):
         self.beginResetModel()
         self._hits = list(hits)
         self.endResetModel()
+
+    def append_hits(self, hits: list[SearchHit]) -> None:
+        """More hits of the same query: inserted below, the rows already shown stay put."""
+        if not hits:
+            return
+        first = len(self._hits)
+        self.beginInsertRows(QModelIndex(), first, first + len(hits) - 1)
+        self._hits.extend(hits)
+        self.endInsertRows()
 
     def hit(self, row: int) -> SearchHit | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
