@@ -174,14 +174,23 @@ def bench_insert_and_search(folder: Path, n: int, queries: int = 300) -> None:
     words, weights = vocabulary(random.Random(7))
     common = list(itertools.accumulate(weights[:5000]))
     qs = [" ".join(rng.choices(words[:5000], cum_weights=common, k=rng.choice((1, 2)))) for _ in range(queries)]
-    from app.search import RANK_WINDOW, to_fts_query
+    from app.search import RANK_WINDOW, resolve_prefix, to_fts_query
+
+    # The plain baseline resolves the typed prefix the same way, through its own term list.
+    plain.execute("CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, 'row')")
+    from app.vault.store import widen_cache_for_search
+
+    widen_cache_for_search(plain)  # the same page cache as the vault's search connection
+
+    def plain_query(q: str) -> str:
+        return resolve_prefix(plain, q, to_fts_query(q), "fts_terms")
 
     def run_vault(q: str) -> None:
         vault.search(q, limit=50)
 
     def run_plain_windowed(q: str) -> None:
         """The same two-step query as app/search.py, on plain SQLite: the like-for-like baseline."""
-        fts = to_fts_query(q)
+        fts = plain_query(q)
         start = plain.execute(
             f"SELECT fts.rowid FROM fts WHERE fts MATCH ? ORDER BY fts.rowid DESC LIMIT 1 OFFSET {RANK_WINDOW - 1}",
             (fts,),

@@ -101,7 +101,8 @@ def test_an_unchanged_edit_is_refused_with_a_clear_message(demo_session: Any, qt
     window.timeline_view.selectRow(0)
     dialog = window.edit_entry()
     dialog.save()
-    assert dialog.isVisible() and dialog.error.text() == "Nothing changed; no revision was added."
+    qtbot.waitUntil(lambda: dialog.error.text() == "Nothing changed; no revision was added.", timeout=5000)
+    assert dialog.isVisible() and dialog.save_button.isEnabled()
 
 
 def test_retracting_strikes_the_entry_through_and_keeps_the_reason(demo_session: Any, qtbot: Any) -> None:
@@ -164,8 +165,8 @@ def test_escape_keeps_the_draft_and_reopening_restores_it(demo_session: Any, qtb
     qtbot.keyClicks(dialog.body, "Left a voicemail")
     qtbot.keyClick(dialog.body, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+    again = window.quick_capture()  # at once: it waits for the closed dialog's draft write
     assert [d.content["body"] for d in demo_session.vault.drafts.list()] == ["Left a voicemail"]
-    again = window.quick_capture()
     assert again.body.toPlainText() == "Left a voicemail"
 
 

@@ -27,6 +27,8 @@ def test_undo_retracts_the_call_just_logged_and_ctrl_z_in_a_field_stays_text_und
         dialog.save()
     entry = saved.args[0]
     assert window.undo_action.isEnabled() and entry.title in window.undo_action.text()
+    qtbot.waitUntil(lambda: not dialog.isVisible())  # the save ran on a worker; the dialog closed after it
+    window.activateWindow()
     window.timeline_view.setFocus()
     qtbot.waitUntil(window.timeline_view.hasFocus)
     qtbot.keyClick(window.timeline_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

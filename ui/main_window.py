@@ -612,6 +612,7 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QuickCaptureDialog):
             dialog.autosave_timer.stop()
             dialog.save_draft()
+            dialog.tasks.wait()  # its writes run on its own worker: in before the vault closes
             dialog.done(0)
         self.detail.set_vault(None)
         self.detail.clear()

@@ -23,6 +23,10 @@ DATABASE_NAME = "vault.db"
 KEY_FILE_NAME = "vault.key"
 
 CACHE_SIZE_KIB = 32 * 1024
+# A search reads the doclists of common words again and again; decrypted pages kept in
+# SQLite's cache cost no second decryption (measured: 1.3x -> ~1.0x plain FTS5 at 1 M
+# entries). Only the connection a search runs on grows to this, and only as it reads.
+SEARCH_CACHE_SIZE_KIB = 128 * 1024
 BUSY_TIMEOUT_MS = 5000
 # A writer that finds the vault busy (another Casefile process, or a long import in
 # this one) says so after WRITE_NOTICE_S and keeps waiting; only after WRITE_WAIT_S
@@ -181,6 +185,11 @@ def _configure(conn: Connection, data_key: bytes, *, readonly: bool, reader: boo
     if reader:
         conn.execute("PRAGMA query_only = ON")
     assert_settings(conn, readonly=readonly, reader=reader)
+
+
+def widen_cache_for_search(conn: Connection) -> None:
+    """The larger page cache for a read connection that runs full-text searches."""
+    conn.execute(f"PRAGMA cache_size = -{SEARCH_CACHE_SIZE_KIB}")
 
 
 def assert_settings(conn: Connection, *, readonly: bool = False, reader: bool = False) -> None:

@@ -1,7 +1,10 @@
 """Quick capture: "Log a call / note" in under 30 seconds, or edit an entry (a new revision).
 
 The draft autosaves into the vault every few seconds, so a crash, a lock or Esc
-loses nothing; Ctrl+Enter saves the entry and discards the draft.
+loses nothing; Ctrl+Enter saves the entry and discards the draft. Every write runs on
+the dialog's own one-thread pool (in order: a draft save queued before the entry is
+written first), so the dialog keeps painting while another window or command holds
+the writer.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,7 +36,7 @@ from app.records.times import local_zone
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
-from ui.workers import user_message
+from ui.workers import Tasks, user_message
 
 AUTOSAVE_MS = 3000
 TITLE_FROM_BODY_CHARS = 80
@@ -72,6 +75,12 @@ class QuickCaptureDialog(QDialog):
         self.draft_id: int | None = None
         self._saved_content: dict[str, Any] | None = None
         self._original_when: datetime | None = entry.occurred_at if entry else None
+        # One thread: the dialog's writes happen in the order they were asked for.
+        pool = QThreadPool(self)
+        pool.setMaxThreadCount(1)
+        self.tasks = Tasks(pool, self)
+        self.saving = False  # the entry is being written (the Save button is off meanwhile)
+        self._draft_pending = False
         self.setWindowTitle(f"{'Edit entry' if entry else 'Log a call / note'} — {client.name}")
         self.setMinimumWidth(560)
 
@@ -174,6 +183,13 @@ class QuickCaptureDialog(QDialog):
         self.body.moveCursor(self.body.textCursor().MoveOperation.End)
 
     def _existing_draft(self) -> Any:
+        # A dialog closed a moment ago may still be writing its draft on its worker: let it
+        # finish, or this one would open empty and save a second draft (rare, and short).
+        parent = self.parent()
+        if parent is not None:
+            for other in parent.findChildren(QuickCaptureDialog):
+                if other is not self and other.tasks.busy:
+                    other.tasks.wait()
         entry_id = self.entry.id if self.entry else None
         for draft in self._vault.drafts.list(self.client.id):
             if draft.entry_id == entry_id:
@@ -233,48 +249,80 @@ class QuickCaptureDialog(QDialog):
         return bool(str(content["body"]).strip() or str(content["title"]).strip() or content["participants"])
 
     def save_draft(self) -> None:
-        """Autosave: write the draft into the vault when it changed (a no-op otherwise)."""
-        if not self._vault.is_open:
+        """Autosave: write the draft into the vault (on the dialog's worker) when it changed."""
+        if not self._vault.is_open or self.saving or self._draft_pending:
             return
         content = self.content()
         if content == self._saved_content or (self.draft_id is None and not self._has_text(content)):
             return
-        try:
-            self.draft_id = self._vault.drafts.save(
-                content,
-                draft_id=self.draft_id,
-                client_id=self.client.id,
-                entry_id=self.entry.id if self.entry else None,
-            )
-        except Exception as error:
-            self.draft_note.setText(f"Draft not saved: {user_message(error)}")
-            return
+        vault, client_id, entry_id = self._vault, self.client.id, self.entry.id if self.entry else None
+
+        def write() -> dict[str, Any]:
+            # draft_id is read and set here, on the dialog's only worker thread, so the
+            # entry's save queued after this one discards the right draft.
+            self.draft_id = vault.drafts.save(content, draft_id=self.draft_id, client_id=client_id, entry_id=entry_id)
+            return content
+
+        self._draft_pending = True
+        self.tasks.run(write, self._draft_saved, self._draft_failed)
+
+    def _draft_saved(self, content: dict[str, Any]) -> None:
+        self._draft_pending = False
         self._saved_content = content
         self.draft_note.setText(f"Draft saved {datetime.now():%H:%M:%S}")
 
+    def _draft_failed(self, error: BaseException) -> None:
+        self._draft_pending = False
+        self.draft_note.setText(f"Draft not saved: {user_message(error)}")
+
     def save(self) -> None:
+        """Write the entry on the worker; the dialog stays up (and responsive) until it is in."""
+        if self.saving:
+            return
         try:
             fields = self.fields()
-            if self.entry is None:
-                written = self._vault.entries.log(self.client.id, fields)
-            else:
-                written = self._vault.entries.revise(self.entry.id, fields, self.revision_note.text())
         except Exception as error:
-            self.error.setText(user_message(error))
-            self.error.show()
+            self._save_failed(error)
             return
+        vault, entry, note = self._vault, self.entry, self.revision_note.text()
+        client_id = self.client.id
+
+        def write() -> Any:
+            if entry is None:
+                written = vault.entries.log(client_id, fields)
+            else:
+                written = vault.entries.revise(entry.id, fields, note)
+            if self.draft_id is not None:
+                vault.drafts.discard(self.draft_id)
+                self.draft_id = None
+            return written
+
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.error.hide()
+        self.draft_note.setText("Saving…")
+        self.tasks.run(write, self._saved, self._save_failed)
+
+    def _saved(self, written: Any) -> None:
+        self.saving = False
         self.autosave_timer.stop()
-        if self.draft_id is not None:
-            self._vault.drafts.discard(self.draft_id)
-            self.draft_id = None
         self._saved_content = self.content()
+        self.accept()  # closed first: the window's answers to saved (select, undo) find it gone
         self.saved.emit(written)
         if self.dropped:
             self.files_to_attach.emit(written, list(self.dropped))
-        self.accept()
+
+    def _save_failed(self, error: BaseException) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        self.draft_note.setText("")
+        self.error.setText(user_message(error))
+        self.error.show()
 
     def reject(self) -> None:
-        """Esc: keep the draft (saved now) and close."""
+        """Esc: keep the draft (saved now, on the worker) and close."""
+        if self.saving:
+            return  # the entry is being written: closing now would hide its outcome
         self.autosave_timer.stop()
         self.save_draft()
         super().reject()

@@ -158,9 +158,7 @@ class SearchDialog(QDialog):
         else:
             self.results.append_hits(hits)
         self._shown += len(hits)
-        self.status.setText(
-            f"{self._shown}… {'result' if self._shown == 1 else 'results'} — Enter opens the entry"
-        )
+        self.status.setText(f"{self._shown}… {'result' if self._shown == 1 else 'results'} — Enter opens the entry")
         if self._enter_pending:
             self._enter_pending = False
             self._choose_current()
