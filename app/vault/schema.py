@@ -309,8 +309,8 @@ MIGRATIONS: list[list[str]] = [
         ) STRICT""",
     ],
     # 10 (issue 17): the search index's term list, read to resolve the prefix of the last
-    # word typed (app/search.py): a word no longer term extends is searched as itself, a
-    # few extensions as an OR. A view over search_index: it stores nothing.
+    # word typed (app/search.py): a word no longer term extends is searched as itself.
+    # A view over search_index: it stores nothing.
     ["CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, 'row')"],
 ]
 
