@@ -144,9 +144,9 @@ def write_backup(db: Database, vault_path: Path, key_file: keys.KeyFile, data_ke
             dest.rmdir()  # the empty folder the caller chose
         os.rename(tmp, dest)
         fsync_dir(dest.parent)
-    except (OSError, DatabaseError) as error:
+    except (OSError, DatabaseError, DiskFull) as error:
         shutil.rmtree(tmp, ignore_errors=True)
-        if is_disk_full(error):
+        if isinstance(error, DiskFull) or is_disk_full(error):
             need = (vault_path / DATABASE_NAME).stat().st_size
             raise DiskFull(disk_full_message(dest.parent, f"write the backup {dest.name}", need)) from None
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
@@ -289,7 +289,15 @@ def rotate(dest: Path, vault_id: str, keep: int, *, newest: Path | None = None) 
     removed = []
     for _, path in backups:
         if path not in keeping:
-            shutil.rmtree(path, ignore_errors=True)
+            # Renamed out of the pattern first (one atomic step), then deleted: a kill
+            # mid-delete leaves a hidden partial folder the next run removes, never a
+            # half-deleted folder under a backup's name.
+            doomed = partial_folder(path)
+            try:
+                os.rename(path, doomed)
+            except OSError:
+                continue
+            shutil.rmtree(doomed, ignore_errors=True)
             removed.append(path)
     return removed
 

@@ -96,3 +96,39 @@ def passwd_trials(vault_path: Path, recovery_key: str, trials: int, seed: int = 
         with Vault.open_with_recovery_key(vault_path, recovery_key) as vault:
             assert vault.head().count > 0
         current = opened
+
+
+def backup_trials(vault_path: Path, passphrase: str, dest: Path, trials: int, seed: int = 3) -> int:
+    """Kill a child making rotated automatic backups; after each kill every backup in
+    ``dest`` verifies, the last one reported is there, and nothing else looks like one.
+    Returns how many backups were reported written."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.vault import Vault
+    from app.vault.backups import AUTO_RE, PARTIAL_RE, check_backup, list_backups
+
+    rng = random.Random(seed)
+    written = 0
+    for trial in range(trials):
+        first_day = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=40 * trial)
+        lines = run_and_kill(
+            ["backup", str(vault_path), passphrase, str(dest), first_day.isoformat()],
+            min_delay=0.05,
+            max_delay=1.2,
+            rng=rng,
+        )
+        reported = [line[2:] for line in lines if line.startswith("B ")]
+        written += len(reported)
+        with Vault.open(vault_path, passphrase) as vault:
+            assert vault.verify().ok, f"trial {trial}: the vault no longer verifies"
+            vault_id = vault.vault_id
+        names = sorted(p.name for p in dest.iterdir())
+        for name in names:
+            assert AUTO_RE.match(name) or PARTIAL_RE.match(name), f"trial {trial}: unexpected {name} in {names}"
+        # at most the one partial folder the killed child was writing (older ones were cleaned up)
+        assert sum(1 for n in names if PARTIAL_RE.match(n)) <= 1, f"trial {trial}: {names}"
+        if reported:
+            assert (dest / reported[-1]).is_dir(), f"trial {trial}: the last reported backup {reported[-1]} is gone"
+        for _, folder in list_backups(dest, vault_id):
+            assert check_backup(folder, passphrase).report.ok, f"trial {trial}: {folder.name} does not verify"
+    return written

@@ -50,9 +50,26 @@ def passwd(path: Path, first: str, second: str) -> None:
         current, other = other, current
 
 
+def backup(path: Path, passphrase: str, dest: Path, first_day: str) -> None:
+    """Automatic backups one (injected) day apart, rotated to 3, until killed."""
+    from datetime import datetime, timedelta
+
+    from app.vault.backups import auto_backup
+
+    vault = Vault.open(path, passphrase)
+    day = datetime.fromisoformat(first_day)
+    print("R", flush=True)
+    while True:
+        result = auto_backup(vault, dest, keep=3, now=day)
+        print(f"B {result.written.name}", flush=True)
+        day += timedelta(days=1)
+
+
 if __name__ == "__main__":
     mode, vault_path, *secrets = sys.argv[1:]
     if mode == "write":
         write(Path(vault_path), secrets[0])
+    elif mode == "backup":
+        backup(Path(vault_path), secrets[0], Path(secrets[1]), secrets[2])
     else:
         passwd(Path(vault_path), secrets[0], secrets[1])
