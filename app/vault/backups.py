@@ -379,16 +379,30 @@ class BackupStatus:
         if self.folder is None:
             return "Automatic backups are off: choose a folder."
         if self.last is None:
-            return "No verified backup yet." if not self.missing else "The backup folder is not there."
+            return "No verified backup yet." if not self.missing else "Backup folder missing"
         local = self.last.astimezone()
         return f"Last verified backup: {local:%Y-%m-%d %H:%M}"
 
 
-def backup_status(vault: Vault) -> BackupStatus:
-    folder = configured_folder(vault)
+def backup_status(vault: Vault, folder: Path | None = None) -> BackupStatus:
+    """The backups in ``folder`` (default: the vault's backup folder setting)."""
+    folder = Path(folder) if folder is not None else configured_folder(vault)
     if folder is None:
         return BackupStatus(None, None, False)
     if not folder.is_dir():
         return BackupStatus(folder, None, True)
     backups = list_backups(folder, vault.vault_id)
     return BackupStatus(folder, backups[-1][0] if backups else None, False)
+
+
+def backup_if_due(vault: Vault, now: datetime | None = None) -> tuple[BackupStatus, AutoBackup | None]:
+    """The app's daily round (runs on a worker): back up when the last is a day old."""
+    from app.records.times import now_utc
+
+    now = now or now_utc()
+    status = backup_status(vault)
+    if not status.due(now):
+        return status, None
+    assert status.folder is not None
+    result = auto_backup(vault, status.folder, now=now)
+    return backup_status(vault), result
