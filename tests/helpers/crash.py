@@ -132,3 +132,63 @@ def backup_trials(vault_path: Path, passphrase: str, dest: Path, trials: int, se
         for _, folder in list_backups(dest, vault_id):
             assert check_backup(folder, passphrase).report.ok, f"trial {trial}: {folder.name} does not verify"
     return written
+
+
+def export_trials(
+    vault_path: Path, passphrase: str, out: Path, trials: int, seed: int = 4, max_delay: float = 6.0
+) -> int:
+    """Kill a child exporting dossiers; after each kill the vault verifies, every PDF and ZIP
+    under its final name is whole, and what a kill left behind is a private ``.partial``."""
+    import stat
+    import zipfile
+
+    import pikepdf
+
+    from app.dossier.partials import PARTIAL_SUFFIXES
+    from app.vault import Vault
+
+    rng = random.Random(seed)
+    exported = 0
+    checked: set[str] = set()
+    for trial in range(trials):
+        lines = run_and_kill(
+            ["export", str(vault_path), passphrase, str(out)], min_delay=0.1, max_delay=max_delay, rng=rng
+        )
+        exported += sum(1 for line in lines if line.startswith("E "))
+        with Vault.open(vault_path, passphrase) as vault:
+            assert vault.verify().ok, f"trial {trial}: the vault no longer verifies"
+        for path in sorted(out.iterdir()):
+            if path.name.endswith(PARTIAL_SUFFIXES):
+                assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"trial {trial}: {path.name} is readable by others"
+            elif path.name not in checked:
+                if path.suffix == ".pdf":
+                    with pikepdf.open(path) as pdf:
+                        assert len(pdf.pages) > 0, f"trial {trial}: {path.name}"
+                else:
+                    with zipfile.ZipFile(path) as bundle:
+                        assert bundle.testzip() is None, f"trial {trial}: {path.name} is damaged"
+                checked.add(path.name)
+    return exported
+
+
+def watch_trials(vault_path: Path, passphrase: str, root: Path, trials: int, seed: int = 5) -> int:
+    """Kill a child importing from the Inbox; after each kill every file that reached the
+    Inbox is stored in the vault or still in the Inbox (never lost), and the vault verifies."""
+    import hashlib
+
+    from app.vault import Vault
+
+    rng = random.Random(seed)
+    dropped: set[str] = set()
+    for trial in range(trials):
+        lines = run_and_kill(["watch", str(vault_path), passphrase, str(root)], min_delay=0.1, max_delay=1.5, rng=rng)
+        dropped |= {line[2:] for line in lines if line.startswith("D ")}
+        with Vault.open(vault_path, passphrase) as vault:
+            assert vault.verify().ok, f"trial {trial}: the vault no longer verifies"
+            stored = {str(r[0]) for r in vault.db.all("SELECT sha256 FROM blobs")}
+        waiting = {
+            hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file() and not p.is_symlink()
+        }
+        lost = dropped - stored - waiting
+        assert not lost, f"trial {trial}: {len(lost)} dropped files are neither in the vault nor in the Inbox"
+    return len(dropped)
