@@ -365,7 +365,8 @@ def _draft_discard(w: World) -> None:
 def _setting(w: World) -> None:
     key, value = w.rng.choice(
         [("owner_name", "Sam Rivera"), ("business_name", "Brightline"), ("bates_prefix", "WHIT"),
-         ("late_entry_days", "3"), ("display_timezone", "Europe/Paris"), ("referrals", "Ace Renovations")]
+         ("late_entry_days", "3"), ("display_timezone", "Europe/Paris"), ("referrals", "Ace Renovations"),
+         ("backup_keep", "7")]
     )  # fmt: skip
     w.vault.settings.set(key, value)
 
@@ -434,6 +435,27 @@ def _backup_restore(w: World) -> None:
         shutil.rmtree(w.root / "vault")
         shutil.move(restored, w.root / "vault")
         w.vault = Vault.open(w.root / "vault", w.passphrase)
+
+
+def _auto_backup(w: World) -> None:
+    """The automatic, rotated backup (Settings → Backups, the app's daily timer)."""
+    from app.vault.backups import auto_backup, check_backup, list_backups
+
+    usb = w.root / "usb"
+    usb.mkdir(exist_ok=True)
+    w.counter += 1
+    result = auto_backup(w.vault, usb, keep=2, now=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=w.counter))
+    assert result.written == list_backups(usb, w.vault.vault_id)[-1][1]
+    assert check_backup(result.written, w.passphrase).head == w.vault.head()
+
+
+def _cli_backup_auto_restore_check(w: World) -> None:
+    usb = w.root / "usb-cli"
+    usb.mkdir(exist_ok=True)
+    cli = w.cli()
+    written = cli.ok("backup", "--auto", str(usb), "--keep", "2").out.split(": ", 1)[1].split(" (")[0]
+    out = cli.ok("restore", "--check", written).out
+    assert f"Seal: {w.vault.seal()}" in out, out
 
 
 def _inbox_once(w: World) -> None:
@@ -626,6 +648,8 @@ OPERATIONS: list[Operation] = [
     Operation("passwd", _passwd, expensive=True),
     Operation("recovery", _recovery, expensive=True),
     Operation("backup/restore", _backup_restore, expensive=True, ledger=False),
+    Operation("automatic backup (rotated)", _auto_backup, expensive=True, ledger=False),
+    Operation("CLI backup --auto + restore --check", _cli_backup_auto_restore_check, expensive=True, ledger=False),
     Operation("inbox watch (once)", _inbox_once, _CLIENTS, expensive=True),
     Operation("CLI watch --once", _cli_watch_once, expensive=True),
     Operation("CLI log + edit", _cli_log_edit, _CLIENTS, expensive=True),

@@ -99,6 +99,10 @@ class MainWindow(QMainWindow):
         self.verified_label = QLabel()
         self.verified_label.hide()
         self.statusBar().addPermanentWidget(self.verified_label)
+        from ui.auto_backups import BackupStatusLabel
+
+        self.backup_label = BackupStatusLabel()  # "Last verified backup …" (ui/auto_backups.py)
+        self.statusBar().addPermanentWidget(self.backup_label)
         self.statusBar().showMessage(_welcome(vault), 0)
         self.reminders = RemindersDock(vault, self)
         self.reminders.panel.client_requested.connect(self.select_client)
@@ -564,6 +568,9 @@ class MainWindow(QMainWindow):
         self.verified_label.setText(last.status_text())
         self.verified_label.setToolTip(last.summary)
         self.verified_label.show()
+
+    def show_backup_warning(self, line: str) -> None:
+        self.statusBar().showMessage(f"⚠ {line}", 0)
 
     def show_verify_bundle(self) -> Any:
         from ui.dialogs.verify_bundle import VerifyBundleDialog

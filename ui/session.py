@@ -76,6 +76,9 @@ class Session(QObject):
         from ui.anchor_retry import AnchorRetry
 
         self.anchor_retry = AnchorRetry(self.tasks, self)  # queued RFC 3161 requests, daily seal
+        from ui.auto_backups import AutoBackups
+
+        self.backups = AutoBackups(self.tasks, self)  # daily verified backups to the chosen folder
         self.system_lock: Any = None  # made at the first unlock: QtDBus is not needed before
         self.vault: Any = None
         self.window: Any = None
@@ -193,14 +196,18 @@ class Session(QObject):
         self.window.watch_inbox(self.inbox)
         self.restart_inbox()
         self.anchor_retry.start(vault)
+        self.backups.status_changed.connect(self.window.backup_label.show_status)
+        self.backups.warned.connect(self.window.show_backup_warning)
+        self.backups.start(vault)
         self.unlocked.emit()
 
     def show_settings(self) -> Any:
         from ui.dialogs.settings import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.vault, parent=self.window)
+        dialog = SettingsDialog(self.settings, self.vault, parent=self.window, backups=self.backups)
         dialog.applied.connect(lambda: self.idle.set_minutes(self.settings.auto_lock_minutes))
         dialog.applied.connect(self.restart_inbox)
+        dialog.applied.connect(self.backups.tick)  # a folder just chosen: the first backup now
         dialog.open()
         return dialog
 
@@ -225,7 +232,12 @@ class Session(QObject):
 
     def _close_vault(self) -> None:
         vault, self.vault = self.vault, None
-        self.tasks.wait()  # a worker mid-read finishes before the connection goes
+        # The last automatic backup if one is due (on a worker), then every worker (one
+        # mid-read, the backup) finishes before the connection goes.
+        from ui.auto_backups import LOCK_WAIT_MS
+
+        backing_up = self.backups.at_lock(vault)
+        self.tasks.wait(LOCK_WAIT_MS if backing_up else 30_000)
         vault.lock()
 
     def restart_inbox(self) -> None:

@@ -45,12 +45,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("backup", help="write an encrypted, verified copy of the vault to DEST")
     ctx.add_vault_options(p)
-    p.add_argument("dest", type=Path)
+    p.add_argument("dest", type=Path, nargs="?", help="a new folder; with --auto, the backup folder")
+    p.add_argument(
+        "--auto",
+        action="store_true",
+        help="a dated backup into DEST (default: the vault's backup folder), then keep the last N plus one a month",
+    )
+    p.add_argument(
+        "--keep", metavar="N", help="with --auto: how many recent backups to keep (default: the setting, 14)"
+    )
     p.set_defaults(handler=cmd_backup)
 
     p = sub.add_parser("restore", help="restore a backup folder SRC to the vault location")
     ctx.add_vault_options(p)
     p.add_argument("src", type=Path)
+    p.add_argument("--check", action="store_true", help="only open SRC read-only and verify it (the restore drill)")
     p.set_defaults(handler=cmd_restore)
 
     p = sub.add_parser("demo", help="create a demo vault holding a realistic difficult-client story")
@@ -191,6 +200,18 @@ def cmd_recovery(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    if args.auto:
+        from app.vault.backups import auto_backup, parse_keep
+
+        keep = parse_keep(args.keep) if args.keep is not None else None
+        with ctx.open_vault(args) as vault:
+            result = auto_backup(vault, args.dest, keep=keep)
+        ctx.out(result.line())
+        return 0
+    if args.keep is not None:
+        raise InvalidInput("--keep goes with --auto (casefile backup --auto [FOLDER] --keep N).")
+    if args.dest is None:
+        raise InvalidInput("Say where the backup goes: casefile backup FOLDER, or casefile backup --auto [FOLDER].")
     with ctx.open_vault(args) as vault:
         dest = vault.backup(args.dest)
     ctx.out(f"Backup written and verified: {dest}")
@@ -200,9 +221,29 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from app.vault import Vault
 
+    if args.check:
+        return _restore_check(args)
     dest = ctx.vault_dir(args)
     Vault.restore(args.src, dest, ctx.passphrase(args))
     ctx.out(f"Restored {args.src} to {dest} and verified it.")
+    return 0
+
+
+def _restore_check(args: argparse.Namespace) -> int:
+    """The restore drill: nothing in the backup (or the vault location) is touched."""
+    from app import ledger
+    from app.vault.backups import check_backup
+
+    checked = check_backup(args.src, ctx.passphrase(args))
+    report = checked.report
+    if not report.ok:
+        ctx.err(f"casefile: the backup {args.src} fails verification: {report.first_break}")
+        return EXIT_VERIFY_FAILED
+    what = ", ".join(f"{n} {name}" for name, n in report.checked.items() if n)
+    ctx.out(f"OK: the backup {args.src} opens and verifies ({what}).")
+    ctx.out(f"Chain head: {checked.head.hash} ({checked.head.count} events)")
+    ctx.out(f"Last event: {checked.last_event_at or 'none'}")
+    ctx.out(f"Seal: {ledger.format_seal(checked.head)}")
     return 0
 
 

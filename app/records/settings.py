@@ -40,6 +40,10 @@ DEFAULTS: dict[str, str] = {
     # "on" in a demonstration vault (app/demo.py): every dossier page then says
     # "DEMONSTRATION — fictional data", so nobody mistakes it for a record.
     "demo": "",
+    # Automatic backups (app/vault/backups.py): the destination folder ("" = off) and how many
+    # dated backups to keep besides one per month.
+    "backup_folder": "",
+    "backup_keep": "14",
 }
 _LIMITS = {"referrals": 5000}
 

@@ -62,11 +62,14 @@ def corrupt_error(error: BaseException) -> CorruptVault:
     )
 
 
-def open_database(path: Path, data_key: bytes, *, create: bool = False, readonly: bool = False) -> Connection:
+def open_database(
+    path: Path, data_key: bytes, *, create: bool = False, readonly: bool = False, immutable: bool = False
+) -> Connection:
     """Open (or create) the vault database with ``data_key`` and check every setting.
 
     A wrong key only surfaces on the first read, so the schema is read here, before
-    the caller is told the vault is open.
+    the caller is told the vault is open. ``immutable`` (read-only, for a backup being
+    checked) takes no lock and creates no -wal or -shm: the folder is left untouched.
     """
     if not create:
         check_database_file(path)
@@ -74,7 +77,7 @@ def open_database(path: Path, data_key: bytes, *, create: bool = False, readonly
         # Created 0600 by us, not 0644 by the umask: SQLite gives -wal and -shm the mode
         # of the database file, so the whole vault stays readable by its owner only.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
+    uri = path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro" if readonly else "")
     conn = sqlcipher3.connect(
         uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )

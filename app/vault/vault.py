@@ -12,8 +12,6 @@ SQL.
 
 from __future__ import annotations
 
-import os
-import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -21,14 +19,11 @@ from typing import Any
 
 from app import ledger
 from app.errors import (
-    CasefileError,
     CorruptVault,
-    DiskFull,
     InvalidInput,
     VaultExists,
     VaultNotFound,
     VerificationFailed,
-    disk_full_message,
 )
 from app.records.attachments import Attachments
 from app.records.clients import Clients
@@ -40,15 +35,10 @@ from app.records.settings import Settings
 from app.records.times import now_utc, utc_text
 from app.vault import keys
 from app.vault.db import Database
-from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, DatabaseError, is_disk_full, open_database, transaction
+from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, open_database, transaction
 
 ChangeCallback = Callable[[str, Any], None]
 MIN_PASSPHRASE_LENGTH = 8
-BACKUP_STEP_PAGES = 256  # 1 MiB of 4 KiB pages
-
-
-def _between_backup_steps(_status: int, _remaining: int, _total: int) -> None:
-    pass
 
 
 def check_new_passphrase(passphrase: str) -> str:
@@ -254,37 +244,12 @@ class Vault:
     # -- backup and restore ------------------------------------------------
 
     def backup(self, dest: Path) -> Path:
-        """An encrypted copy (SQLite backup API + key file), verified after writing."""
-        dest = Path(dest)
-        _prepare_empty_folder(dest)
-        try:
-            target = open_database(dest / DATABASE_NAME, bytes(self._data_key), create=True, readonly=False)
-            try:
-                with self._db.read() as conn:
-                    # One read snapshot (writers go on meanwhile), copied 1 MiB per step; the
-                    # progress callback between steps lets other threads (the GUI) take the GIL.
-                    conn.execute("SELECT count(*) FROM meta").fetchone()
-                    conn.backup(target, pages=BACKUP_STEP_PAGES, progress=_between_backup_steps)
-                # Checkpoint through a statement (which lets go of the GIL): closing the
-                # connection would do it while holding the GIL, stalling the GUI.
-                target.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            finally:
-                target.close()
-            shutil.copyfile(self.path / KEY_FILE_NAME, dest / KEY_FILE_NAME)
-            os.chmod(dest / KEY_FILE_NAME, 0o600)
-            _fsync_tree(dest)
-            check_copy(dest, bytes(self._data_key), self._key_file)
-        except (OSError, DatabaseError) as error:
-            shutil.rmtree(dest, ignore_errors=True)
-            if is_disk_full(error):
-                need = (self.path / DATABASE_NAME).stat().st_size
-                raise DiskFull(disk_full_message(dest.parent, f"write the backup {dest.name}", need)) from None
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            raise CasefileError(f"The backup could not be written ({reason}); nothing was kept.") from None
-        except CasefileError:
-            shutil.rmtree(dest, ignore_errors=True)
-            raise
-        return dest
+        """An encrypted copy (SQLite backup API + key file), assembled under a temporary
+        name, verified, then renamed into place (app/vault/backups.py)."""
+        from app.vault.backups import write_backup
+
+        self._require_open()
+        return write_backup(self._db, self.path, self._key_file, bytes(self._data_key), Path(dest))
 
     @staticmethod
     def restore(src: Path, dest: Path, passphrase: str) -> Path:
@@ -296,26 +261,3 @@ class Vault:
                 raise VerificationFailed(f"The backup at {src} fails verification: {report.first_break}")
             backup.backup(dest)
         return dest
-
-
-def check_copy(folder: Path, data_key: bytes, key_file: keys.KeyFile) -> None:
-    from app.verify import verify
-
-    conn = open_database(folder / DATABASE_NAME, data_key)
-    try:
-        report = verify(conn)
-    finally:
-        conn.close()
-    if not report.ok:
-        raise VerificationFailed(f"The copy at {folder} failed verification: {report.first_break}")
-    if keys.KeyFile.load(folder / KEY_FILE_NAME).vault_id != key_file.vault_id:
-        raise VerificationFailed("The copied key file does not match the vault.")
-
-
-def _fsync_tree(folder: Path) -> None:
-    from app.vault.fsutil import fsync_dir
-
-    for child in folder.iterdir():
-        with child.open("rb") as handle:
-            os.fsync(handle.fileno())
-    fsync_dir(folder)
