@@ -93,8 +93,9 @@ def test_the_manifest_matches_the_pdf(exported) -> None:  # type: ignore[no-unty
     assert manifest["pdf"]["bates_first"] == "BRIGHT-000001"
     assert manifest["pdf"]["bates_last"] == f"BRIGHT-{result.pages:06d}"
     assert len(manifest["exhibits"]) == result.exhibits == 9
-    assert dat[0].split("\x14")[:6] == ["þBEGBATESþ", "þENDBATESþ", "þCUSTODIANþ", "þDATEþ", "þSHA256þ", "þNATIVEPATHþ"]
-    assert len(dat) == 1 + result.exhibits
+    assert dat[0].split("\x14")[:4] == ["þBEGBATESþ", "þENDBATESþ", "þBEGATTACHþ", "þENDATTACHþ"]
+    # one row per document: every entry, every exhibit and the generated reports
+    assert len(dat) >= 1 + result.exhibits + result.entries
 
 
 def test_every_demo_page_says_it_is_a_demonstration(exported) -> None:  # type: ignore[no-untyped-def]
@@ -120,7 +121,11 @@ def test_sha256sum_accepts_the_bundle(exported, tmp_path: Path) -> None:  # type
     assert run.returncode == 0, run.stdout + run.stderr
     listed = (tmp_path / "SHA256SUMS").read_text().splitlines()
     files = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "SHA256SUMS"]
-    assert run.stdout.count(": OK") == len(listed) == len(files) == 9 + exported["result"].exhibits  # + manifest.sig, signing_key.pem, verify_bundle.py, privilege_log.csv
+    documents = len((tmp_path / "loadfile.dat").read_text("utf-8-sig").splitlines()) - 1
+    # + manifest.sig, signing_key.pem, verify_bundle.py, privilege_log.csv, .opt, chronology .csv/.xlsx,
+    # and one PDF and one text file per document
+    expected = 12 + exported["result"].exhibits + 2 * documents
+    assert run.stdout.count(": OK") == len(listed) == len(files) == expected
 
 
 def _verify(cli, path: Path):  # type: ignore[no-untyped-def]
