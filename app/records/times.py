@@ -161,7 +161,32 @@ def parse_when(text: str, *, zone_name: str | None = None) -> tuple[datetime, st
         name: str | None = zone_name
     else:
         zone, name = local_zone()
-    return check_range(moment.replace(tzinfo=zone)), name
+    local = moment.replace(tzinfo=zone)
+    check_wall_time(local, name or "this computer's time zone", text)
+    return check_range(local), name
+
+
+def check_wall_time(local: datetime, zone_label: str, typed: str = "") -> None:
+    """Refuse a wall-clock time that a daylight-saving change made ambiguous (it happened
+    twice) or non-existent (skipped): only a UTC offset says which instant was meant."""
+    first, second = local.replace(fold=0), local.replace(fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return
+    wall = f"{local:%Y-%m-%d %H:%M}"
+
+    def iso(moment: datetime) -> str:
+        return moment.isoformat(timespec="minutes")
+
+    if first.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None, fold=0):
+        after = first.astimezone(UTC).astimezone(local.tzinfo)
+        raise InvalidInput(
+            f"{wall} does not exist in {zone_label}: the clocks went forward that night. "
+            f"Give the time with its UTC offset, e.g. {iso(after)}."
+        )
+    raise InvalidInput(
+        f"{wall} happened twice in {zone_label}: the clocks went back that night. "
+        f"Give the UTC offset: {iso(first)} (the first) or {iso(second)} (the second)."
+    )
 
 
 @contextlib.contextmanager
