@@ -204,3 +204,60 @@ def test_the_bundle_with_its_load_files_still_verifies(bundle) -> None:  # type:
 
     report = verify_bundle(result.zip_path)
     assert report.ok, report
+
+
+def test_the_pdf_cross_references_both_ways_and_names_each_source(bundle) -> None:  # type: ignore[no-untyped-def]
+    result, zf = bundle
+    rows = _dat(zf)
+    raw = subprocess.run(["pdftotext", str(result.pdf_path), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(raw.split())  # reading order, cell by cell
+    for source in ("phone call", "email received", "own observation"):
+        assert source in text
+    assert "(rev. 2)" in text
+    assert "(own: 15:00 +00:00)" in text  # the call's own offset beside the business zone's time
+    children = {r["FILENAME"]: r for r in rows if r["DOCTYPE"] == "attachment"}
+    number = {name: int(r["DESCRIPTION"].split()[1]) for name, r in children.items()}
+    # the email lists its attachments by exhibit number; the index points back to the entry's page
+    assert f"dispute.pdf (Exhibit {number['dispute.pdf']})" in text
+    assert f"kitchen.jpg (Exhibit {number['kitchen.jpg']})" in text
+    entry = next(r for r in rows if r["DOCTYPE"] == "entry" and r["SUBJECT"] == "Refund or court")
+    assert text.count(f"in full at {entry['BEGBATES']}") == 3  # the .eml and its two attachments
+
+
+def test_money_is_summed_by_currency_with_refunds_and_discounts() -> None:
+    from app.dossier.money import money_by_currency, money_rows
+    from app.records.models import Entry, EntryFields, Retraction
+
+    at = datetime(2026, 5, 1, tzinfo=UTC)
+
+    def entry(
+        n: int, kind: str, cents: int, currency: str = "USD", tags: tuple[str, ...] = (), gone: bool = False
+    ) -> Entry:
+        fields = EntryFields(kind, at, f"{kind} {n}", amount_cents=cents, currency=currency, tags=tags)
+        return Entry(n, 1, at, 1, fields, at, retraction=Retraction("typo", at) if gone else None)
+
+    entries = [
+        entry(1, "agreement", 2_480_000),
+        entry(2, "invoice", 992_000),
+        entry(3, "invoice", 744_000),
+        entry(4, "invoice", -50_000),  # a credit note
+        entry(5, "payment", 992_000),
+        entry(6, "payment", 10_000, tags=("refund",)),
+        entry(7, "payment", 999_999, gone=True),  # retracted: not counted
+        entry(8, "invoice", 30_000, currency="eur"),
+        entry(9, "call", 12_345),  # an amount on a call is not money owed
+    ]
+    eur, usd = money_by_currency(entries)
+    assert (usd.contracted, usd.invoiced, usd.discounts, usd.paid, usd.refunds) == (
+        2_480_000,
+        1_736_000,
+        50_000,
+        992_000,
+        10_000,
+    )
+    assert usd.balance == 1_736_000 - 50_000 - 992_000 + 10_000
+    assert (eur.currency, eur.invoiced, eur.balance) == ("EUR", 30_000, 30_000)
+    table = dict((r[0], r[1:]) for r in money_rows([eur, usd]))
+    assert table["Outstanding"] == ("300.00 EUR", "7,040.00 USD")
+    overpaid = money_by_currency([entry(1, "invoice", 10_000), entry(2, "payment", 15_000)])
+    assert dict((r[0], r[1]) for r in money_rows(overpaid))["Outstanding"] == "0.00 USD (overpaid by 50.00 USD)"
