@@ -12,7 +12,7 @@ import io
 import os
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,8 +30,14 @@ MAX_YEAR = 2200
 _UTC_TEXT = re.compile(r"(\d{1,4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z")
 
 
+# The demo's story clock (app/clock.py, ``story_time``) while the demo vault is built;
+# None, always, for a real vault.
+injected_clock: Callable[[], datetime] | None = None
+
+
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    clock = injected_clock
+    return clock() if clock is not None else datetime.now(UTC)
 
 
 def in_range(moment: datetime) -> bool:
