@@ -71,7 +71,9 @@ def exhibit_index(layout: Layout) -> list[Any]:
                 para(f"{ex.number}\n{ex.bates_first}\n– {ex.bates_last}\n{pages_text(ex)} page(s)", s["cell"]),
                 para(
                     f"{ex.description}\nFile: {att.name}\nType: {att.media_type}, {size_text(att.size)}{original}"
-                    f"\nNative file: {ex.native_path}" + (f"\nNote: {ex.reason}" if ex.reason else ""),
+                    f"\nNative file: {ex.native_path}"
+                    + (f"\nNote: {ex.reason}" if ex.reason else "")
+                    + f"\nFrom entry #{ex.entry.id}, in full at {layout.bates_of(f'entry:{ex.entry.id}')}",
                     s["cell"],
                 ),
                 para(
@@ -198,6 +200,23 @@ def _html_to_text(markup_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
+def _with_exhibit_numbers(layout: Layout, ex: Exhibit, names: list[str]) -> list[str]:
+    """'kitchen.jpg (Exhibit 6)': the files that came with this email, by the exhibit
+    number each has here (their Bates ranges are in the index and the load file)."""
+    siblings = [o for o in layout.exhibits if o.entry.id == ex.entry.id and "mime_part" in o.attachment.metadata]
+    by_name: dict[str, list[Exhibit]] = {}
+    for other in siblings:
+        by_name.setdefault(other.attachment.name, []).append(other)
+    out = []
+    for position, name in enumerate(names):
+        same = by_name.get(name)
+        match = same.pop(0) if same else None
+        if match is None and len(siblings) == len(names):  # renamed on import: same order
+            match = siblings[position]
+        out.append(f"{name} ({match.label})" if match is not None else name)
+    return out
+
+
 def email_flowables(layout: Layout, ex: Exhibit) -> list[Any]:
     s = styles()
     headers, text, names = _email_text(layout, ex)
@@ -205,7 +224,9 @@ def email_flowables(layout: Layout, ex: Exhibit) -> list[Any]:
     rows = [cells(k, bold=True)[:1] + cells(clip(v, HEADER_CHARS, where)) for k, v in headers]
     if names:
         listed = clip(
-            ", ".join(str(n) for n in names), HEADER_CHARS, f"{len(names)} attachments in all; see {ex.native_path}"
+            ", ".join(_with_exhibit_numbers(layout, ex, [str(n) for n in names])),
+            HEADER_CHARS,
+            f"{len(names)} attachments in all; see {ex.native_path}",
         )
         rows.append(cells("Attachments", bold=True)[:1] + cells(listed))
     rows = rows or [cells("(no headers)", "")]
