@@ -41,6 +41,7 @@ from ui.live_refresh import LiveRefresh
 from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import COUNT_ROLE, ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
+from ui.models.timeline_thumbs import TimelineThumbnails
 from ui.ocr_runner import OcrRunner
 from ui.parting_window import PartingWindow
 from ui.recording_notice import warn_about_recording_consent
@@ -51,7 +52,8 @@ from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_collapse import DetailCollapse
 from ui.widgets.detail_pane import DetailPane
 from ui.widgets.incident_strip import IncidentStrip
-from ui.widgets.views import FileDrops, make_client_view, make_timeline_view, size_timeline_columns
+from ui.widgets.timeline_view import make_timeline_view
+from ui.widgets.views import FileDrops, make_client_view
 from ui.widgets.work_indicator import WorkIndicator
 from ui.window_geometry import fit_window
 from ui.words import plural
@@ -128,9 +130,10 @@ class MainWindow(QMainWindow):
         self.strip = IncidentStrip()
         self.strip.zone = self.zone
         self.strip.week_clicked.connect(self.select_entry)
-        self.timeline_view = make_timeline_view()
+        self.thumbs = TimelineThumbnails(self.vault.attachments, self._tasks, parent=self)
+        self.timeline_view = make_timeline_view(thumbs=self.thumbs)
+        self.thumbs.side = round(self.timeline_view.delegate.thumb_side * self.timeline_view.devicePixelRatioF())
         self.timeline_view.setModel(self.timeline)
-        size_timeline_columns(self.timeline_view)
         self.timeline_view.selectionModel().selectionChanged.connect(self._entry_selected)
         self.timeline_view.activated.connect(lambda _index: self.edit_entry())
         self.timeline_view.painted.connect(self._start_background_loads)
@@ -616,6 +619,7 @@ class MainWindow(QMainWindow):
         self.detail.set_vault(None)
         self.detail.clear()
         self.timeline.clear()
+        self.thumbs.clear()
         self.clients.clear()
         self.client_header.clear()
         self.strip.set_rows([])

@@ -1,23 +1,28 @@
-"""The timeline of one client: a table over entry ids, newest first, rows fetched in pages.
+"""The timeline of one client: a model over entry ids, newest first, rows fetched in pages.
 
-The model holds only the ids (``vault.entries.timeline_ids``); a page of light rows
-(``timeline_rows``) is fetched the first time a view asks for one of its cells, and
-at most ``MAX_PAGES`` pages are kept, so a client with a million entries costs a
-list of ints, not a million widgets or records.
+The model holds only the ids (``vault.entries.timeline_ids``); a page of journal rows
+(``journal_rows``: time, kind, title, the body's start, marks, thumbnail hash) is fetched
+the first time a view asks for one of its rows, with every text the view draws made then,
+and at most ``MAX_PAGES`` pages are kept, so a client with a million entries costs a
+list of ints, not a million widgets or records. The view is a list (``ui/widgets/
+timeline_view.py``) painting column 0 with the ``JOURNAL_ROLE`` object; the other columns
+stay for accessibility, copies and tests.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
-from app.records.models import ENTRY_KINDS, TimelineRow
+from app.records.display_time import own_time
+from app.records.journal import JournalRow
+from app.records.models import ENTRY_KINDS
 from ui.icons import icon
-from ui.models.roles import FIRST_OF_DAY_ROLE, ID_ROLE, KIND_ROLE, RECORD_ROLE, RETRACTED_ROLE
+from ui.models.roles import FIRST_OF_DAY_ROLE, ID_ROLE, JOURNAL_ROLE, KIND_ROLE, RECORD_ROLE, RETRACTED_ROLE
 from ui.words import plural
 
 COL_DAY, COL_TIME, COL_KIND, COL_TITLE, COL_FILES = range(5)
@@ -31,17 +36,30 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class _Row:
-    """A fetched row plus its local time, computed once."""
+    """A fetched row with every text the journal view draws, made once per fetch (a frame asks
+    for them many times; nothing is formatted during a paint)."""
 
-    __slots__ = ("cells", "local", "row")
+    __slots__ = ("cells", "day_number", "day_rest", "first_of_day", "local", "marks", "own", "row", "time")
 
-    def __init__(self, row: TimelineRow, zone: tzinfo | None) -> None:
+    def __init__(self, row: JournalRow, zone: tzinfo | None, previous_day: date | None) -> None:
         self.row = row
-        self.local: datetime = datetime.fromisoformat(row.occurred_utc[:-1] + "+00:00").astimezone(zone)
-        # display text per column, made once per fetch: a frame asks for it hundreds of times
+        utc = datetime.fromisoformat(row.occurred_utc[:-1] + "+00:00")
+        self.local: datetime = utc.astimezone(zone)
+        self.first_of_day = previous_day is None or self.local.date() != previous_day
+        self.own = own_time(utc, row.occurred_offset, row.occurred_tz, zone)  # "" when it is the same
+        self.time = self.local.strftime("%H:%M")
+        self.day_number = self.local.strftime("%d").lstrip("0")
+        self.day_rest = (self.local.strftime("%a"), self.local.strftime("%b %Y"))
+        marks = []
+        if row.attachment_count:
+            marks.append(plural(row.attachment_count, "file"))
+        if row.revisions > 1:
+            marks.append(f"edited ({plural(row.revisions - 1, 'revision')})")
+        self.marks = " · ".join(marks)
+        # display text per column (the table roles, for tests, accessibility and copies)
         self.cells = (
             self.local.strftime("%a %d %b %Y"),
-            self.local.strftime("%H:%M"),
+            self.time,
             ENTRY_KINDS.get(row.kind, row.kind),
             row.title,
             str(row.attachment_count) if row.attachment_count else "",
@@ -66,8 +84,6 @@ class TimelineModel(QAbstractTableModel):
         self._strike.setStrikeOut(True)
         self._bold = QFont()
         self._bold.setBold(True)
-        self._muted = QColor("#8a94a6")
-        self._alarm = QColor("#b42318")
 
     # -- loading -----------------------------------------------------------
 
@@ -221,23 +237,37 @@ class TimelineModel(QAbstractTableModel):
         page_no = row // PAGE_SIZE
         page = self._pages.get(page_no)
         if page is None:
-            start = page_no * PAGE_SIZE
-            ids = self._ids[start : start + PAGE_SIZE]
-            by_id = {r.id: _Row(r, self.zone) for r in self._repo.timeline_rows(ids)} if self._repo is not None else {}
-            page = [by_id.get(i) for i in ids]
-            self._pages[page_no] = page
-            if len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
+            page = self._fetch_page(page_no)
         else:
             self._pages.move_to_end(page_no)
         offset = row - page_no * PAGE_SIZE
         return page[offset] if offset < len(page) else None
 
+    def _fetch_page(self, page_no: int) -> list[_Row | None]:
+        """One read per page; it includes the row above the page, so each row knows whether it
+        opens a day without another lookup during a paint."""
+        start = page_no * PAGE_SIZE
+        ids = self._ids[start : start + PAGE_SIZE]
+        above = self._ids[start - 1 : start] if start else []
+        fetched = self._repo.journal_rows(above + ids) if self._repo is not None else []
+        by_id = {r.id: r for r in fetched}
+        previous: date | None = None
+        if above and above[0] in by_id:
+            previous = datetime.fromisoformat(by_id[above[0]].occurred_utc[:-1] + "+00:00").astimezone(self.zone).date()
+        page: list[_Row | None] = []
+        for entry_id in ids:
+            found = by_id.get(entry_id)
+            made = _Row(found, self.zone, previous) if found is not None else None
+            previous = made.local.date() if made is not None else None
+            page.append(made)
+        self._pages[page_no] = page
+        if len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        return page
+
     def first_of_day(self, row: int) -> bool:
-        if row == 0:
-            return True
-        this, above = self._fetched(row), self._fetched(row - 1)
-        return this is None or above is None or this.local.date() != above.local.date()
+        fetched = self._fetched(row)
+        return fetched is None or fetched.first_of_day
 
     # -- Qt API --------------------------------------------------------------
 
@@ -284,17 +314,10 @@ class TimelineModel(QAbstractTableModel):
             if col == COL_DAY:
                 return self._bold
         elif role == Qt.ItemDataRole.ForegroundRole:
-            if entry.retracted:
-                return self._muted
-            if entry.kind in INCIDENT_KINDS and col == COL_KIND:
-                return self._alarm
+            if entry.retracted:  # a palette role, so a dark palette keeps it readable
+                return QGuiApplication.palette().brush(QPalette.ColorRole.PlaceholderText)
         elif role == Qt.ItemDataRole.ToolTipRole:
-            parts = [f"{fetched.cells[COL_KIND]} — {entry.title}", fetched.local.strftime("%c")]
-            if entry.attachment_count:
-                parts.append(plural(entry.attachment_count, "attachment"))
-            if entry.retracted:
-                parts.append("Retracted")
-            return "\n".join(parts)
+            return tooltip(fetched)
         elif role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{fetched.cells[col]}{' (retracted)' if entry.retracted else ''}"
         elif role == KIND_ROLE:
@@ -305,7 +328,22 @@ class TimelineModel(QAbstractTableModel):
             return self.first_of_day(row)
         elif role == RECORD_ROLE:
             return entry
+        elif role == JOURNAL_ROLE:
+            return fetched
         return None
+
+
+def tooltip(fetched: _Row) -> str:
+    entry = fetched.row
+    when = fetched.local.strftime("%A %d %B %Y, %H:%M")
+    parts = [f"{fetched.cells[COL_KIND]} — {entry.title}", f"{when} ({fetched.own})" if fetched.own else when]
+    if entry.attachment_count:
+        parts.append(plural(entry.attachment_count, "attachment"))
+    if entry.revisions > 1:
+        parts.append(f"Edited: {plural(entry.revisions - 1, 'revision')} (the history is in the detail pane)")
+    if entry.retracted:
+        parts.append(f"Retracted: {entry.retraction_reason}" if entry.retraction_reason else "Retracted")
+    return "\n".join(parts)
 
 
 _ROLES = frozenset(
@@ -321,5 +359,6 @@ _ROLES = frozenset(
         RETRACTED_ROLE,
         FIRST_OF_DAY_ROLE,
         RECORD_ROLE,
+        JOURNAL_ROLE,
     }
 )
