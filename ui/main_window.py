@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         middle_layout.addWidget(self.timeline_view, 1)
 
         self.detail = DetailPane(self._tasks)
+        self.detail.zone = self.zone
         self.detail.set_vault(self.vault)
         self.detail.edit_requested.connect(lambda _id: self.edit_entry())
         self.detail.retract_requested.connect(lambda _id: self.retract_entry())
@@ -251,6 +252,9 @@ class MainWindow(QMainWindow):
         self.zone = zone
         self.timeline.zone = zone
         self.strip.zone = zone
+        self.detail.zone = zone
+        if self.detail.entry is not None:
+            self.detail.show_entry(self.detail.entry.id)
         self.timeline.refresh_ids_full()
         self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
 

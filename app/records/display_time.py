@@ -43,7 +43,7 @@ def own_time(utc: datetime, offset_min: int, tz_name: str | None, zone: tzinfo |
 
 
 def time_with_own(utc: datetime, offset_min: int, tz_name: str | None, zone: tzinfo | None, fmt: str = "%H:%M") -> str:
-    """"14:05" or "14:05 (09:05 in New York, -04:00)"."""
+    """ "14:05" or "14:05 (09:05 in New York, -04:00)"."""
     own = own_time(utc, offset_min, tz_name, zone)
     shown = utc.astimezone(zone).strftime(fmt)
     return f"{shown} ({own})" if own else shown

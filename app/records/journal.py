@@ -57,8 +57,20 @@ def journal_rows(db: Any, ids: list[int]) -> list[JournalRow]:
     )
     by_id = {
         r[0]: JournalRow(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], snippet_of(r[7] or ""), r[8], r[9], bool(r[10]), r[11],
-            bool(r[12]), r[13],
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            snippet_of(r[7] or ""),
+            r[8],
+            r[9],
+            bool(r[10]),
+            r[11],
+            bool(r[12]),
+            r[13],
         )
         for r in rows
     }

@@ -64,12 +64,11 @@ class TimelineThumbnails(QObject):
         while self._waiting and len(self._in_flight) < MAX_IN_FLIGHT and self._repo is not None:
             sha256, _ = self._waiting.popitem(last=True)  # the newest ask: what is on screen now
             self._in_flight.add(sha256)
-            repo, side, generation = self._repo, self.side, self._generation
-
-            def load(sha: str = sha256) -> tuple[int, str, QImage | None]:
-                return generation, sha, decode(repo.derivative(sha, THUMB_KIND), side)
-
-            self._tasks.run(load, self._loaded, lambda _error, sha=sha256, g=generation: self._failed(g, sha))
+            self._tasks.run(
+                _loader(self._repo, sha256, self.side, self._generation),
+                self._loaded,
+                lambda _error, sha=sha256, g=self._generation: self._failed(g, sha),
+            )
 
     def _loaded(self, result: tuple[int, str, QImage | None]) -> None:
         generation, sha256, image = result
@@ -89,6 +88,10 @@ class TimelineThumbnails(QObject):
             self._start()
 
 
+def _loader(repo: Any, sha256: str, side: int, generation: int) -> Any:
+    return lambda: (generation, sha256, decode(repo.derivative(sha256, THUMB_KIND), side))
+
+
 def decode(data: bytes | None, side: int) -> QImage | None:
     """A stored JPEG thumbnail as a QImage at most ``side`` px (on a worker)."""
     if not data:
@@ -96,4 +99,6 @@ def decode(data: bytes | None, side: int) -> QImage | None:
     image = QImage.fromData(data)
     if image.isNull():
         return None
-    return image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatioByExpanding, Qt.TransformationMode.SmoothTransformation)
+    return image.scaled(
+        side, side, Qt.AspectRatioMode.KeepAspectRatioByExpanding, Qt.TransformationMode.SmoothTransformation
+    )

@@ -54,14 +54,22 @@ class TimelineDelegate(QStyledItemDelegate):
         line = self.metrics.lineSpacing()
         self.row_height = max(3 * line + 2 * PAD + 4, self.big_metrics.height() + 2 * self.small_metrics.height() + PAD)
         self.thumb_side = self.row_height - 2 * PAD + 2
-        self.gutter = max(self.small_metrics.horizontalAdvance("Wed"), self.big_metrics.horizontalAdvance("30"),
-                          self.small_metrics.horizontalAdvance("Sep 2026")) + 2 * PAD
+        self.gutter = (
+            max(
+                self.small_metrics.horizontalAdvance("Wed"),
+                self.big_metrics.horizontalAdvance("30"),
+                self.small_metrics.horizontalAdvance("Sep 2026"),
+            )
+            + 2 * PAD
+        )
         self.time_width = self.metrics.horizontalAdvance("00:00") + PAD
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # type: ignore[override]
         return QSize(self.gutter + 240, self.row_height)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # type: ignore[override]
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:  # type: ignore[override]
         fetched = index.data(JOURNAL_ROLE)
         rect: QRect = option.rect  # type: ignore[attr-defined]
         palette: QPalette = option.palette  # type: ignore[attr-defined]
@@ -129,8 +137,11 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.setFont(self.small)
             painter.setPen(muted)
             own = f"written as {fetched.own}"
-            painter.drawText(QRect(x, y, content_right - x, self.small_metrics.lineSpacing()), Qt.AlignmentFlag.AlignVCenter,
-                             self.small_metrics.elidedText(own, Qt.TextElideMode.ElideRight, content_right - x))
+            painter.drawText(
+                QRect(x, y, content_right - x, self.small_metrics.lineSpacing()),
+                Qt.AlignmentFlag.AlignVCenter,
+                self.small_metrics.elidedText(own, Qt.TextElideMode.ElideRight, content_right - x),
+            )
             body_top += self.small_metrics.lineSpacing()
         # lines 2–3: the start of the body (clipped to what fits)
         lines = 2 if not fetched.own else 1
@@ -170,7 +181,9 @@ class TimelineDelegate(QStyledItemDelegate):
         width, height = pixmap.width() / ratio, pixmap.height() / ratio
         scale = max(box.width() / width, box.height() / height)
         source_w, source_h = box.width() / scale * ratio, box.height() / scale * ratio
-        source = QRect(int((pixmap.width() - source_w) / 2), int((pixmap.height() - source_h) / 2), int(source_w), int(source_h))
+        source = QRect(
+            int((pixmap.width() - source_w) / 2), int((pixmap.height() - source_h) / 2), int(source_w), int(source_h)
+        )
         painter.drawPixmap(box, pixmap, source)
 
 
@@ -201,12 +214,12 @@ class TimelineView(QListView):
         if thumbs is not None:
             thumbs.arrived.connect(lambda _sha: self.viewport().update())
 
-    def selectRow(self, row: int) -> None:  # noqa: N802 (QTableView's name, kept for callers)
+    def selectRow(self, row: int) -> None:
         model = self.model()
         if model is not None and 0 <= row < model.rowCount():
             self.setCurrentIndex(model.index(row, 0))
 
-    def rowAt(self, y: int) -> int:  # noqa: N802
+    def rowAt(self, y: int) -> int:
         index = self.indexAt(QPoint(PAD, y))
         return index.row() if index.isValid() else -1
 
