@@ -17,12 +17,12 @@ HEIC = CORPUS / "images" / "heic" / "IMG_5195.HEIC"
 JPEG = CORPUS / "images" / "jpeg" / "Canon_40D.jpg"
 
 
-def _view(model: Any, thumbs: Any = None, size: QSize = QSize(900, 600)) -> Any:
+def _view(model: Any, thumbs: Any = None) -> Any:
     from ui.widgets.timeline_view import TimelineView
 
     view = TimelineView(thumbs=thumbs)
     view.setModel(model)
-    view.resize(size)
+    view.resize(QSize(900, 600))
     return view
 
 
