@@ -342,9 +342,21 @@ class MainWindow(QMainWindow):
         self._show_client_header(self.current_client())
 
     def _entry_added(self, entry_id: int) -> None:
-        self.timeline.refresh_ids()
-        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+        """An entry (or an import's entries) was added: counts first, then the timeline takes the
+        new rows in place from one bounded read of its newest ids (not every id)."""
         self._reload_clients()
+        client = self.current_client()
+        if client is not None and not self.timeline.refresh_newest(client.entry_count):
+            self._reload_timeline()
+        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+
+    def _reload_timeline(self) -> None:
+        """Every id of the client, read on a worker; selection and the top row are kept."""
+        view = self.timeline_view
+        keep = (self.current_entry_id(), self.timeline.entry_id(view.rowAt(0)), view.verticalScrollBar().value())
+        self._tasks.run(
+            self.timeline.all_ids_loader(), lambda result: self._timeline_reloaded(result, *keep), lambda _e: None
+        )
 
     def refresh_from_elsewhere(self) -> None:
         """Something committed outside this window's own events (the CLI, ``casefile watch``, a
@@ -355,11 +367,7 @@ class MainWindow(QMainWindow):
         self._reload_clients()
         client = self.current_client()
         if client is not None and not self.timeline.refresh_newest(client.entry_count):
-            view = self.timeline_view
-            keep = (self.current_entry_id(), self.timeline.entry_id(view.rowAt(0)), view.verticalScrollBar().value())
-            self._tasks.run(
-                self.timeline.all_ids_loader(), lambda result: self._timeline_reloaded(result, *keep), lambda _e: None
-            )
+            self._reload_timeline()
         if client is not None:
             self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
         shown = self.detail.entry
@@ -382,7 +390,8 @@ class MainWindow(QMainWindow):
             view.verticalScrollBar().setValue(0)
 
     def _entry_changed(self, entry_id: int) -> None:
-        self.timeline.entry_changed(entry_id)
+        if not self.timeline.entry_changed(entry_id):
+            self._reload_timeline()  # its time moved: the order changed
         self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
         if self.detail.entry is not None and self.detail.entry.id == entry_id:
             self.detail.show_entry(entry_id)

@@ -36,34 +36,76 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class _Row:
-    """A fetched row with every text the journal view draws, made once per fetch (a frame asks
-    for them many times; nothing is formatted during a paint)."""
+    """A fetched row. Its local time (for the day grouping) is computed when its page is
+    fetched; the texts the journal view draws are made the first time the row is drawn, once:
+    a page fetch formats nothing (256 strftime calls were most of a scroll frame that crossed
+    a page), and a frame only formats the rows that newly came into view."""
 
-    __slots__ = ("cells", "day_number", "day_rest", "first_of_day", "local", "marks", "own", "row", "time")
+    __slots__ = ("_cells", "_day_number", "_day_rest", "_marks", "_own", "_time", "first_of_day", "local", "row", "zone")
 
     def __init__(self, row: JournalRow, zone: tzinfo | None, previous_day: date | None) -> None:
         self.row = row
-        utc = datetime.fromisoformat(row.occurred_utc[:-1] + "+00:00")
-        self.local: datetime = utc.astimezone(zone)
+        self.zone = zone
+        self.local: datetime = datetime.fromisoformat(row.occurred_utc[:-1] + "+00:00").astimezone(zone)
         self.first_of_day = previous_day is None or self.local.date() != previous_day
-        self.own = own_time(utc, row.occurred_offset, row.occurred_tz, zone)  # "" when it is the same
-        self.time = self.local.strftime("%H:%M")
-        self.day_number = self.local.strftime("%d").lstrip("0")
-        self.day_rest = (self.local.strftime("%a"), self.local.strftime("%b %Y"))
+        self._cells: tuple[str, ...] | None = None
+
+    def _make(self) -> None:
+        row, local = self.row, self.local
+        self._own = own_time(local, row.occurred_offset, row.occurred_tz, self.zone)  # "" when the same
+        self._time = f"{local.hour:02d}:{local.minute:02d}"
+        self._day_number = str(local.day)
+        self._day_rest = (local.strftime("%a"), local.strftime("%b %Y"))
         marks = []
         if row.attachment_count:
             marks.append(plural(row.attachment_count, "file"))
         if row.revisions > 1:
             marks.append(f"edited ({plural(row.revisions - 1, 'revision')})")
-        self.marks = " · ".join(marks)
+        self._marks = " · ".join(marks)
         # display text per column (the table roles, for tests, accessibility and copies)
-        self.cells = (
-            self.local.strftime("%a %d %b %Y"),
-            self.time,
+        self._cells = (
+            local.strftime("%a %d %b %Y"),
+            self._time,
             ENTRY_KINDS.get(row.kind, row.kind),
             row.title,
             str(row.attachment_count) if row.attachment_count else "",
         )
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        if self._cells is None:
+            self._make()
+        return self._cells  # type: ignore[return-value]
+
+    @property
+    def time(self) -> str:
+        if self._cells is None:
+            self._make()
+        return self._time
+
+    @property
+    def own(self) -> str:
+        if self._cells is None:
+            self._make()
+        return self._own
+
+    @property
+    def marks(self) -> str:
+        if self._cells is None:
+            self._make()
+        return self._marks
+
+    @property
+    def day_number(self) -> str:
+        if self._cells is None:
+            self._make()
+        return self._day_number
+
+    @property
+    def day_rest(self) -> tuple[str, str]:
+        if self._cells is None:
+            self._make()
+        return self._day_rest
 
 
 class TimelineModel(QAbstractTableModel):
@@ -165,25 +207,32 @@ class TimelineModel(QAbstractTableModel):
             self.endResetModel()
 
     def refresh_newest(self, total: int) -> bool:
-        """Another connection committed. Fetched rows may have changed, so they are forgotten
-        (the visible page is read again: one small read); entries added at the top are
-        inserted in place, so the selection and the rows in view stay. ``total`` is the
-        client's entry count. Returns False when more than that changed: then the caller
-        reads every id on a worker and hands them to ``replace_ids``."""
+        """Something was added or changed (here or by another connection). Fetched rows may have
+        changed, so they are forgotten (the visible page is read again: one small read); entries
+        added among the newest ``FIRST_IDS`` are inserted in place, so the selection and the rows
+        in view stay — one bounded read, never every id. ``total`` is the client's entry count.
+        Returns False when more than that changed: then the caller reads every id on a worker and
+        hands them to ``replace_ids``."""
         if self._repo is None or self._client_id is None:
             return True
         newest = self._repo.timeline_ids(self._client_id, limit=FIRST_IDS)
         old = self._ids
-        added = len(newest) if not old else next((i for i, e in enumerate(newest) if e == old[0]), -1)
-        if added < 0 or newest[added:] != old[: len(newest) - added] or len(old) + added != total:
+        added = total - len(old)
+        if added < 0 or added > len(newest):
+            return False
+        window = set(old[: len(newest)])
+        fresh = [i for i in newest if i not in window]
+        if len(fresh) != added or [i for i in newest if i not in set(fresh)] != old[: len(newest) - added]:
             return False
         self._generation += 1
-        if added:
-            self.beginInsertRows(QModelIndex(), 0, added - 1)
-            self._ids = newest[:added] + old
-            self._forget_rows()
-            self.endInsertRows()
-        elif old:
+        fresh_set = set(fresh)
+        for position, entry_id in enumerate(newest):
+            if entry_id in fresh_set:
+                self.beginInsertRows(QModelIndex(), position, position)
+                self._ids.insert(position, entry_id)
+                self._forget_rows()
+                self.endInsertRows()
+        if not added and old:
             self._forget_rows()
             self.dataChanged.emit(self.index(0, 0), self.index(len(old) - 1, len(HEADERS) - 1))
         return True
@@ -205,16 +254,24 @@ class TimelineModel(QAbstractTableModel):
         self.endResetModel()
         return True
 
-    def entry_changed(self, entry_id: int) -> None:
-        """A revision or retraction: refetch that row only (its time may have moved: then reload)."""
+    def entry_changed(self, entry_id: int) -> bool:
+        """A revision or retraction: refetch that row's page only. If its time moved past a
+        neighbour, the order changed: returns False (the caller reloads every id on a worker)."""
         row = self.row_of(entry_id)
-        if row < 0:
-            return
-        if self._repo.timeline_ids(self._client_id) != self._ids:
-            self.refresh_ids_full()
-            return
+        if row < 0 or self._repo is None:
+            return True
+        fresh = self._repo.journal_rows([entry_id])
+        if fresh:
+            key = (fresh[0].occurred_utc, entry_id)
+            above, below = self._fetched(row - 1) if row else None, self._fetched(row + 1)
+            if (above is not None and (above.row.occurred_utc, above.row.id) < key) or (
+                below is not None and (below.row.occurred_utc, below.row.id) > key
+            ):
+                return False
         self._pages.pop(row // PAGE_SIZE, None)
+        self._pages.pop((row + 1) // PAGE_SIZE, None)  # the next page's first row knows its day from this one
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+        return True
 
     def refresh_ids_full(self) -> None:
         self._generation += 1
