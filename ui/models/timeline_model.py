@@ -41,7 +41,18 @@ class _Row:
     a page fetch formats nothing (256 strftime calls were most of a scroll frame that crossed
     a page), and a frame only formats the rows that newly came into view."""
 
-    __slots__ = ("_cells", "_day_number", "_day_rest", "_marks", "_own", "_time", "first_of_day", "local", "row", "zone")
+    __slots__ = (
+        "_cells",
+        "_day_number",
+        "_day_rest",
+        "_marks",
+        "_own",
+        "_time",
+        "first_of_day",
+        "local",
+        "row",
+        "zone",
+    )
 
     def __init__(self, row: JournalRow, zone: tzinfo | None, previous_day: date | None) -> None:
         self.row = row

@@ -94,8 +94,8 @@ class TimelineDelegate(QStyledItemDelegate):
                 painter.drawLine(left, top, right, top)
             self._paint_day(painter, fetched, QRect(left, top, self.gutter, rect.height()), text, muted)
         if entry.kind in INCIDENT_KINDS and not entry.retracted:
-            painter.fillRect(QRect(left + self.gutter - 4, top + PAD, 3, rect.height() - 2 * PAD), ALARM)
-        x = left + self.gutter
+            painter.fillRect(QRect(left + self.gutter - 5, top + PAD, 3, rect.height() - 2 * PAD), ALARM)
+        x = left + self.gutter + 2
         content_right = right - PAD
         if entry.thumb_sha256:
             side = self.thumb_side
