@@ -63,6 +63,10 @@ class TimelineDelegate(QStyledItemDelegate):
             + 2 * PAD
         )
         self.time_width = self.metrics.horizontalAdvance("00:00") + PAD
+        # Character widths for cheap guesses before shaping: a title that surely fits is not elided
+        # (1.4 × the average: caps-heavy titles too), a body is cut to what two lines can hold.
+        self.bold_max_char = self.bold_metrics.averageCharWidth() * 1.4
+        self.min_char = max(self.metrics.averageCharWidth() * 0.7, 1.0)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # type: ignore[override]
         return QSize(self.gutter + 240, self.row_height)
@@ -125,11 +129,10 @@ class TimelineDelegate(QStyledItemDelegate):
         font, metrics = (self.strike, self.bold_metrics) if entry.retracted else (self.bold, self.bold_metrics)
         painter.setFont(font)
         painter.setPen(muted if entry.retracted else text)
-        painter.drawText(
-            QRect(x_title, y, title_width, line),
-            Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(entry.title, Qt.TextElideMode.ElideRight, title_width),
-        )
+        title = entry.title
+        if len(title) * self.bold_max_char > title_width:  # eliding shapes the text once more: only when needed
+            title = metrics.elidedText(title, Qt.TextElideMode.ElideRight, title_width)
+        painter.drawText(QRect(x_title, y, title_width, line), Qt.AlignmentFlag.AlignVCenter, title)
         # the entry's own time, where its offset is not the display zone's
         y += line
         body_top = y
@@ -148,10 +151,12 @@ class TimelineDelegate(QStyledItemDelegate):
         if entry.snippet:
             painter.setFont(self.font)
             painter.setPen(muted)
+            # Shaping costs by the character: give it only what can fit on the lines shown.
+            fits = int((content_right - x) * lines / self.min_char) + 8
             painter.drawText(
                 QRect(x, body_top, content_right - x, line * lines),
                 Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                entry.snippet,
+                entry.snippet[:fits],
             )
         painter.restore()
 
