@@ -68,10 +68,10 @@ def fields_html(
     title_style = "text-decoration: line-through; color:#8a94a6;" if entry.retraction else ""
     banner = ""
     if entry.retraction is not None:
-        at = entry.retraction.retracted_at.astimezone(zone).strftime("%d %b %Y %H:%M")
+        retracted_at = entry.retraction.retracted_at.astimezone(zone).strftime("%d %b %Y %H:%M")
         banner = (
             "<p style='background:#fdecea;color:#912018;padding:6px'><b>Retracted</b> "
-            f"{escape(at)}: {escape(entry.retraction.reason)}</p>"
+            f"{escape(retracted_at)}: {escape(entry.retraction.reason)}</p>"
         )
     note = f"<p style='color:#b7791f'>{escape(heading_note)}</p>" if heading_note else ""
     body = escape(fields.body).replace("\n", "<br>")
