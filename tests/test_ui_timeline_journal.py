@@ -144,3 +144,45 @@ def test_one_display_zone_for_timeline_detail_and_capture(demo_session: Any, qtb
     qtbot.addWidget(new)
     assert new.zone_note.text() == "Time in Europe/Paris"
     assert new.fields().occurred_tz == "Europe/Paris"
+
+
+def test_an_added_or_revised_entry_is_taken_in_place_without_reading_every_id(vault: Any) -> None:
+    from ui.models import timeline_model
+    from ui.models.timeline_model import TimelineModel
+
+    client = vault.clients.add("Busy")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(40):
+        vault.entries.log(client.id, EntryFields("note", start + timedelta(days=i), f"note {i}"))
+
+    class Reads:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.limits = inner, []
+
+        def timeline_ids(self, *a: Any, limit: int | None = None, **kw: Any) -> list[int]:
+            self.limits.append(limit)
+            return self.inner.timeline_ids(*a, limit=limit, **kw)
+
+        def journal_rows(self, ids: list[int]) -> Any:
+            return self.inner.journal_rows(ids)
+
+    repo = Reads(vault.entries)
+    model = TimelineModel(repo, zone=UTC)
+    model.set_client(client.id)
+    resets: list[bool] = []
+    inserted: list[int] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.rowsInserted.connect(lambda _p, first, _last: inserted.append(first))
+    repo.limits.clear()
+    back_dated = vault.entries.log(client.id, EntryFields("call", start + timedelta(days=10, hours=1), "late"))
+    assert model.refresh_newest(vault.entries.count(client.id))
+    assert inserted == [40 - 11] and not resets  # between day 11 and day 10, in place
+    assert model.entry_id(29) == back_dated.id
+    assert repo.limits == [timeline_model.FIRST_IDS]  # one bounded read, not every id
+    # a revision that keeps its place re-reads one page; one that moves past a neighbour asks for a reload
+    vault.entries.revise(back_dated.id, EntryFields("call", start + timedelta(days=10, hours=2), "late, edited"))
+    assert model.entry_changed(back_dated.id)
+    assert model.index(29, 3).data() == "late, edited"
+    vault.entries.revise(back_dated.id, EntryFields("call", start + timedelta(days=30, hours=2), "moved"))
+    assert not model.entry_changed(back_dated.id)
+    assert not model.refresh_newest(vault.entries.count(client.id) + 5)  # counts disagree: reload on a worker
