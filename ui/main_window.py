@@ -42,6 +42,7 @@ from ui.live_refresh import LiveRefresh
 from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import COUNT_ROLE, ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
+from ui.models.timeline_thumbs import TimelineThumbnails
 from ui.ocr_runner import OcrRunner
 from ui.parting_window import PartingWindow
 from ui.recording_notice import warn_about_recording_consent
@@ -52,7 +53,8 @@ from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_collapse import DetailCollapse
 from ui.widgets.detail_pane import DetailPane
 from ui.widgets.incident_strip import IncidentStrip
-from ui.widgets.views import FileDrops, make_client_view, make_timeline_view, size_timeline_columns
+from ui.widgets.timeline_view import make_timeline_view
+from ui.widgets.views import FileDrops, make_client_view
 from ui.widgets.work_indicator import WorkIndicator
 from ui.window_geometry import fit_window
 from ui.words import plural
@@ -134,9 +136,10 @@ class MainWindow(QMainWindow):
         self.strip = IncidentStrip()
         self.strip.zone = self.zone
         self.strip.week_clicked.connect(self.select_entry)
-        self.timeline_view = make_timeline_view()
+        self.thumbs = TimelineThumbnails(self.vault.attachments, self._tasks, parent=self)
+        self.timeline_view = make_timeline_view(thumbs=self.thumbs)
+        self.thumbs.side = round(self.timeline_view.delegate.thumb_side * self.timeline_view.devicePixelRatioF())
         self.timeline_view.setModel(self.timeline)
-        size_timeline_columns(self.timeline_view)
         self.timeline_view.selectionModel().selectionChanged.connect(self._entry_selected)
         self.timeline_view.activated.connect(lambda _index: self.edit_entry())
         self.timeline_view.painted.connect(self._start_background_loads)
@@ -152,6 +155,7 @@ class MainWindow(QMainWindow):
         middle_layout.addWidget(self.timeline_view, 1)
 
         self.detail = DetailPane(self._tasks)
+        self.detail.zone = self.zone
         self.detail.set_vault(self.vault)
         self.detail.edit_requested.connect(lambda _id: self.edit_entry())
         self.detail.retract_requested.connect(lambda _id: self.retract_entry())
@@ -254,6 +258,9 @@ class MainWindow(QMainWindow):
         self.zone = zone
         self.timeline.zone = zone
         self.strip.zone = zone
+        self.detail.zone = zone
+        if self.detail.entry is not None:
+            self.detail.show_entry(self.detail.entry.id)
         self.timeline.refresh_ids_full()
         self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
 
@@ -341,9 +348,21 @@ class MainWindow(QMainWindow):
         self._show_client_header(self.current_client())
 
     def _entry_added(self, entry_id: int) -> None:
-        self.timeline.refresh_ids()
-        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+        """An entry (or an import's entries) was added: counts first, then the timeline takes the
+        new rows in place from one bounded read of its newest ids (not every id)."""
         self._reload_clients()
+        client = self.current_client()
+        if client is not None and not self.timeline.refresh_newest(client.entry_count):
+            self._reload_timeline()
+        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+
+    def _reload_timeline(self) -> None:
+        """Every id of the client, read on a worker; selection and the top row are kept."""
+        view = self.timeline_view
+        keep = (self.current_entry_id(), self.timeline.entry_id(view.rowAt(0)), view.verticalScrollBar().value())
+        self._tasks.run(
+            self.timeline.all_ids_loader(), lambda result: self._timeline_reloaded(result, *keep), lambda _e: None
+        )
 
     def refresh_from_elsewhere(self) -> None:
         """Something committed outside this window's own events (the CLI, ``casefile watch``, a
@@ -354,11 +373,7 @@ class MainWindow(QMainWindow):
         self._reload_clients()
         client = self.current_client()
         if client is not None and not self.timeline.refresh_newest(client.entry_count):
-            view = self.timeline_view
-            keep = (self.current_entry_id(), self.timeline.entry_id(view.rowAt(0)), view.verticalScrollBar().value())
-            self._tasks.run(
-                self.timeline.all_ids_loader(), lambda result: self._timeline_reloaded(result, *keep), lambda _e: None
-            )
+            self._reload_timeline()
         if client is not None:
             self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
         shown = self.detail.entry
@@ -381,7 +396,8 @@ class MainWindow(QMainWindow):
             view.verticalScrollBar().setValue(0)
 
     def _entry_changed(self, entry_id: int) -> None:
-        self.timeline.entry_changed(entry_id)
+        if not self.timeline.entry_changed(entry_id):
+            self._reload_timeline()  # its time moved: the order changed
         self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
         if self.detail.entry is not None and self.detail.entry.id == entry_id:
             self.detail.show_entry(entry_id)
@@ -625,6 +641,7 @@ class MainWindow(QMainWindow):
         self.detail.set_vault(None)
         self.detail.clear()
         self.timeline.clear()
+        self.thumbs.clear()
         self.clients.clear()
         self.client_header.clear()
         self.strip.set_rows([])

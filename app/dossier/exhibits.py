@@ -17,7 +17,7 @@ from app.dossier.select import Selection
 from app.records.models import Attachment, Entry
 from app.vault import Vault
 
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff", "image/webp")
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff", "image/webp", "image/heic", "image/heif")
 EMAIL_TYPES = ("message/rfc822",)
 # Larger images are listed as natives: decoding them would need gigabytes (and
 # Pillow refuses twice its own bomb limit anyway).
@@ -113,6 +113,9 @@ def _image_header(data: bytes) -> tuple[int, int, int]:
 
     from PIL import Image
 
+    from app.dossier.photos import register_heif_for
+
+    register_heif_for(data)
     with warnings.catch_warnings():
         # We apply our own pixel limit (MAX_IMAGE_PIXELS); Pillow's warning would only repeat it.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
