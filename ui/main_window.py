@@ -33,6 +33,7 @@ from ui.dialogs.quick_capture import QuickCaptureDialog
 from ui.dialogs.retract import RetractDialog
 from ui.dialogs.screened_client import ScreenedNewClientDialog
 from ui.dialogs.search import SearchDialog
+from ui.dialogs.wrong_client import file_after_check
 from ui.drop import import_dropped_files
 from ui.file_dialogs import suggested_path
 from ui.icons import icon
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self._tasks = tasks
         self.locking = False
         self._strip_pending = False
+        self.filing_question: Any = None  # the open "file under this client anyway?" box, if any
         self.setWindowTitle(f"{vault.path.name} — Casefile")
         self.setWindowIcon(icon("vault"))
         fit_window(self, QSize(1280, 780))  # within the screen; see ui/window_geometry.py
@@ -494,7 +496,8 @@ class MainWindow(QMainWindow):
             return
         names, _ = QFileDialog.getOpenFileNames(self, f"Attach files to {client.name}", suggested_path(""))
         if names:
-            self.add_files(client.id, [Path(n) for n in names], self.current_entry_id() if self.detail.entry else None)
+            paths, entry_id = [Path(n) for n in names], self.current_entry_id() if self.detail.entry else None
+            file_after_check(self, self._tasks, client.id, paths, lambda: self.add_files(client.id, paths, entry_id))
 
     def add_files(self, client_id: int, paths: list[Path], entry_id: int | None = None, chat: Any = None) -> Any:
         """Store files on a worker, with progress and Cancel in the status bar. A phone-message
@@ -586,16 +589,26 @@ class MainWindow(QMainWindow):
     def _dropped_on_client(self, paths: list[Path], index: QModelIndex) -> None:
         client = index.data(RECORD_ROLE) if index.isValid() else self.current_client()
         if client is not None:
-            self.add_files(client.id, paths)
+            selected = self.current_client()
+            file_after_check(
+                self,
+                self._tasks,
+                client.id,
+                paths,
+                lambda: self.add_files(client.id, paths),
+                selected_client_id=selected.id if selected is not None else None,
+            )
 
     def _dropped_on_timeline(self, paths: list[Path], index: QModelIndex) -> None:
         client_id = self.timeline.client_id
         if client_id is not None:
-            self.add_files(client_id, paths, index.data(ID_ROLE) if index.isValid() else None)
+            entry_id = index.data(ID_ROLE) if index.isValid() else None
+            file_after_check(self, self._tasks, client_id, paths, lambda: self.add_files(client_id, paths, entry_id))
 
     def _dropped_on_detail(self, paths: list[Path], _index: QModelIndex) -> None:
         if self.detail.entry is not None:
-            self.add_files(self.detail.entry.client_id, paths, self.detail.entry.id)
+            client_id, entry_id = self.detail.entry.client_id, self.detail.entry.id
+            file_after_check(self, self._tasks, client_id, paths, lambda: self.add_files(client_id, paths, entry_id))
 
     # -- locking -----------------------------------------------------------------------
 
