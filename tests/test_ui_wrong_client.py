@@ -13,6 +13,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.ingest.client_match import check_filing
+from tests.conftest import CORPUS
 from tests.test_ui_ingest import JPEG, _select
 
 
@@ -66,6 +67,10 @@ def test_an_email_from_another_clients_current_or_former_address_is_named(demo_v
     again = check_filing(vault, priya.id, [to_gerald])
     assert again.question.startswith("This email is to Gerald Whitmore's address (gwhitmore@example.net).")
     assert again.question.endswith("File it under Priya Natarajan anyway?")
+    # an Outlook .msg is read too (sender, To, Cc)
+    brian = vault.clients.add("Brian Zhou", emails=["brizhou@gmail.com"])
+    msg = check_filing(vault, priya.id, [CORPUS / "email" / "msg" / "unicode.msg"])
+    assert [(o.client_id, o.role) for o in msg.others] == [(brian.id, "from")]
     assert vault.verify().ok
 
 

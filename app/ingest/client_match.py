@@ -53,7 +53,9 @@ class FilingCheck:
         parts: list[str] = []
         target = self.client_name
         if self.selected_name:
-            parts.append(f"You dropped {_these(self.files)} on {target}, not on {self.selected_name} (the client on screen).")
+            parts.append(
+                f"You dropped {_these(self.files)} on {target}, not on {self.selected_name} (the client on screen)."
+            )
         if len(self.others) == 1:
             other = self.others[0]
             direction = "from" if other.role == "from" else "to"
@@ -109,7 +111,12 @@ def _eml_addresses(path: Path) -> list[tuple[str, str]]:
 def _msg_addresses(path: Path) -> list[tuple[str, str]]:
     import extract_msg  # heavy: only when a .msg is filed
 
-    msg = extract_msg.openMsg(str(path))
+    from app.ingest.msg import OLE_MAGIC
+
+    with path.open("rb") as stream:
+        if stream.read(len(OLE_MAGIC)) != OLE_MAGIC:
+            return []  # not an Outlook message: the importer keeps it as a native file
+    msg: Any = extract_msg.openMsg(str(path), strict=False)
     try:
         out = [("from", a) for _n, a in getaddresses([str(msg.sender or "")])]
         out += [("to", a) for _n, a in getaddresses([str(msg.to or ""), str(msg.cc or "")])]
@@ -123,7 +130,7 @@ def _address_book(vault: Any) -> tuple[dict[str, tuple[int, str]], dict[int, set
     owners: dict[str, tuple[int, str]] = {}
     per_client: dict[int, set[str]] = {}
     for client in vault.clients.list():
-        _names_, emails, _phones = vault.clients.known_identities(client.id)
+        emails = vault.clients.known_identities(client.id)[1]
         mine = {normalize_email(e) for e in emails} - {""}
         per_client[client.id] = mine
         for address in mine:

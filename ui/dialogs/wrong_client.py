@@ -52,6 +52,4 @@ def file_after_check(
         if not window.locking:
             window.statusBar().showMessage(user_message(error), 10_000)
 
-    tasks.run(
-        lambda: check_filing(vault, client_id, paths, selected_client_id=selected_client_id), checked, failed
-    )
+    tasks.run(lambda: check_filing(vault, client_id, paths, selected_client_id=selected_client_id), checked, failed)
