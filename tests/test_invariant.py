@@ -346,6 +346,29 @@ def _reminder_done(w: World) -> None:
     w.vault.reminders.complete(w.rng.choice(w.vault.reminders.open()).id)
 
 
+def _reminder_snooze(w: World) -> None:
+    from app.records.reminders import SNOOZE_CHOICES, snooze_until
+
+    until = snooze_until(w.rng.choice(SNOOZE_CHOICES), datetime.now(UTC))
+    w.vault.reminders.snooze(
+        w.rng.choice(w.vault.reminders.open()).id, until, reason=w.rng.choice(["", "undone by the owner"])
+    )
+
+
+def _done_reminders(w: World) -> list[int]:
+    return [r[0] for r in w.vault.db.all("SELECT id FROM reminders WHERE done_at IS NOT NULL")]
+
+
+def _reminder_reopen(w: World) -> None:
+    """Edit → Undo of "done" (a reminder is completed first when none is done yet)."""
+    done = _done_reminders(w) or [w.vault.reminders.complete(w.rng.choice(w.vault.reminders.open()).id).id]
+    w.vault.reminders.reopen(w.rng.choice(done), "undone by the owner")
+
+
+def _reminder_cancel(w: World) -> None:
+    w.vault.reminders.cancel(w.rng.choice(w.vault.reminders.open()).id, "undone by the owner")
+
+
 def _draft_save(w: World) -> None:
     drafts = w.vault.drafts.list()
     draft_id = w.rng.choice(drafts).id if drafts and w.rng.random() < 0.5 else None
@@ -606,6 +629,9 @@ OPERATIONS: list[Operation] = [
     Operation("follow-up call", _follow_up, _CLIENTS),
     Operation("reminder add", _reminder_add, _CLIENTS),
     Operation("reminder done", _reminder_done, _open_reminders),
+    Operation("reminder snooze", _reminder_snooze, _open_reminders),
+    Operation("reminder reopen (undo done)", _reminder_reopen, lambda w: bool(_done_reminders(w) or _open_reminders(w))),
+    Operation("reminder cancel (undo add)", _reminder_cancel, _open_reminders),
     Operation("draft save", _draft_save, _CLIENTS, ledger=False),
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
     Operation("setting", _setting),

@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.verified_label.hide()
         self.statusBar().addPermanentWidget(self.verified_label)
         self.statusBar().showMessage(_welcome(vault), 0)
-        self.reminders = RemindersDock(vault, self)
+        self.reminders = RemindersDock(vault, self, undo=self.undo)
         self.reminders.panel.client_requested.connect(self.select_client)
         if self.client_filter.rowCount():  # open on the main story: the client with the most entries
             rows = range(self.client_filter.rowCount())
@@ -193,6 +193,9 @@ class MainWindow(QMainWindow):
         self.parting_action = self._action("Parting ways…", "parting_ways", [], self.parting_ways)
         self.fetch_mail_action = self._action("Fetch mail…", "email", [], self.fetch_mail)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
+        self.add_reminder_action = self._action(
+            "Add reminder…", "reminders", ["Ctrl+Shift+M"], lambda: self.reminders.add_reminder(), "Add a dated reminder"
+        )
         self.parting_button.setDefaultAction(self.parting_action)
         self.parting_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.details_action = self._action(
@@ -235,6 +238,7 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.undo_action, self.search_action])
         client_menu = menus.addMenu("&Client")
         client_menu.addActions([self.edit_client_action, self.status_action, self.parting_action, self.fetch_mail_action])
+        client_menu.addAction(self.add_reminder_action)
         entry_menu = menus.addMenu("&Entry")
         for action in (self.log_action, self.edit_action, self.retract_action):
             entry_menu.addAction(action)

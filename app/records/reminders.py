@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from app import ledger
@@ -13,6 +13,23 @@ from app.records.times import now_utc, parse_utc_text, utc_text
 from app.vault.db import Database
 
 _COLUMNS = "id, client_id, entry_id, due_utc, title, created_at, done_at"
+SNOOZE_CHOICES = ("hour", "tomorrow", "next_week")
+MORNING_HOUR = 9  # "tomorrow" and "next week" mean at the start of a working day
+
+
+def snooze_until(choice: str, now: datetime) -> datetime:
+    """When a reminder snoozed at ``now`` (aware, in the owner's zone) comes back: in 1 hour,
+    tomorrow at 9:00, or next Monday at 9:00."""
+    if now.tzinfo is None:
+        raise InvalidInput("Snoozing needs the current time with its time zone.")
+    if choice == "hour":
+        return now + timedelta(hours=1)
+    morning = now.replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
+    if choice == "tomorrow":
+        return morning + timedelta(days=1)
+    if choice == "next_week":
+        return morning + timedelta(days=7 - now.weekday())
+    raise InvalidInput(f"Unknown snooze {choice!r}; choose one of: {', '.join(SNOOZE_CHOICES)}.")
 
 
 def reminder_state(row: Any) -> dict[str, Any]:
@@ -88,7 +105,9 @@ class Reminders:
         if due_at.tzinfo is None:
             raise InvalidInput("A reminder's new time needs a time zone or UTC offset.")
         reason = clean_text(reason, "reason", limit=1000).strip()
-        return self._change(reminder_id, "reminder.snooze", "due_utc = ?", (utc_text(due_at),), reason, must_be_open=True)
+        return self._change(
+            reminder_id, "reminder.snooze", "due_utc = ?", (utc_text(due_at),), reason, must_be_open=True
+        )
 
     def reopen(self, reminder_id: int, reason: str) -> Reminder:
         """A done reminder is open again (undoing "done"); the ledger keeps when it was done, and why it reopened."""
@@ -106,7 +125,14 @@ class Reminders:
         )
 
     def _change(
-        self, reminder_id: int, action: str, assignment: str, params: tuple[Any, ...], reason: str, *, must_be_open: bool
+        self,
+        reminder_id: int,
+        action: str,
+        assignment: str,
+        params: tuple[Any, ...],
+        reason: str,
+        *,
+        must_be_open: bool,
     ) -> Reminder:
         with self._db.write() as conn:
             row = conn.execute(f"SELECT {_COLUMNS} FROM reminders WHERE id=?", (reminder_id,)).fetchone()
