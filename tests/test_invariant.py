@@ -317,6 +317,21 @@ def _step(w: World) -> None:
     mark_done(w.vault, w.client(), step, **kw)  # type: ignore[arg-type]
 
 
+def _undoable_steps(w: World) -> list[int]:
+    return [
+        r[0] for r in w.vault.db.all("SELECT id FROM parting_steps WHERE id NOT IN (SELECT step_id FROM parting_step_undos)")
+    ]
+
+
+def _step_undo(w: World) -> None:
+    """Edit → Undo of a checklist step (a step is marked first when none is left to undo)."""
+    from app.parting.checklist import undo_step
+
+    if not _undoable_steps(w):
+        _step(w)
+    undo_step(w.vault, w.rng.choice(_undoable_steps(w)), "undone by the owner")
+
+
 def _letter_sent(w: World) -> None:
     from app.parting.letters import LETTER_TEMPLATES, record_sent, render
 
@@ -631,6 +646,7 @@ OPERATIONS: list[Operation] = [
     Operation("triage add", _triage_add),
     Operation("triage assign", _triage_assign, _pending_triage),
     Operation("checklist step", _step, _CLIENTS),
+    Operation("checklist step undone", _step_undo, _CLIENTS),
     Operation("letter recorded as sent", _letter_sent, _CLIENTS),
     Operation("letter exported", _letter_exported, _CLIENTS),
     Operation("follow-up call", _follow_up, _CLIENTS),

@@ -48,7 +48,7 @@ from ui.parting_window import PartingWindow
 from ui.recording_notice import warn_about_recording_consent
 from ui.reminders_dock import RemindersDock
 from ui.shortcuts import PassWindowShortcuts
-from ui.undo import SessionUndo
+from ui.undo import SessionUndo, checklist_step_reversal
 from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_collapse import DetailCollapse
 from ui.widgets.detail_pane import DetailPane
@@ -482,8 +482,20 @@ class MainWindow(QMainWindow):
         window.record_changed.connect(self._entry_added)
         window.entry_recorded.connect(self.select_entry)
         window.record_changed.connect(lambda _id: self.reminders.panel.refresh())
+        window.checklist.step_recorded.connect(lambda state: self._step_recorded(window, state))
         window.show()
         return window
+
+    def _step_recorded(self, window: PartingWindow, state: Any) -> None:
+        def after() -> None:
+            if not self.locking:
+                self._reload_clients()
+                self.reminders.panel.refresh()
+            if window in self.findChildren(PartingWindow) and window.isVisible():
+                window.checklist.refresh()
+
+        if state.row_id is not None:
+            self.undo.did(f"the step “{state.step.label}”", checklist_step_reversal(self.vault, state, after))
 
     def search(self) -> SearchDialog:
         dialog = SearchDialog(self.vault, self._tasks, parent=self, zone=self.zone)

@@ -80,3 +80,15 @@ class SessionUndo(QObject):
             line = f"Could not undo: {error}"
         self.undone.emit(line)
         return line
+
+
+def checklist_step_reversal(vault: Any, state: Any, after: Callable[[], None]) -> Callable[[], str]:
+    """Edit → Undo of a marked checklist step: ``app.parting.checklist.undo_step``, then ``after()``."""
+    from app.parting.checklist import undo_step
+
+    def reverse() -> str:
+        undo_step(vault, state.row_id, UNDO_REASON)
+        after()
+        return f"Undone: the checklist step “{state.step.label}” (kept in the record, with the undo)."
+
+    return reverse
