@@ -28,6 +28,7 @@ from ui.chat_files import is_chat_export
 from ui.dialogs.client import ClientStatusDialog
 from ui.dialogs.client_edit import EditClientDialog
 from ui.dialogs.export_dossier import ExportDossierDialog, saved_message
+from ui.dialogs.guide import show_guide
 from ui.dialogs.help import show_about, show_shortcuts
 from ui.dialogs.preview import PreviewDialog
 from ui.dialogs.quick_capture import QuickCaptureDialog
@@ -248,6 +249,8 @@ class MainWindow(QMainWindow):
         for action in (self.search_action, self.reminders_action, self.details_action, focus_clients, focus_timeline):
             view_menu.addAction(action)
         help_menu = menus.addMenu("&Help")
+        self.guide_action = self._action("User guide", "note", ["F1"], lambda: show_guide(self), "A short guide")
+        help_menu.addAction(self.guide_action)
         self.shortcuts_action = help_menu.addAction("Keyboard shortcuts", lambda: show_shortcuts(self))
         self.about_action = help_menu.addAction("About Casefile", lambda: show_about(self))
 
@@ -663,4 +666,6 @@ def _welcome(vault: Any) -> str:
     if not drafts:
         return f"Vault {vault.path} — unlocked"
     names = sorted({vault.clients.get(d.client_id).name for d in drafts if d.client_id is not None})
+    if not names:  # drafts of no particular client: no empty "kept for : …"
+        return f"{plural(len(drafts), 'unsaved draft')} kept: press Ctrl+N to continue."
     return f"{plural(len(drafts), 'unsaved draft')} kept for {', '.join(names)}: select the client and press Ctrl+N to continue."

@@ -33,6 +33,7 @@ from app.errors import CasefileError
 from app.parting.checklist import STEPS, Step, StepState, checklist, mark_done
 from ui.dialogs.primary import make_primary
 from ui.models.rows_model import RowsTableModel
+from ui.words import without_cli_syntax
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -225,7 +226,7 @@ class ChecklistPanel(QWidget):
         try:
             state = mark_done(self._vault, self.client_id, dialog.step.key, **dialog.values())
         except CasefileError as error:
-            self.error_label.setText(f"Not recorded: {error}")
+            self.error_label.setText(f"Not recorded: {without_cli_syntax(str(error))}")
             return False
         self.error_label.clear()
         self.refresh()

@@ -41,7 +41,7 @@ from app.parting.letter_checks import Finding
 from app.parting.letters import LETTER_TEMPLATES, Letter, find_letter_draft, record_sent, render, save_letter_draft
 from ui.file_dialogs import suggested_path
 from ui.window_geometry import fit_window
-from ui.words import plural
+from ui.words import plural, without_cli_syntax
 
 UNDERLINE = {
     "blame": QColor(200, 40, 40),
@@ -265,7 +265,7 @@ class LetterComposer(QDialog):
                 draft_id=self.draft_id,
             )
         except CasefileError as error:
-            self.status.setText(f"Not recorded: {error}")
+            self.status.setText(f"Not recorded: {without_cli_syntax(str(error))}")
             return None
         self._autosave.stop()
         self.draft_id = None
