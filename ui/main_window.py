@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter clients")
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter clients")
         self.filter_edit.textChanged.connect(self.client_filter.set_text)
         self.client_view = make_client_view()
         self.client_view.setModel(self.client_filter)

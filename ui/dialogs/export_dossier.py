@@ -315,6 +315,7 @@ def _reporter(progress: Progress) -> Any:
 def _date_choice(label: str) -> tuple[QCheckBox, QDateEdit]:
     check = QCheckBox(label)
     edit = QDateEdit(QDate.currentDate())
+    edit.setAccessibleName(label.replace("&", ""))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("d MMM yyyy")
     edit.setEnabled(False)

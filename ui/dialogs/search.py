@@ -92,11 +92,13 @@ class SearchDialog(QDialog):
         self.setWindowTitle("Search — Casefile")
         fit_window(self, QSize(720, 480))  # within the screen; see ui/window_geometry.py
         self.query = QLineEdit()
+        self.query.setAccessibleName("Search")
         self.query.setPlaceholderText("Search every client: notes, e-mails, attachment names…")
         self.query.setClearButtonEnabled(True)
         self.query.installEventFilter(self)
         self.results = SearchResultsModel(self, zone=zone)
         self.view = QListView()
+        self.view.setAccessibleName("Search results")
         self.view.setModel(self.results)
         self.view.setItemDelegate(HitDelegate(self.view))
         self.view.setUniformItemSizes(True)

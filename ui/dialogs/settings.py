@@ -52,6 +52,7 @@ def _check_zone(name: str) -> None:
 
 def _folder_row(edit: QLineEdit, parent: QWidget, title: str) -> QHBoxLayout:
     row = QHBoxLayout()
+    edit.setAccessibleName(title)  # the form's label names the row, not this field
     row.addWidget(edit, 1)
     browse = QPushButton("Choose…")
     browse.setAutoDefault(False)

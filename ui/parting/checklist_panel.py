@@ -162,6 +162,7 @@ class ChecklistPanel(QWidget):
         self.model = ChecklistModel(self)
         self.view = QTableView()
         self.view.setModel(self.model)
+        self.view.setAccessibleName("Parting-ways checklist")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()
