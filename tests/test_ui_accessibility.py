@@ -59,7 +59,9 @@ def unnamed_controls(window: QWidget) -> list[str]:
         if widget.accessibleName().strip() or _own_text(widget).replace("&", "").strip() or id(widget) in buddies:
             continue
         hint = widget.toolTip() or getattr(widget, "placeholderText", lambda: "")()
-        missing.append(f"{type(widget).__name__}({widget.objectName() or hint or '?'}) in {parent.metaObject().className()}")
+        missing.append(
+            f"{type(widget).__name__}({widget.objectName() or hint or '?'}) in {parent.metaObject().className()}"
+        )
     return missing
 
 
