@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import context_menus
 from ui.app_settings import AppSettings
 from ui.bridge import VaultEvents
 from ui.chat_files import is_chat_export
@@ -111,6 +112,9 @@ class MainWindow(QMainWindow):
             self.client_view.setCurrentIndex(self.client_filter.index(busiest, 0))
         self.live = LiveRefresh(vault, self)
         self.live.changed.connect(self.refresh_from_elsewhere)
+        self.clipboard: Any = None  # the session's SecureClipboard (set by Session), for Copy
+        self.context_menu: Any = None  # the last right-click menu (ui/context_menus.py)
+        context_menus.install(self)
 
     # -- building ------------------------------------------------------------
 

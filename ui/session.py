@@ -176,6 +176,7 @@ class Session(QObject):
         self.settings.sync()
         self.window = MainWindow(vault, self.events, self.tasks)
         self.window.app_settings = self.settings
+        self.window.clipboard = self.clipboard
         self.window.lock_requested.connect(self.lock)
         self.window.settings_requested.connect(self.show_settings)
         restore_geometry(self.window, self.settings.qsettings, "main")
