@@ -19,14 +19,22 @@ ICON_SIZES = (16, 20, 24, 32, 48)
 _HEX = re.compile(r'(stroke|fill)="(#[0-9a-fA-F]{6})"')
 
 
-def icon(name: str) -> QIcon:
-    """The icon called ``name`` (an entry kind such as ``call``, or an action such as ``lock``)."""
-    from ui.colours import is_dark
+_palette_seen: list[int | None] = [None, None]  # [palette cacheKey, its Window rgba when dark else None]
 
+
+def icon(name: str) -> QIcon:
+    """The icon called ``name`` (an entry kind such as ``call``, or an action such as ``lock``).
+
+    Called for every painted row: the palette is looked at once per palette (its cacheKey), ~2 µs."""
     palette = QGuiApplication.palette()
-    if not is_dark(palette):
-        return _light(name)
-    return _recoloured(name, palette.color(QPalette.ColorRole.Window).rgba())
+    key = palette.cacheKey()
+    if key != _palette_seen[0]:
+        from ui.colours import is_dark
+
+        dark = is_dark(palette)
+        _palette_seen[:] = [key, palette.color(QPalette.ColorRole.Window).rgba() if dark else None]
+    background = _palette_seen[1]
+    return _light(name) if background is None else _recoloured(name, background)
 
 
 def _path(name: str) -> str:
