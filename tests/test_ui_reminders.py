@@ -4,7 +4,9 @@ the year when it is not this year."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -66,7 +68,7 @@ def test_adding_a_reminder_with_the_keyboard_and_undoing_it(demo_session: Any, q
     assert vault.verify().ok
 
 
-def test_snoozing_and_completing_the_overdue_reminder_each_undo(demo_session: Any, qtbot: Any) -> None:
+def test_snoozing_and_completing_the_overdue_reminder_each_undo(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:
     window, vault = demo_session.window, demo_session.vault
     window.reminders.show_panel()
     panel = window.reminders.panel
@@ -80,6 +82,9 @@ def test_snoozing_and_completing_the_overdue_reminder_each_undo(demo_session: An
     others = [r for title, r in rows.items() if title != "Last year's callback"]
     assert all(str(datetime.now().year) not in panel.model.index(r, 0).data() for r in others)
 
+    shots = Path(os.environ.get("CASEFILE_SHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    assert window.grab().toImage().save(str(shots / "reminders-panel.png"))
     panel.view.selectRow(row)
     panel.snooze_menu.findChild(type(panel.snooze_menu.actions()[0]), "snooze-hour").trigger()
     snoozed = vault.reminders.get(overdue.id)

@@ -4,6 +4,7 @@ the client."""
 
 from __future__ import annotations
 
+import os
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,9 @@ def test_a_dropped_email_from_another_client_waits_for_the_owner(demo_session: A
     assert "This email is from Gerald Whitmore's address" in box.text()
     assert "File it under Priya Natarajan anyway?" in box.text()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    shots = Path(os.environ.get("CASEFILE_SHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    assert box.grab().toImage().save(str(shots / "wrong-client-question.png"))
     qtbot.keyClick(box, Qt.Key.Key_Escape)  # Esc: nothing is filed
     demo_session.tasks.wait()
     assert vault.clients.get(priya.id).entry_count == before
