@@ -317,6 +317,21 @@ def _step(w: World) -> None:
     mark_done(w.vault, w.client(), step, **kw)  # type: ignore[arg-type]
 
 
+def _undoable_steps(w: World) -> list[int]:
+    return [
+        r[0] for r in w.vault.db.all("SELECT id FROM parting_steps WHERE id NOT IN (SELECT step_id FROM parting_step_undos)")
+    ]
+
+
+def _step_undo(w: World) -> None:
+    """Edit → Undo of a checklist step (a step is marked first when none is left to undo)."""
+    from app.parting.checklist import undo_step
+
+    if not _undoable_steps(w):
+        _step(w)
+    undo_step(w.vault, w.rng.choice(_undoable_steps(w)), "undone by the owner")
+
+
 def _letter_sent(w: World) -> None:
     from app.parting.letters import LETTER_TEMPLATES, record_sent, render
 
@@ -350,6 +365,29 @@ def _open_reminders(w: World) -> bool:
 
 def _reminder_done(w: World) -> None:
     w.vault.reminders.complete(w.rng.choice(w.vault.reminders.open()).id)
+
+
+def _reminder_snooze(w: World) -> None:
+    from app.records.reminders import SNOOZE_CHOICES, snooze_until
+
+    until = snooze_until(w.rng.choice(SNOOZE_CHOICES), datetime.now(UTC))
+    w.vault.reminders.snooze(
+        w.rng.choice(w.vault.reminders.open()).id, until, reason=w.rng.choice(["", "undone by the owner"])
+    )
+
+
+def _done_reminders(w: World) -> list[int]:
+    return [r[0] for r in w.vault.db.all("SELECT id FROM reminders WHERE done_at IS NOT NULL")]
+
+
+def _reminder_reopen(w: World) -> None:
+    """Edit → Undo of "done" (a reminder is completed first when none is done yet)."""
+    done = _done_reminders(w) or [w.vault.reminders.complete(w.rng.choice(w.vault.reminders.open()).id).id]
+    w.vault.reminders.reopen(w.rng.choice(done), "undone by the owner")
+
+
+def _reminder_cancel(w: World) -> None:
+    w.vault.reminders.cancel(w.rng.choice(w.vault.reminders.open()).id, "undone by the owner")
 
 
 def _draft_save(w: World) -> None:
@@ -630,11 +668,15 @@ OPERATIONS: list[Operation] = [
     Operation("triage add", _triage_add),
     Operation("triage assign", _triage_assign, _pending_triage),
     Operation("checklist step", _step, _CLIENTS),
+    Operation("checklist step undone", _step_undo, _CLIENTS),
     Operation("letter recorded as sent", _letter_sent, _CLIENTS),
     Operation("letter exported", _letter_exported, _CLIENTS),
     Operation("follow-up call", _follow_up, _CLIENTS),
     Operation("reminder add", _reminder_add, _CLIENTS),
     Operation("reminder done", _reminder_done, _open_reminders),
+    Operation("reminder snooze", _reminder_snooze, _open_reminders),
+    Operation("reminder reopen (undo done)", _reminder_reopen, lambda w: bool(_done_reminders(w) or _open_reminders(w))),
+    Operation("reminder cancel (undo add)", _reminder_cancel, _open_reminders),
     Operation("draft save", _draft_save, _CLIENTS, ledger=False),
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
     Operation("setting", _setting),

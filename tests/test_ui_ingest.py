@@ -109,6 +109,9 @@ def test_an_email_from_a_do_not_serve_person_raises_a_warning(demo_session: Any,
     eml = tmp_path / "from-dana.eml"
     eml.write_bytes(message.as_bytes())
     _drop_on_client(window, [eml])
+    # Dana is a client of her own: first the "file it under Priya anyway?" question (tests/test_ui_wrong_client.py)
+    qtbot.waitUntil(lambda: window.filing_question is not None and window.filing_question.isVisible())
+    next(b for b in window.filing_question.buttons() if b.text() == "File under Priya Natarajan").click()
     qtbot.waitUntil(lambda: window.findChild(QMessageBox, "do-not-serve-warning") is not None, timeout=15_000)
     box = window.findChild(QMessageBox, "do-not-serve-warning")
     assert box.isVisible() and box.icon() == QMessageBox.Icon.Warning

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 from ui.app_settings import AppSettings
 from ui.bridge import VaultEvents
 from ui.clipboard import SecureClipboard
+from ui.file_dialogs import start_in
 from ui.idle_lock import IdleLock
 from ui.inbox_watch import InboxWatch, inbox_folder, inbox_wanted
 from ui.window_geometry import restore_geometry, save_geometry
@@ -158,8 +159,8 @@ class Session(QObject):
             self.show_unlock(self.path)
 
     def _choose_vault(self) -> None:
-        start = self.path.parent if self.path is not None and self.path.parent.is_dir() else Path.home()
-        chosen = QFileDialog.getExistingDirectory(self.gate, "Open a vault folder", str(start))
+        near = str(self.path.parent) if self.path is not None else ""
+        chosen = QFileDialog.getExistingDirectory(self.gate, "Open a vault folder", start_in(near))
         if chosen:
             self._open_folder(Path(chosen))
 
@@ -178,6 +179,7 @@ class Session(QObject):
         self.settings.sync()
         self.window = MainWindow(vault, self.events, self.tasks)
         self.window.app_settings = self.settings
+        self.window.clipboard = self.clipboard
         self.window.lock_requested.connect(self.lock)
         self.window.settings_requested.connect(self.show_settings)
         restore_geometry(self.window, self.settings.qsettings, "main")

@@ -308,6 +308,17 @@ MIGRATIONS: list[list[str]] = [
             UNIQUE (account_id, client_id, folder)
         ) STRICT""",
     ],
+    # 10 (desktop app, issue 12): Edit → Undo of a checklist step. parting_steps rows never
+    # change; an undo is a row of its own (like a retraction), and the step's state is then its
+    # latest row that was not undone.
+    [
+        """CREATE TABLE parting_step_undos (
+            id INTEGER PRIMARY KEY,
+            step_id INTEGER NOT NULL UNIQUE REFERENCES parting_steps(id),
+            reason TEXT NOT NULL,
+            undone_at TEXT NOT NULL
+        ) STRICT""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

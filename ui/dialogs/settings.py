@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ui.app_settings import AppSettings
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
+from ui.file_dialogs import start_in
 from ui.inbox_watch import inbox_wanted
 from ui.window_geometry import keep_on_screen
 from ui.workers import user_message
@@ -53,12 +54,13 @@ def _check_zone(name: str) -> None:
 
 def _folder_row(edit: QLineEdit, parent: QWidget, title: str) -> QHBoxLayout:
     row = QHBoxLayout()
+    edit.setAccessibleName(title)  # the form's label names the row, not this field
     row.addWidget(edit, 1)
     browse = QPushButton("Choose…")
     browse.setAutoDefault(False)
 
     def choose() -> None:
-        chosen = QFileDialog.getExistingDirectory(parent, title, edit.text())
+        chosen = QFileDialog.getExistingDirectory(parent, title, start_in(edit.text()))
         if chosen:
             edit.setText(chosen)
 

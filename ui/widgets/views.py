@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.records.models import CLIENT_STATUSES
+from ui.colours import readable
 from ui.models.clients_model import STATUS_COLOURS
 from ui.models.roles import COUNT_ROLE, STATUS_ROLE
 
@@ -81,7 +82,7 @@ class ClientDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colour = QColor(STATUS_COLOURS.get(status, "#718096"))
+        colour = readable(STATUS_COLOURS.get(status, "#718096"), option.palette.base().color())  # dark palette too
         h = metrics.height() + 2
         badge = QRect(option.rect.right() - badge_w - 6, option.rect.center().y() - h // 2, badge_w, h)
         painter.setPen(Qt.PenStyle.NoPen)
