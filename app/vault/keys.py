@@ -228,7 +228,9 @@ class KeyFile:
         raise KeyFileError(f"The key file has no {slot_type} slot; it is damaged.")
 
     def _replace(self, new: Slot) -> None:
-        self.slots = [s for s in self.slots if s.type != new.type] + [new]
+        # A slot of no known type is what is left of a damaged one: a rewrite drops it.
+        known = [s for s in self.slots if s.type in ("passphrase", "recovery")]
+        self.slots = [s for s in known if s.type != new.type] + [new]
         self.slots.sort(key=lambda s: s.type)
 
     def set_passphrase(self, data_key: bytes, passphrase: str, params: Argon2Params) -> None:

@@ -152,7 +152,8 @@ class Vault:
     ) -> Vault:
         """Unlock with the passphrase. ``check_seen=False`` (``casefile verify``) opens a
         vault whose ledger is behind what this computer last saw, so that verify can report
-        it; nothing is written then until the loss is accepted or the vault restored."""
+        it; the record of the last state seen is then left as it is (the evidence) until the loss
+        is accepted (``accept_as_found``) or the vault restored."""
         key_file = cls._load_key_file(path)
         data_key = key_file.unwrap_with_passphrase(passphrase)
         return cls._open_with_key(Path(path), key_file, data_key, on_change, check_seen=check_seen)
