@@ -329,7 +329,10 @@ class KeyFile:
         if len(data) > MAX_KEY_FILE_BYTES:
             raise KeyFileError(f"{damaged[:-1]} (it is {len(data):,} bytes; a key file is about 1 KB).")
         try:
-            doc = json.loads(data.decode("utf-8"))
+            # Lenient about the bytes inside strings (control characters, invalid UTF-8):
+            # a damaged byte in the recovery slot must not lock out the passphrase. The MAC
+            # over the exact bytes still reports the damage.
+            doc = json.loads(data.decode("utf-8", "surrogateescape"), strict=False)
             if not isinstance(doc, dict):
                 raise KeyFileError(damaged)
             if doc.get("format") != KEY_FILE_FORMAT:

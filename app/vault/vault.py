@@ -240,7 +240,9 @@ class Vault:
         if head == self._seen_head:
             return  # unchanged: opening and locking an untouched vault write nothing
         try:
-            seen.write(self.path, seen.Seen(self.vault_id, head.count, head.hash, utc_text(now_utc())), self._data_key)
+            seen.write(
+                self.path, seen.Seen(self.vault_id, head.count, head.hash, utc_text(now_utc())), bytes(self._data_key)
+            )
         except OSError:
             return  # a full disk or a read-only folder must not fail the commit that came first
         self._seen_at = time.monotonic()
