@@ -419,6 +419,37 @@ def _recovery(w: World) -> None:
     w.reopen()
 
 
+def _recovery_reset(w: World) -> None:
+    """`casefile recovery --reset`: the passphrase makes a new recovery key (rewrites the key file)."""
+    w.recovery_key = w.vault.new_recovery_key()
+    w.reopen()
+
+
+def _idle_checkpoint(w: World) -> None:
+    w.vault.idle()  # WAL into vault.db, the last state seen recorded
+
+
+def _accept_loss(w: World) -> None:
+    """An older vault.db copied over the current one (no backup holds the rest): refused at
+    open, then accepted as found with `unlock --accept-loss`, which the ledger records."""
+    from app.vault.seen import RolledBack
+
+    path = w.path
+    w.vault.lock()  # checkpointed: vault.db alone is the whole record
+    older = w.fresh("older.db")
+    shutil.copy2(path / "vault.db", older)
+    w.vault = Vault.open(path, w.passphrase)
+    w.vault.clients.add(f"Lost client {w.counter}")
+    w.vault.lock()
+    shutil.copy2(older, path / "vault.db")
+    with pytest.raises(RolledBack):
+        Vault.open(path, w.passphrase)
+    w.vault = Vault.open(path, w.passphrase, check_seen=False)
+    assert w.vault.behind is not None
+    w.vault.accept_as_found()
+    w.seal = None  # a seal taken after the older copy names events that are gone
+
+
 def _backup_restore(w: World) -> None:
     """Back up, then carry on in a restored copy (the restored vault must be the record)."""
     backup = w.vault.backup(w.fresh("backup"))
@@ -619,6 +650,9 @@ OPERATIONS: list[Operation] = [
     Operation("passwd", _passwd, expensive=True),
     Operation("recovery", _recovery, expensive=True),
     Operation("backup/restore", _backup_restore, expensive=True, ledger=False),
+    Operation("recovery --reset", _recovery_reset, expensive=True),
+    Operation("idle checkpoint", _idle_checkpoint, ledger=False),
+    Operation("unlock --accept-loss", _accept_loss, expensive=True),
     Operation("inbox watch (once)", _inbox_once, _CLIENTS, expensive=True),
     Operation("CLI watch --once", _cli_watch_once, expensive=True),
     Operation("CLI log + edit", _cli_log_edit, _CLIENTS, expensive=True),
