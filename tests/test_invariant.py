@@ -431,6 +431,16 @@ def _recovery_reset(w: World) -> None:
     w.reopen()
 
 
+def _inbox_folder(w: World) -> None:
+    from app.ingest.inbox_folders import add_client_folder, folder_of, remove_client_folder
+
+    client_id = w.client()
+    if folder_of(w.vault, client_id) is None:
+        add_client_folder(w.vault, client_id, neutral=w.rng.random() < 0.5)
+    else:
+        remove_client_folder(w.vault, client_id)
+
+
 def _idle_checkpoint(w: World) -> None:
     w.vault.idle()  # WAL into vault.db, the last state seen recorded
 
@@ -469,12 +479,13 @@ def _backup_restore(w: World) -> None:
 
 def _inbox_once(w: World) -> None:
     """The watched Inbox with --once semantics: files in client folders and the root."""
-    from app.ingest.inbox import Inbox, client_folder_name
+    from app.ingest.inbox import Inbox
+    from app.ingest.inbox_folders import add_client_folder
 
     inbox = Inbox(w.vault, w.fresh("inbox"), settle_seconds=0)
+    folder = add_client_folder(w.vault, w.client(), neutral=w.rng.random() < 0.5)
     inbox.prepare()
-    client = w.vault.clients.get(w.client())
-    shutil.copy(w.rng.choice(EML), inbox.root / client_folder_name(client.name, client.id) / "mail.eml")
+    shutil.copy(w.rng.choice(EML), inbox.root / folder / "mail.eml")
     _other_file(w).replace(inbox.root / "unsorted.txt")
     results = inbox.drain(timeout=10)
     assert len(results) == 2 and all(r.ok for r in results), [r.line() for r in results]
@@ -660,6 +671,7 @@ OPERATIONS: list[Operation] = [
     Operation("recovery --reset", _recovery_reset, expensive=True),
     Operation("idle checkpoint", _idle_checkpoint, ledger=False),
     Operation("unlock --accept-loss", _accept_loss, expensive=True),
+    Operation("inbox folder for a client", _inbox_folder, _CLIENTS),
     Operation("inbox watch (once)", _inbox_once, _CLIENTS, expensive=True),
     Operation("CLI watch --once", _cli_watch_once, expensive=True),
     Operation("CLI log + edit", _cli_log_edit, _CLIENTS, expensive=True),
