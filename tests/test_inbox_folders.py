@@ -56,3 +56,26 @@ def test_a_folder_of_no_client_or_of_several_goes_to_triage_with_the_reason(vaul
     assert results["Stranger.txt"].status == "triaged"
     assert results["Stranger.txt"].reason.endswith("the folder 'Stranger' is no client's Inbox folder.")
     assert vault.verify().ok
+
+
+def test_settings_say_names_are_visible_and_give_chosen_clients_neutral_folders(demo_session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    from ui.dialogs.settings import SettingsDialog
+
+    vault = demo_session.vault
+    settings = SettingsDialog(demo_session.settings, vault)
+    note = settings.findChild(QLabel, "inbox-privacy-note")
+    assert "visible to anyone with access to this computer" in note.text()
+    dialog = settings.open_inbox_folders()
+    assert dialog.neutral.isChecked()  # neutral names are the default offered
+    first = dialog.clients.item(0)
+    assert first.checkState() == Qt.CheckState.Unchecked  # no folder until asked
+    first.setCheckState(Qt.CheckState.Checked)
+    dialog.grab().save(str(tmp_path / "inbox-folders.png"))
+    dialog.apply()
+    client_id = int(first.data(Qt.ItemDataRole.UserRole))
+    assert assigned(vault) == {f"C-{client_id:04d}": client_id}
+    assert vault.verify().ok
+    settings.reject()
