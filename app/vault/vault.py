@@ -214,6 +214,10 @@ class Vault:
             elif key_file.version < keys.KEY_FILE_VERSION:
                 vault._upgrade_key_file()
             vault._remember_seen()
+        from app.vault.cloud import warning_once
+
+        if cloud := warning_once(path):
+            vault.notices.append(cloud)
         return vault
 
     def _upgrade_key_file(self) -> None:
