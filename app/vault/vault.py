@@ -254,7 +254,9 @@ class Vault:
 
     def _after_commit(self, conn: Connection) -> None:
         if time.monotonic() - self._seen_at >= seen.INTERVAL_S:
-            self._remember_seen(conn)
+            # The commit has happened: nothing here may make it look as if it had failed.
+            with contextlib.suppress(CasefileError, OSError, DatabaseError):
+                self._remember_seen(conn)
 
     @property
     def behind(self) -> str | None:
