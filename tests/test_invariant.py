@@ -464,6 +464,47 @@ def _recovery(w: World) -> None:
     w.reopen()
 
 
+def _recovery_reset(w: World) -> None:
+    """`casefile recovery --reset`: the passphrase makes a new recovery key (rewrites the key file)."""
+    w.recovery_key = w.vault.new_recovery_key()
+    w.reopen()
+
+
+def _inbox_folder(w: World) -> None:
+    from app.ingest.inbox_folders import add_client_folder, folder_of, remove_client_folder
+
+    client_id = w.client()
+    if folder_of(w.vault, client_id) is None:
+        add_client_folder(w.vault, client_id, neutral=w.rng.random() < 0.5)
+    else:
+        remove_client_folder(w.vault, client_id)
+
+
+def _idle_checkpoint(w: World) -> None:
+    w.vault.idle()  # WAL into vault.db, the last state seen recorded
+
+
+def _accept_loss(w: World) -> None:
+    """An older vault.db copied over the current one (no backup holds the rest): refused at
+    open, then accepted as found with `unlock --accept-loss`, which the ledger records."""
+    from app.vault.seen import RolledBack
+
+    path = w.path
+    w.vault.lock()  # checkpointed: vault.db alone is the whole record
+    older = w.fresh("older.db")
+    shutil.copy2(path / "vault.db", older)
+    w.vault = Vault.open(path, w.passphrase)
+    w.vault.clients.add(f"Lost client {w.counter}")
+    w.vault.lock()
+    shutil.copy2(older, path / "vault.db")
+    with pytest.raises(RolledBack):
+        Vault.open(path, w.passphrase)
+    w.vault = Vault.open(path, w.passphrase, check_seen=False)
+    assert w.vault.behind is not None
+    w.vault.accept_as_found()
+    w.seal = None  # a seal taken after the older copy names events that are gone
+
+
 def _backup_restore(w: World) -> None:
     """Back up, then carry on in a restored copy (the restored vault must be the record)."""
     backup = w.vault.backup(w.fresh("backup"))
@@ -498,12 +539,13 @@ def _cli_backup_auto_restore_check(w: World) -> None:
 
 def _inbox_once(w: World) -> None:
     """The watched Inbox with --once semantics: files in client folders and the root."""
-    from app.ingest.inbox import Inbox, client_folder_name
+    from app.ingest.inbox import Inbox
+    from app.ingest.inbox_folders import add_client_folder
 
     inbox = Inbox(w.vault, w.fresh("inbox"), settle_seconds=0)
+    folder = add_client_folder(w.vault, w.client(), neutral=w.rng.random() < 0.5)
     inbox.prepare()
-    client = w.vault.clients.get(w.client())
-    shutil.copy(w.rng.choice(EML), inbox.root / client_folder_name(client.name, client.id) / "mail.eml")
+    shutil.copy(w.rng.choice(EML), inbox.root / folder / "mail.eml")
     _other_file(w).replace(inbox.root / "unsorted.txt")
     results = inbox.drain(timeout=10)
     assert len(results) == 2 and all(r.ok for r in results), [r.line() for r in results]
@@ -692,6 +734,10 @@ OPERATIONS: list[Operation] = [
     Operation("backup/restore", _backup_restore, expensive=True, ledger=False),
     Operation("automatic backup (rotated)", _auto_backup, expensive=True, ledger=False),
     Operation("CLI backup --auto + restore --check", _cli_backup_auto_restore_check, expensive=True, ledger=False),
+    Operation("recovery --reset", _recovery_reset, expensive=True),
+    Operation("idle checkpoint", _idle_checkpoint, ledger=False),
+    Operation("unlock --accept-loss", _accept_loss, expensive=True),
+    Operation("inbox folder for a client", _inbox_folder, _CLIENTS),
     Operation("inbox watch (once)", _inbox_once, _CLIENTS, expensive=True),
     Operation("CLI watch --once", _cli_watch_once, expensive=True),
     Operation("CLI log + edit", _cli_log_edit, _CLIENTS, expensive=True),

@@ -141,6 +141,9 @@ def test_a_file_in_a_client_inbox_folder_appears_in_the_timeline(demo_session: A
     client = _select(window, "Priya Natarajan")
     rows = window.timeline.rowCount()
     inbox = tmp_path / "Inbox"
+    from app.ingest.inbox_folders import add_client_folder
+
+    add_client_folder(demo_session.vault, client.id)  # the owner asked for this client's folder
     _watch(demo_session, inbox)
     assert (inbox / "Priya Natarajan").is_dir() and (inbox / "Imported").is_dir()
     shutil.copy(JPEG, inbox / "Priya Natarajan" / "site.jpg")

@@ -72,6 +72,9 @@ class Session(QObject):
         self.events = VaultEvents(self)
         self.idle = IdleLock(app, settings.auto_lock_minutes, self)
         self.idle.idle.connect(self.lock)
+        from ui.idle_checkpoint import IdleCheckpoint
+
+        self.checkpoint = IdleCheckpoint(self.tasks, self)
         self.inbox = InboxWatch(self)
         self.clipboard = SecureClipboard(self)
         from ui.anchor_retry import AnchorRetry
@@ -201,7 +204,21 @@ class Session(QObject):
         self.backups.status_changed.connect(self.window.backup_label.show_status)
         self.backups.warned.connect(self.window.show_backup_warning)
         self.backups.start(vault)
+        self.checkpoint.start(vault)
+        self._show_notices(vault)
         self.unlocked.emit()
+
+    def _show_notices(self, vault: Any) -> Any:
+        """What the unlock found wrong but not fatal (a damaged recovery slot…): said once, now."""
+        notices = list(getattr(vault, "notices", []))
+        if not notices or self.window is None:
+            return None
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, "Casefile", "\n\n".join(notices), parent=self.window)
+        box.setObjectName("unlock-notices")
+        box.open()
+        return box
 
     def show_settings(self) -> Any:
         from ui.dialogs.settings import SettingsDialog
@@ -217,6 +234,7 @@ class Session(QObject):
         if self.vault is None:
             return
         self.idle.stop()
+        self.checkpoint.stop()
         self.clipboard.clear()
         self.inbox.stop()  # before the vault closes: a file mid-import finishes its transaction
         self.anchor_retry.stop()
@@ -250,6 +268,7 @@ class Session(QObject):
 
     def shut_down(self) -> None:
         self.idle.stop()
+        self.checkpoint.stop()
         self.clipboard.clear()
         self.inbox.stop()
         self.anchor_retry.stop()

@@ -19,6 +19,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("unlock", help="check that the vault opens and show what it holds")
     ctx.add_vault_options(p)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="open a record that is older than the last one this computer saw, and write that into the ledger"
+        " (only when no backup holds the lost events)",
+    )
     p.set_defaults(handler=cmd_unlock)
 
     p = sub.add_parser("verify", help="check the database, the ledger chain and every stored file")
@@ -41,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--recovery-key-file", metavar="PATH", help="read the recovery key from PATH ('-' = stdin)")
     p.add_argument("--new-passphrase-file", metavar="PATH", help="read the new passphrase from PATH")
     p.add_argument("--new-recovery-key", action="store_true", help="also replace the recovery key")
+    p.add_argument(
+        "--reset",
+        action="store_true",
+        help="unlock with the passphrase and replace the recovery key (and rewrite a damaged key file)",
+    )
     p.set_defaults(handler=cmd_recovery)
 
     p = sub.add_parser("backup", help="write an encrypted, verified copy of the vault to DEST")
@@ -89,7 +100,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
-    with ctx.open_vault(args) as vault:
+    with ctx.open_vault(args, check_seen=not args.accept_loss) as vault:
+        if args.accept_loss:
+            if vault.behind is None:
+                raise InvalidInput("The record is not older than the last one this computer saw; nothing to accept.")
+            ctx.err(f"casefile: {vault.behind}")
+            event = vault.accept_as_found()
+            ctx.err(f"casefile: accepted as found; the ledger says so in event {event.seq} (vault.loss_accepted).")
         head = vault.head()
         info = {
             "vault": str(vault.path),
@@ -111,7 +128,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     progress = (lambda msg: print(f"… {msg}", file=sys.stderr)) if sys.stderr.isatty() and not args.json else None
     if args.seal is not None and not args.seal.strip():
         raise InvalidInput("The --seal value is empty; give the seal as printed, e.g. CF1-42-3f9a….")
-    with ctx.open_vault(args) as vault:
+    # A record behind what this computer last saw opens here, so that verify can say so.
+    with ctx.open_vault(args, check_seen=False) as vault:
         report = vault.verify(seal=args.seal, progress=progress)
     if args.json:
         ctx.print_json(
@@ -172,6 +190,14 @@ def cmd_passwd(args: argparse.Namespace) -> int:
 def cmd_recovery(args: argparse.Namespace) -> int:
     from app.vault import Vault
 
+    if args.reset:
+        if args.recovery_key_file or args.new_passphrase_file or args.new_recovery_key:
+            raise InvalidInput("--reset takes the passphrase only (it makes a new recovery key itself).")
+        with ctx.open_vault(args) as vault:
+            recovery_key = vault.new_recovery_key()  # rewrites the whole key file, with its MAC
+        ctx.out("The key file was rewritten with a new recovery slot; the old recovery key no longer works.")
+        _show_recovery_key(recovery_key)
+        return 0
     spec = args.recovery_key_file
     if spec:
         recovery_key = ctx._read_secret_file(spec, "recovery key")

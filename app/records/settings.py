@@ -25,6 +25,8 @@ DEFAULTS: dict[str, str] = {
     # The watched Inbox (app/ingest/inbox.py): "" means "~/Casefile Inbox".
     "inbox_folder": "",
     "inbox_after_import": "move",  # or "delete": what happens to an original once its import is verified
+    # Which clients have an Inbox folder, and its name: JSON {folder: client id} (app/ingest/inbox_folders.py).
+    "inbox_folders": "",
     # Entries written down more than this many days after the event are marked "entered later"
     # (app/records/contemporaneity.py) in the detail pane, the chronology and the declaration.
     "late_entry_days": "7",
@@ -45,7 +47,7 @@ DEFAULTS: dict[str, str] = {
     "backup_folder": "",
     "backup_keep": "14",
 }
-_LIMITS = {"referrals": 5000}
+_LIMITS = {"referrals": 5000, "inbox_folders": 200_000}
 
 
 class Settings:

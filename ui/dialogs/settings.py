@@ -121,6 +121,17 @@ class SettingsDialog(QDialog):
         form.addRow("Vault folder", _folder_row(self.vault_location, self, "Vault folder"))
         form.addRow("Inbox folder", _folder_row(self.inbox, self, "Inbox folder"))
         form.addRow("", self.inbox_watch)
+        self.inbox_folders_button = QPushButton("Client folders…")
+        self.inbox_folders_button.setEnabled(vault is not None)
+        self.inbox_folders_button.clicked.connect(self.open_inbox_folders)
+        form.addRow("", self.inbox_folders_button)
+        from ui.dialogs.inbox_folders import PRIVACY_NOTE
+
+        inbox_note = QLabel(PRIVACY_NOTE)
+        inbox_note.setObjectName("inbox-privacy-note")
+        inbox_note.setWordWrap(True)
+        inbox_note.setStyleSheet("color: palette(placeholder-text);")
+        form.addRow("", inbox_note)
         form.addRow("Lock after idle", self.auto_lock)
         form.addRow("Bates prefix for new vaults", self.bates_default)
         form.addRow("Bates prefix of this vault", self.bates_vault)
@@ -241,6 +252,12 @@ class SettingsDialog(QDialog):
     def _backup_warned(self, line: str) -> None:
         self.backup_now.setEnabled(self._vault is not None)
         self.backup_last.setText(line)
+    def open_inbox_folders(self) -> Any:
+        from ui.dialogs.inbox_folders import InboxFoldersDialog
+
+        dialog = InboxFoldersDialog(self._vault, parent=self)
+        dialog.open()
+        return dialog
 
     def open_mail_accounts(self) -> Any:
         from ui.dialogs.mail import MailAccountsDialog
