@@ -135,7 +135,6 @@ def test_no_record_content_leaks_outside_the_vault_through_a_whole_cli_session(t
         ("client", "add", name),
         ("log", name, "--kind", "call", "--title", f"Call {MARKER}", "--body", f"Body {MARKER}"),
         ("import", name, str(evidence)),
-        ("search", MARKER),
         ("export", name, "--out", str(exports)),
         ("backup", "--auto", str(usb)),
     ):
