@@ -17,6 +17,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, Paragraph
 
+from app.dossier.bidi import Para
 from app.dossier.exhibits import Exhibit
 from app.dossier.productions import DEFAULT_DIGITS, Plan
 from app.dossier.select import Selection
@@ -59,7 +60,7 @@ class Layout:
         return page
 
 
-class AnchoredHeading(Paragraph):
+class AnchoredHeading(Para):
     """A heading that records its page and its PDF outline (bookmark) entry."""
 
     def __init__(
@@ -75,7 +76,7 @@ class AnchoredHeading(Paragraph):
         super().draw()
 
 
-class LinkedParagraph(Paragraph):
+class LinkedParagraph(Para):
     """A table cell that becomes a link to ``target`` (a contents line, a pin cite)."""
 
     def __init__(self, text: str, style: Any, layout: Layout, where: str, target: str) -> None:
