@@ -122,7 +122,10 @@ def test_hostile_content_is_all_in_the_pdf(hostile) -> None:  # type: ignore[no-
         assert word in pdfium_text or word[::-1] in pdfium_text, word  # RTL may come out in visual order
     assert "<b>bold</b> & <para>not a para</para>" in text
     assert "Ünïcode & <Client> 客户" in pdfium_text
-    assert "Recorded metadata: exif_taken: 2026:03:06 08:59:00 · gps: lat=41.88, lon=-87.63" in pdfium_text
+    assert (
+        "Recorded metadata: Taken (camera clock): 2026-03-06 08:59:00 · Location: latitude 41.88, longitude -87.63"
+        in pdfium_text
+    )
 
 
 def _pdfium_text(pdf_path: Path) -> str:

@@ -85,6 +85,7 @@ def scripts(tmp_path_factory: pytest.TempPathFactory) -> Any:
     log(4, "message", f"Emoji 😀🔥 {UNDRAWABLE_EMOJI}", f"Sent 👍 and {UNDRAWABLE_EMOJI}.")
     pages = log(5, "document", "Odd pages", "Rotated, cropped and offset pages.")
     vault.attachments.add_stream(pages, io.BytesIO(_odd_pdf()), "odd-pages.pdf")
+    vault.attachments.add_stream(pages, io.BytesIO(b"PK\x03\x04 a Word file's bytes"), "عقد-الإيجار.docx")
     result = export_dossier(vault, DossierOptions(client.id), root / "out")
     vault.lock()
     return result
@@ -147,7 +148,8 @@ def test_every_font_is_embedded_the_bates_stamp_too(scripts) -> None:  # type: i
         if "Helvetica" in row and "+" not in row.split()[0]:
             continue  # the appended test PDF's own (unembedded) Helvetica: part of the original
         assert row.split()[-5] == "yes", row
-    assert "Helvetica" not in _stamp_fonts(scripts.pdf_path)
+    stamp = _stamp_fonts(scripts.pdf_path)
+    assert "+DejaVuSans-Bold" in stamp and "+DejaVuSans " in stamp + " " and "Helvetica" not in stamp
 
 
 def _stamp_fonts(pdf_path: Path) -> str:
@@ -185,9 +187,11 @@ def test_appended_pages_keep_every_corner_and_the_stamp_stays_outside(scripts) -
     from tests.helpers.bundles import pdf_pages_text
 
     pages = pdf_pages_text(scripts.pdf_path)
-    for tag, *_rest in ODD_PAGES:
+    for tag, *_boxes, rotate in ODD_PAGES:
         number = next(i for i, text in enumerate(pages, start=1) if f"{tag}NW" in text)
         width, height, words = _words(scripts.pdf_path, number)
+        if rotate in (90, 270):  # poppler gives the unrotated size, the words as shown
+            width, height = height, width
         corners = [w for w in words if w[0].startswith(tag)]
         assert sorted(w[0] for w in corners) == sorted(f"{tag}{c}" for c in ("NE", "NW", "SE", "SW")), (tag, words)
         for _word, x0, y0, x1, y1 in corners:
@@ -198,3 +202,19 @@ def test_appended_pages_keep_every_corner_and_the_stamp_stays_outside(scripts) -
         assert bates[0][2] > bottom_of_original, (tag, bates, corners)  # below the original's content
         assert bates[0][4] <= height
         assert any(w[0] == "Exhibit" for w in words)
+
+
+def test_exhibit_metadata_is_written_for_people(scripts) -> None:  # type: ignore[no-untyped-def]
+    from app.dossier.describe import media_type_name, metadata_text
+
+    text = _text(scripts.pdf_path)
+    index = text[text.index("Every attached file") :]
+    assert "Type: PDF document" in index and "Type: Word document" in index
+    assert "chosen in the file picker" in re.sub(r"\s+", " ", index)  # the source, not its code
+    for internal in ("application/", "message/rfc822", "None", "picker,", "exif_"):
+        assert internal not in text, internal
+    assert media_type_name("image/jpeg") == "JPEG photo" and media_type_name("message/rfc822") == "Email message"
+    assert media_type_name("application/octet-stream", "plan.DOCX") == "Word document"
+    assert media_type_name(None, "scan.xyz") == "XYZ file" and media_type_name("", "") == "File"
+    shown = metadata_text({"exif_taken": "2026:03:06 08:59:00", "camera_model": None, "derivatives": {"a": 1}})
+    assert shown == "Taken (camera clock): 2026-03-06 08:59:00"

@@ -104,6 +104,74 @@ def visual_order(directions: list[str], rtl_base: bool, with_levels: bool = Fals
     return (order, levels) if with_levels else order
 
 
+def _shape_runs(word: Any, *args: Any, **kwargs: Any) -> Any:
+    """reportlab's shapeFragWord, one font at a time. reportlab shapes a word
+    with the font of its first piece, so a word in two fonts (an emoji in Symbola
+    beside Chinese in Droid) looks the other font's glyphs up in the wrong tables
+    and fails (KeyError). Each same-font run is shaped on its own and rejoined."""
+    from reportlab.pdfbase.ttfonts import ShapedFragWord, makeShapedFragWord
+
+    if isinstance(word, ShapedFragWord):
+        return word
+    runs: list[list[Any]] = []  # same font, same direction
+    last_key: tuple[str, str] | None = None
+    for frag, text in word[1:]:
+        font = getattr(frag, "fontName", "")
+        if hasattr(frag, "cbDefn") or not isinstance(text, str):
+            runs.append([(frag, text)])
+            last_key = None
+            continue
+        for piece in _direction_runs(text):
+            key = (font, direction_of(piece) or (last_key[1] if last_key else ""))
+            if runs and key == last_key:
+                runs[-1].append((frag, piece))
+            else:
+                runs.append([(frag, piece)])
+            last_key = key
+    if len(runs) <= 1:
+        return _reportlab_shape(word, *args, **kwargs)
+    pieces: list[Any] = []
+    width = 0.0
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    for run in runs:
+        measured = sum(stringWidth(text, f.fontName, f.fontSize) for f, text in run if not hasattr(f, "cbDefn"))
+        shaped = _reportlab_shape([measured, *run], *args, **kwargs)
+        width += shaped[0]
+        pieces += shaped[1:]
+    return makeShapedFragWord(word)([width, *pieces])
+
+
+def _direction_runs(text: str) -> list[str]:
+    """'عقد-الإيجار.docx' -> ['عقد-الإيجار', '.docx']: HarfBuzz shapes a buffer in
+    one direction, so a word that changes direction is shaped in pieces.
+    Punctuation stays with the letters before it."""
+    runs: list[str] = []
+    start, current = 0, ""
+    for index, ch in enumerate(text):
+        kind = _strong(ch)
+        if kind and current and kind != current:
+            cut = index
+            while cut > start + 1 and not _strong(text[cut - 1]):  # '.docx': the dot goes with what follows
+                cut -= 1
+            runs.append(text[start:cut])
+            start = cut
+        current = kind or current
+    runs.append(text[start:])
+    return runs
+
+
+def _install_run_shaping() -> Any:
+    from reportlab.platypus import paragraph
+
+    original = paragraph.shapeFragWord
+    paragraph.shapeFragWord = _shape_runs
+    return original
+
+
+_reportlab_shape = _install_run_shaping()
+
+
 @lru_cache(maxsize=256)
 def _shaped_style(style: ParagraphStyle, rtl_base: bool) -> ParagraphStyle:
     alignment = TA_RIGHT if rtl_base and style.alignment == TA_LEFT else style.alignment
@@ -157,17 +225,20 @@ def _reordered(line: Any, rtl_base: bool) -> Any:
             directions.append("")
             continue
         for match in _TOKENS.finditer(text):
-            start, end = match.start(), match.end()
-            kind = direction_of(text[start:end])
-            if kind == "L":  # "2024." in Arabic: the full stop belongs to the sentence, not the number
-                while end - start > 1 and not _strong(text[end - 1]):
-                    end -= 1
-                while end - start > 1 and not _strong(text[start]):
-                    start += 1
-            for a, b, piece_kind in ((match.start(), start, ""), (start, end, kind), (end, match.end(), "")):
-                if b > a:  # a ShapedStr slice keeps its glyph positions
-                    pieces.append(frag.clone(text=text[a:b]))
-                    directions.append(piece_kind)
+            offset = match.start()
+            for run in _direction_runs(match.group()):  # 'عقد.docx': two tokens, each its own direction
+                start, end = offset, offset + len(run)
+                kind = direction_of(run)
+                if kind == "L":  # "2024." in Arabic: the full stop belongs to the sentence, not the number
+                    while end - start > 1 and not _strong(text[end - 1]):
+                        end -= 1
+                    while end - start > 1 and not _strong(text[start]):
+                        start += 1
+                for a, b, piece_kind in ((offset, start, ""), (start, end, kind), (end, offset + len(run), "")):
+                    if b > a:  # a ShapedStr slice keeps its glyph positions
+                        pieces.append(frag.clone(text=text[a:b]))
+                        directions.append(piece_kind)
+                offset += len(run)
     if "R" not in directions and not rtl_base:
         return line
     order, levels = visual_order(directions, rtl_base, with_levels=True)

@@ -21,6 +21,7 @@ from app.dossier.bidi import Para
 from app.dossier.exhibits import Exhibit
 from app.dossier.productions import DEFAULT_DIGITS, Plan
 from app.dossier.select import Selection
+from app.dossier.text import SANS
 from app.vault import Vault
 
 
@@ -189,7 +190,7 @@ class ExhibitImage(Flowable):
             data = self._layout.photos.jpeg(self._exhibit, self.width, self.height)
         except Exception as error:  # a damaged file whose header looked fine: say so, on the page
             self._exhibit.reason = f"the image could not be decoded ({type(error).__name__})"
-            canv.setFont("Helvetica", 10)
+            canv.setFont(SANS, 10)
             canv.drawString(12, self.height - 24, f"This image could not be decoded ({type(error).__name__}).")
             canv.drawString(12, self.height - 40, f"The original file is in the bundle at {self._exhibit.native_path}.")
         else:

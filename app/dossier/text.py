@@ -88,7 +88,7 @@ def _letters(code: int) -> str:
     is one glyph for two letters drawn right to left: its letters are listed in
     the order they are drawn (alef, lam), as readers reverse a right-to-left run
     character by character when they extract it."""
-    if 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFC:
+    if 0xFB00 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFC:  # with the Latin ligatures (ﬁ) of shaped lines
         import unicodedata
 
         letters = unicodedata.normalize("NFKC", chr(code)) or chr(code)
