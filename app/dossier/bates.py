@@ -46,7 +46,7 @@ class StampFonts:
         self._names = {False: SANS, True: BOLD}
         wanted = "".join(sorted(set(STAMP_CHARS + chars)))
         made = io.BytesIO()
-        sample = canvas.Canvas(made)
+        sample = canvas.Canvas(made, initialFontName=SANS)
         self._codes: dict[tuple[bool, str], tuple[int, int]] = {}  # (bold, char) -> (subset, code)
         for bold, name in self._names.items():
             sample.setFont(name, 8)

@@ -79,7 +79,13 @@ def _lay_out(layout: Layout, parts: tuple[Part, ...], offset: int, with_cover: b
     """One part as PDF bytes, and its page count."""
     out = io.BytesIO()
     doc = BaseDocTemplate(
-        out, pagesize=letter, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN
+        out,
+        pagesize=letter,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        initialFontName=SANS,  # each page's preamble sets a font: not the unembedded Helvetica
     )
     frame = Frame(MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, leftPadding=0, rightPadding=0)
     templates = [PageTemplate("body", [frame], onPage=_header(layout))]

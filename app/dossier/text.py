@@ -201,6 +201,14 @@ def register_fonts() -> frozenset[int]:
     addMapping(SANS, 1, 0, BOLD)
     addMapping(SANS, 0, 1, ITALIC)
     addMapping(SANS, 1, 1, BOLD)
+    from reportlab.graphics import shapes
+    from reportlab.platypus import tables
+
+    # Every Table sets its cells' default font when drawn, even around Paragraphs, and
+    # every chart its graphics state's: DejaVu, not the unembedded Helvetica (so that
+    # pdffonts lists every font of a dossier as embedded).
+    tables.CellStyle.fontname = SANS
+    shapes.STATE_DEFAULTS["fontName"] = SANS
     return frozenset(fonts[SANS].face.charToGlyph)
 
 
