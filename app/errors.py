@@ -61,6 +61,14 @@ class UnsupportedFile(CasefileError):
     pass
 
 
+class DamagedFile(UnsupportedFile):
+    """The file claims a format (a chat export, a Messages database) it does not hold.
+
+    It is still evidence: the importer keeps it byte for byte as a plain file with this
+    reason, instead of refusing it (refusals are for choices the owner must make).
+    """
+
+
 class VerificationFailed(CasefileError):
     pass
 

@@ -2,7 +2,7 @@
 
 Printed, each against a baseline measured in the same run:
 - IMAP: Casefile's fetch of N messages from a local Dovecot (search, BODY.PEEK, parse, DKIM
-  'none', one transaction per message with its ledger events) vs a bare imaplib loop that
+  'none', one transaction per 10 messages with their ledger events) vs a bare imaplib loop that
   fetches the same messages and does nothing with them: messages/s and the ratio.
 - DKIM: verifying one signed message (dkimpy, key from an in-memory resolver) vs parsing it
   with the email reader: ms per message and the ratio.

@@ -88,14 +88,23 @@ def test_an_sms_backup_becomes_one_thread_entry_per_day_with_every_message(vault
     assert vault.verify().ok
 
 
-def test_sms_backup_hostile_and_ambiguous_cases_change_nothing(vault, tmp_path: Path) -> None:
+def _kept_as_native(vault, client_id: int, result, path: Path, expected: str) -> None:  # type: ignore[no-untyped-def]
+    """A damaged chat export is stored byte for byte as a plain file, the reason on its entry."""
+    assert result.status == "imported" and len(result.entry_ids) == 1, result.line()
+    assert any("stored as a plain file" in n and expected in n for n in result.notes), result.notes
+    entry = vault.entries.get(result.entry_ids[0])
+    assert entry.kind == "document" and expected in entry.fields.body and "\n" not in result.line()
+    (attachment,) = vault.attachments.for_entry(entry.id)
+    assert vault.attachments.read_bytes(attachment.sha256) == path.read_bytes()
+
+
+def test_a_damaged_sms_backup_is_kept_as_a_plain_file_and_an_ambiguous_one_refused(vault, tmp_path: Path) -> None:
     client_id = _client(vault, phones=())
     xml = sms_backup(
         [sms_line("+15550107788", START_MS, 1, "hello"), sms_line("+15559990000", START_MS, 1, "x", "Bob")]
     )
     good = tmp_path / "backup.xml"
     good.write_bytes(xml)
-    before = _state_hash(vault)
     cases = {
         "truncated.xml": (xml[: len(xml) // 2], "is not a complete SMS backup"),
         "doctype.xml": (
@@ -106,14 +115,17 @@ def test_sms_backup_hostile_and_ambiguous_cases_change_nothing(vault, tmp_path: 
     for name, (data, expected) in cases.items():
         (tmp_path / name).write_bytes(data)
         result = import_path(vault, client_id, tmp_path / name, chat=ChatOptions(with_="+15550107788"))
-        assert result.status == "refused" and expected in result.reason and "\n" not in result.reason
+        _kept_as_native(vault, client_id, result, tmp_path / name, expected)
+    assert _threads(vault, client_id) == []  # nothing of the damaged files was read as messages
+    before = _state_hash(vault)
     unmatched = import_path(vault, client_id, good)  # the client has no number: which conversation?
-    assert unmatched.status == "refused"
+    assert unmatched.status == "refused"  # a choice only the owner can make: nothing is stored
     assert "Choose one with --with" in unmatched.reason and "Gerald" in unmatched.reason and "Bob" in unmatched.reason
     assert _state_hash(vault) == before
     by_name = import_path(vault, client_id, good, chat=ChatOptions(with_="bob"))
     assert by_name.status == "imported"
     assert [m["text"] for t in _threads(vault, client_id) for m in t["messages"]] == ["x"]
+    assert vault.verify().ok
 
 
 @pytest.mark.parametrize("locale", sorted(LOCALES))
@@ -165,9 +177,8 @@ def test_whatsapp_txt_day_month_order_is_asked_when_the_file_does_not_decide(vau
     assert vault.verify().ok
 
 
-def test_whatsapp_hostile_exports_are_refused_in_one_line(vault, tmp_path: Path) -> None:
+def test_hostile_whatsapp_exports_are_kept_unopened_as_plain_files(vault, tmp_path: Path) -> None:
     client_id = _client(vault)
-    before = _state_hash(vault)
     unknown = tmp_path / "WhatsApp Chat with Gerald.txt"
     unknown.write_text("Chat history\nGerald said hello on Tuesday\nthen more\nand more\nand more\n")
     slip = tmp_path / "WhatsApp Chat slip.zip"
@@ -181,9 +192,10 @@ def test_whatsapp_hostile_exports_are_refused_in_one_line(vault, tmp_path: Path)
     expected = {unknown: "not in a WhatsApp export format", slip: "outside the archive", bomb: "zip bomb"}
     for path, words in expected.items():
         result = import_path(vault, client_id, path, chat=ChatOptions(zone="Europe/Berlin"))
-        assert result.status == "refused" and words in result.reason, result.line()
-        assert "\n" not in result.reason
-    assert _state_hash(vault) == before
+        _kept_as_native(vault, client_id, result, path, words)
+    assert _threads(vault, client_id) == []
+    assert not (tmp_path.parent / ".bashrc").exists() and not (tmp_path / ".bashrc").exists()
+    assert vault.verify().ok
 
 
 def test_a_mac_messages_database_imports_the_clients_conversation(vault, tmp_path: Path) -> None:

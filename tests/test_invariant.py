@@ -220,6 +220,12 @@ def _whatsapp(w: World) -> Path:
     return path
 
 
+def _damaged_sms_backup(w: World) -> Path:  # kept as a plain file with the reason
+    path = _sms_backup(w)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return path
+
+
 def _chat_db(w: World) -> Path:
     from tests.helpers.chats import chat_db
 
@@ -585,6 +591,7 @@ OPERATIONS: list[Operation] = [
     Operation("import PDF", _import(_a_pdf), _CLIENTS),
     Operation("import other file", _import(_other_file), _CLIENTS),
     Operation("import SMS backup", _import_chat(_sms_backup, with_="+15550107788", zone="UTC"), _CLIENTS),
+    Operation("import damaged SMS backup", _import_chat(_damaged_sms_backup, with_="+15550107788"), _CLIENTS),
     Operation(
         "import WhatsApp chat",
         _import_chat(_whatsapp, with_="Gerald Whitmore", zone="Europe/Berlin", date_order="dmy"),

@@ -53,8 +53,18 @@ def test_a_dropped_recording_warns_about_consent_once(demo_session: Any, qtbot: 
     _drop_on_client(window, [tmp_path / "call-recording.wav"])
     qtbot.waitUntil(lambda: window.findChild(QMessageBox, "recording-consent") is not None, timeout=15_000)
     assert window.vault.entries.count(client.id) == before + 1
-    assert "consent" in window.findChild(QMessageBox, "recording-consent").text()
-    window.findChild(QMessageBox, "recording-consent").close()
+    box = window.findChild(QMessageBox, "recording-consent")
+    assert "consent" in box.text()
+    box.checkBox().setChecked(True)  # "Don't remind me again": remembered across windows and runs
+    box.close()
+    box.deleteLater()
+    assert demo_session.settings.recording_consent_acknowledged
+    window.setProperty("recording_consent_shown", False)  # as in the next window
+    wav(tmp_path / "second-call.wav", 3.0)  # other bytes: not a duplicate
+    _drop_on_client(window, [tmp_path / "second-call.wav"])
+    qtbot.waitUntil(lambda: window.vault.entries.count(client.id) == before + 2, timeout=15_000)
+    qtbot.wait(200)
+    assert not any(b.isVisible() for b in window.findChildren(QMessageBox, "recording-consent"))
 
 
 def test_one_dropped_chat_asks_which_conversation_and_zone(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:

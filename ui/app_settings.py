@@ -68,6 +68,15 @@ class AppSettings:
         self._q.setValue("ingest/inbox_watch", "1" if on else "0")
 
     @property
+    def recording_consent_acknowledged(self) -> bool:
+        """The owner ticked "Don't remind me again" under the recording-consent notice."""
+        return self._text("notices/recording_consent") == "1"
+
+    @recording_consent_acknowledged.setter
+    def recording_consent_acknowledged(self, on: bool) -> None:
+        self._q.setValue("notices/recording_consent", "1" if on else "0")
+
+    @property
     def auto_lock_minutes(self) -> float:
         try:
             return float(self._text("security/auto_lock_minutes", str(DEFAULT_AUTO_LOCK_MINUTES)))

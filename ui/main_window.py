@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.app_settings import AppSettings
 from ui.bridge import VaultEvents
 from ui.chat_files import is_chat_export
 from ui.dialogs.client import ClientStatusDialog
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self._tasks = tasks
         self.locking = False
         self._strip_pending = False
+        self.app_settings: AppSettings | None = None  # the session's preferences (set by Session)
         self.setWindowTitle(f"{vault.path.name} — Casefile")
         self.setWindowIcon(icon("vault"))
         fit_window(self, QSize(1280, 780))  # within the screen; see ui/window_geometry.py
@@ -528,7 +530,7 @@ class MainWindow(QMainWindow):
             show_results(self, "Import", outcome.summary(self._client_name(outcome.client_id)), list(outcome.results))
             if outcome.entry_ids:
                 self.ocr.start(outcome.client_id, tuple(outcome.entry_ids))
-            warn_about_recording_consent(self, [Path(r.path) for r in outcome.results if r.ok])
+            warn_about_recording_consent(self, [Path(r.path) for r in outcome.results if r.ok], self.app_settings)
 
     def _ocr_progressed(self, done: object, total: object, name: str) -> None:
         if not self.locking and name:

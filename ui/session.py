@@ -174,6 +174,7 @@ class Session(QObject):
         self.settings.remember_vault(vault.path, as_last=not (self._is_demo(vault.path) or _is_demo_folder(vault.path)))
         self.settings.sync()
         self.window = MainWindow(vault, self.events, self.tasks)
+        self.window.app_settings = self.settings
         self.window.lock_requested.connect(self.lock)
         self.window.settings_requested.connect(self.show_settings)
         restore_geometry(self.window, self.settings.qsettings, "main")

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.errors import UnsupportedFile
+from app.errors import DamagedFile, UnsupportedFile
 from app.ingest.chats import IN, OUT, ChatMessage, ChatOptions, ClientInfo, Conversation, default_zone
 from app.ingest.parsed import Part, Source
 from app.parting.dns import normalize_email, normalize_name, normalize_phone
@@ -84,7 +84,7 @@ def _open(source: Source) -> sqlite3.Connection:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError:
         conn.close()
-        raise UnsupportedFile(f"{source.name}: is a damaged SQLite database; nothing imported.") from None
+        raise DamagedFile(f"{source.name}: is a damaged SQLite database.") from None
     if not tables >= _REQUIRED:
         conn.close()
         raise UnsupportedFile(f"{source.name}: is a SQLite database but not a Mac Messages database (chat.db).")
@@ -108,7 +108,7 @@ def read_chat_db(source: Source, options: ChatOptions, client: ClientInfo) -> Co
     try:
         return _read(conn, source, options, client)
     except sqlite3.DatabaseError as error:
-        raise UnsupportedFile(f"{source.name}: could not be read as a Messages database ({error}).") from None
+        raise DamagedFile(f"{source.name}: could not be read as a Messages database ({error}).") from None
     finally:
         conn.close()
 

@@ -19,6 +19,7 @@ from typing import Any
 from app.errors import (
     CasefileError,
     CorruptVault,
+    DamagedFile,
     DiskFull,
     UnsupportedFile,
     VaultBusy,
@@ -166,7 +167,10 @@ def import_source(
             return import_messages(vault, client_id, src, archive(src), sha=sha, label=label, source=source)
         chat_reader = chat_reader_for(src)
         if chat_reader is not None:  # phone messages: only new messages of the client's conversation
-            items, known = read_chat(vault, client_id, src, chat_reader, chat or ChatOptions())
+            try:
+                items, known = read_chat(vault, client_id, src, chat_reader, chat or ChatOptions())
+            except DamagedFile as error:  # a damaged export is still evidence: kept as it is
+                items, known = [native_item(src, _one_line(str(error))[:1000])], []
         else:
             items = read_or_keep_native(src)
             annotate_dkim(vault, items)  # before the transaction: it may ask DNS for key records

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.parsers import expat
 
-from app.errors import UnsupportedFile
+from app.errors import DamagedFile, UnsupportedFile
 from app.ingest.chats import IN, OUT, ChatMessage, ChatOptions, ClientInfo, Conversation, default_zone
 from app.ingest.parsed import Part, Source
 from app.parting.dns import normalize_name, normalize_phone
@@ -211,7 +211,7 @@ class _Collector:
             if not data:
                 continue
             if len(data) > MAX_PART_BYTES * 4 // 3 + 4:
-                raise UnsupportedFile(f"{self.name}: an MMS part is larger than {MAX_PART_BYTES >> 20} MB.")
+                raise DamagedFile(f"{self.name}: an MMS part is larger than {MAX_PART_BYTES >> 20} MB.")
             try:
                 raw = base64.b64decode(data, validate=False)
             except (binascii.Error, ValueError):
@@ -239,7 +239,7 @@ def read_sms_backup(source: Source, options: ChatOptions, client: ClientInfo) ->
     parser = expat.ParserCreate()
 
     def refuse_doctype(*_: Any) -> None:
-        raise UnsupportedFile(f"{source.name}: declares a DOCTYPE, which SMS Backup & Restore never writes; not read.")
+        raise DamagedFile(f"{source.name}: declares a DOCTYPE, which SMS Backup & Restore never writes.")
 
     parser.StartDoctypeDeclHandler = refuse_doctype
     parser.EntityDeclHandler = refuse_doctype
@@ -253,9 +253,9 @@ def read_sms_backup(source: Source, options: ChatOptions, client: ClientInfo) ->
         where = f"line {error.lineno}"
         if error.code == expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS]:  # type: ignore[attr-defined]
             reason = "the file is incomplete"
-        raise UnsupportedFile(
-            f"{source.name}: is not a complete SMS backup ({reason} at {where}); nothing imported. "
-            "Make the backup again or copy the whole file."
+        raise DamagedFile(
+            f"{source.name}: is not a complete SMS backup ({reason} at {where}). "
+            "Make the backup again or copy the whole file, and import that too."
         ) from None
     if not collector.messages:
         raise UnsupportedFile(_which_conversation(source.name, collector, options, client))
@@ -310,7 +310,7 @@ def conversations(source: Source) -> list[tuple[str, str]]:
     parser.EndElementHandler = collector.end
 
     def refuse_doctype(*_: Any) -> None:
-        raise UnsupportedFile(f"{source.name}: declares a DOCTYPE, which SMS Backup & Restore never writes; not read.")
+        raise DamagedFile(f"{source.name}: declares a DOCTYPE, which SMS Backup & Restore never writes.")
 
     parser.StartDoctypeDeclHandler = refuse_doctype
     # What was read before any damage is still worth offering; the import says why.

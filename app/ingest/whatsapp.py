@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO, cast
 
-from app.errors import InvalidInput, UnsupportedFile
+from app.errors import DamagedFile, InvalidInput, UnsupportedFile
 from app.ingest.chats import IN, OTHER, OUT, SYSTEM, ChatMessage, ChatOptions, ClientInfo, Conversation, resolve_zone
 from app.ingest.parsed import Part, Source
 from app.parting.dns import normalize_name, normalize_phone
@@ -117,17 +117,18 @@ def _member_source(source: Source, info: zipfile.ZipInfo) -> Source:
 def check_zip(name: str, archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise UnsupportedFile(f"{name}: holds {len(infos)} files, more than a chat export ({MAX_MEMBERS}); not read.")
+        raise DamagedFile(f"{name}: holds {len(infos)} files, more than a chat export ({MAX_MEMBERS}).")
     total = compressed = 0
     for info in infos:
         path = info.filename.replace("\\", "/")
         if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or ".." in path.split("/"):
-            raise UnsupportedFile(f"{name}: names a file outside the archive ({info.filename!r}); not read.")
+            raise DamagedFile(f"{name}: names a file outside the archive ({info.filename!r}); nothing was unpacked.")
         total += info.file_size
         compressed += info.compress_size
     if total > MAX_TOTAL_BYTES or (total > 16 * 1024 * 1024 and total > MAX_RATIO * max(compressed, 1)):
-        raise UnsupportedFile(
-            f"{name}: would unpack to {total >> 20} MB from {compressed >> 20} MB (a zip bomb, not a chat); not read."
+        raise DamagedFile(
+            f"{name}: would unpack to {total >> 20} MB from {compressed >> 20} MB (a zip bomb, not a chat); "
+            "nothing was unpacked."
         )
     return infos
 
@@ -156,9 +157,8 @@ def _raw_messages(name: str, lines: Any) -> list[list[str]]:
             if unmatched_head >= 5:
                 break
     if not records:
-        raise UnsupportedFile(
-            f"{name}: is not in a WhatsApp export format Casefile knows (no line starts with a date and time); "
-            "nothing imported."
+        raise DamagedFile(
+            f"{name}: is not in a WhatsApp export format Casefile knows (no line starts with a date and time)."
         )
     return records
 
@@ -186,7 +186,7 @@ def decide_date_order(name: str, dates: list[tuple[int, int, int]], asked: str |
             "say which with --date-order dmy|mdy."
         )
     if not (dmy or mdy):
-        raise UnsupportedFile(f"{name}: its dates fit neither day-first nor month-first order; nothing imported.")
+        raise DamagedFile(f"{name}: its dates fit neither day-first nor month-first order.")
     return "dmy" if dmy else "mdy"
 
 
@@ -201,14 +201,12 @@ def _moment(name: str, record: list[str], order: str, zone: Any) -> datetime:
     ampm = _AMPM.sub("", record[2]).lower()
     if ampm:
         if not 1 <= hour <= 12:
-            raise UnsupportedFile(f"{name}: {record[1]} {record[2]} is not a 12-hour time; nothing imported.")
+            raise DamagedFile(f"{name}: {record[1]} {record[2]} is not a 12-hour time.")
         hour = hour % 12 + (12 if ampm.startswith("p") else 0)
     try:
         return datetime(year, month, day, hour, minute, second, tzinfo=zone)
     except ValueError:
-        raise UnsupportedFile(
-            f"{name}: {record[0]} {record[1]} is not a real date and time; nothing imported."
-        ) from None
+        raise DamagedFile(f"{name}: {record[0]} {record[1]} is not a real date and time.") from None
 
 
 def _split_sender(rest: str) -> tuple[str, str]:
@@ -251,11 +249,11 @@ def read_whatsapp(source: Source, options: ChatOptions, client: ClientInfo) -> C
             infos = check_zip(source.name, archive)
             chat = _chat_member(archive)
             if chat is None:
-                raise UnsupportedFile(f"{source.name}: holds no WhatsApp chat text (_chat.txt); nothing imported.")
+                raise DamagedFile(f"{source.name}: holds no WhatsApp chat text (_chat.txt).")
             if chat.file_size > MAX_CHAT_BYTES:
-                raise UnsupportedFile(f"{source.name}: its chat text is larger than {MAX_CHAT_BYTES >> 20} MB.")
+                raise DamagedFile(f"{source.name}: its chat text is larger than {MAX_CHAT_BYTES >> 20} MB.")
             if chat.flag_bits & 0x1:
-                raise UnsupportedFile(f"{source.name}: the chat inside is encrypted; nothing imported.")
+                raise DamagedFile(f"{source.name}: the chat inside is encrypted.")
             chat_name = PurePosixPath(chat.filename).name
             for info in infos:
                 if info is not chat and not info.is_dir() and not info.flag_bits & 0x1:
@@ -264,7 +262,7 @@ def read_whatsapp(source: Source, options: ChatOptions, client: ClientInfo) -> C
                 records = _raw_messages(source.name, _lines(cast(BinaryIO, member)))
     else:
         if source.size > MAX_CHAT_BYTES:
-            raise UnsupportedFile(f"{source.name}: is larger than {MAX_CHAT_BYTES >> 20} MB for a chat text.")
+            raise DamagedFile(f"{source.name}: is larger than {MAX_CHAT_BYTES >> 20} MB for a chat text.")
         with source.opener() as stream:
             records = _raw_messages(source.name, _lines(stream))
     order = decide_date_order(source.name, [_date_parts(r[0]) for r in records], options.date_order)

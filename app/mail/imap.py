@@ -40,6 +40,7 @@ from app.vault.store import Connection
 TIMEOUT = 30.0
 BATCH_BYTES = 16 * 1024 * 1024
 BATCH_COUNT = 50
+STORE_COUNT = 10  # messages per write transaction: one fsync per 10, not per message
 # Folders that hold correspondence, by special-use flag (RFC 6154) or, for servers without
 # them, by name. Drafts, Junk and Trash are left alone.
 _WANTED_FLAGS = {"\\sent", "\\archive", "\\all"}
@@ -393,16 +394,20 @@ def _fetch_folder(
     done = 0
     for batch in _batches(uids, sizes):
         fetched = _fetch_batch(conn, batch, gmail)
-        for uid in batch:
+        for start in range(0, len(batch), STORE_COUNT):
             if stop():
                 report.cancelled = True
                 return
-            message = fetched.get(uid)
-            if message is None:
-                report.notes.append(f"{folder} UID {uid} vanished from the server during the fetch; skipped")
-            else:
-                _store_message(vault, account, client_id, folder, uidvalidity, message, report)
-            done += 1
+            chunk = batch[start : start + STORE_COUNT]
+            ready = []
+            for uid in chunk:
+                message = fetched.get(uid)
+                if message is None:
+                    report.notes.append(f"{folder} UID {uid} vanished from the server during the fetch; skipped")
+                else:
+                    ready.append(_prepare_message(vault, account, folder, uidvalidity, message, report))
+            _store_messages(vault, account, client_id, folder, uidvalidity, ready, chunk[-1], report)
+            done += len(chunk)
             if on_progress is not None:
                 on_progress(FetchProgress(folder, done, len(uids), report.imported, report.duplicates))
 
@@ -447,19 +452,20 @@ def provenance(account: MailAccount, folder: str, uidvalidity: int, message: Fet
     return record
 
 
-def _store_message(
-    vault: Any,
-    account: MailAccount,
-    client_id: int,
-    folder: str,
-    uidvalidity: int,
-    message: Fetched,
-    report: FetchReport,
-) -> None:
-    from app.ingest.importer import store_items
+@dataclass
+class _Prepared:
+    """A fetched message parsed (and its DKIM checked) before any transaction opens."""
 
+    name: str
+    sha256: str
+    item: Any
+    unreadable: bool
+
+
+def _prepare_message(
+    vault: Any, account: MailAccount, folder: str, uidvalidity: int, message: Fetched, report: FetchReport
+) -> _Prepared:
     raw = message.raw
-    sha = hashlib.sha256(raw).hexdigest()
     when = message.internaldate or now_utc()
     name = f"{re.sub(r'[^A-Za-z0-9._-]+', '_', folder)}-{message.uid}.eml"
     item, unreadable = read_message(raw, name, when)
@@ -470,17 +476,36 @@ def _store_message(
         if report.lookup is None and is_signed(raw):
             report.lookup = lookup_for(vault)
         annotate_dkim(raw, original.metadata, report.lookup)
+    return _Prepared(name, hashlib.sha256(raw).hexdigest(), item, bool(unreadable))
+
+
+def _store_messages(
+    vault: Any,
+    account: MailAccount,
+    client_id: int,
+    folder: str,
+    uidvalidity: int,
+    ready: list[_Prepared],
+    last_uid: int,
+    report: FetchReport,
+) -> None:
+    """One transaction for a few messages and the folder's progress: a kill -9 loses at most
+    these, and the next fetch starts after the last UID committed here."""
+    from app.ingest.importer import store_items
+
     with vault.db.write() as conn:
-        if held(conn, client_id, sha, original.metadata.get("message_id")):
-            report.duplicates += 1
-        else:
-            entry_ids, _count = store_items(conn, vault, client_id, [item], "imap")
+        for prepared in ready:
+            original = prepared.item.parts[0]
+            if held(conn, client_id, prepared.sha256, original.metadata.get("message_id")):
+                report.duplicates += 1
+                continue
+            entry_ids, _count = store_items(conn, vault, client_id, [prepared.item], "imap")
             report.entry_ids += entry_ids
             report.imported += 1
-            report.unreadable += unreadable
-            if unreadable:
-                report.notes.append(f"{name}: {item.notes[0]}")
-        _advance(conn, account.id, client_id, folder, uidvalidity, message.uid)
+            report.unreadable += prepared.unreadable
+            if prepared.unreadable:
+                report.notes.append(f"{prepared.name}: {prepared.item.notes[0]}")
+        _advance(conn, account.id, client_id, folder, uidvalidity, last_uid)
 
 
 def fetched_json(report: FetchReport) -> dict[str, Any]:
