@@ -109,10 +109,41 @@ def _shape_runs(word: Any, *args: Any, **kwargs: Any) -> Any:
     with the font of its first piece, so a word in two fonts (an emoji in Symbola
     beside Chinese in Droid) looks the other font's glyphs up in the wrong tables
     and fails (KeyError). Each same-font run is shaped on its own and rejoined."""
-    from reportlab.pdfbase.ttfonts import ShapedFragWord, makeShapedFragWord
+    from reportlab.pdfbase.ttfonts import ShapedFragWord
 
     if isinstance(word, ShapedFragWord):
         return word
+    if len(word) == 2 and isinstance(word[1][1], str) and not hasattr(word[1][0], "cbDefn"):
+        return _shape_cached(word, *args, **kwargs)
+    return _shape_pieces(word, *args, **kwargs)
+
+
+_SHAPED: dict[tuple[str, float, str], tuple[float, str] | None] = {}
+SHAPE_CACHE_SIZE = 50_000  # words; a dossier's titles and names recur on many pages
+
+
+def _shape_cached(word: Any, *args: Any, **kwargs: Any) -> Any:
+    """A one-piece word, shaped once per (font, size, text): the same title is in the
+    contents, the chronology and the entry, and the front is laid out twice."""
+    from reportlab.pdfbase.ttfonts import makeShapedFragWord
+
+    frag, text = word[1]
+    key = (frag.fontName, frag.fontSize, text)
+    if key not in _SHAPED:
+        shaped = _shape_pieces(word, *args, **kwargs)
+        if len(_SHAPED) >= SHAPE_CACHE_SIZE:
+            _SHAPED.clear()
+        _SHAPED[key] = None if shaped is word or len(shaped) != 2 else (shaped[0], shaped[1][1])
+        return shaped
+    known = _SHAPED[key]
+    if known is None:
+        return word
+    return makeShapedFragWord(word)([known[0], (frag, known[1])])
+
+
+def _shape_pieces(word: Any, *args: Any, **kwargs: Any) -> Any:
+    from reportlab.pdfbase.ttfonts import makeShapedFragWord
+
     runs: list[list[Any]] = []  # same font, same direction
     last_key: tuple[str, str] | None = None
     for frag, text in word[1:]:
