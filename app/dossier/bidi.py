@@ -176,7 +176,7 @@ def _shape_pieces(word: Any, *args: Any, **kwargs: Any) -> Any:
 def _direction_runs(text: str) -> list[str]:
     """'عقد-الإيجار.docx' -> ['عقد-الإيجار', '.docx']: HarfBuzz shapes a buffer in
     one direction, so a word that changes direction is shaped in pieces.
-    Punctuation stays with the letters before it."""
+    Punctuation inside a run stays in it; at a change it goes with what follows."""
     runs: list[str] = []
     start, current = 0, ""
     for index, ch in enumerate(text):
