@@ -27,7 +27,7 @@ def test_right_click_on_an_entry_and_on_an_attachment(demo_session: Any, qtbot: 
     qtbot.waitUntil(lambda: window.detail.entry is not None and window.detail.entry.id == entry.id)
     view = window.timeline_view
     row = window.timeline.row_of(entry.id)
-    _right_click(view, view.visualRect(window.timeline.index(row, 1)).center())
+    _right_click(view, view.visualRect(window.timeline.index(row, 0)).center())
     menu = window.context_menu
     qtbot.waitUntil(menu.isVisible)
     names = [a.text() for a in menu.actions() if a.text()]

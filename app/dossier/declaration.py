@@ -62,12 +62,16 @@ def check_legend(choice: str) -> str:
         return LEGENDS[text.lower()]
     if len(text) > MAX_LEGEND:
         raise InvalidInput(f"The legend is too long ({len(text)} characters; the limit is {MAX_LEGEND}).")
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
+    from app.dossier.bidi import needs_bidi
+    from app.dossier.text import register_fonts
+
+    covered = register_fonts()  # the stamp is set in embedded DejaVu Sans (bates.StampFonts)
+    odd = next((ch for ch in text if ord(ch) not in covered), "")
+    if odd or needs_bidi(text):
         raise InvalidInput(
-            "The legend can use Latin letters, digits and punctuation only (it is stamped in Helvetica)."
-        ) from None
+            "The legend can use letters DejaVu Sans has, written left to right (Latin, Greek, Cyrillic), "
+            f"digits and punctuation; {odd or 'right-to-left text'!r} cannot be stamped."
+        )
     return text
 
 

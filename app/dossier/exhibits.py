@@ -159,7 +159,9 @@ def describe(ex: Exhibit) -> str:
         return f"{ex.label} – {date} PDF document{pages}"
     if ex.attachment.name.lower().endswith(".msg"):
         return f"{ex.label} – {date} Outlook email (.msg)"
-    return f"{ex.label} – {date} file ({ex.attachment.media_type or 'unknown type'})"
+    from app.dossier.describe import media_type_name
+
+    return f"{ex.label} – {date} {media_type_name(ex.attachment.media_type, ex.attachment.name)}"
 
 
 def number_exhibits(vault: Vault, selection: Selection, numbers: dict[int, int] | None = None) -> list[Exhibit]:
