@@ -7,9 +7,7 @@ imports no Qt to answer ``casefile --version``.
 
 from __future__ import annotations
 
-import platform
 from functools import cache
-from importlib import metadata
 
 DISTRIBUTION = "casefile"
 QT_DISTRIBUTIONS = ("PySide6-Essentials", "PySide6")
@@ -17,6 +15,8 @@ QT_DISTRIBUTIONS = ("PySide6-Essentials", "PySide6")
 
 @cache
 def version() -> str:
+    from importlib import metadata  # here, not at import: the app's start does not need it
+
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # running from a tree that was never installed
@@ -25,6 +25,8 @@ def version() -> str:
 
 def components() -> dict[str, str]:
     """Name → version of Casefile and what it runs on; values are never empty."""
+    import platform
+
     return {
         "Casefile": version(),
         "SQLCipher": _sqlcipher_version(),
@@ -57,6 +59,8 @@ def _sqlcipher_version() -> str:
 
 
 def _qt_version() -> str:
+    from importlib import metadata
+
     for name in QT_DISTRIBUTIONS:
         try:
             return metadata.version(name)

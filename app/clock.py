@@ -23,11 +23,12 @@ is corrected, only disclosed.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from app.records.times import now_utc, parse_utc_text, utc_text
 
@@ -135,3 +136,38 @@ class VaultClock:
 
 
 SYSTEM_CLOCK = VaultClock()
+
+
+class StoryClock:
+    """The demo's clock: it reads the moment it was last set to (a story time), one second
+    later on each read, so events stay in order and recorded times look like a real
+    business's — an entry saved a few minutes after the call, not all in one second."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start.astimezone(UTC)
+
+    def set(self, moment: datetime) -> None:
+        """Move to ``moment``; never back (the ledger would rightly note a clock set back)."""
+        self._now = max(self._now, moment.astimezone(UTC))
+
+    def __call__(self) -> datetime:
+        self._now += timedelta(seconds=1)
+        return self._now
+
+    def elapsed(self) -> float:
+        return self._now.timestamp()
+
+
+@contextlib.contextmanager
+def story_time(clock: StoryClock) -> Iterator[StoryClock]:
+    """While building the demo vault only: every 'now' (recorded times, ledger events)
+    reads ``clock``; the ledger's jump check measures elapsed time on the same clock."""
+    from app.records import times
+
+    saved = times.injected_clock, SYSTEM_CLOCK.elapsed
+    times.injected_clock, SYSTEM_CLOCK.elapsed, SYSTEM_CLOCK._last = clock, clock.elapsed, None
+    try:
+        yield clock
+    finally:
+        times.injected_clock, SYSTEM_CLOCK.elapsed = saved
+        SYSTEM_CLOCK._last = None  # the next real event does not compare itself with the story

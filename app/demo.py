@@ -3,20 +3,23 @@
 Sam Rivera runs Brightline Renovations. Gerald Whitmore's kitchen remodel went
 from scope creep to late payments, angry calls, a complaint about the tiles and
 finally a threat to sue. Three other clients show the rest of the range.
-Attachments are made here (emails as .eml, "photos" as PNG, an invoice as PDF)
-so the demo needs no files from outside.
+Attachments are made here (emails as .eml carrying the words the entries quote, photos
+drawn with Pillow in app/demo_photos.py, a contract and invoices as PDF) so the demo
+needs no files from outside. It is built on a story clock: see ``build_demo_vault``.
 """
 
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.records.models import EntryFields
 from app.vault import Vault
+
+if TYPE_CHECKING:
+    from app.clock import StoryClock
 
 DEMO_PASSPHRASE = "demo-casefile-vault"
 TZ_NAME = "America/Chicago"
@@ -28,27 +31,6 @@ def _at(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     zone = CDT if (3, 9) <= (moment.month, moment.day) < (11, 2) else CST
     return moment.replace(tzinfo=zone)
-
-
-def png_bytes(width: int, height: int, rgb: tuple[int, int, int], stripe: tuple[int, int, int]) -> bytes:
-    """A small valid PNG: a colour field with a diagonal crack, made without Pillow."""
-    rows = bytearray()
-    for y in range(height):
-        rows.append(0)
-        for x in range(width):
-            crack = abs(x - y * width // height) < 3 + (x % 7 == 0)
-            rows.extend(stripe if crack else rgb)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(bytes(rows), 9))
-        + chunk(b"IEND", b"")
-    )
 
 
 def pdf_bytes(lines: list[str]) -> bytes:
@@ -98,8 +80,26 @@ def eml_bytes(sender: str, to: str, subject: str, when: datetime, body: str, msg
 SAM = "Sam Rivera <sam@brightline-reno.example>"
 GERALD = "Gerald Whitmore <gwhitmore@example.net>"
 
+CHANGE_ORDER_REPLY = """Sam,
+
+I'm not signing a change order for the island and I'm not paying $3,200 for it. You're already
+here with the whole crew. Other contractors throw things like this in. I expect it done with
+the rest of the kitchen.
+
+Gerald"""
+
+THREAT_EMAIL = """Sam,
+
+I have spoken to my lawyer. Unless you redo the entire backsplash and refund the second
+instalment by Friday, my lawyer will sue you for the full contract price plus damages,
+$30,000. I will not pay invoice #1057. I will also leave reviews everywhere so people know
+what kind of work you do.
+
+Gerald Whitmore"""
+
 # (when, kind, title, body, extra fields, attachments)
-# attachments: ("eml", subject-from-title) | ("png", name, colour) | ("pdf", name, lines)
+# attachments: ("eml", from, to, subject, body or None for the entry's own text) |
+#   ("jpg", name, scene in app/demo_photos.py) | ("pdf", name, lines)
 WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[object, ...]]]] = [
     (
         "2026-05-04T10:00",
@@ -113,12 +113,20 @@ WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[obj
                 "pdf",
                 "contract-summary.pdf",
                 [
-                    "Brightline Renovations - Kitchen remodel",
-                    "Client: Gerald Whitmore",
-                    "Contract price: $24,800",
-                    "Payment: 30% / 40% / 30%",
-                    "Clause 7: change orders in writing",
-                    "Clause 12: 14 days' notice",
+                    "HOME IMPROVEMENT CONTRACT",
+                    "Between Brightline Renovations LLC (Contractor), Sam Rivera, owner,",
+                    "and Gerald Whitmore (Owner), 418 Linden Ave, Oak Park, IL.",
+                    "1. Work: kitchen remodel - cabinets, counters, backsplash tile, lighting,",
+                    "   as in the attached scope of 28 April 2026.",
+                    "2. Price: $24,800.00, fixed.",
+                    "3. Payment: 30% on signing, 40% on cabinet installation, 30% on completion;",
+                    "   each invoice due within 14 days.",
+                    "7. Changes: any change to the work is agreed in a written change order,",
+                    "   signed by both parties, with its price, before it is carried out.",
+                    "12. Termination: either party may end this contract with 14 days'",
+                    "    written notice; work done to that date is paid for.",
+                    "Signed at Oak Park, IL, on 4 May 2026.",
+                    "Gerald Whitmore (Owner)          Sam Rivera, Brightline Renovations LLC",
                 ],
             )
         ],
@@ -126,7 +134,7 @@ WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[obj
     (
         "2026-05-18T16:30",
         "call",
-        "Asked for an island added at no charge",
+        "Request to add an island at no charge",
         "Gerald called asking to add a kitchen island 'since you're already here'. Explained it needs a written "
         "change order (about $3,200). He said other contractors 'throw things in' and hung up.",
         {"participants": ("Gerald Whitmore",), "duration_min": 14, "time_spent_min": 20},
@@ -138,7 +146,7 @@ WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[obj
         "Change order refused by email",
         "Gerald replied to the change order: he will not pay for the island and expects it done.",
         {"participants": ("Gerald Whitmore",)},
-        [("eml", GERALD, SAM)],
+        [("eml", GERALD, SAM, "Re: Change order #1 - kitchen island", CHANGE_ORDER_REPLY)],
     ),
     (
         "2026-06-12T11:00",
@@ -163,7 +171,7 @@ WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[obj
     (
         "2026-06-30T08:40",
         "call",
-        "Payment late; blamed 'sloppy work'",
+        "Call about the overdue invoice #1042",
         "Invoice #1042 four days overdue. Gerald said he won't pay until the 'sloppy work' is fixed but could not "
         "name a defect. Offered a walk-through on Thursday.",
         {"participants": ("Gerald Whitmore",), "duration_min": 22, "time_spent_min": 30},
@@ -176,7 +184,7 @@ WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[obj
         "Walk-through with Gerald and our lead carpenter Luis. Gerald pointed at a 1 mm gap behind the fridge "
         "panel (within tolerance; fixed on the spot). Agreed payment by 7 July.",
         {"participants": ("Gerald Whitmore", "Luis Ortega"), "duration_min": 45, "time_spent_min": 60},
-        [("png", "fridge-panel-gap.png", (214, 204, 186))],
+        [("jpg", "fridge-panel-gap.jpg", "fridge")],
     ),
     (
         "2026-07-09T10:05",
@@ -189,7 +197,7 @@ WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[obj
     (
         "2026-08-14T19:45",
         "incident",
-        "Shouted at the tile crew on site",
+        "Client told the tile crew to leave the site",
         "Gerald came home during grouting and shouted at the crew for 'ruining' the backsplash, told them to leave. "
         "Crew left at 7:50 pm. Luis wrote a statement.",
         {"participants": ("Gerald Whitmore", "Luis Ortega", "Mia Chen"), "time_spent_min": 90},
@@ -207,19 +215,19 @@ WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[obj
     (
         "2026-08-16T12:30",
         "complaint",
-        "Complaint: 'cracked' backsplash tile",
+        "Complaint about a cracked backsplash tile",
         "Gerald sent photos of one tile with a hairline crack and demanded the whole backsplash be redone for free. "
         "One tile can be replaced in 30 minutes.",
         {"participants": ("Gerald Whitmore",)},
         [
-            ("png", "backsplash-tile-photo-1.png", (236, 236, 230)),
-            ("png", "backsplash-tile-photo-2.png", (228, 230, 232)),
+            ("jpg", "backsplash-tile-photo-1.jpg", "tiles-1"),
+            ("jpg", "backsplash-tile-photo-2.jpg", "tiles-2"),
         ],
     ),
     (
         "2026-08-20T15:10",
         "call",
-        "Offered tile replacement; refused",
+        "Offered to replace the tile; offer declined",
         "Offered to replace the cracked tile at no charge. Gerald refused: 'all or nothing'. Said he will leave "
         "reviews everywhere.",
         {"participants": ("Gerald Whitmore",), "duration_min": 18, "time_spent_min": 25},
@@ -228,16 +236,16 @@ WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[obj
     (
         "2026-09-03T17:20",
         "legal_threat",
-        "Threatened to sue for $30,000",
+        "Email stating he will sue for $30,000",
         "Gerald emailed that his lawyer will 'sue for the full contract price plus damages' unless we redo the "
         "backsplash and refund the second instalment. Final invoice #1057 is unpaid.",
         {"participants": ("Gerald Whitmore",)},
-        [("eml", GERALD, SAM)],
+        [("eml", GERALD, SAM, "Backsplash - final warning", THREAT_EMAIL)],
     ),
     (
         "2026-09-04T09:00",
         "note",
-        "Spoke with our lawyer (strategy)",
+        "Call with our lawyer (strategy)",
         "Called Dana Kim (attorney). Advice: keep documenting, do not argue by email, send a clear written "
         "position, keep all photos.",
         {"participants": ("Dana Kim",), "private": True, "time_spent_min": 40},
@@ -272,7 +280,7 @@ WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[obj
         "then at no charge. The final invoice #1057 remains due. Other contractors you may consider: Oak & Iron "
         "Builders, Lakeside Home Services. Sincerely, Sam Rivera",
         {"participants": ("Gerald Whitmore",)},
-        [("eml", SAM, GERALD)],
+        [("eml", SAM, GERALD, "Ending our engagement (clause 12)", None)],
     ),
     (
         "2026-09-23T10:45",
@@ -286,151 +294,147 @@ WHITMORE_STORY: list[tuple[str, str, str, str, dict[str, object], list[tuple[obj
 ]
 
 
-def _attachment(spec: tuple[object, ...], title: str, when: datetime, index: int) -> tuple[str, bytes]:
+def _attachment(spec: tuple[object, ...], entry_body: str, when: datetime, index: int) -> tuple[str, bytes]:
+    from app import demo_photos
+
     kind = spec[0]
     if kind == "eml":
-        sender, to = str(spec[1]), str(spec[2])
-        body = f"{title}.\n\nSent from my phone"
-        return f"email-{when:%Y%m%d}.eml", eml_bytes(sender, to, title, when, body, f"demo-{when:%Y%m%d%H%M}-{index}")
-    if kind == "png":
-        colour = spec[2]
-        assert isinstance(colour, tuple)
-        return str(spec[1]), png_bytes(320, 240, colour, (90, 90, 95))
+        sender, to, subject, text = str(spec[1]), str(spec[2]), str(spec[3]), spec[4]
+        body = str(text) if text is not None else entry_body
+        return f"email-{when:%Y%m%d}.eml", eml_bytes(sender, to, subject, when, body, f"demo-{when:%Y%m%d%H%M}-{index}")
+    if kind == "jpg":
+        scene = str(spec[2])
+        photos = {
+            "fridge": demo_photos.fridge_panel_gap,
+            "tiles-1": lambda: demo_photos.backsplash_tiles(1),
+            "tiles-2": lambda: demo_photos.backsplash_tiles(2),
+            "water": demo_photos.water_damage,
+        }
+        return str(spec[1]), photos[scene]()
     lines = spec[2]
     assert isinstance(lines, list)
     return str(spec[1]), pdf_bytes([str(x) for x in lines])
 
 
-def populate(vault: Vault) -> None:
+# Minutes between an event and the moment its entry was saved: a call is written up
+# just after it ends, an email is filed when it is read, a meeting after the drive back.
+SAVED_AFTER_MIN = {"call": 8, "meeting": 35, "email": 25, "incident": 40, "statement": 30, "complaint": 45,
+                   "legal_threat": 20, "invoice": 2, "payment": 180, "agreement": 90, "note": 15,
+                   "letter_sent": 3}  # fmt: skip
+
+
+def _saved_at(kind: str, when: datetime, extra: dict[str, object]) -> datetime:
+    duration = extra.get("duration_min") or 0
+    return when + timedelta(minutes=int(duration) + SAVED_AFTER_MIN.get(kind, 30))  # type: ignore[call-overload]
+
+
+def populate(vault: Vault, clock: StoryClock) -> None:
+    """The story, written in the order it happened, each step at its own story time."""
+    from app.parting.checklist import mark_done
+
+    clock.set(_at("2025-10-20T09:00"))
     vault.settings.set("demo", "on")
     vault.settings.set("owner_name", "Sam Rivera")
     vault.settings.set("business_name", "Brightline Renovations")
     vault.settings.set("bates_prefix", "BRIGHT")
     vault.settings.set("referrals", "Oak & Iron Builders, (312) 555-0100\nLakeside Home Services, (708) 555-0175")
     vault.settings.set("display_timezone", TZ_NAME)
-    whitmore = vault.clients.add(
-        "Gerald Whitmore",
-        emails=["gwhitmore@example.net"],
-        phones=["+1 312 555 0147"],
-        address="418 Linden Ave, Oak Park, IL",
-        notes="Kitchen remodel, referred by a neighbour.",
-    )
-    for index, (when_text, kind, title, body, extra, attachments) in enumerate(WHITMORE_STORY):
-        when = _at(when_text)
-        fields = EntryFields(kind=kind, occurred_at=when, occurred_tz=TZ_NAME, title=title, body=body, **extra)  # type: ignore[arg-type]
-        entry = vault.entries.log(whitmore.id, fields)
-        for spec in attachments:
-            name, data = _attachment(spec, title, when, index)
-            vault.attachments.add_stream(entry.id, io.BytesIO(data), name, source="demo")
-        if kind == "legal_threat":
-            vault.clients.set_status(whitmore.id, "watch", "Threatened legal action over the backsplash.")
-        if kind == "letter_sent":
-            vault.clients.set_status(whitmore.id, "parting_ways", "Engagement ended under clause 12.")
-    # An edit and a retraction, so the record shows both.
-    first_call = vault.entries.timeline(whitmore.id, ("call",))[-1]
-    vault.entries.revise(
-        first_call.id,
-        EntryFields(
-            **{
-                **first_call.fields.__dict__,
-                "body": first_call.fields.body + " Followed up with the change order by email the same day.",
-            }
-        ),
-        note="Added the follow-up.",
-    )
-    mistaken = vault.entries.log(
-        whitmore.id,
-        EntryFields(
-            "call",
-            _at("2026-08-21T09:00"),
-            "Call about tile (wrong client)",
-            "Logged under the wrong client by mistake.",
-        ),
-    )
-    vault.entries.retract(mistaken.id, "Logged under the wrong client; the call was with Maple Street Bakery.")
-    _parting_checklist(vault, whitmore.id)
-    vault.reminders.add(whitmore.id, _at("2026-09-29T08:00"), "Replace the cracked tile")
+    ids: dict[str, int] = {}
+    steps: list[tuple[datetime, Any]] = []
 
-    bakery = vault.clients.add(
-        "Maple Street Bakery", emails=["orders@maplestreetbakery.example"], phones=["+1 312 555 0190"]
-    )
+    def at(when: str | datetime, action: Any) -> None:
+        steps.append((_at(when) if isinstance(when, str) else when, action))
+
+    def log(client: str, when: datetime, kind: str, title: str, body: str, extra: dict[str, object],
+            attachments: list[tuple[object, ...]] = (), key: str = "") -> None:  # type: ignore[assignment]  # fmt: skip
+        def action() -> None:
+            fields = EntryFields(kind=kind, occurred_at=when, occurred_tz=TZ_NAME, title=title, body=body, **extra)  # type: ignore[arg-type]
+            entry = vault.entries.log(ids[client], fields)
+            ids[key or title] = entry.id
+            for index, spec in enumerate(attachments):
+                name, data = _attachment(spec, body, when, index)
+                vault.attachments.add_stream(entry.id, io.BytesIO(data), name, source="demo")
+
+        at(_saved_at(kind, when, extra), action)
+
+    def add_client(key: str, name: str, **details: Any) -> Any:
+        return lambda: ids.__setitem__(key, vault.clients.add(name, **details).id)
+
+    # Dale Corbin: a client from last year, already refused.
+    at("2025-10-20T09:30", add_client("dale", "Dale Corbin", emails=["dale.corbin@example.com"], phones=["+1 708 555 0112"]))  # fmt: skip
+    log("dale", _at("2025-11-03T10:00"), "incident", "Refused to pay; voicemail with insults",
+        "Left a voicemail with insults after the deck job; paid only after a demand letter.", {})  # fmt: skip
+    at("2025-11-20T16:00", lambda: vault.clients.set_status(ids["dale"], "do_not_serve", "Abusive to staff; paid only after a demand letter (2025)."))  # fmt: skip
+
+    at("2026-05-04T09:00", add_client("whitmore", "Gerald Whitmore", emails=["gwhitmore@example.net"],
+       phones=["+1 312 555 0147"], address="418 Linden Ave, Oak Park, IL", notes="Kitchen remodel, referred by a neighbour."))  # fmt: skip
+    for when_text, kind, title, body, extra, attachments in WHITMORE_STORY:
+        when = _at(when_text)
+        log("whitmore", when, kind, title, body, extra, attachments)
+        if kind == "legal_threat":
+            at(when + timedelta(minutes=50), lambda: vault.clients.set_status(ids["whitmore"], "watch", "Stated he will take legal action over the backsplash."))  # fmt: skip
+        if kind == "letter_sent":
+            at(when + timedelta(minutes=15), lambda: vault.clients.set_status(ids["whitmore"], "parting_ways", "Engagement ended under clause 12."))  # fmt: skip
+
+    def revise_first_call() -> None:  # the same evening: a revision, so the record shows one
+        entry = vault.entries.get(ids["Request to add an island at no charge"])
+        fields = EntryFields(**{**entry.fields.__dict__, "body": entry.fields.body + " Followed up with the change order by email the same day."})  # fmt: skip
+        vault.entries.revise(entry.id, fields, note="Added the follow-up.")
+
+    at("2026-05-18T18:10", revise_first_call)
+    log("whitmore", _at("2026-08-21T09:00"), "call", "Call about tile (wrong client)",
+        "Logged under the wrong client by mistake.", {}, key="mistaken")  # fmt: skip
+    at("2026-08-21T09:40", lambda: vault.entries.retract(ids["mistaken"], "Logged under the wrong client; the call was with Maple Street Bakery."))  # fmt: skip
+
+    def checklist(step: str, done: str, **kw: Any) -> None:
+        at(_at(done) + timedelta(minutes=5), lambda: mark_done(vault, ids["whitmore"], step, done_at=_at(done), **kw))
+
+    at("2026-07-02T15:40", lambda: mark_done(vault, ids["whitmore"], "meeting", done_at=_at("2026-07-02T15:00"),
+       note="Walk-through; payment by 7 July agreed.", entry_id=ids["Walk-through: no defects found"]))  # fmt: skip
+    checklist("terms", "2026-09-15T09:00", notice_end=_at("2026-10-06T09:00"), note="clause 12")
+    checklist("settled", "2026-09-18T16:00", note="Final invoice #1057 outstanding.")
+    checklist("drafted", "2026-09-20T20:00")
+    checklist("proofread", "2026-09-21T12:00", by_whom="Dana Kim (attorney)")
+    at("2026-09-22T10:40", lambda: mark_done(vault, ids["whitmore"], "sent", done_at=_at("2026-09-22T10:30"), how="email",
+       entry_id=ids["Letter ending the engagement"]))  # fmt: skip
+    at("2026-09-23T11:05", lambda: mark_done(vault, ids["whitmore"], "follow_up", done_at=_at("2026-09-23T10:45"),
+       entry_id=ids["Follow-up call after the letter"], note="Calmer."))  # fmt: skip
+    at("2026-09-23T11:10", lambda: vault.reminders.add(ids["whitmore"], _at("2026-09-29T08:00"), "Replace the cracked tile"))  # fmt: skip
+
+    at("2026-06-02T08:00", add_client("bakery", "Maple Street Bakery", emails=["orders@maplestreetbakery.example"], phones=["+1 312 555 0190"]))  # fmt: skip
     for when_text, kind, title, body in [
         ("2026-06-02T08:30", "meeting", "Counter refit walk-through", "Friendly walk-through; agreed scope."),
         ("2026-06-20T16:00", "invoice", "Invoice #1048 ($4,200)", "Counter refit."),
         ("2026-06-27T09:10", "payment", "Invoice #1048 paid", "Paid on time."),
         ("2026-08-21T09:00", "call", "Call about tile for the café corner", "Wants a quote for next spring."),
     ]:
-        vault.entries.log(bakery.id, EntryFields(kind, _at(when_text), title, body, occurred_tz=TZ_NAME))
+        log("bakery", _at(when_text), kind, title, body, {})
 
-    priya = vault.clients.add("Priya Natarajan", emails=["priya.n@example.org"])
-    vault.entries.log(
-        priya.id,
-        EntryFields(
-            "call",
-            _at("2026-10-14T13:00"),
-            "Disputed the bathroom estimate",
-            "Says the estimate 'doubled'; it did not. Sent the breakdown again.",
-            occurred_tz=TZ_NAME,
-            duration_min=25,
-        ),
-    )
-    vault.entries.log(
-        priya.id,
-        EntryFields(
-            "complaint",
-            _at("2026-10-28T18:20"),
-            "Complained about noise to the landlord",
-            "Landlord forwarded a complaint about drilling at 8 am (allowed by the lease).",
-            occurred_tz=TZ_NAME,
-        ),
-    )
-    vault.clients.set_status(priya.id, "watch", "Second dispute in two weeks.")
+    at("2026-10-14T12:30", add_client("priya", "Priya Natarajan", emails=["priya.n@example.org"]))
+    log("priya", _at("2026-10-14T13:00"), "call", "Disputed the bathroom estimate",
+        "Says the estimate 'doubled'; it did not. Sent the breakdown again, with the photo of the water damage "
+        "under the sink that the estimate covers.", {"duration_min": 25},
+        [("jpg", "sink-cabinet-water-damage.jpg", "water")])  # fmt: skip
+    log("priya", _at("2026-10-28T18:20"), "complaint", "Complaint to the landlord about noise",
+        "Landlord forwarded a complaint about drilling at 8 am (allowed by the lease).", {})  # fmt: skip
+    at("2026-10-28T19:15", lambda: vault.clients.set_status(ids["priya"], "watch", "Second dispute in two weeks."))
 
-    dale = vault.clients.add("Dale Corbin", emails=["dale.corbin@example.com"], phones=["+1 708 555 0112"])
-    vault.entries.log(
-        dale.id,
-        EntryFields(
-            "incident",
-            _at("2025-11-03T10:00"),
-            "Refused to pay; abusive voicemail",
-            "Left an abusive voicemail after the deck job; paid only after a demand letter.",
-            occurred_tz=TZ_NAME,
-        ),
-    )
-    vault.clients.set_status(dale.id, "do_not_serve", "Abusive to staff; paid only after a demand letter (2025).")
-
-
-def _parting_checklist(vault: Vault, client_id: int) -> None:
-    """Gerald's parting-ways checklist, done up to the follow-up call (outcome, reflection, status still open)."""
-    from app.parting.checklist import mark_done
-
-    def entry(kind: str, title_start: str) -> int:
-        return next(e.id for e in vault.entries.timeline(client_id, (kind,)) if e.title.startswith(title_start))
-
-    mark_done(
-        vault,
-        client_id,
-        "meeting",
-        done_at=_at("2026-07-02T15:00"),
-        note="Walk-through; payment by 7 July agreed.",
-        entry_id=entry("meeting", "Walk-through"),
-    )
-    terms_at, notice_end = _at("2026-09-15T09:00"), _at("2026-10-06T09:00")
-    mark_done(vault, client_id, "terms", done_at=terms_at, notice_end=notice_end, note="clause 12")
-    mark_done(vault, client_id, "settled", done_at=_at("2026-09-18T16:00"), note="Final invoice #1057 outstanding.")
-    mark_done(vault, client_id, "drafted", done_at=_at("2026-09-20T20:00"))
-    mark_done(vault, client_id, "proofread", done_at=_at("2026-09-21T12:00"), by_whom="Dana Kim (attorney)")
-    letter_id = entry("letter_sent", "Letter ending")
-    mark_done(vault, client_id, "sent", done_at=_at("2026-09-22T10:30"), how="email", entry_id=letter_id)
-    call_id = entry("call", "Follow-up call")
-    mark_done(vault, client_id, "follow_up", done_at=_at("2026-09-23T10:45"), entry_id=call_id, note="Calmer.")
+    # Python's sort is stable: steps at the same minute keep the order they were written in.
+    for moment, action in sorted(steps, key=lambda step: step[0]):
+        clock.set(moment)
+        action()
 
 
 def build_demo_vault(path: Path, passphrase: str) -> str:
-    """Create the demo vault at ``path``; returns its recovery key."""
-    vault, recovery_key = Vault.create(path, passphrase)
-    try:
-        populate(vault)
-    finally:
-        vault.lock()
+    """Create the demo vault at ``path``; returns its recovery key. Built on a story clock
+    (app/clock.py): the vault is made before the story starts and every entry, status
+    change and ledger event carries a plausible time, a few minutes after its event."""
+    from app.clock import StoryClock, story_time
+
+    with story_time(StoryClock(_at("2025-10-20T09:00"))) as clock:
+        vault, recovery_key = Vault.create(path, passphrase)
+        try:
+            populate(vault, clock)
+        finally:
+            vault.lock()
     return recovery_key

@@ -72,7 +72,7 @@ def to_fts_query(text: str) -> str:
 # word itself for a common word at 1 M entries. While typing, the last word is often
 # already whole: when the index holds no longer term with that prefix, the word is
 # searched as itself (the same rows, the same bm25 score). Finding that out reads the
-# term list just past the word (search_terms, migration 10), itself proportional to the
+# term list just past the word (search_terms, migration 11), itself proportional to the
 # word's doclist but several times cheaper than the prefix merge, which happens twice.
 _PLAIN_TERM = re.compile(r"[a-z0-9]+")  # what unicode61 leaves of ASCII letters and digits
 

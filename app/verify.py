@@ -28,7 +28,7 @@ from app.dossier.productions import COLUMNS as PRODUCTION_COLUMNS
 from app.dossier.productions import production_state
 from app.evidence.signing import KEY_COLUMNS, key_state
 from app.mail.accounts import account_state_from_row, folder_state_from_row
-from app.parting.checklist import step_state
+from app.parting.checklist import UNDO_COLUMNS, step_state, undo_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
 from app.records.entries import entry_state, retraction_state, revision_state
@@ -110,6 +110,7 @@ _TRACKED: list[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]]] = [
         "id, client_id, step, done_at, recorded_at, by_whom, how, note, due_at, entry_id, reminder_id",
         step_state,
     ),
+    ("parting_step_undos", "parting_step_undo", "id", UNDO_COLUMNS, undo_state),
     ("productions", "production", "id", PRODUCTION_COLUMNS, production_state),
     ("signing_keys", "signing_key", "id", KEY_COLUMNS, key_state),
     (

@@ -5,7 +5,10 @@ PDF merge and stamping, ZIP bundle with every original) against a bare reportlab
 loop writing the same text in the same run, the wall time, and the process's
 resident memory before, at peak during, and after the export.
 
-    .venv/bin/python bench/bench_dossier.py [--entries 500] [--photos 100] [--pdfs 10] [--baseline REF]
+    .venv/bin/python bench/bench_dossier.py [--entries 500] [--photos 100] [--pdfs 10] [--rtl N] [--baseline REF]
+
+``--rtl N`` writes every Nth entry's title and a sentence of its body in Arabic or
+Hebrew, so the HarfBuzz shaping and right-to-left path (app/dossier/bidi.py) is timed.
 
 ``--baseline REF`` also runs this benchmark as it was at git REF (e.g. the commit a
 branch started from), from a temporary ``git worktree``, in the same run, and prints
@@ -131,7 +134,15 @@ def pdf_bytes(index: int, pages: int) -> bytes:
     return out.getvalue()
 
 
-def build_vault(path: Path, entries: int, photos: int, pdfs: int) -> tuple[object, int, list[tuple[str, str]]]:
+RTL_LINES = (
+    ("اتصل محمد العلي بخصوص الفاتورة", "قال العميل إن الفاتورة خاطئة وطلب خصما على الأعمال المتأخرة."),
+    ("הצעת מחיר לשיפוץ המטבח", "הלקוח ביקש שינויים נוספים ללא תשלום, למרות שהלוח זמנים סוכם בכתב."),
+)
+
+
+def build_vault(
+    path: Path, entries: int, photos: int, pdfs: int, rtl: int = 0
+) -> tuple[object, int, list[tuple[str, str]]]:
     from app.records.models import EntryFields
     from app.vault import Vault
 
@@ -144,11 +155,15 @@ def build_vault(path: Path, entries: int, photos: int, pdfs: int) -> tuple[objec
     texts = []
     ids = []
     for i in range(entries):
+        title, body = f"Entry {i + 1}: " + " ".join(rng.choice(WORDS) for _ in range(6)), body_text(rng)
+        if rtl and i % rtl == 0:
+            rtl_title, rtl_body = RTL_LINES[i // rtl % 2]
+            title, body = f"{rtl_title} ({i + 1})", f"{rtl_body}\n{body}\n{rtl_body}"
         fields = EntryFields(
             kind=rng.choice(kinds),
             occurred_at=start + timedelta(hours=17 * i),
-            title=f"Entry {i + 1}: " + " ".join(rng.choice(WORDS) for _ in range(6)),
-            body=body_text(rng),
+            title=title,
+            body=body,
             participants=("Bench Client",),
             time_spent_min=rng.randint(5, 60),
         )
@@ -194,6 +209,7 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=500)
     parser.add_argument("--photos", type=int, default=100)
     parser.add_argument("--pdfs", type=int, default=10)
+    parser.add_argument("--rtl", type=int, default=0, metavar="N", help="every Nth entry in Arabic or Hebrew")
     parser.add_argument("--baseline", metavar="REF", help="also time the export as it was at git REF")
     args = parser.parse_args()
     baseline = _baseline(args) if args.baseline else None
@@ -203,9 +219,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         t0 = time.perf_counter()
-        vault, client_id, texts = build_vault(root / "vault", args.entries, args.photos, args.pdfs)
+        vault, client_id, texts = build_vault(root / "vault", args.entries, args.photos, args.pdfs, args.rtl)
         print(
-            f"setup: {args.entries} entries, {args.photos} photos, {args.pdfs} PDFs in {time.perf_counter() - t0:.1f} s"
+            f"setup: {args.entries} entries ({f'every {args.rtl}th in Arabic or Hebrew' if args.rtl else 'all English'}), "
+            f"{args.photos} photos, {args.pdfs} PDFs in {time.perf_counter() - t0:.1f} s"
         )
         base_pages, base_time = bare_reportlab(texts, root / "bare.pdf")
         import gc

@@ -25,8 +25,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CASEFILE_KDF_PROFILE", "minimum")  # unlock cost is the KDF's own benchmark
 
-from PySide6.QtCore import QEvent, QObject  # noqa: E402
-from PySide6.QtWidgets import QWidget  # noqa: E402
+from typing import Any  # noqa: E402
+
+from PySide6.QtCore import QAbstractListModel, QEvent, QObject, QSize  # noqa: E402
+from PySide6.QtWidgets import QStyledItemDelegate, QWidget  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase words"
 KINDS = ("call", "email", "note", "incident", "meeting", "payment", "complaint")
@@ -174,6 +176,53 @@ def scroll_frames(app: object, window: object, frames: int = 300) -> list[float]
     return times
 
 
+class _BareModel(QAbstractListModel):
+    """The baseline: a list model of plain strings, no fetching, no Python delegate."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def rowCount(self, parent: Any = None) -> int:
+        return self.rows
+
+    def data(self, index: Any, role: int = 0) -> Any:
+        return f"row {index.row()}" if role == 0 else None
+
+
+class _BareDelegate(QStyledItemDelegate):
+    def __init__(self, height: int) -> None:
+        super().__init__()
+        self.height = height
+
+    def sizeHint(self, option: Any, index: Any) -> QSize:
+        return QSize(200, self.height)
+
+
+def bare_scroll_frames(app: object, rows: int, like: object, frames: int = 300) -> list[float]:
+    """The same page steps and jumps on a bare QListView of ``rows`` plain strings, the same size
+    and row height as the timeline ``like``: what Qt itself costs per frame on this machine now."""
+    from PySide6.QtWidgets import QListView
+
+    view = QListView()
+    view.setUniformItemSizes(True)
+    delegate = _BareDelegate(like.delegate.row_height)  # type: ignore[attr-defined]
+    view.setItemDelegate(delegate)
+    view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+    model = _BareModel(rows)
+    view.setModel(model)
+    view.resize(like.size())  # type: ignore[attr-defined]
+    view.show()
+    counter = PaintCounter(view.viewport())
+    wait_for_paint(app, counter, 0)
+    holder = type("W", (), {"timeline_view": view, "counter": counter})()
+    try:
+        return scroll_frames(app, holder, frames)
+    finally:
+        view.close()
+        view.deleteLater()
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
@@ -245,12 +294,16 @@ def main() -> None:
             client_switch(app, window, window.clients.index(0, 0).data(256 + 1))  # type: ignore[attr-defined]
             switches.append(client_switch(app, window, big_id))
         frames_10k = scroll_frames(app, window)
+        bare_10k = bare_scroll_frames(app, 10_000, window.timeline_view)  # type: ignore[attr-defined]
         session.lock()
         print(
             f"10k-entry client: open + first paint {statistics.median(switches) * 1000:.1f} ms median"
             f" (max {max(switches) * 1000:.1f}) — target ≤ 75 ms  [vault built in {built:.1f} s]"
         )
-        print(f"scroll frame on 10k: p95 {p95(frames_10k) * 1000:.2f} ms — target ≤ 16.7 ms")
+        print(
+            f"scroll frame on 10k: p95 {p95(frames_10k) * 1000:.2f} ms — target ≤ 16.7 ms;"
+            f" bare QListView {p95(bare_10k) * 1000:.2f} ms (ratio {p95(frames_10k) / p95(bare_10k):.2f}×)"
+        )
 
         # 2. a vault with many entries: 10 clients, the first one shown on open
         big = root / "million"
@@ -259,6 +312,7 @@ def main() -> None:
         opened, total, session, window = open_and_paint(app, big)
         frames_big = scroll_frames(app, window)
         rows = window.timeline.rowCount()  # type: ignore[attr-defined]
+        bare_big = bare_scroll_frames(app, rows, window.timeline_view)  # type: ignore[attr-defined]
         session.lock()
         _opened2, total2, session, window = open_and_paint(app, big)
         session.lock()
@@ -267,17 +321,22 @@ def main() -> None:
             f" (again: {total2 * 1000:.0f} ms; {rows:,} rows on the first client) — target ≤ 800 ms"
             f"  [built in {built:.1f} s]"
         )
-        print(f"scroll frame on {rows:,} rows: p95 {p95(frames_big) * 1000:.2f} ms — target ≤ 16.7 ms")
+        print(
+            f"scroll frame on {rows:,} rows: p95 {p95(frames_big) * 1000:.2f} ms — target ≤ 16.7 ms;"
+            f" bare QListView {p95(bare_big) * 1000:.2f} ms (ratio {p95(frames_big) / p95(bare_big):.2f}×)"
+        )
 
         # 3. the worst case: one client holding every entry
         one = root / "one-client"
         built = make_vault(one, {"The only client": args.entries})
         opened, total, session, window = open_and_paint(app, one)
         frames_one = scroll_frames(app, window)
+        bare_one = bare_scroll_frames(app, args.entries, window.timeline_view)  # type: ignore[attr-defined]
         session.lock()
         print(
             f"{args.entries:,} entries on one client: open {opened * 1000:.0f} ms, open + first paint"
-            f" {total * 1000:.0f} ms; scroll p95 {p95(frames_one) * 1000:.2f} ms  [built in {built:.1f} s]"
+            f" {total * 1000:.0f} ms; scroll p95 {p95(frames_one) * 1000:.2f} ms (bare QListView"
+            f" {p95(bare_one) * 1000:.2f} ms, ratio {p95(frames_one) / p95(bare_one):.2f}×)  [built in {built:.1f} s]"
         )
 
         # 4. start to unlock window, against a bare PySide6 window

@@ -1,9 +1,19 @@
-"""Kill -9 torture: ``python bench/torture.py [--trials 500]``.
+"""Kill -9 torture: ``python bench/torture.py [--trials 500] [--only write,export,…]``.
 
-The same trials as tests/test_crash_safety.py, ten times as many: a child writing
-entries and attachments, and a child changing the passphrase, each killed at random
-instants; after every kill the vault must open (old or new passphrase, and the
-recovery key), verify, and hold every change the child reported as committed.
+The same trials as tests/test_crash_safety.py and tests/test_backups.py, many more of them,
+each a child killed at a random instant:
+
+- write: entries and attachments; every reported commit must survive;
+- passwd: the passphrase changing; the vault must open with the old or new one, and the
+  recovery key;
+- export: dossier exports; every PDF and ZIP under its final name must be whole, and what
+  a kill left is a 0600 ``.partial`` (removed by a later export);
+- watch: files dropped into a client's Inbox folder and imported; none may be lost
+  (each is stored in the vault or still in the Inbox);
+- backup: rotated automatic backups; every backup under its name verifies, the last one
+  reported is there, nothing else looks like a backup.
+
+After every kill the vault must open and verify. The tally is printed per operation.
 """
 
 from __future__ import annotations
@@ -19,34 +29,77 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["CASEFILE_KDF_PROFILE"] = "minimum"
 
 from app.vault import Vault
-from tests.helpers.crash import PASSPHRASES, passwd_trials, write_trials
+from tests.helpers.crash import (
+    PASSPHRASES,
+    backup_trials,
+    export_trials,
+    passwd_trials,
+    watch_trials,
+    write_trials,
+)
+
+OPERATIONS = ("write", "passwd", "export", "watch", "backup")
+
+
+def _story(path: Path, attachments_mb: int = 0) -> str:
+    import io
+
+    from app.records.models import EntryFields
+    from app.records.times import now_utc
+
+    vault, recovery_key = Vault.create(path, PASSPHRASES[0])
+    client = vault.clients.add("Torture")
+    for n in range(5):
+        entry = vault.entries.log(client.id, EntryFields("call", now_utc(), f"Call {n}", "He would not pay. " * 20))
+    for n in range(attachments_mb):
+        vault.attachments.add_stream(entry.id, io.BytesIO(os.urandom(1_000_000)), f"scan{n}.bin")
+    vault.lock()
+    return recovery_key
+
+
+def run(op: str, tmp: Path, trials: int, seed: int) -> str:
+    path = tmp / op
+    if op == "write":
+        _story(path)
+        committed = write_trials(path, PASSPHRASES[0], trials, seed=seed)
+        return f"{committed} committed entries all present"
+    if op == "passwd":
+        recovery_key = _story(path)
+        passwd_trials(path, recovery_key, trials, seed=seed)
+        return "vault always opened with the right passphrase and the recovery key"
+    if op == "export":
+        _story(path)
+        (tmp / "out").mkdir()
+        exported = export_trials(path, PASSPHRASES[0], tmp / "out", trials, seed=seed)
+        return f"{exported} exports finished, every final file whole, partials 0600"
+    if op == "watch":
+        _story(path)
+        dropped = watch_trials(path, PASSPHRASES[0], tmp / "inbox", trials, seed=seed)
+        return f"{dropped} files dropped, none lost"
+    _story(path, attachments_mb=4)
+    (tmp / "usb").mkdir()
+    written = backup_trials(path, PASSPHRASES[0], tmp / "usb", trials, seed=seed)
+    return f"{written} backups written, every remaining one verifies, no half backup under a backup's name"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trials", type=int, default=500)
+    parser.add_argument("--only", default=",".join(OPERATIONS), help="comma-separated: " + ", ".join(OPERATIONS))
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "write"
-        vault, _ = Vault.create(path, PASSPHRASES[0])
-        vault.clients.add("Torture")
-        vault.lock()
-        start = time.perf_counter()
-        committed = write_trials(path, PASSPHRASES[0], args.trials, seed=int(time.time()))
-        print(
-            f"write: {args.trials} kills, {committed} committed entries all present, verify ok"
-            f" ({time.perf_counter() - start:.0f} s)"
-        )
-
-        path = Path(tmp) / "passwd"
-        vault, recovery_key = Vault.create(path, PASSPHRASES[0])
-        vault.lock()
-        start = time.perf_counter()
-        passwd_trials(path, recovery_key, args.trials, seed=int(time.time()))
-        print(
-            f"passwd: {args.trials} kills, vault always opened with the right passphrase and the recovery key"
-            f" ({time.perf_counter() - start:.0f} s)"
-        )
+    chosen = [op.strip() for op in args.only.split(",") if op.strip()]
+    unknown = set(chosen) - set(OPERATIONS)
+    if unknown:
+        parser.error(f"unknown operation(s): {', '.join(sorted(unknown))}")
+    tally = []
+    for op in chosen:
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            what = run(op, Path(tmp), args.trials, seed=int(time.time()))
+            line = f"{op}: {args.trials} kills, vault verified after each; {what} ({time.perf_counter() - start:.0f} s)"
+            print(line, flush=True)
+            tally.append(line)
+    print(f"tally: {len(chosen)} operations x {args.trials} kills = {len(chosen) * args.trials} kills, all passed")
 
 
 if __name__ == "__main__":

@@ -166,6 +166,14 @@ def _cases(w: dict[str, Path]) -> list[tuple[str, list[str]]]:
     add((REFUSE, ["watch", "--once", "--settle", "0", "--inbox", f["pw"]]))
     for item in (*BAD_NUMBERS, "0", "1"):
         add((REFUSE, ["triage", "assign", item, "Acme"]))
+    for client in ("", MB, NUL, SURROGATE, RTL, "Nobody", *BAD_NUMBERS):
+        add((REFUSE, ["inbox-folder", client]))
+    add((REFUSE, ["inbox-folder"]))
+    add((REFUSE, ["inbox-folder", "Acme", "--list"]))
+    add((ACCEPT, ["inbox-folder", "--list"]))
+    add((ACCEPT, ["inbox-folder", "Acme", "--neutral"]))
+    add((REFUSE, ["unlock", "--accept-loss"]))  # nothing was lost
+    add((REFUSE, ["recovery", "--reset", "--recovery-key-file", f["pw"]]))
     # export and bundles
     export = ["export", "Acme", "--out", f["root"] + "/out"]
     add((REFUSE, ["export", "Acme", "--out", f["pw"]]))

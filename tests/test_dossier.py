@@ -71,7 +71,7 @@ def test_every_page_has_its_bates_number_and_page_x_of_y(exported) -> None:  # t
 
 def test_the_appended_pdfs_keep_their_text_under_the_stamp(exported) -> None:  # type: ignore[no-untyped-def]
     pages = pdf_pages_text(exported["result"].pdf_path)
-    contract = [i for i, p in enumerate(pages, start=1) if "Contract price: $24,800" in p]
+    contract = [i for i, p in enumerate(pages, start=1) if "2. Price: $24,800.00, fixed." in p]
     assert contract, "the contract PDF's own page should be in the dossier"
     assert f"BRIGHT-{contract[0]:06d}" in pages[contract[0] - 1]
 
@@ -93,8 +93,9 @@ def test_the_manifest_matches_the_pdf(exported) -> None:  # type: ignore[no-unty
     assert manifest["pdf"]["bates_first"] == "BRIGHT-000001"
     assert manifest["pdf"]["bates_last"] == f"BRIGHT-{result.pages:06d}"
     assert len(manifest["exhibits"]) == result.exhibits == 9
-    assert dat[0].split("\x14")[:6] == ["þBEGBATESþ", "þENDBATESþ", "þCUSTODIANþ", "þDATEþ", "þSHA256þ", "þNATIVEPATHþ"]
-    assert len(dat) == 1 + result.exhibits
+    assert dat[0].split("\x14")[:4] == ["þBEGBATESþ", "þENDBATESþ", "þBEGATTACHþ", "þENDATTACHþ"]
+    # one row per document: every entry, every exhibit and the generated reports
+    assert len(dat) >= 1 + result.exhibits + result.entries
 
 
 def test_every_demo_page_says_it_is_a_demonstration(exported) -> None:  # type: ignore[no-untyped-def]
@@ -120,7 +121,11 @@ def test_sha256sum_accepts_the_bundle(exported, tmp_path: Path) -> None:  # type
     assert run.returncode == 0, run.stdout + run.stderr
     listed = (tmp_path / "SHA256SUMS").read_text().splitlines()
     files = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "SHA256SUMS"]
-    assert run.stdout.count(": OK") == len(listed) == len(files) == 9 + exported["result"].exhibits  # + manifest.sig, signing_key.pem, verify_bundle.py, privilege_log.csv
+    documents = len((tmp_path / "loadfile.dat").read_text("utf-8-sig").splitlines()) - 1
+    # + manifest.sig, signing_key.pem, verify_bundle.py, privilege_log.csv, .opt, chronology .csv/.xlsx,
+    # and one PDF and one text file per document
+    expected = 12 + exported["result"].exhibits + 2 * documents
+    assert run.stdout.count(": OK") == len(listed) == len(files) == expected
 
 
 def _verify(cli, path: Path):  # type: ignore[no-untyped-def]
@@ -134,7 +139,7 @@ def test_verify_bundle_passes_on_the_bundle_as_written(exported, cli) -> None:  
 
 def test_verify_bundle_names_a_changed_exhibit(exported, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "changed.zip"
-    target = "exhibits/EX0004_fridge-panel-gap.png"
+    target = "exhibits/EX0004_fridge-panel-gap.jpg"
 
     def flip(name: str, data: bytes) -> bytes:
         return data[:100] + bytes([data[100] ^ 1]) + data[101:] if name == target else data
@@ -192,8 +197,8 @@ def test_cli_export_writes_both_files_and_honours_filters(cli, tmp_path: Path) -
     written = [Path(line) for line in result.out.splitlines()]
     assert [p.suffix for p in written] == [".pdf", ".zip"] and all(p.exists() for p in written)
     text = "\n".join(pdf_pages_text(written[0]))
-    assert "Shouted at the tile crew on site" in text  # an August incident
-    assert "Threatened to sue" not in text  # September, and not a chosen kind
+    assert "Client told the tile crew to leave the site" in text  # an August incident
+    assert "will sue" not in text  # September, and not a chosen kind
     assert "WHIT-000001" in text
     cli.ok("verify-bundle", str(written[1]))
     # demo → export → verify: the export must not make the record look edited (issue 10).
@@ -294,7 +299,7 @@ def test_bookmarks_lead_to_the_right_pages_and_the_index_gives_bates_ranges(expo
 
 def test_a_byte_flipped_inside_the_zip_names_the_damaged_file(exported, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Tampering with the ZIP itself (not rebuilding it): the CRC or the hash catches it."""
-    target = "exhibits/EX0005_backsplash-tile-photo-1.png"
+    target = "exhibits/EX0005_backsplash-tile-photo-1.jpg"
     with zipfile.ZipFile(exported["result"].zip_path) as zf:
         info = zf.getinfo(target)
     data = bytearray(exported["result"].zip_path.read_bytes())
@@ -343,5 +348,5 @@ def test_chronology_shows_status_changes_the_letter_and_the_follow_up(exported) 
     assert "Client status set to Watch" in chronology
     assert "Client status set to Parting ways" in chronology
     letter = chronology.index("Letter ending the engagement")
-    assert chronology.index("Client status set to Parting ways") > chronology.index("Threatened to sue")
+    assert chronology.index("Client status set to Parting ways") > chronology.index("Email stating he will sue")
     assert chronology.index("Follow-up call after the letter") > letter

@@ -109,7 +109,7 @@ def test_included_private_entries_are_marked_privileged_and_not_certified(vault_
     assert "Entry 3 is marked PRIVILEGED" in text and "not covered by this declaration" in text
     assert "The entries numbered 1 and 4 in the section" in text  # the private note (3) is not certified
     assert "under the laws of the United States of America" in text
-    # The legend is on every page's footer, in Helvetica's WinAnsi (its en dash too).
+    # The legend is on every page's footer, in the stamp's embedded DejaVu Sans (its en dash too).
     assert all("HIGHLY CONFIDENTIAL – ATTORNEYS' EYES ONLY" in page for page in pages)
     log_page = next(p for p in pages if "Privilege log" in p and "Basis" in p)
     assert "produced," in log_page and "PRIVILEGED" in log_page  # wrapped in its narrow column
@@ -121,7 +121,8 @@ def test_legend_and_form_choices_are_checked(vault_with_scopes) -> None:  # type
 
     assert check_legend("none") == "" and check_legend("Confidential") == "CONFIDENTIAL"
     assert check_legend("Subject to protective order") == "Subject to protective order"
-    for bad in ("x" * 61, "机密"):
+    assert check_legend("Конфиденциально – Ελληνικά") == "Конфиденциально – Ελληνικά"  # DejaVu has them
+    for bad in ("x" * 61, "机密", "سري"):
         with pytest.raises(InvalidInput):
             check_legend(bad)
     with pytest.raises(InvalidInput, match="Unknown declaration form"):

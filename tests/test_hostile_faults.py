@@ -156,8 +156,9 @@ def test_a_photo_with_one_impossible_exif_field_is_imported_with_a_note(
 
 def test_a_fifo_in_the_inbox_does_not_hang_the_watcher(vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from app.ingest.inbox import Inbox
+    from app.ingest.inbox_folders import add_client_folder
 
-    vault.clients.add("Gerald Whitmore")
+    add_client_folder(vault, vault.clients.add("Gerald Whitmore").id)
     root = tmp_path / "Inbox"
     inbox = Inbox(vault, root, settle_seconds=0)
     inbox.prepare()

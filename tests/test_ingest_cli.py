@@ -30,7 +30,11 @@ def test_watch_once_and_triage_from_the_command_line(cli, tmp_path: Path) -> Non
     cli.ok("client", "add", "Gerald Whitmore")
     inbox = tmp_path / "Inbox"
     first = cli.ok("watch", "--inbox", str(inbox), "--once", "--settle", "0")
-    assert first.out == "" and (inbox / "Gerald Whitmore").is_dir()
+    assert first.out == "" and (inbox / "Failed").is_dir()
+    assert not (inbox / "Gerald Whitmore").exists()  # no client's name outside the vault until asked
+    assert "Inbox folder for Gerald Whitmore: Gerald Whitmore" in cli.ok("inbox-folder", "Gerald").out
+    cli.ok("watch", "--inbox", str(inbox), "--once", "--settle", "0")
+    assert (inbox / "Gerald Whitmore").stat().st_mode & 0o777 == 0o700
     (inbox / "Gerald Whitmore" / "call-notes.txt").write_text("He hung up on me.")
     (inbox / "loose.eml").write_bytes((CORPUS / "email" / "eml" / "000.eml").read_bytes())
     lines = cli.ok("watch", "--inbox", str(inbox), "--once", "--settle", "0", "--json").out.splitlines()

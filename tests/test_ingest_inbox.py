@@ -17,6 +17,7 @@ from app.errors import InvalidInput
 from app.ingest import triage
 from app.ingest.importer import import_path
 from app.ingest.inbox import Inbox, inbox_settings
+from app.ingest.inbox_folders import add_client_folder
 from app.vault import Vault
 from tests.conftest import CORPUS, PASSPHRASE, ROOT
 
@@ -34,6 +35,7 @@ def _imported_files(root: Path) -> list[str]:
 
 def test_files_arriving_in_every_way_are_imported_once(vault, tmp_path: Path) -> None:
     client = vault.clients.add("Gerald Whitmore")
+    add_client_folder(vault, client.id)  # the owner asked for its Inbox folder
     root = tmp_path / "Casefile Inbox"
     results = []
     lock = threading.Lock()
@@ -86,6 +88,7 @@ def test_files_arriving_in_every_way_are_imported_once(vault, tmp_path: Path) ->
 
 def test_unsorted_files_wait_in_triage_and_failures_say_why(vault, tmp_path: Path) -> None:
     client = vault.clients.add("Gerald Whitmore")
+    add_client_folder(vault, client.id)  # the owner asked for its Inbox folder
     root = tmp_path / "Inbox"
     inbox = Inbox(vault, root, settle_seconds=0)
     inbox.prepare()
@@ -115,6 +118,7 @@ def test_unsorted_files_wait_in_triage_and_failures_say_why(vault, tmp_path: Pat
 def test_killed_mid_import_and_restarted_imports_everything_exactly_once(cli, tmp_path: Path) -> None:
     vault, _ = Vault.create(cli.vault, PASSPHRASE)
     client = vault.clients.add("Gerald Whitmore")
+    add_client_folder(vault, client.id)  # the owner asked for its Inbox folder
     vault.lock()
     root = tmp_path / "Inbox"
     folder = root / "Gerald Whitmore"
@@ -148,6 +152,7 @@ def test_killed_mid_import_and_restarted_imports_everything_exactly_once(cli, tm
 
 def test_settings_choose_the_folder_and_deleting_originals(vault, tmp_path: Path) -> None:
     client = vault.clients.add("Gerald Whitmore")
+    add_client_folder(vault, client.id)  # the owner asked for its Inbox folder
     vault.settings.set("inbox_folder", str(tmp_path / "My Inbox"))
     vault.settings.set("inbox_after_import", "delete")
     root, delete = inbox_settings(vault)
@@ -166,6 +171,7 @@ def test_settings_choose_the_folder_and_deleting_originals(vault, tmp_path: Path
 def test_a_crash_between_commit_and_move_is_finished_on_restart(vault, tmp_path: Path) -> None:
     """The window the kill test may or may not hit, made certain: stored but not moved."""
     client = vault.clients.add("Gerald Whitmore")
+    add_client_folder(vault, client.id)  # the owner asked for its Inbox folder
     root = tmp_path / "Inbox"
     Inbox(vault, root).prepare()
     dropped = root / "Gerald Whitmore" / "photo.jpg"
@@ -179,7 +185,7 @@ def test_a_crash_between_commit_and_move_is_finished_on_restart(vault, tmp_path:
 
 
 def test_a_locked_vault_leaves_files_where_they_are(vault, tmp_path: Path) -> None:
-    vault.clients.add("Gerald Whitmore")
+    add_client_folder(vault, vault.clients.add("Gerald Whitmore").id)
     root = tmp_path / "Inbox"
     errors: list[str] = []
     inbox = Inbox(vault, root, settle_seconds=0.1, rescan_seconds=0.2, on_error=errors.append)

@@ -317,6 +317,21 @@ def _step(w: World) -> None:
     mark_done(w.vault, w.client(), step, **kw)  # type: ignore[arg-type]
 
 
+def _undoable_steps(w: World) -> list[int]:
+    return [
+        r[0] for r in w.vault.db.all("SELECT id FROM parting_steps WHERE id NOT IN (SELECT step_id FROM parting_step_undos)")
+    ]
+
+
+def _step_undo(w: World) -> None:
+    """Edit → Undo of a checklist step (a step is marked first when none is left to undo)."""
+    from app.parting.checklist import undo_step
+
+    if not _undoable_steps(w):
+        _step(w)
+    undo_step(w.vault, w.rng.choice(_undoable_steps(w)), "undone by the owner")
+
+
 def _letter_sent(w: World) -> None:
     from app.parting.letters import LETTER_TEMPLATES, record_sent, render
 
@@ -352,6 +367,29 @@ def _reminder_done(w: World) -> None:
     w.vault.reminders.complete(w.rng.choice(w.vault.reminders.open()).id)
 
 
+def _reminder_snooze(w: World) -> None:
+    from app.records.reminders import SNOOZE_CHOICES, snooze_until
+
+    until = snooze_until(w.rng.choice(SNOOZE_CHOICES), datetime.now(UTC))
+    w.vault.reminders.snooze(
+        w.rng.choice(w.vault.reminders.open()).id, until, reason=w.rng.choice(["", "undone by the owner"])
+    )
+
+
+def _done_reminders(w: World) -> list[int]:
+    return [r[0] for r in w.vault.db.all("SELECT id FROM reminders WHERE done_at IS NOT NULL")]
+
+
+def _reminder_reopen(w: World) -> None:
+    """Edit → Undo of "done" (a reminder is completed first when none is done yet)."""
+    done = _done_reminders(w) or [w.vault.reminders.complete(w.rng.choice(w.vault.reminders.open()).id).id]
+    w.vault.reminders.reopen(w.rng.choice(done), "undone by the owner")
+
+
+def _reminder_cancel(w: World) -> None:
+    w.vault.reminders.cancel(w.rng.choice(w.vault.reminders.open()).id, "undone by the owner")
+
+
 def _draft_save(w: World) -> None:
     drafts = w.vault.drafts.list()
     draft_id = w.rng.choice(drafts).id if drafts and w.rng.random() < 0.5 else None
@@ -365,7 +403,8 @@ def _draft_discard(w: World) -> None:
 def _setting(w: World) -> None:
     key, value = w.rng.choice(
         [("owner_name", "Sam Rivera"), ("business_name", "Brightline"), ("bates_prefix", "WHIT"),
-         ("late_entry_days", "3"), ("display_timezone", "Europe/Paris"), ("referrals", "Ace Renovations")]
+         ("late_entry_days", "3"), ("display_timezone", "Europe/Paris"), ("referrals", "Ace Renovations"),
+         ("backup_keep", "7")]
     )  # fmt: skip
     w.vault.settings.set(key, value)
 
@@ -425,6 +464,47 @@ def _recovery(w: World) -> None:
     w.reopen()
 
 
+def _recovery_reset(w: World) -> None:
+    """`casefile recovery --reset`: the passphrase makes a new recovery key (rewrites the key file)."""
+    w.recovery_key = w.vault.new_recovery_key()
+    w.reopen()
+
+
+def _inbox_folder(w: World) -> None:
+    from app.ingest.inbox_folders import add_client_folder, folder_of, remove_client_folder
+
+    client_id = w.client()
+    if folder_of(w.vault, client_id) is None:
+        add_client_folder(w.vault, client_id, neutral=w.rng.random() < 0.5)
+    else:
+        remove_client_folder(w.vault, client_id)
+
+
+def _idle_checkpoint(w: World) -> None:
+    w.vault.idle()  # WAL into vault.db, the last state seen recorded
+
+
+def _accept_loss(w: World) -> None:
+    """An older vault.db copied over the current one (no backup holds the rest): refused at
+    open, then accepted as found with `unlock --accept-loss`, which the ledger records."""
+    from app.vault.seen import RolledBack
+
+    path = w.path
+    w.vault.lock()  # checkpointed: vault.db alone is the whole record
+    older = w.fresh("older.db")
+    shutil.copy2(path / "vault.db", older)
+    w.vault = Vault.open(path, w.passphrase)
+    w.vault.clients.add(f"Lost client {w.counter}")
+    w.vault.lock()
+    shutil.copy2(older, path / "vault.db")
+    with pytest.raises(RolledBack):
+        Vault.open(path, w.passphrase)
+    w.vault = Vault.open(path, w.passphrase, check_seen=False)
+    assert w.vault.behind is not None
+    w.vault.accept_as_found()
+    w.seal = None  # a seal taken after the older copy names events that are gone
+
+
 def _backup_restore(w: World) -> None:
     """Back up, then carry on in a restored copy (the restored vault must be the record)."""
     backup = w.vault.backup(w.fresh("backup"))
@@ -436,14 +516,36 @@ def _backup_restore(w: World) -> None:
         w.vault = Vault.open(w.root / "vault", w.passphrase)
 
 
+def _auto_backup(w: World) -> None:
+    """The automatic, rotated backup (Settings → Backups, the app's daily timer)."""
+    from app.vault.backups import auto_backup, check_backup, list_backups
+
+    usb = w.root / "usb"
+    usb.mkdir(exist_ok=True)
+    w.counter += 1
+    result = auto_backup(w.vault, usb, keep=2, now=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=w.counter))
+    assert result.written == list_backups(usb, w.vault.vault_id)[-1][1]
+    assert check_backup(result.written, w.passphrase).head == w.vault.head()
+
+
+def _cli_backup_auto_restore_check(w: World) -> None:
+    usb = w.root / "usb-cli"
+    usb.mkdir(exist_ok=True)
+    cli = w.cli()
+    written = cli.ok("backup", "--auto", str(usb), "--keep", "2").out.split(": ", 1)[1].split(" (")[0]
+    out = cli.ok("restore", "--check", written).out
+    assert f"Seal: {w.vault.seal()}" in out, out
+
+
 def _inbox_once(w: World) -> None:
     """The watched Inbox with --once semantics: files in client folders and the root."""
-    from app.ingest.inbox import Inbox, client_folder_name
+    from app.ingest.inbox import Inbox
+    from app.ingest.inbox_folders import add_client_folder
 
     inbox = Inbox(w.vault, w.fresh("inbox"), settle_seconds=0)
+    folder = add_client_folder(w.vault, w.client(), neutral=w.rng.random() < 0.5)
     inbox.prepare()
-    client = w.vault.clients.get(w.client())
-    shutil.copy(w.rng.choice(EML), inbox.root / client_folder_name(client.name, client.id) / "mail.eml")
+    shutil.copy(w.rng.choice(EML), inbox.root / folder / "mail.eml")
     _other_file(w).replace(inbox.root / "unsorted.txt")
     results = inbox.drain(timeout=10)
     assert len(results) == 2 and all(r.ok for r in results), [r.line() for r in results]
@@ -608,11 +710,15 @@ OPERATIONS: list[Operation] = [
     Operation("triage add", _triage_add),
     Operation("triage assign", _triage_assign, _pending_triage),
     Operation("checklist step", _step, _CLIENTS),
+    Operation("checklist step undone", _step_undo, _CLIENTS),
     Operation("letter recorded as sent", _letter_sent, _CLIENTS),
     Operation("letter exported", _letter_exported, _CLIENTS),
     Operation("follow-up call", _follow_up, _CLIENTS),
     Operation("reminder add", _reminder_add, _CLIENTS),
     Operation("reminder done", _reminder_done, _open_reminders),
+    Operation("reminder snooze", _reminder_snooze, _open_reminders),
+    Operation("reminder reopen (undo done)", _reminder_reopen, lambda w: bool(_done_reminders(w) or _open_reminders(w))),
+    Operation("reminder cancel (undo add)", _reminder_cancel, _open_reminders),
     Operation("draft save", _draft_save, _CLIENTS, ledger=False),
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
     Operation("setting", _setting),
@@ -626,6 +732,12 @@ OPERATIONS: list[Operation] = [
     Operation("passwd", _passwd, expensive=True),
     Operation("recovery", _recovery, expensive=True),
     Operation("backup/restore", _backup_restore, expensive=True, ledger=False),
+    Operation("automatic backup (rotated)", _auto_backup, expensive=True, ledger=False),
+    Operation("CLI backup --auto + restore --check", _cli_backup_auto_restore_check, expensive=True, ledger=False),
+    Operation("recovery --reset", _recovery_reset, expensive=True),
+    Operation("idle checkpoint", _idle_checkpoint, ledger=False),
+    Operation("unlock --accept-loss", _accept_loss, expensive=True),
+    Operation("inbox folder for a client", _inbox_folder, _CLIENTS),
     Operation("inbox watch (once)", _inbox_once, _CLIENTS, expensive=True),
     Operation("CLI watch --once", _cli_watch_once, expensive=True),
     Operation("CLI log + edit", _cli_log_edit, _CLIENTS, expensive=True),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app import ledger
+from app.errors import CorruptVault
 from app.records.models import EntryFields
 from app.records.times import parse_when
 from app.vault import Vault
@@ -102,6 +103,10 @@ def test_a_rewritten_chain_is_caught_by_the_seal(recorded: Path) -> None:
         prev = digest
     conn.execute("COMMIT")
     conn.close()
+    # This computer saw the original head: the open refuses (app/vault/seen.py) …
+    with pytest.raises(CorruptVault, match="no longer holds the state this computer last saw"):
+        Vault.open(recorded, PASSPHRASE)
+    (recorded / "vault.seen").unlink()  # … so a careful forger removes that record too
     assert _verify(recorded).ok  # internally consistent …
     report = _verify(recorded, seal)
     assert not report.ok  # … but not the state the lawyer was sent

@@ -13,6 +13,7 @@ from app.vault import Vault, keys
 from app.vault.schema import MIGRATIONS, SCHEMA_VERSION
 from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, migrate, schema_version, transaction
 from tests.conftest import PASSPHRASE
+from tests.helpers.keyfiles import version_1_bytes
 
 T = "2026-03-08T19:05:00.000000Z"
 
@@ -52,7 +53,8 @@ def _vault_at_version(folder: Path, version: int) -> None:
                 conn.execute(MIGRATIONS[1][1])
     assert schema_version(conn) == version
     conn.close()
-    key_file.save(folder / KEY_FILE_NAME)
+    # A vault this old has a key file of the first format too (no checksums, no MAC).
+    (folder / KEY_FILE_NAME).write_bytes(version_1_bytes(key_file))
 
 
 @pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
@@ -72,6 +74,10 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, version: int) -> Non
             ),
         )
         assert vault.entries.get(1).rev == 2
+    # The key file was upgraded at that writable unlock: it now has its MAC, and still opens.
+    assert b'"mac": ' in (folder / KEY_FILE_NAME).read_bytes()
+    with Vault.open(folder, PASSPHRASE) as vault:
+        assert vault.notices == [] and vault.verify().ok
 
 
 def test_a_newer_vault_is_refused_clearly(tmp_path: Path) -> None:
@@ -86,3 +92,22 @@ def test_a_newer_vault_is_refused_clearly(tmp_path: Path) -> None:
 
 def test_fresh_vault_is_at_the_latest_version(vault: Vault) -> None:
     assert schema_version(vault.db.conn) == SCHEMA_VERSION
+
+
+def test_a_version_1_key_file_opens_and_gets_its_mac(tmp_path: Path) -> None:
+    from app.errors import WrongPassphrase
+
+    vault, recovery_key = Vault.create(tmp_path / "v", PASSPHRASE)
+    key_file = keys.KeyFile.load(tmp_path / "v" / KEY_FILE_NAME)
+    vault.lock()
+    old = version_1_bytes(key_file)
+    (tmp_path / "v" / KEY_FILE_NAME).write_bytes(old)
+    with pytest.raises(WrongPassphrase):  # version 1 has no checksums: nothing to tell it by
+        Vault.open(tmp_path / "v", "not the passphrase")
+    assert (tmp_path / "v" / KEY_FILE_NAME).read_bytes() == old  # a failed unlock wrote nothing
+    with Vault.open(tmp_path / "v", PASSPHRASE) as vault:
+        assert vault.notices == []
+    upgraded = keys.KeyFile.load(tmp_path / "v" / KEY_FILE_NAME)
+    assert upgraded.version == keys.KEY_FILE_VERSION and upgraded.slots == key_file.slots  # slots untouched
+    with Vault.open_with_recovery_key(tmp_path / "v", recovery_key) as vault:  # the recovery slot still opens
+        assert vault.verify().ok

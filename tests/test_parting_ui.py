@@ -55,7 +55,7 @@ def test_checklist_panel_marks_steps_through_its_dialog(qtbot, qtmodeltester, va
     panel.set_client(c.id)
     qtmodeltester.check(panel.model)
     assert panel.model.rowCount() == len(STEP_KEYS)
-    assert panel.progress.text() == "0 of 9 steps done"
+    assert panel.progress.text() == "0 of 10 steps done (1 optional)"
 
     dialog = panel.make_dialog(STEP_KEYS.index("proofread"))
     qtbot.addWidget(dialog)
@@ -75,7 +75,7 @@ def test_checklist_panel_marks_steps_through_its_dialog(qtbot, qtmodeltester, va
     row = STEP_KEYS.index("proofread")
     assert panel.model.index(row, 0).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
     assert "by Alex Moreau" in panel.model.index(row, 2).data()
-    assert panel.progress.text() == "1 of 9 steps done"
+    assert panel.progress.text() == "1 of 10 steps done (1 optional)"
     qtmodeltester.check(panel.model)
     assert vault.verify().ok
 

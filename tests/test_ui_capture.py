@@ -59,10 +59,10 @@ def test_earlier_buttons_set_the_time(demo_session: Any, qtbot: Any) -> None:
     dialog.findChildren(type(dialog.save_button), "")  # buttons exist
     buttons = {b.text(): b for b in dialog.findChildren(type(dialog.save_button))}
     buttons["1 h ago"].click()
-    delta = datetime.now().astimezone() - from_qdatetime(dialog.when.dateTime())
+    delta = datetime.now().astimezone() - from_qdatetime(dialog.when.dateTime(), dialog.zone)
     assert timedelta(minutes=59) <= delta <= timedelta(minutes=61)
     buttons["15 min ago"].click()
-    delta = datetime.now().astimezone() - from_qdatetime(dialog.when.dateTime())
+    delta = datetime.now().astimezone() - from_qdatetime(dialog.when.dateTime(), dialog.zone)
     assert timedelta(minutes=14) <= delta <= timedelta(minutes=16)
     dialog.done(0)
 

@@ -109,6 +109,9 @@ def test_an_email_from_a_do_not_serve_person_raises_a_warning(demo_session: Any,
     eml = tmp_path / "from-dana.eml"
     eml.write_bytes(message.as_bytes())
     _drop_on_client(window, [eml])
+    # Dana is a client of her own: first the "file it under Priya anyway?" question (tests/test_ui_wrong_client.py)
+    qtbot.waitUntil(lambda: window.filing_question is not None and window.filing_question.isVisible())
+    next(b for b in window.filing_question.buttons() if b.text() == "File under Priya Natarajan").click()
     qtbot.waitUntil(lambda: window.findChild(QMessageBox, "do-not-serve-warning") is not None, timeout=15_000)
     box = window.findChild(QMessageBox, "do-not-serve-warning")
     assert box.isVisible() and box.icon() == QMessageBox.Icon.Warning
@@ -138,6 +141,9 @@ def test_a_file_in_a_client_inbox_folder_appears_in_the_timeline(demo_session: A
     client = _select(window, "Priya Natarajan")
     rows = window.timeline.rowCount()
     inbox = tmp_path / "Inbox"
+    from app.ingest.inbox_folders import add_client_folder
+
+    add_client_folder(demo_session.vault, client.id)  # the owner asked for this client's folder
     _watch(demo_session, inbox)
     assert (inbox / "Priya Natarajan").is_dir() and (inbox / "Imported").is_dir()
     shutil.copy(JPEG, inbox / "Priya Natarajan" / "site.jpg")

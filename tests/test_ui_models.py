@@ -69,9 +69,9 @@ def test_timeline_fetches_pages_not_everything(vault: Any, qtmodeltester: Any) -
         def timeline_ids(self, *a: Any, **kw: Any) -> list[int]:
             return self.inner.timeline_ids(*a, **kw)
 
-        def timeline_rows(self, ids: list[int]) -> Any:
+        def journal_rows(self, ids: list[int]) -> Any:
             self.pages += 1
-            return self.inner.timeline_rows(ids)
+            return self.inner.journal_rows(ids)
 
     repo = Counting(vault.entries)
     model = TimelineModel(repo, zone=UTC)

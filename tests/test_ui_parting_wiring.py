@@ -69,7 +69,7 @@ def test_recording_the_letter_shows_it_on_the_timeline(demo_session: Any, qtbot:
     assert window.timeline.rowCount() == before + 1  # refreshed, though app.parting raised no vault event
     row = window.timeline.row_of(entry_id)
     assert row >= 0 and window.current_entry_id() == entry_id
-    rect = window.timeline_view.visualRect(window.timeline.index(row, 1))
+    rect = window.timeline_view.visualRect(window.timeline.index(row, 0))
     assert window.timeline_view.viewport().rect().intersects(rect)  # scrolled into view
     assert window.detail.entry is not None and window.detail.entry.id == entry_id
     # The other tabs follow: the checklist shows the letter sent, the call card this letter's points.

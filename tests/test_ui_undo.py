@@ -55,3 +55,39 @@ def test_undo_retracts_the_entries_an_import_made(demo_session: Any, qtbot: Any)
     assert all(vault.entries.get(i).retraction.reason == "undone by the owner" for i in made)
     assert all(vault.entries.get(i).retraction is None for i in before)
     assert vault.verify().ok
+
+
+def test_undo_of_a_checklist_step_puts_the_status_and_the_reminder_back(demo_session: Any, qtbot: Any) -> None:
+    from app.parting.checklist import STEP_KEYS, checklist
+
+    window, vault = demo_session.window, demo_session.vault
+    client = _select(window, "Dale Corbin")
+    parting = window.parting_ways()
+    qtbot.waitExposed(parting)
+    panel = parting.checklist
+
+    dialog = panel.make_dialog(STEP_KEYS.index("sent"))
+    qtbot.addWidget(dialog)
+    dialog.how.setCurrentText("email")
+    dialog.accept()
+    assert panel.mark_row(STEP_KEYS.index("sent"), dialog)
+    follow_up = next(r for r in vault.reminders.open(client.id) if r.title.startswith("Follow-up call"))
+    assert "Letter sent" in window.undo_action.text()
+    window.undo_action.trigger()
+    assert not next(s for s in checklist(vault, client.id) if s.step.key == "sent").done
+    assert vault.reminders.get(follow_up.id).done_at is not None  # the follow-up call it set is cancelled
+    assert not panel.model.state(STEP_KEYS.index("sent")).done  # the open window shows it
+    assert vault.verify().ok
+
+    dialog = panel.make_dialog(STEP_KEYS.index("status"))
+    qtbot.addWidget(dialog)
+    dialog.status.setCurrentIndex(dialog.status.findData("do_not_serve"))
+    dialog.reason.setText("Threatened staff.")
+    dialog.accept()
+    assert panel.mark_row(STEP_KEYS.index("status"), dialog)
+    assert vault.clients.get(client.id).status == "do_not_serve"
+    window.undo_action.trigger()
+    assert vault.clients.get(client.id).status == client.status  # as before the step
+    assert vault.clients.status_history(client.id)[-1].reason == "undone by the owner"
+    assert "Undone: the checklist step" in window.statusBar().currentMessage()
+    assert vault.verify().ok

@@ -58,7 +58,11 @@ class DropOutcome:
         return list(dict.fromkeys(n for r in self.results for n in r.notes if n.startswith("WARNING")))
 
     def summary(self, client_name: str = "") -> str:
-        text = f"Imported {self.imported} of {plural(len(self.results), 'file')}"
+        total = len(self.results)
+        if self.imported == total and not self.cancelled:
+            text = f"Imported {plural(total, 'file')}"
+        else:
+            text = f"Imported {self.imported} of {plural(total, 'file')}"
         if client_name:
             text += f" into {client_name}"
         refused = sum(r.status == REFUSED for r in self.results)

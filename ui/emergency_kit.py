@@ -12,6 +12,9 @@ def write_emergency_kit(target: Path, vault_path: Path, recovery_key: str) -> Pa
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
+    from app.dossier.partials import create_private
+
+    create_private(target)  # the recovery key in the clear: 0600 before reportlab writes into it
     page = canvas.Canvas(str(target), pagesize=A4)
     page.setTitle("Casefile Emergency Kit")
     width, height = A4

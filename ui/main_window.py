@@ -22,18 +22,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import context_menus
 from ui.app_settings import AppSettings
 from ui.bridge import VaultEvents
 from ui.chat_files import is_chat_export
 from ui.dialogs.client import ClientStatusDialog
 from ui.dialogs.client_edit import EditClientDialog
 from ui.dialogs.export_dossier import ExportDossierDialog, saved_message
+from ui.dialogs.guide import show_guide
 from ui.dialogs.help import show_about, show_shortcuts
 from ui.dialogs.preview import PreviewDialog
 from ui.dialogs.quick_capture import QuickCaptureDialog
 from ui.dialogs.retract import RetractDialog
 from ui.dialogs.screened_client import ScreenedNewClientDialog
 from ui.dialogs.search import SearchDialog
+from ui.dialogs.wrong_client import file_after_check
 from ui.drop import import_dropped_files
 from ui.file_dialogs import suggested_path
 from ui.icons import icon
@@ -42,17 +45,19 @@ from ui.live_refresh import LiveRefresh
 from ui.models.clients_model import ClientFilterModel, ClientListModel
 from ui.models.roles import COUNT_ROLE, ID_ROLE, RECORD_ROLE
 from ui.models.timeline_model import TimelineModel
+from ui.models.timeline_thumbs import TimelineThumbnails
 from ui.ocr_runner import OcrRunner
 from ui.parting_window import PartingWindow
 from ui.recording_notice import warn_about_recording_consent
 from ui.reminders_dock import RemindersDock
 from ui.shortcuts import PassWindowShortcuts
-from ui.undo import SessionUndo
+from ui.undo import SessionUndo, checklist_step_reversal
 from ui.widgets.client_header import ClientHeader, display_zone
 from ui.widgets.detail_collapse import DetailCollapse
 from ui.widgets.detail_pane import DetailPane
 from ui.widgets.incident_strip import IncidentStrip
-from ui.widgets.views import FileDrops, make_client_view, make_timeline_view, size_timeline_columns
+from ui.widgets.timeline_view import make_timeline_view
+from ui.widgets.views import FileDrops, make_client_view
 from ui.widgets.work_indicator import WorkIndicator
 from ui.window_geometry import fit_window
 from ui.words import plural
@@ -75,6 +80,7 @@ class MainWindow(QMainWindow):
         self._tasks = tasks
         self.locking = False
         self._strip_pending = False
+        self.filing_question: Any = None  # the open "file under this client anyway?" box, if any
         self.app_settings: AppSettings | None = None  # the session's preferences (set by Session)
         self.setWindowTitle(f"{vault.path.name} — Casefile")
         self.setWindowIcon(icon("vault"))
@@ -99,8 +105,12 @@ class MainWindow(QMainWindow):
         self.verified_label = QLabel()
         self.verified_label.hide()
         self.statusBar().addPermanentWidget(self.verified_label)
+        from ui.auto_backups import BackupStatusLabel
+
+        self.backup_label = BackupStatusLabel()  # "Last verified backup …" (ui/auto_backups.py)
+        self.statusBar().addPermanentWidget(self.backup_label)
         self.statusBar().showMessage(_welcome(vault), 0)
-        self.reminders = RemindersDock(vault, self)
+        self.reminders = RemindersDock(vault, self, undo=self.undo)
         self.reminders.panel.client_requested.connect(self.select_client)
         if self.client_filter.rowCount():  # open on the main story: the client with the most entries
             rows = range(self.client_filter.rowCount())
@@ -108,6 +118,9 @@ class MainWindow(QMainWindow):
             self.client_view.setCurrentIndex(self.client_filter.index(busiest, 0))
         self.live = LiveRefresh(vault, self)
         self.live.changed.connect(self.refresh_from_elsewhere)
+        self.clipboard: Any = None  # the session's SecureClipboard (set by Session), for Copy
+        self.context_menu: Any = None  # the last right-click menu (ui/context_menus.py)
+        context_menus.install(self)
 
     # -- building ------------------------------------------------------------
 
@@ -115,6 +128,7 @@ class MainWindow(QMainWindow):
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter clients")
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter clients")
         self.filter_edit.textChanged.connect(self.client_filter.set_text)
         self.client_view = make_client_view()
         self.client_view.setModel(self.client_filter)
@@ -130,9 +144,10 @@ class MainWindow(QMainWindow):
         self.strip = IncidentStrip()
         self.strip.zone = self.zone
         self.strip.week_clicked.connect(self.select_entry)
-        self.timeline_view = make_timeline_view()
+        self.thumbs = TimelineThumbnails(self.vault.attachments, self._tasks, parent=self)
+        self.timeline_view = make_timeline_view(thumbs=self.thumbs)
+        self.thumbs.side = round(self.timeline_view.delegate.thumb_side * self.timeline_view.devicePixelRatioF())
         self.timeline_view.setModel(self.timeline)
-        size_timeline_columns(self.timeline_view)
         self.timeline_view.selectionModel().selectionChanged.connect(self._entry_selected)
         self.timeline_view.activated.connect(lambda _index: self.edit_entry())
         self.timeline_view.painted.connect(self._start_background_loads)
@@ -148,6 +163,7 @@ class MainWindow(QMainWindow):
         middle_layout.addWidget(self.timeline_view, 1)
 
         self.detail = DetailPane(self._tasks)
+        self.detail.zone = self.zone
         self.detail.set_vault(self.vault)
         self.detail.edit_requested.connect(lambda _id: self.edit_entry())
         self.detail.retract_requested.connect(lambda _id: self.retract_entry())
@@ -193,6 +209,9 @@ class MainWindow(QMainWindow):
         self.parting_action = self._action("Parting ways…", "parting_ways", [], self.parting_ways)
         self.fetch_mail_action = self._action("Fetch mail…", "email", [], self.fetch_mail)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
+        self.add_reminder_action = self._action(
+            "Add reminder…", "reminders", ["Ctrl+Shift+M"], lambda: self.reminders.add_reminder(), "Add a dated reminder"
+        )
         self.parting_button.setDefaultAction(self.parting_action)
         self.parting_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.details_action = self._action(
@@ -235,6 +254,7 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.undo_action, self.search_action])
         client_menu = menus.addMenu("&Client")
         client_menu.addActions([self.edit_client_action, self.status_action, self.parting_action, self.fetch_mail_action])
+        client_menu.addAction(self.add_reminder_action)
         entry_menu = menus.addMenu("&Entry")
         for action in (self.log_action, self.edit_action, self.retract_action):
             entry_menu.addAction(action)
@@ -242,6 +262,8 @@ class MainWindow(QMainWindow):
         for action in (self.search_action, self.reminders_action, self.details_action, focus_clients, focus_timeline):
             view_menu.addAction(action)
         help_menu = menus.addMenu("&Help")
+        self.guide_action = self._action("User guide", "note", ["F1"], lambda: show_guide(self), "A short guide")
+        help_menu.addAction(self.guide_action)
         self.shortcuts_action = help_menu.addAction("Keyboard shortcuts", lambda: show_shortcuts(self))
         self.about_action = help_menu.addAction("About Casefile", lambda: show_about(self))
 
@@ -250,6 +272,9 @@ class MainWindow(QMainWindow):
         self.zone = zone
         self.timeline.zone = zone
         self.strip.zone = zone
+        self.detail.zone = zone
+        if self.detail.entry is not None:
+            self.detail.show_entry(self.detail.entry.id)
         self.timeline.refresh_ids_full()
         self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
 
@@ -337,9 +362,21 @@ class MainWindow(QMainWindow):
         self._show_client_header(self.current_client())
 
     def _entry_added(self, entry_id: int) -> None:
-        self.timeline.refresh_ids()
-        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+        """An entry (or an import's entries) was added: counts first, then the timeline takes the
+        new rows in place from one bounded read of its newest ids (not every id)."""
         self._reload_clients()
+        client = self.current_client()
+        if client is not None and not self.timeline.refresh_newest(client.entry_count):
+            self._reload_timeline()
+        self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+
+    def _reload_timeline(self) -> None:
+        """Every id of the client, read on a worker; selection and the top row are kept."""
+        view = self.timeline_view
+        keep = (self.current_entry_id(), self.timeline.entry_id(view.rowAt(0)), view.verticalScrollBar().value())
+        self._tasks.run(
+            self.timeline.all_ids_loader(), lambda result: self._timeline_reloaded(result, *keep), lambda _e: None
+        )
 
     def refresh_from_elsewhere(self) -> None:
         """Something committed outside this window's own events (the CLI, ``casefile watch``, a
@@ -350,11 +387,7 @@ class MainWindow(QMainWindow):
         self._reload_clients()
         client = self.current_client()
         if client is not None and not self.timeline.refresh_newest(client.entry_count):
-            view = self.timeline_view
-            keep = (self.current_entry_id(), self.timeline.entry_id(view.rowAt(0)), view.verticalScrollBar().value())
-            self._tasks.run(
-                self.timeline.all_ids_loader(), lambda result: self._timeline_reloaded(result, *keep), lambda _e: None
-            )
+            self._reload_timeline()
         if client is not None:
             self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
         shown = self.detail.entry
@@ -377,7 +410,8 @@ class MainWindow(QMainWindow):
             view.verticalScrollBar().setValue(0)
 
     def _entry_changed(self, entry_id: int) -> None:
-        self.timeline.entry_changed(entry_id)
+        if not self.timeline.entry_changed(entry_id):
+            self._reload_timeline()  # its time moved: the order changed
         self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
         if self.detail.entry is not None and self.detail.entry.id == entry_id:
             self.detail.show_entry(entry_id)
@@ -476,8 +510,20 @@ class MainWindow(QMainWindow):
         window.record_changed.connect(self._entry_added)
         window.entry_recorded.connect(self.select_entry)
         window.record_changed.connect(lambda _id: self.reminders.panel.refresh())
+        window.checklist.step_recorded.connect(lambda state: self._step_recorded(window, state))
         window.show()
         return window
+
+    def _step_recorded(self, window: PartingWindow, state: Any) -> None:
+        def after() -> None:
+            if not self.locking:
+                self._reload_clients()
+                self.reminders.panel.refresh()
+            if window in self.findChildren(PartingWindow) and window.isVisible():
+                window.checklist.refresh()
+
+        if state.row_id is not None:
+            self.undo.did(f"the step “{state.step.label}”", checklist_step_reversal(self.vault, state, after))
 
     def search(self) -> SearchDialog:
         dialog = SearchDialog(self.vault, self._tasks, parent=self, zone=self.zone)
@@ -496,7 +542,8 @@ class MainWindow(QMainWindow):
             return
         names, _ = QFileDialog.getOpenFileNames(self, f"Attach files to {client.name}", suggested_path(""))
         if names:
-            self.add_files(client.id, [Path(n) for n in names], self.current_entry_id() if self.detail.entry else None)
+            paths, entry_id = [Path(n) for n in names], self.current_entry_id() if self.detail.entry else None
+            file_after_check(self, self._tasks, client.id, paths, lambda: self.add_files(client.id, paths, entry_id))
 
     def add_files(self, client_id: int, paths: list[Path], entry_id: int | None = None, chat: Any = None) -> Any:
         """Store files on a worker, with progress and Cancel in the status bar. A phone-message
@@ -565,6 +612,9 @@ class MainWindow(QMainWindow):
         self.verified_label.setToolTip(last.summary)
         self.verified_label.show()
 
+    def show_backup_warning(self, line: str) -> None:
+        self.statusBar().showMessage(f"⚠ {line}", 0)
+
     def show_verify_bundle(self) -> Any:
         from ui.dialogs.verify_bundle import VerifyBundleDialog
 
@@ -588,16 +638,26 @@ class MainWindow(QMainWindow):
     def _dropped_on_client(self, paths: list[Path], index: QModelIndex) -> None:
         client = index.data(RECORD_ROLE) if index.isValid() else self.current_client()
         if client is not None:
-            self.add_files(client.id, paths)
+            selected = self.current_client()
+            file_after_check(
+                self,
+                self._tasks,
+                client.id,
+                paths,
+                lambda: self.add_files(client.id, paths),
+                selected_client_id=selected.id if selected is not None else None,
+            )
 
     def _dropped_on_timeline(self, paths: list[Path], index: QModelIndex) -> None:
         client_id = self.timeline.client_id
         if client_id is not None:
-            self.add_files(client_id, paths, index.data(ID_ROLE) if index.isValid() else None)
+            entry_id = index.data(ID_ROLE) if index.isValid() else None
+            file_after_check(self, self._tasks, client_id, paths, lambda: self.add_files(client_id, paths, entry_id))
 
     def _dropped_on_detail(self, paths: list[Path], _index: QModelIndex) -> None:
         if self.detail.entry is not None:
-            self.add_files(self.detail.entry.client_id, paths, self.detail.entry.id)
+            client_id, entry_id = self.detail.entry.client_id, self.detail.entry.id
+            file_after_check(self, self._tasks, client_id, paths, lambda: self.add_files(client_id, paths, entry_id))
 
     # -- locking -----------------------------------------------------------------------
 
@@ -619,6 +679,7 @@ class MainWindow(QMainWindow):
         self.detail.set_vault(None)
         self.detail.clear()
         self.timeline.clear()
+        self.thumbs.clear()
         self.clients.clear()
         self.client_header.clear()
         self.strip.set_rows([])
@@ -635,4 +696,6 @@ def _welcome(vault: Any) -> str:
     if not drafts:
         return f"Vault {vault.path} — unlocked"
     names = sorted({vault.clients.get(d.client_id).name for d in drafts if d.client_id is not None})
+    if not names:  # drafts of no particular client: no empty "kept for : …"
+        return f"{plural(len(drafts), 'unsaved draft')} kept: press Ctrl+N to continue."
     return f"{plural(len(drafts), 'unsaved draft')} kept for {', '.join(names)}: select the client and press Ctrl+N to continue."

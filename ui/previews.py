@@ -47,6 +47,8 @@ def image_from_bytes(data: bytes, *, max_side: int | None = None) -> QImage:
             # decode at a reduced size where the format allows it (JPEG does): faster thumbnails
             reader.setScaledSize(size.scaled(QSize(max_side * 2, max_side * 2), Qt.AspectRatioMode.KeepAspectRatio))
     image = reader.read()
+    if image.isNull() and _is_heif(data):
+        image = heif_image(data, max_side=max_side)
     if image.isNull():
         raise UnsupportedFile(f"The image cannot be shown ({reader.errorString()}).")
     if max_side and max(image.width(), image.height()) > max_side:
@@ -54,6 +56,27 @@ def image_from_bytes(data: bytes, *, max_side: int | None = None) -> QImage:
             max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
         )
     return image
+
+
+def _is_heif(data: bytes) -> bool:
+    from app.ingest.images import image_format
+
+    return image_format(data[:16]) == "HEIF"
+
+
+def heif_image(data: bytes, *, max_side: int | None = None) -> QImage:
+    """An iPhone photo (HEIC/HEIF), which Qt has no reader for: decoded by Pillow + pi-heif in
+    memory, upright, under the same pixel limit as ingest."""
+    from PIL import ImageOps
+
+    from app.ingest.images import _open
+
+    image = _open(data, "The photo")  # refuses bombs before decoding, like ingest
+    if max_side:
+        image.thumbnail((max_side * 2, max_side * 2))
+    upright = ImageOps.exif_transpose(image).convert("RGBA")
+    raw = upright.tobytes()
+    return QImage(raw, upright.width, upright.height, upright.width * 4, QImage.Format.Format_RGBA8888).copy()
 
 
 def pdf_page_count(data: bytes) -> int:

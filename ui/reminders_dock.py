@@ -2,7 +2,9 @@
 
 The panel lives as long as the window (its timer checks every minute while the app
 runs); the dock only shows or hides it. New due reminders become a tray notification
-when the desktop has a tray, otherwise a status-bar message.
+when the desktop has a tray, otherwise a status-bar message. Adding, snoozing and
+completing a reminder each become the session's Edit → Undo (``ui/undo.py``): undone by a
+new ledgered change with the reason "undone by the owner" (cancel, snooze back, reopen).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QSystemTrayIcon
 
 from ui.icons import icon
 from ui.parting.reminders_panel import RemindersPanel, notification_text
+from ui.undo import UNDO_REASON
 
 STATUS_MESSAGE_MS = 15_000
 
@@ -25,16 +28,22 @@ class RemindersDock(QDockWidget):
 
     notified = Signal(str, str)
 
-    def __init__(self, vault: Any, window: QMainWindow, *, clock: Any = None) -> None:
+    def __init__(self, vault: Any, window: QMainWindow, *, clock: Any = None, undo: Any = None) -> None:
         super().__init__("Reminders", window)
         self.setObjectName("reminders-dock")
         self._window = window
+        self._vault = vault
+        self._undo = undo
+        self.add_dialog: Any = None
         self.tray: QSystemTrayIcon | None = None
         self.panel = RemindersPanel(vault, self, clock=clock)
         self.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self)
         self.hide()
         self.panel.reminders_due.connect(self.notify)
+        self.panel.add_requested.connect(self.add_reminder)
+        self.panel.reminder_done.connect(self._done)
+        self.panel.reminder_snoozed.connect(self._snoozed)
         if self.panel.model.rows():  # already due when the vault opened (checked before we listened)
             self.notify(self.panel.model.rows(), opening=True)
 
@@ -66,6 +75,60 @@ class RemindersDock(QDockWidget):
         else:
             self._window.statusBar().showMessage(f"{title}: {body.replace(chr(10), '; ')} (Ctrl+R)", STATUS_MESSAGE_MS)
         self.notified.emit(title, body)
+
+    def add_reminder(self) -> Any:
+        """The "Add a reminder" dialog, for the client on screen."""
+        from ui.dialogs.reminder import AddReminderDialog
+
+        current = getattr(self._window, "current_client", lambda: None)()
+        dialog = AddReminderDialog(self._vault, current.id if current is not None else None, parent=self._window)
+        dialog.added.connect(self._added)
+        dialog.open()
+        self.add_dialog = dialog
+        return dialog
+
+    def _say(self, line: str) -> None:
+        self._window.statusBar().showMessage(line, 10_000)
+
+    def _added(self, reminder: Any) -> None:
+        self.panel.refresh()
+        when = reminder.due_at.astimezone(self.panel.model.zone)
+        self._say(f"Reminder added: {reminder.title} ({when:%a %d %b %Y %H:%M}).")
+        if self._undo is not None:
+            reminders = self._vault.reminders
+
+            def reverse() -> str:
+                reminders.cancel(reminder.id, UNDO_REASON)
+                self.panel.refresh()
+                return f"Undone: the reminder “{reminder.title}” — cancelled (kept in the record)."
+
+            self._undo.did(f"the reminder “{reminder.title}”", reverse)
+
+    def _done(self, reminder_id: int) -> None:
+        reminder = self._vault.reminders.get(reminder_id)
+        self._say(f"Done: {reminder.title}. Edit → Undo reopens it.")
+        if self._undo is not None:
+            reminders = self._vault.reminders
+
+            def reverse() -> str:
+                reminders.reopen(reminder_id, UNDO_REASON)
+                self.panel.refresh()
+                return f"Undone: “{reminder.title}” is open again (the record keeps both)."
+
+            self._undo.did(f"“{reminder.title}” done", reverse)
+
+    def _snoozed(self, reminder: Any, before: Any) -> None:
+        when = reminder.due_at.astimezone(self.panel.model.zone)
+        self._say(f"Snoozed “{reminder.title}” until {when:%a %d %b %H:%M}.")
+        if self._undo is not None:
+            reminders = self._vault.reminders
+
+            def reverse() -> str:
+                reminders.snooze(reminder.id, before, reason=UNDO_REASON)
+                self.panel.refresh()
+                return f"Undone: the snooze of “{reminder.title}” — due again as before."
+
+            self._undo.did(f"the snooze of “{reminder.title}”", reverse)
 
     def stop(self) -> None:
         """Before a lock: no more checks against a closing vault."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 from ui.app_settings import AppSettings
 from ui.bridge import VaultEvents
 from ui.clipboard import SecureClipboard
+from ui.file_dialogs import start_in
 from ui.idle_lock import IdleLock
 from ui.inbox_watch import InboxWatch, inbox_folder, inbox_wanted
 from ui.window_geometry import restore_geometry, save_geometry
@@ -71,11 +72,17 @@ class Session(QObject):
         self.events = VaultEvents(self)
         self.idle = IdleLock(app, settings.auto_lock_minutes, self)
         self.idle.idle.connect(self.lock)
+        from ui.idle_checkpoint import IdleCheckpoint
+
+        self.checkpoint = IdleCheckpoint(self.tasks, self)
         self.inbox = InboxWatch(self)
         self.clipboard = SecureClipboard(self)
         from ui.anchor_retry import AnchorRetry
 
         self.anchor_retry = AnchorRetry(self.tasks, self)  # queued RFC 3161 requests, daily seal
+        from ui.auto_backups import AutoBackups
+
+        self.backups = AutoBackups(self.tasks, self)  # daily verified backups to the chosen folder
         self.system_lock: Any = None  # made at the first unlock: QtDBus is not needed before
         self.vault: Any = None
         self.window: Any = None
@@ -155,8 +162,8 @@ class Session(QObject):
             self.show_unlock(self.path)
 
     def _choose_vault(self) -> None:
-        start = self.path.parent if self.path is not None and self.path.parent.is_dir() else Path.home()
-        chosen = QFileDialog.getExistingDirectory(self.gate, "Open a vault folder", str(start))
+        near = str(self.path.parent) if self.path is not None else ""
+        chosen = QFileDialog.getExistingDirectory(self.gate, "Open a vault folder", start_in(near))
         if chosen:
             self._open_folder(Path(chosen))
 
@@ -175,6 +182,7 @@ class Session(QObject):
         self.settings.sync()
         self.window = MainWindow(vault, self.events, self.tasks)
         self.window.app_settings = self.settings
+        self.window.clipboard = self.clipboard
         self.window.lock_requested.connect(self.lock)
         self.window.settings_requested.connect(self.show_settings)
         restore_geometry(self.window, self.settings.qsettings, "main")
@@ -193,14 +201,32 @@ class Session(QObject):
         self.window.watch_inbox(self.inbox)
         self.restart_inbox()
         self.anchor_retry.start(vault)
+        self.backups.status_changed.connect(self.window.backup_label.show_status)
+        self.backups.warned.connect(self.window.show_backup_warning)
+        self.backups.start(vault)
+        self.checkpoint.start(vault)
+        self._show_notices(vault)
         self.unlocked.emit()
+
+    def _show_notices(self, vault: Any) -> Any:
+        """What the unlock found wrong but not fatal (a damaged recovery slot…): said once, now."""
+        notices = list(getattr(vault, "notices", []))
+        if not notices or self.window is None:
+            return None
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, "Casefile", "\n\n".join(notices), parent=self.window)
+        box.setObjectName("unlock-notices")
+        box.open()
+        return box
 
     def show_settings(self) -> Any:
         from ui.dialogs.settings import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.vault, parent=self.window)
+        dialog = SettingsDialog(self.settings, self.vault, parent=self.window, backups=self.backups)
         dialog.applied.connect(lambda: self.idle.set_minutes(self.settings.auto_lock_minutes))
         dialog.applied.connect(self.restart_inbox)
+        dialog.applied.connect(self.backups.tick)  # a folder just chosen: the first backup now
         dialog.open()
         return dialog
 
@@ -208,6 +234,7 @@ class Session(QObject):
         if self.vault is None:
             return
         self.idle.stop()
+        self.checkpoint.stop()
         self.clipboard.clear()
         self.inbox.stop()  # before the vault closes: a file mid-import finishes its transaction
         self.anchor_retry.stop()
@@ -225,7 +252,12 @@ class Session(QObject):
 
     def _close_vault(self) -> None:
         vault, self.vault = self.vault, None
-        self.tasks.wait()  # a worker mid-read finishes before the connection goes
+        # The last automatic backup if one is due (on a worker), then every worker (one
+        # mid-read, the backup) finishes before the connection goes.
+        from ui.auto_backups import LOCK_WAIT_MS
+
+        backing_up = self.backups.at_lock(vault)
+        self.tasks.wait(LOCK_WAIT_MS if backing_up else 30_000)
         vault.lock()
 
     def restart_inbox(self) -> None:
@@ -236,6 +268,7 @@ class Session(QObject):
 
     def shut_down(self) -> None:
         self.idle.stop()
+        self.checkpoint.stop()
         self.clipboard.clear()
         self.inbox.stop()
         self.anchor_retry.stop()

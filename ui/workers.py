@@ -165,6 +165,8 @@ def user_message(error: BaseException) -> str:
     from app.errors import CasefileError
 
     if isinstance(error, CasefileError):
-        return str(error)
+        from ui.words import without_cli_syntax
+
+        return without_cli_syntax(str(error))
     log.debug("unexpected error", exc_info=error)  # tracebacks only in a debug log, never on screen
     return f"Unexpected error: {type(error).__name__}. Details are in the debug log."

@@ -105,10 +105,12 @@ def _prompt(prompt: str, confirm: bool) -> str:
 
 
 @contextmanager
-def open_vault(args: argparse.Namespace) -> Iterator[Any]:
+def open_vault(args: argparse.Namespace, *, check_seen: bool = True) -> Iterator[Any]:
     from app.vault import Vault
 
-    vault = Vault.open(vault_dir(args), passphrase(args))
+    vault = Vault.open(vault_dir(args), passphrase(args), check_seen=check_seen)
+    for notice in vault.notices:  # a damaged recovery slot, a damaged record of the last state seen
+        err(f"casefile: warning: {notice}")
     # Another Casefile process writing (an import, `watch`, the app): say once that we
     # wait, on stderr, and keep what the user typed.
     vault.db.on_busy = lambda message: err(f"casefile: {message}")

@@ -8,6 +8,7 @@ import threading
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from app.cli import context as ctx
 from app.errors import InvalidInput
@@ -59,8 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=cmd_verify_bundle)
 
 
-def _bound(text: str | None, *, end: bool) -> datetime | None:
-    """A date means the whole day: --to 2026-09-30 includes that day's evening."""
+def _bound(text: str | None, *, end: bool, zone_name: str | None = None) -> datetime | None:
+    """A date means the whole day in the business time zone (the vault's display_timezone,
+    else this computer's): --to 2026-09-30 includes that day's evening."""
     if not text:
         return None
     text = text.strip()
@@ -69,10 +71,16 @@ def _bound(text: str | None, *, end: bool) -> datetime | None:
             day = datetime.strptime(text, "%Y-%m-%d").date()
         except ValueError:
             raise InvalidInput(f"{text!r} is not a date (use YYYY-MM-DD).") from None
-        zone, _name = local_zone()
+        zone, _name = (ZoneInfo(zone_name), zone_name) if zone_name else local_zone()
         moment = check_range(datetime.combine(day, time.min, tzinfo=zone))
         return moment + timedelta(days=1) - timedelta(microseconds=1) if end else moment
-    return parse_when(text)[0]
+    return parse_when(text, zone_name=zone_name)[0]
+
+
+def _business_zone_name(vault: object) -> str | None:
+    """The vault's display_timezone when it names a zone this machine knows."""
+    name = vault.settings.get("display_timezone")  # type: ignore[attr-defined]
+    return name if name and vault.settings.display_zone() is not None else None  # type: ignore[attr-defined]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -81,10 +89,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with ctx.open_vault(args) as vault:
         client = vault.clients.resolve(args.client)
+        zone_name = _business_zone_name(vault)
         options = DossierOptions(
             client_id=client.id,
-            date_from=_bound(args.date_from, end=False),
-            date_to=_bound(args.date_to, end=True),
+            date_from=_bound(args.date_from, end=False, zone_name=zone_name),
+            date_to=_bound(args.date_to, end=True, zone_name=zone_name),
             kinds=tuple(args.kinds),
             include_private=args.include_private,
             bates_prefix=args.bates_prefix,

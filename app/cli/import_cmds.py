@@ -38,9 +38,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--delete-imported", action="store_true", help="delete originals after a verified import")
     p.add_argument("--once", action="store_true", help="import what is there now, then stop")
-    p.add_argument("--settle", type=ctx.seconds(3600), default=2.0, metavar="SEC", help="how long a file must stay unchanged")
+    p.add_argument(
+        "--settle", type=ctx.seconds(3600), default=2.0, metavar="SEC", help="how long a file must stay unchanged"
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
     p.set_defaults(handler=cmd_watch)
+
+    p = sub.add_parser(
+        "inbox-folder",
+        help="give a client a folder in the Inbox (names are visible to anyone using this computer)",
+    )
+    ctx.add_vault_options(p)
+    p.add_argument("client", nargs="?", help="the client (omit with --list)")
+    p.add_argument("--neutral", action="store_true", help="name the folder C-0007 (the client's number), not the name")
+    p.add_argument("--remove", action="store_true", help="the client no longer has an Inbox folder")
+    p.add_argument("--list", action="store_true", help="list the Inbox folders and their clients")
+    p.set_defaults(handler=cmd_inbox_folder)
 
     p = sub.add_parser("triage", help="files from the Inbox root waiting for a client")
     tsub = p.add_subparsers(dest="triage_command", metavar="ACTION", required=True)
@@ -153,6 +166,29 @@ def cmd_watch(args: argparse.Namespace) -> int:
             pass
         finally:
             inbox.stop()
+    return 0
+
+
+def cmd_inbox_folder(args: argparse.Namespace) -> int:
+    from app.errors import InvalidInput
+    from app.ingest import inbox_folders
+
+    if args.list == bool(args.client):
+        raise InvalidInput("Name a client, or give --list.")
+    with ctx.open_vault(args) as vault:
+        if args.list:
+            for name, client_id in sorted(inbox_folders.assigned(vault).items()):
+                ctx.out(f"{name}  →  {vault.clients.get(client_id).name} (client {client_id})")
+            if not inbox_folders.assigned(vault):
+                ctx.out("No client has an Inbox folder; files in the Inbox itself wait in triage.")
+            return 0
+        client = vault.clients.resolve(args.client)
+        if args.remove:
+            inbox_folders.remove_client_folder(vault, client.id)
+            ctx.out(f"{client.name} has no Inbox folder now (a folder already made is left as it is).")
+            return 0
+        name = inbox_folders.add_client_folder(vault, client.id, neutral=args.neutral)
+    ctx.out(f"Inbox folder for {client.name}: {name} (made when the Inbox is next watched).")
     return 0
 
 

@@ -314,7 +314,10 @@ def cmd_template(args: argparse.Namespace) -> int:
         client = vault.clients.resolve(args.client)
         text = render_document(vault, client.id, args.name)
     if args.out:
+        from app.dossier.partials import create_private
+
         try:
+            create_private(args.out)  # 0600: it holds the client's record
             args.out.write_text(text, encoding="utf-8")
         except OSError as error:
             raise InvalidInput(f"Cannot write {args.out}: {error.strerror}.") from None

@@ -19,6 +19,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("unlock", help="check that the vault opens and show what it holds")
     ctx.add_vault_options(p)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="open a record that is older than the last one this computer saw, and write that into the ledger"
+        " (only when no backup holds the lost events)",
+    )
     p.set_defaults(handler=cmd_unlock)
 
     p = sub.add_parser("verify", help="check the database, the ledger chain and every stored file")
@@ -41,16 +47,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--recovery-key-file", metavar="PATH", help="read the recovery key from PATH ('-' = stdin)")
     p.add_argument("--new-passphrase-file", metavar="PATH", help="read the new passphrase from PATH")
     p.add_argument("--new-recovery-key", action="store_true", help="also replace the recovery key")
+    p.add_argument(
+        "--reset",
+        action="store_true",
+        help="unlock with the passphrase and replace the recovery key (and rewrite a damaged key file)",
+    )
     p.set_defaults(handler=cmd_recovery)
 
     p = sub.add_parser("backup", help="write an encrypted, verified copy of the vault to DEST")
     ctx.add_vault_options(p)
-    p.add_argument("dest", type=Path)
+    p.add_argument("dest", type=Path, nargs="?", help="a new folder; with --auto, the backup folder")
+    p.add_argument(
+        "--auto",
+        action="store_true",
+        help="a dated backup into DEST (default: the vault's backup folder), then keep the last N plus one a month",
+    )
+    p.add_argument(
+        "--keep", metavar="N", help="with --auto: how many recent backups to keep (default: the setting, 14)"
+    )
     p.set_defaults(handler=cmd_backup)
 
     p = sub.add_parser("restore", help="restore a backup folder SRC to the vault location")
     ctx.add_vault_options(p)
     p.add_argument("src", type=Path)
+    p.add_argument("--check", action="store_true", help="only open SRC read-only and verify it (the restore drill)")
     p.set_defaults(handler=cmd_restore)
 
     p = sub.add_parser("demo", help="create a demo vault holding a realistic difficult-client story")
@@ -80,7 +100,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
-    with ctx.open_vault(args) as vault:
+    with ctx.open_vault(args, check_seen=not args.accept_loss) as vault:
+        if args.accept_loss:
+            if vault.behind is None:
+                raise InvalidInput("The record is not older than the last one this computer saw; nothing to accept.")
+            ctx.err(f"casefile: {vault.behind}")
+            event = vault.accept_as_found()
+            ctx.err(f"casefile: accepted as found; the ledger says so in event {event.seq} (vault.loss_accepted).")
         head = vault.head()
         info = {
             "vault": str(vault.path),
@@ -102,7 +128,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     progress = (lambda msg: print(f"… {msg}", file=sys.stderr)) if sys.stderr.isatty() and not args.json else None
     if args.seal is not None and not args.seal.strip():
         raise InvalidInput("The --seal value is empty; give the seal as printed, e.g. CF1-42-3f9a….")
-    with ctx.open_vault(args) as vault:
+    # A record behind what this computer last saw opens here, so that verify can say so.
+    with ctx.open_vault(args, check_seen=False) as vault:
         report = vault.verify(seal=args.seal, progress=progress)
     if args.json:
         ctx.print_json(
@@ -163,6 +190,14 @@ def cmd_passwd(args: argparse.Namespace) -> int:
 def cmd_recovery(args: argparse.Namespace) -> int:
     from app.vault import Vault
 
+    if args.reset:
+        if args.recovery_key_file or args.new_passphrase_file or args.new_recovery_key:
+            raise InvalidInput("--reset takes the passphrase only (it makes a new recovery key itself).")
+        with ctx.open_vault(args) as vault:
+            recovery_key = vault.new_recovery_key()  # rewrites the whole key file, with its MAC
+        ctx.out("The key file was rewritten with a new recovery slot; the old recovery key no longer works.")
+        _show_recovery_key(recovery_key)
+        return 0
     spec = args.recovery_key_file
     if spec:
         recovery_key = ctx._read_secret_file(spec, "recovery key")
@@ -191,6 +226,18 @@ def cmd_recovery(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    if args.auto:
+        from app.vault.backups import auto_backup, parse_keep
+
+        keep = parse_keep(args.keep) if args.keep is not None else None
+        with ctx.open_vault(args) as vault:
+            result = auto_backup(vault, args.dest, keep=keep)
+        ctx.out(result.line())
+        return 0
+    if args.keep is not None:
+        raise InvalidInput("--keep goes with --auto (casefile backup --auto [FOLDER] --keep N).")
+    if args.dest is None:
+        raise InvalidInput("Say where the backup goes: casefile backup FOLDER, or casefile backup --auto [FOLDER].")
     with ctx.open_vault(args) as vault:
         dest = vault.backup(args.dest)
     ctx.out(f"Backup written and verified: {dest}")
@@ -200,9 +247,29 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from app.vault import Vault
 
+    if args.check:
+        return _restore_check(args)
     dest = ctx.vault_dir(args)
     Vault.restore(args.src, dest, ctx.passphrase(args))
     ctx.out(f"Restored {args.src} to {dest} and verified it.")
+    return 0
+
+
+def _restore_check(args: argparse.Namespace) -> int:
+    """The restore drill: nothing in the backup (or the vault location) is touched."""
+    from app import ledger
+    from app.vault.backups import check_backup
+
+    checked = check_backup(args.src, ctx.passphrase(args))
+    report = checked.report
+    if not report.ok:
+        ctx.err(f"casefile: the backup {args.src} fails verification: {report.first_break}")
+        return EXIT_VERIFY_FAILED
+    what = ", ".join(f"{n} {name}" for name, n in report.checked.items() if n)
+    ctx.out(f"OK: the backup {args.src} opens and verifies ({what}).")
+    ctx.out(f"Chain head: {checked.head.hash} ({checked.head.count} events)")
+    ctx.out(f"Last event: {checked.last_event_at or 'none'}")
+    ctx.out(f"Seal: {ledger.format_seal(checked.head)}")
     return 0
 
 

@@ -4,7 +4,11 @@
 exhibits/…         every exhibit's original bytes, streamed from the vault
 manifest.json      entries, exhibits, hashes, Bates ranges, ledger head
 exhibits.csv       one row per exhibit
-loadfile.dat       Concordance load file (þ quotes, ASCII 20 delimiter)
+documents/…       the PDF split into one PDF per document (app/dossier/loadfile.py)
+text/…            one UTF-8 text file per document
+loadfile.dat      Concordance load file (þ quotes, ASCII 20 delimiter), one row per document
+loadfile.opt      Opticon image cross-reference, one line per page
+chronology.csv    the chronology for a spreadsheet or chronology tool (and .xlsx)
 README.txt         how to verify
 SHA256SUMS         every file above, for `sha256sum -c`
 """
@@ -22,16 +26,15 @@ from typing import Any
 
 from app.dossier.exhibits import Exhibit
 from app.dossier.layout import Layout
+from app.dossier.loadfile import DAT_NAME, OPT_NAME, Hashes, readme_lines
 from app.errors import CorruptVault
 from app.evidence.manifest import BundleEvidence
 
-MANIFEST, SUMS, README, CSV_NAME, DAT_NAME = "manifest.json", "SHA256SUMS", "README.txt", "exhibits.csv", "loadfile.dat"
-DAT_QUOTE, DAT_DELIM = "þ", "\x14"
+MANIFEST, SUMS, README, CSV_NAME = "manifest.json", "SHA256SUMS", "README.txt", "exhibits.csv"
 CSV_COLUMNS = (
     "number", "description", "entry_id", "file_name", "media_type", "size", "sha256", "native_path",
     "rendered_as", "note", "source", "acquired_at", "occurred_at", "recorded_at", "bates_first", "bates_last",
 )  # fmt: skip
-DAT_FIELDS = ("BEGBATES", "ENDBATES", "CUSTODIAN", "DATE", "SHA256", "NATIVEPATH", "FILENAME", "DESCRIPTION", "DKIM")
 
 
 def manifest(layout: Layout, pdf_name: str, pdf_sha256: str) -> dict[str, Any]:
@@ -147,32 +150,6 @@ def privilege_csv(layout: Layout) -> bytes | None:
     return out.getvalue().encode("utf-8-sig")
 
 
-def concordance_dat(layout: Layout) -> bytes:
-    custodian = layout.selection.owner_name or layout.selection.business_name or "Casefile"
-
-    def line(values: list[str]) -> str:
-        return DAT_DELIM.join(f"{DAT_QUOTE}{v.replace(DAT_QUOTE, '')}{DAT_QUOTE}" for v in values)
-
-    lines = [line(list(DAT_FIELDS))]
-    for ex in layout.exhibits:
-        lines.append(
-            line(
-                [
-                    ex.bates_first,
-                    ex.bates_last,
-                    custodian,
-                    ex.entry.occurred_at.strftime("%m/%d/%Y"),
-                    ex.attachment.sha256,
-                    ex.native_path,
-                    ex.attachment.name,
-                    ex.description,
-                    dkim_field(ex.attachment.metadata),
-                ]
-            )
-        )
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
-
-
 def readme(layout: Layout, pdf_name: str) -> bytes:
     sel = layout.selection
     text = f"""Dossier: record of dealings with {sel.client.name}
@@ -183,14 +160,20 @@ What is here
   exhibits/      the original bytes of every exhibit, named EX<number>_<original name>
   {MANIFEST}  entries, exhibits, SHA-256 hashes, Bates ranges, ledger head
   {CSV_NAME}   one row per exhibit (UTF-8)
-  {DAT_NAME}   Concordance load file: þ quotes, ASCII 20 delimiter; BEGBATES, ENDBATES,
-                 CUSTODIAN, DATE, SHA256, NATIVEPATH, FILENAME, DESCRIPTION, DKIM
+{readme_lines()}  chronology.csv, chronology.xlsx   the chronology, one row per entry, with source,
+                 exhibits and Bates pin cites (times in the business time zone)
   {SUMS}     SHA-256 of every file above
 
-How to verify
-  1. Unpack the ZIP and, in the unpacked folder, run:   sha256sum -c {SUMS}
-     (macOS: shasum -a 256 -c {SUMS}). Every line must end in OK.
-  2. Or, with Casefile installed:   casefile verify-bundle THIS.zip
+How to verify (every line of {SUMS} must check as OK)
+  1. Unpack the ZIP, open a terminal in the unpacked folder and run:
+       Linux:    sha256sum -c {SUMS}
+       macOS:    shasum -a 256 -c {SUMS}
+       Windows:  in PowerShell, for any one file:   Get-FileHash -Algorithm SHA256 <file>
+                 and compare with its line in {SUMS}; or check them all at once with
+                 Get-Content {SUMS} | ForEach-Object {{ $h,$f = $_ -split '  ',2;
+                   if ((Get-FileHash -Algorithm SHA256 -LiteralPath $f).Hash -ne $h) {{ "CHANGED: $f" }} }}
+                 (no output means every file matches)
+  2. Or, with Casefile installed (any of the three systems):   casefile verify-bundle THIS.zip
      It checks every hash and the manifest, and names any file changed, removed or added.
   3. The ledger head below identifies the exact state of the encrypted record when the
      dossier was made; the owner can re-check the record against it with `casefile verify`.
@@ -222,14 +205,16 @@ def write_bundle(
 
         pdf_sha = hashlib.sha256(pdf).hexdigest()
         put(pdf_name, pdf, compress=False)
+        natives: dict[str, Hashes] = {}
         for ex in layout.exhibits:
-            sums[ex.native_path] = _stream_exhibit(layout, zf, ex)
+            natives[ex.native_path] = _stream_exhibit(layout, zf, ex)
+            sums[ex.native_path] = natives[ex.native_path].sha256
             tick()
         put(CSV_NAME, exhibits_csv(layout))
         privilege = privilege_csv(layout)
         if privilege is not None:
             put(PRIVILEGE_CSV, privilege)
-        put(DAT_NAME, concordance_dat(layout))
+        _load_files(layout, pdf, natives, put)
         text = readme(layout, pdf_name)
         if evidence is not None:
             text += signed.readme_section(evidence, pdf_name).encode("utf-8")
@@ -256,16 +241,32 @@ def write_bundle(
     return sums
 
 
-def _stream_exhibit(layout: Layout, zf: zipfile.ZipFile, ex: Exhibit) -> str:
+def _load_files(layout: Layout, pdf: bytes, natives: dict[str, Hashes], put: Callable[..., None]) -> None:
+    """documents/, text/, the .dat and .opt and the chronology export (app/dossier/loadfile.py)."""
+    from app.dossier import chronology_export as chrono
+    from app.dossier import loadfile
+
+    docs = loadfile.documents(layout)
+    pdfs = loadfile.split_pdf(pdf, docs, lambda name, data: put(name, data, False))
+    loadfile.write_text_files(layout, pdf, docs, put)
+    put(DAT_NAME, loadfile.concordance_dat(loadfile.dat_rows(layout, docs, natives, pdfs)))
+    put(OPT_NAME, loadfile.opticon(layout, docs))
+    table = chrono.rows(layout, docs)
+    put(chrono.CSV_NAME, chrono.chronology_csv(table))
+    put(chrono.XLSX_NAME, chrono.chronology_xlsx(layout, table), False)
+
+
+def _stream_exhibit(layout: Layout, zf: zipfile.ZipFile, ex: Exhibit) -> Hashes:
     """Copy the original bytes chunk by chunk, re-hashing them on the way: a
     stored file that no longer matches its SHA-256 stops the export."""
     info = zipfile.ZipInfo(ex.native_path, date_time=ex.attachment.added_at.timetuple()[:6])
     info.compress_type = zipfile.ZIP_STORED  # photos and PDFs are compressed already
-    digest = hashlib.sha256()
+    digest, md5 = hashlib.sha256(), hashlib.md5()  # MD5 only for the load file, where reviewers expect it
     with zf.open(info, "w", force_zip64=ex.attachment.size > 2**31 - 1) as out:
         for chunk in layout.vault.attachments.iter_bytes(ex.attachment.sha256):
             digest.update(chunk)
+            md5.update(chunk)
             out.write(chunk)
     if digest.hexdigest() != ex.attachment.sha256:
         raise CorruptVault(f"The stored file for {ex.label} ({ex.attachment.name}) no longer matches its SHA-256.")
-    return ex.attachment.sha256
+    return Hashes(md5.hexdigest(), ex.attachment.sha256)

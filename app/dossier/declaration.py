@@ -62,12 +62,16 @@ def check_legend(choice: str) -> str:
         return LEGENDS[text.lower()]
     if len(text) > MAX_LEGEND:
         raise InvalidInput(f"The legend is too long ({len(text)} characters; the limit is {MAX_LEGEND}).")
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
+    from app.dossier.bidi import needs_bidi
+    from app.dossier.text import register_fonts
+
+    covered = register_fonts()  # the stamp is set in embedded DejaVu Sans (bates.StampFonts)
+    odd = next((ch for ch in text if ord(ch) not in covered), "")
+    if odd or needs_bidi(text):
         raise InvalidInput(
-            "The legend can use Latin letters, digits and punctuation only (it is stamped in Helvetica)."
-        ) from None
+            "The legend can use letters DejaVu Sans has, written left to right (Latin, Greek, Cyrillic), "
+            f"digits and punctuation; {odd or 'right-to-left text'!r} cannot be stamped."
+        )
     return text
 
 
@@ -392,8 +396,13 @@ def integrity(layout: Layout) -> list[Any]:
     story.append(Paragraph("How to check", s["h3"]))
     steps = [
         "1. The bundle (ZIP) holds this PDF, every exhibit's original bytes under exhibits/, manifest.json, "
-        "exhibits.csv, a Concordance load file (.dat), README.txt and SHA256SUMS.",
-        "2. Unpack it and run, in the unpacked folder: sha256sum -c SHA256SUMS — every line must say OK.",
+        "exhibits.csv, this PDF split into one PDF per document under documents/ with its text under text/, "
+        "a Concordance load file (.dat), an Opticon image cross-reference (.opt), the chronology as CSV and XLSX, "
+        "README.txt and SHA256SUMS.",
+        "2. Unpack it and, in the unpacked folder, check every line of SHA256SUMS — on Linux: sha256sum -c "
+        "SHA256SUMS; on macOS: shasum -a 256 -c SHA256SUMS (every line must say OK); on Windows, in PowerShell: "
+        "Get-FileHash -Algorithm SHA256 FILE, compared with that file's line (README.txt gives a one-line loop "
+        "that checks them all).",
         "3. Or run: casefile verify-bundle BUNDLE.zip — it checks every hash and the manifest, and names any file "
         "that was changed, removed or added.",
         "4. The ledger head above is a SHA-256 hash chain over every change ever made to the record. The owner "

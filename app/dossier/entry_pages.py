@@ -37,6 +37,8 @@ FIELD_LABELS = {
 def entries_in_full(layout: Layout) -> list[Any]:
     story: list[Any] = [heading(layout, "sec:entries", "Entries in full")]
     for index, chosen in enumerate(layout.selection.entries, start=1):
+        if index > 1:
+            story.append(PageBreak())  # each entry is a document of its own in the load file (loadfile.py)
         story += entry_block(layout, chosen, index)
     story.append(PageBreak())
     return story

@@ -10,7 +10,8 @@ from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.dossier.bounded import HEADER_CHARS, HEADING_CHARS, clip, split_tall_rows
-from app.dossier.exhibits import Exhibit, acquired_text
+from app.dossier.describe import media_type_name, metadata_text, source_name
+from app.dossier.exhibits import Exhibit, format_utc
 from app.dossier.layout import AnchoredHeading, ExhibitImage, Layout, Marker, PlaceholderPage
 from app.dossier.ocr_pages import image_with_ocr
 from app.dossier.sections import (
@@ -70,12 +71,15 @@ def exhibit_index(layout: Layout) -> list[Any]:
             [
                 para(f"{ex.number}\n{ex.bates_first}\n– {ex.bates_last}\n{pages_text(ex)} page(s)", s["cell"]),
                 para(
-                    f"{ex.description}\nFile: {att.name}\nType: {att.media_type}, {size_text(att.size)}{original}"
-                    f"\nNative file: {ex.native_path}" + (f"\nNote: {ex.reason}" if ex.reason else ""),
+                    f"{ex.description}\nFile: {att.name}\nType: {media_type_name(att.media_type, att.name)}, "
+                    f"{size_text(att.size)}{original}"
+                    f"\nNative file: {ex.native_path}"
+                    + (f"\nNote: {ex.reason}" if ex.reason else "")
+                    + f"\nFrom entry #{ex.entry.id}, in full at {layout.bates_of(f'entry:{ex.entry.id}')}",
                     s["cell"],
                 ),
                 para(
-                    f"Acquired: {acquired_text(att)}\nOccurred: {when_text(ex.entry.occurred_at)}"
+                    f"Acquired: {format_utc(att.added_at)}, {source_name(att.source)}\nOccurred: {when_text(ex.entry.occurred_at)}"
                     f"\nRecorded: {when_text(in_zone_of(ex.entry.recorded_at, ex.entry.occurred_at, ex.entry.fields.occurred_tz))}",
                     s["cell"],
                 ),
@@ -94,22 +98,6 @@ def all_exhibits(layout: Layout) -> list[Any]:
     return story
 
 
-def metadata_text(metadata: dict[str, object], limit: int = 12) -> str:
-    """What ingest extracted (EXIF time, GPS, email headers), flattened to one line."""
-    items = []
-    # Collection and DKIM records are told in sentences on the email exhibit (app/mail/provenance.py).
-    shown = {k: v for k, v in metadata.items() if k not in ("dkim", "collected")}
-    for key, value in list(shown.items())[:limit]:
-        if isinstance(value, dict | list):
-            value = (
-                ", ".join(f"{k}={v}" for k, v in value.items())
-                if isinstance(value, dict)
-                else ", ".join(map(str, value))
-            )
-        items.append(f"{key}: {str(value)[:120]}")
-    return " · ".join(items)
-
-
 def _exhibit_heading(layout: Layout, ex: Exhibit) -> list[Any]:
     s = styles()
     att = ex.attachment
@@ -123,12 +111,13 @@ def _exhibit_heading(layout: Layout, ex: Exhibit) -> list[Any]:
             level=1,
         ),
         para(
-            f"{clip(att.name, HEADING_CHARS, 'see the exhibit index')} · {att.media_type} · {size_text(att.size)} · SHA-256 {att.sha256}",
+            f"{clip(att.name, HEADING_CHARS, 'see the exhibit index')} · {media_type_name(att.media_type, att.name)} · {size_text(att.size)} · SHA-256 {att.sha256}",
             s["small"],
         ),
     ]
-    if att.metadata:
-        flowables.append(para(f"Recorded metadata: {metadata_text(att.metadata)}", s["small"]))
+    recorded = metadata_text(att.metadata) if att.metadata else ""
+    if recorded:
+        flowables.append(para(f"Recorded metadata: {recorded}", s["small"]))
     return [*flowables, Spacer(1, 6)]
 
 
@@ -198,6 +187,23 @@ def _html_to_text(markup_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
+def _with_exhibit_numbers(layout: Layout, ex: Exhibit, names: list[str]) -> list[str]:
+    """'kitchen.jpg (Exhibit 6)': the files that came with this email, by the exhibit
+    number each has here (their Bates ranges are in the index and the load file)."""
+    siblings = [o for o in layout.exhibits if o.entry.id == ex.entry.id and "mime_part" in o.attachment.metadata]
+    by_name: dict[str, list[Exhibit]] = {}
+    for other in siblings:
+        by_name.setdefault(other.attachment.name, []).append(other)
+    out = []
+    for position, name in enumerate(names):
+        same = by_name.get(name)
+        match = same.pop(0) if same else None
+        if match is None and len(siblings) == len(names):  # renamed on import: same order
+            match = siblings[position]
+        out.append(f"{name} ({match.label})" if match is not None else name)
+    return out
+
+
 def email_flowables(layout: Layout, ex: Exhibit) -> list[Any]:
     s = styles()
     headers, text, names = _email_text(layout, ex)
@@ -205,7 +211,9 @@ def email_flowables(layout: Layout, ex: Exhibit) -> list[Any]:
     rows = [cells(k, bold=True)[:1] + cells(clip(v, HEADER_CHARS, where)) for k, v in headers]
     if names:
         listed = clip(
-            ", ".join(str(n) for n in names), HEADER_CHARS, f"{len(names)} attachments in all; see {ex.native_path}"
+            ", ".join(_with_exhibit_numbers(layout, ex, [str(n) for n in names])),
+            HEADER_CHARS,
+            f"{len(names)} attachments in all; see {ex.native_path}",
         )
         rows.append(cells("Attachments", bold=True)[:1] + cells(listed))
     rows = rows or [cells("(no headers)", "")]

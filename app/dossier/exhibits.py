@@ -17,7 +17,7 @@ from app.dossier.select import Selection
 from app.records.models import Attachment, Entry
 from app.vault import Vault
 
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff", "image/webp")
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff", "image/webp", "image/heic", "image/heif")
 EMAIL_TYPES = ("message/rfc822",)
 # Larger images are listed as natives: decoding them would need gigabytes (and
 # Pillow refuses twice its own bomb limit anyway).
@@ -113,6 +113,9 @@ def _image_header(data: bytes) -> tuple[int, int, int]:
 
     from PIL import Image
 
+    from app.dossier.photos import register_heif_for
+
+    register_heif_for(data)
     with warnings.catch_warnings():
         # We apply our own pixel limit (MAX_IMAGE_PIXELS); Pillow's warning would only repeat it.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -156,7 +159,9 @@ def describe(ex: Exhibit) -> str:
         return f"{ex.label} – {date} PDF document{pages}"
     if ex.attachment.name.lower().endswith(".msg"):
         return f"{ex.label} – {date} Outlook email (.msg)"
-    return f"{ex.label} – {date} file ({ex.attachment.media_type or 'unknown type'})"
+    from app.dossier.describe import media_type_name
+
+    return f"{ex.label} – {date} {media_type_name(ex.attachment.media_type, ex.attachment.name)}"
 
 
 def number_exhibits(vault: Vault, selection: Selection, numbers: dict[int, int] | None = None) -> list[Exhibit]:

@@ -17,9 +17,11 @@ from typing import Any
 
 from reportlab.platypus import Flowable, Paragraph
 
+from app.dossier.bidi import Para
 from app.dossier.exhibits import Exhibit
 from app.dossier.productions import DEFAULT_DIGITS, Plan
 from app.dossier.select import Selection
+from app.dossier.text import SANS
 from app.vault import Vault
 
 
@@ -59,7 +61,7 @@ class Layout:
         return page
 
 
-class AnchoredHeading(Paragraph):
+class AnchoredHeading(Para):
     """A heading that records its page and its PDF outline (bookmark) entry."""
 
     def __init__(
@@ -75,7 +77,7 @@ class AnchoredHeading(Paragraph):
         super().draw()
 
 
-class LinkedParagraph(Paragraph):
+class LinkedParagraph(Para):
     """A table cell that becomes a link to ``target`` (a contents line, a pin cite)."""
 
     def __init__(self, text: str, style: Any, layout: Layout, where: str, target: str) -> None:
@@ -188,7 +190,7 @@ class ExhibitImage(Flowable):
             data = self._layout.photos.jpeg(self._exhibit, self.width, self.height)
         except Exception as error:  # a damaged file whose header looked fine: say so, on the page
             self._exhibit.reason = f"the image could not be decoded ({type(error).__name__})"
-            canv.setFont("Helvetica", 10)
+            canv.setFont(SANS, 10)
             canv.drawString(12, self.height - 24, f"This image could not be decoded ({type(error).__name__}).")
             canv.drawString(12, self.height - 40, f"The original file is in the bundle at {self._exhibit.native_path}.")
         else:

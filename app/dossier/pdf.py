@@ -51,7 +51,8 @@ PARTS: tuple[tuple[tuple[Part, ...], bool], ...] = (
 
 def _header(layout: Layout) -> Any:
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph
+
+    from app.dossier.bidi import Para
 
     # Through markup(): a client named in Chinese or Korean gets its CJK font here too.
     title = markup(f"Record of dealings: {layout.selection.client.name}"[:90])
@@ -63,7 +64,7 @@ def _header(layout: Layout) -> Any:
         canv.saveState()
         canv.setFillColor(colors.HexColor("#444444"))
         canv.setFont(SANS, 7.5)
-        line = Paragraph(title, style)
+        line = Para(title, style)
         line.wrapOn(canv, width - 2 * MARGIN - 120, 20)
         line.drawOn(canv, MARGIN, height - 34)
         canv.drawRightString(width - MARGIN, height - 32, f"Prepared {layout.prepared_at:%Y-%m-%d}")
@@ -78,7 +79,13 @@ def _lay_out(layout: Layout, parts: tuple[Part, ...], offset: int, with_cover: b
     """One part as PDF bytes, and its page count."""
     out = io.BytesIO()
     doc = BaseDocTemplate(
-        out, pagesize=letter, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN
+        out,
+        pagesize=letter,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        initialFontName=SANS,  # each page's preamble sets a font: not the unembedded Helvetica
     )
     frame = Frame(MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, leftPadding=0, rightPadding=0)
     templates = [PageTemplate("body", [frame], onPage=_header(layout))]

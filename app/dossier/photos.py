@@ -44,6 +44,15 @@ def trusted_preview(vault: Vault, exhibit: Exhibit, target: tuple[int, int]) -> 
     return data
 
 
+def register_heif_for(head: bytes) -> None:
+    """iPhone photos (HEIC/HEIF): let Pillow read them through pi-heif, in memory. Only when the
+    bytes are HEIF, so other dossiers never import it."""
+    from app.ingest.images import _register_heif, image_format
+
+    if image_format(head[:16]) == "HEIF":
+        _register_heif()
+
+
 def downscaled_jpeg(vault: Vault, exhibit: Exhibit, width_pt: float, height_pt: float) -> bytes:
     from PIL import Image, ImageOps
 
@@ -56,9 +65,11 @@ def downscaled_jpeg(vault: Vault, exhibit: Exhibit, width_pt: float, height_pt: 
         buffer = io.BytesIO()
         upright.save(buffer, "JPEG", quality=82)
         return buffer.getvalue()
+    original = vault.attachments.read_bytes(exhibit.attachment.sha256)
+    register_heif_for(original)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # exhibits.py applies our own limit
-        source = Image.open(io.BytesIO(vault.attachments.read_bytes(exhibit.attachment.sha256)))
+        source = Image.open(io.BytesIO(original))
     with source:
         swapped = source.getexif().get(0x0112, 1) in (5, 6, 7, 8)
         # JPEG: the decoder itself can scale by 1/2, 1/4, 1/8 — far cheaper than

@@ -51,6 +51,15 @@ def in_zone_of(moment: datetime, like: datetime, zone_name: str | None) -> datet
     return moment.astimezone(like.tzinfo)
 
 
+def business_zone(layout: Layout) -> Any:
+    """The vault's display_timezone, else this computer's zone: the one zone of the
+    chronology and the cover's period (each entry's own offset is kept beside it)."""
+    if "business_zone" not in layout.cache:
+        zone = layout.vault.settings.display_zone()
+        layout.cache["business_zone"] = zone if zone is not None else datetime.now().astimezone().tzinfo
+    return layout.cache["business_zone"]
+
+
 def heading(layout: Layout, key: str, title: str, style: str = "h1", level: int = 0) -> AnchoredHeading:
     return AnchoredHeading(markup(title), styles()[style], layout, key, outline=title, level=level)
 
@@ -108,8 +117,12 @@ def cells(*texts: str, bold: bool = False) -> list[Paragraph]:
 def cover(layout: Layout) -> list[Any]:
     s, sel = styles(), layout.selection
     opts = sel.options
-    period_from = f"{opts.date_from:%Y-%m-%d}" if opts.date_from else "the first entry"
-    period_to = f"{opts.date_to:%Y-%m-%d}" if opts.date_to else "the last entry"
+    zone = business_zone(layout)
+    first = opts.date_from or (sel.entries[0].entry.occurred_at if sel.entries else None)
+    last = opts.date_to or (sel.entries[-1].entry.occurred_at if sel.entries else None)
+    period_from = f"{first.astimezone(zone):%Y-%m-%d}" if first else "the first entry"
+    period_to = f"{last.astimezone(zone):%Y-%m-%d}" if last else "the last entry"
+    zone_name = getattr(zone, "key", "") or (f"{last.astimezone(zone):%Z}" if last else "")
     preparer = (
         ", ".join(x for x in (sel.owner_name, sel.business_name) if x) or "(owner not named in the vault settings)"
     )
@@ -121,7 +134,7 @@ def cover(layout: Layout) -> list[Any]:
         ("Produced to", prod.recipient if prod else ""),
         ("Supersedes", f"{prod.supersedes.number} ({prod.supersedes.bates_range})" if prod and prod.supersedes else ""),
         ("Client", sel.client.name),
-        ("Period", f"{period_from} to {period_to}"),
+        ("Period", f"{period_from} to {period_to}" + (f" (business time zone {zone_name})" if zone_name else "")),
         ("Entries", f"{len(sel.entries)} ({kinds}); private entries {private}"),
         ("Exhibits", str(len(layout.exhibits))),
         ("Prepared by", preparer),
@@ -189,6 +202,7 @@ def summary(layout: Layout) -> list[Any]:
         month_chart(summ, FRAME_WIDTH),
         Paragraph("Key dates", s["h3"]),
         grid(key_dates, [130, FRAME_WIDTH - 130]) if summ.key_dates else para("None in this period.", s["body"]),
+        *_money(layout, entries),
         Paragraph("Time", s["h3"]),
         para(
             f"Time spent dealing with this client (as logged): {minutes_text(summ.time_spent_min)}. "
@@ -201,6 +215,32 @@ def summary(layout: Layout) -> list[Any]:
         PageBreak(),
     ]
     return story
+
+
+def _money(layout: Layout, entries: list[Any]) -> list[Any]:
+    """Contracted, invoiced, paid, refunds and discounts, outstanding: app/dossier/money.py."""
+    from app.dossier.money import money_by_currency, money_rows
+
+    s = styles()
+    totals = money_by_currency(entries)
+    story: list[Any] = [Paragraph("Money (as logged)", s["h3"])]
+    if not totals:
+        return [*story, para("No agreement, invoice or payment with an amount in this period.", s["body"])]
+    rows = money_rows(totals)
+    table = [cells(*rows[0], bold=True)] + [cells(*r) for r in rows[1:]]
+    width = min(140.0, (FRAME_WIDTH - 150) / len(totals))
+    story.append(grid(table, [150, *([width] * len(totals))]))
+    story.append(
+        para(
+            "From the amounts of the agreement, invoice and payment entries in this dossier (retracted ones left "
+            "out); a negative invoice counts as a discount or credit note, a negative payment as a refund. "
+            "Outstanding is invoiced less discounts and payments, plus refunds.",
+            s["muted"],
+        )
+    )
+    from reportlab.platypus import KeepTogether
+
+    return [KeepTogether(story)]  # a money table is short: never split from its heading
 
 
 def _contemporaneity_text(layout: Layout) -> str:
@@ -241,8 +281,11 @@ def dkim_mark(exhibits: list[Any]) -> str:
 def chronology(layout: Layout) -> list[Any]:
     s = styles()
     rows: list[list[Any]] = [
-        cells("Date, time (UTC offset)", "Kind", "Title", "Participants", "Exh.", "Pin cite", bold=True)
+        cells("Date, time (UTC offset)", "Kind, source", "Title", "Participants", "Exh.", "Pin cite", bold=True)
     ]
+    from app.dossier.chronology_export import source_of
+
+    zone = business_zone(layout)
     changes = list(layout.selection.status_changes)
     for chosen in layout.selection.entries:
         entry = chosen.entry
@@ -257,12 +300,18 @@ def chronology(layout: Layout) -> list[Any]:
         delay = lag(entry.occurred_at, entry.recorded_at, late_days=layout.selection.late_days)
         if delay.is_late:
             title += f" [written later: {delay.describe(mark_late=False)}]"
+        if entry.rev > 1:
+            title += f" (rev. {entry.rev})"
         if entry.fields.private:
             title = f"PRIVILEGED · {title}"
+        local = entry.occurred_at.astimezone(zone)
+        when = when_text(local)
+        if local.utcoffset() != entry.occurred_at.utcoffset():
+            when += f"\n(own: {when_text(entry.occurred_at)[11:]})"
         rows.append(
             cells(
-                when_text(entry.occurred_at),
-                ENTRY_KINDS.get(entry.kind, entry.kind),
+                when,
+                f"{ENTRY_KINDS.get(entry.kind, entry.kind)}\n{source_of(layout, entry)}",
                 title,
                 _short(", ".join(entry.fields.participants), len(entry.fields.participants)),
                 numbers,
@@ -275,7 +324,10 @@ def chronology(layout: Layout) -> list[Any]:
     story: list[Any] = [heading(layout, "sec:chronology", "Chronology")]
     story.append(
         para(
-            "One row per entry, oldest first, with the client's status changes among them. The pin cite is the "
+            f"One row per entry, oldest first, with the client's status changes among them. Times are in the "
+            f"business time zone ({getattr(zone, 'key', '') or 'this computer’s zone'}), with the entry's own time and "
+            "offset beneath when it differs. The source says where the information comes from; '(rev. N)' marks an "
+            "entry revised since it was first written (its history is with the entry in full). The pin cite is the "
             "Bates page where the entry appears in full; 'Exh.' lists its exhibit numbers. '[written later]' "
             f"marks an entry written down more than {layout.selection.late_days} days after the event. '[DKIM ✓ domain]' marks an email whose signature "
             "by that domain verified.",

@@ -51,7 +51,10 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     four, so 😀 would be copied out of the PDF as U+1F60."""
 
     def utf16(code: int) -> str:
-        return chr(code).encode("utf-16-be", "surrogatepass").hex().upper() if code > 0xFFFF else f"{code:04X}"
+        text = _letters(code)
+        if text == chr(code) and code <= 0xFFFF:
+            return f"{code:04X}"
+        return text.encode("utf-16-be", "surrogatepass").hex().upper()
 
     lines = [
         "/CIDInit /ProcSet findresource begin",
@@ -76,6 +79,21 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
         "end",
     ]
     return "\n".join(lines)
+
+
+def _letters(code: int) -> str:
+    """What a glyph reads as: an Arabic presentation form (the contextual glyphs
+    HarfBuzz picks, see bidi.py) as its plain letters, so that copied or searched
+    text is the text that was typed, not U+FExx look-alikes. A lam-alef ligature
+    is one glyph for two letters drawn right to left: its letters are listed in
+    the order they are drawn (alef, lam), as readers reverse a right-to-left run
+    character by character when they extract it."""
+    if 0xFB00 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFC:  # with the Latin ligatures (ﬁ) of shaped lines
+        import unicodedata
+
+        letters = unicodedata.normalize("NFKC", chr(code)) or chr(code)
+        return letters[::-1] if 0xFEF5 <= code <= 0xFEFC else letters
+    return chr(code)
 
 
 @cache
@@ -121,6 +139,43 @@ def hangul_font() -> str:
     return ""
 
 
+# Monochrome TrueType fonts with emoji and symbols (Debian's fonts-symbola); colour emoji
+# fonts (CBDT, COLR) cannot be embedded by reportlab and would print nothing.
+EMOJI_TTF_CANDIDATES = (
+    "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",
+    "/usr/share/fonts/truetype/ancient-scripts/Symbola.ttf",
+    "/usr/share/fonts/truetype/symbola/Symbola.ttf",
+)
+
+
+@cache
+def emoji_font() -> tuple[str, frozenset[int]]:
+    """(name, code points) of an embeddable emoji font, ("", empty) if the system has none."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for candidate in EMOJI_TTF_CANDIDATES:
+        if Path(candidate).exists():
+            try:
+                font = TTFont("CasefileEmoji", candidate)
+            except Exception:
+                continue
+            pdfmetrics.registerFont(font)
+            return "CasefileEmoji", frozenset(font.face.charToGlyph)
+    return "", frozenset()
+
+
+def placeholder(code: int) -> str:
+    """What is printed for a character no embedded font draws: an emoji by its
+    name, anything else by its code point."""
+    import unicodedata
+
+    name = unicodedata.name(chr(code), "")
+    if unicodedata.category(chr(code)) == "So" and name:
+        return f"[emoji: {name.lower()}]"
+    return f"[U+{code:04X}]"
+
+
 @cache
 def _cjk_covered() -> frozenset[int]:
     """Code points the embedded CJK font draws (Droid Sans Fallback has no Hangul syllables)."""
@@ -146,6 +201,14 @@ def register_fonts() -> frozenset[int]:
     addMapping(SANS, 1, 0, BOLD)
     addMapping(SANS, 0, 1, ITALIC)
     addMapping(SANS, 1, 1, BOLD)
+    from reportlab.graphics import shapes
+    from reportlab.platypus import tables
+
+    # Every Table sets its cells' default font when drawn, even around Paragraphs, and
+    # every chart its graphics state's: DejaVu, not the unembedded Helvetica (so that
+    # pdffonts lists every font of a dossier as embedded).
+    tables.CellStyle.fontname = SANS
+    shapes.STATE_DEFAULTS["fontName"] = SANS
     return frozenset(fonts[SANS].face.charToGlyph)
 
 
@@ -173,13 +236,15 @@ def clean(text: str) -> str:
 
 
 def markup(text: str) -> str:
-    """User text as safe Paragraph markup, with CJK runs in a CJK font and
-    characters no font has (rare emoji) shown as their code point, e.g. [U+1F525]."""
+    """User text as safe Paragraph markup, with CJK runs in a CJK font, emoji in
+    the emoji font, and characters no font has shown by name or code point
+    ("[emoji: fire]", "[U+10FFFD]"), the same in every section."""
     covered = register_fonts()
     text = clean(text)
     if covered.issuperset(map(ord, set(text))):  # the common case: no per-character work
         return escape(text).replace("\n", "<br/>")
     embedded_cjk = cjk_font()
+    emoji, emoji_covered = emoji_font()
     out: list[str] = []
     run: list[str] = []
     run_font = ""
@@ -187,9 +252,13 @@ def markup(text: str) -> str:
         code = ord(ch)
         font = ""
         if code not in covered and ch not in "\n":
-            if not _is_cjk(code):
-                # No embedded glyph: print the code point rather than an empty box.
-                ch, font = f"[U+{code:04X}]", MISSING
+            if code in (0xFE0E, 0xFE0F, 0x200D):  # emoji variation selectors and joiners: nothing to draw
+                continue
+            if code in emoji_covered:
+                font = emoji
+            elif not _is_cjk(code):
+                # No embedded glyph: print a name rather than an empty box.
+                ch, font = placeholder(code), MISSING
             else:
                 embedded = embedded_cjk and code in _cjk_covered()
                 if embedded:
@@ -216,22 +285,22 @@ def _run(chars: list[str], font: str) -> str:
 
 
 def para(text: str, style: Any) -> Any:
-    from reportlab.platypus import Paragraph
+    from app.dossier.bidi import Para  # Arabic and Hebrew laid out right to left
 
-    return Paragraph(markup(text), style)
+    return Para(markup(text), style)
 
 
 def body_paragraphs(text: str, style: Any) -> list[Any]:
     """A long body as many paragraphs: one per line, long lines cut into chunks,
     so a 200 KB entry wraps in linear time and splits across pages cleanly."""
-    from reportlab.platypus import Paragraph
+    from app.dossier.bidi import Para
 
     result = []
     for line in clean(text).split("\n"):
         if not line.strip():
             continue
         for start in range(0, len(line), BODY_CHUNK):
-            result.append(Paragraph(markup(line[start : start + BODY_CHUNK]), style))
+            result.append(Para(markup(line[start : start + BODY_CHUNK]), style))
     return result
 
 

@@ -1,9 +1,10 @@
 """The watched Inbox folder: drop a file in, find it on the client's timeline.
 
-Layout (created on start)::
+Layout (created on start, every folder mode 0700)::
 
     Casefile Inbox/
-        <one folder per client>/   files here go to that client
+        <a folder per chosen client>/   files here go to that client (app/ingest/inbox_folders.py:
+                                        only clients the owner chose, one-to-one, maybe neutral names)
         (files in the root)        go to triage, waiting for a client
         Imported/<date>/…          originals, moved here after a verified import
         Failed/…                   files that could not be imported, each with a .reason.txt
@@ -23,6 +24,7 @@ on the worker thread; the GUI re-emits it as a Qt signal).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -43,7 +45,6 @@ FAILED_DIR = "Failed"
 PARTIAL_SUFFIXES = (".crdownload", ".part", ".partial", ".download", ".opdownload", ".tmp", ".reason.txt")
 PARTIAL_PREFIXES = ("~$", ".")
 SYSTEM_FILES = ("thumbs.db", "desktop.ini", "icon\r")  # written by file managers, never evidence
-_UNSAFE = set('/\\:*?"<>|')
 
 
 def inbox_settings(vault: Any) -> tuple[Path, bool]:
@@ -56,9 +57,10 @@ def inbox_settings(vault: Any) -> tuple[Path, bool]:
 
 
 def client_folder_name(name: str, client_id: int) -> str:
-    """A folder name every file system accepts, from a client's name."""
-    cleaned = "".join("_" if ch in _UNSAFE or not ch.isprintable() else ch for ch in name).strip(" .")
-    return cleaned[:100] or f"Client {client_id}"
+    """A folder name every file system accepts, from a client's name (see inbox_folders)."""
+    from app.ingest.inbox_folders import folder_name
+
+    return folder_name(name, client_id)
 
 
 def is_partial(path: Path) -> bool:
@@ -88,6 +90,7 @@ class Inbox:
         self._on_result = on_result or (lambda _r: None)
         self._on_error = on_error or (lambda _m: None)
         self._seen: dict[Path, tuple[tuple[int, int], float]] = {}
+        self._why: dict[Path, str] = {}  # why a file in a client folder goes to triage
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -96,31 +99,36 @@ class Inbox:
     # -- folders -----------------------------------------------------------
 
     def prepare(self) -> None:
-        """Create the Inbox, its Imported/Failed folders and one folder per client."""
-        for folder in (self.root, self.root / IMPORTED_DIR, self.root / FAILED_DIR):
-            folder.mkdir(parents=True, exist_ok=True)
-        for name in self._client_folders():
-            (self.root / name).mkdir(exist_ok=True)
+        """Create the Inbox, its Imported/Failed folders and the folders of the clients the
+        owner chose (none until asked), each 0700: the names are visible outside the vault."""
+        from app.ingest.inbox_folders import assigned
 
-    def _client_folders(self) -> dict[str, int]:
-        return {client_folder_name(c.name, c.id): c.id for c in self.vault.clients.list()}
+        for folder in (self.root, self.root / IMPORTED_DIR, self.root / FAILED_DIR):
+            _private_folder(folder)
+        for name in assigned(self.vault):
+            _private_folder(self.root / name)
 
     def candidates(self) -> list[tuple[Path, int | None]]:
         """Files waiting in the Inbox, each with its client (None: triage)."""
+        from app.ingest.inbox_folders import resolve
+
         found: list[tuple[Path, int | None]] = []
-        folders = self._client_folders()
+        clients = self.vault.clients.list()
         try:
             top = sorted(self.root.iterdir())
         except OSError:
             return []
+        self._why = {}
         for entry in top:
             if entry.name in (IMPORTED_DIR, FAILED_DIR) or entry.name.startswith("."):
                 continue
             if entry.is_dir() and not entry.is_symlink():
-                client_id = folders.get(entry.name)
+                client_id, why = resolve(self.vault, entry.name, clients)
                 for folder, dirs, files in os.walk(entry):
                     dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                     found.extend((Path(folder) / f, client_id) for f in sorted(files))
+                    if why:
+                        self._why.update((Path(folder) / f, why) for f in files)
             elif entry.is_file():
                 found.append((entry, None))
         return [(p, c) for p, c in found if not is_partial(p)]
@@ -191,6 +199,9 @@ class Inbox:
             src = Source.from_path(path)
             if client_id is None:
                 result = triage.add(self.vault, src, label=label)
+                why = self._why.get(path)
+                if why and result.reason:
+                    result = dataclasses.replace(result, reason=f"{result.reason.rstrip('.')}: {why}.")
             else:
                 result = import_source(self.vault, client_id, src, source="inbox", label=label)
         except (VaultLocked, VaultBusy, CorruptVault):
@@ -271,6 +282,13 @@ class Inbox:
             self._observer.join(timeout=5)
         if self._thread is not None:
             self._thread.join(timeout=30)
+
+
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):  # a folder of someone else's (a share): left as it is
+        if folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
 
 
 def _unique(target: Path) -> Path:

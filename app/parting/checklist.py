@@ -31,6 +31,7 @@ NOTICE_TITLE = "Notice period ends"
 FINAL_STATUSES = ("former", "do_not_serve")
 
 _COLUMNS = "id, client_id, step, done_at, recorded_at, by_whom, how, note, due_at, entry_id, reminder_id"
+UNDO_COLUMNS = "id, step_id, reason, undone_at"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class StepState:
     due_at: datetime | None = None
     entry_id: int | None = None
     reminder_id: int | None = None
+    row_id: int | None = None  # the parting_steps row this state comes from (None: not done, or done elsewhere)
 
     @property
     def done(self) -> bool:
@@ -79,6 +81,11 @@ class StepState:
 def step_state(row: Any) -> dict[str, Any]:
     """The canonical state of a parting_steps row, as the ledger records it."""
     return dict(zip(_COLUMNS.split(", "), row, strict=True))
+
+
+def undo_state(row: Any) -> dict[str, Any]:
+    """The canonical state of a parting_step_undos row."""
+    return dict(zip(UNDO_COLUMNS.split(", "), row, strict=True))
 
 
 def find_step(key: str) -> Step:
@@ -93,7 +100,8 @@ def checklist(vault: Vault, client_id: int) -> list[StepState]:
     """Every step for a client, in order, done or not."""
     client = vault.clients.get(client_id)
     rows = vault.db.all(
-        f"SELECT {_COLUMNS} FROM parting_steps WHERE client_id = ? ORDER BY id",
+        f"SELECT {_COLUMNS} FROM parting_steps WHERE client_id = ?"
+        " AND id NOT IN (SELECT step_id FROM parting_step_undos) ORDER BY id",
         (client_id,),
     )
     latest = {row[2]: step_state(row) for row in rows}
@@ -129,6 +137,7 @@ def _from_row(step: Step, row: dict[str, Any]) -> StepState:
         due_at=parse_utc_text(row["due_at"]) if row["due_at"] else None,
         entry_id=row["entry_id"],
         reminder_id=row["reminder_id"],
+        row_id=row["id"],
     )
 
 
@@ -230,3 +239,48 @@ def _complete_follow_up_reminder(vault: Vault, conn: Connection, client_id: int)
         return None
     vault.reminders.complete(int(row[0]))
     return int(row[0])
+
+
+def undo_step(vault: Vault, row_id: int, reason: str) -> StepState:
+    """Undo a marked step (Edit → Undo): a ``parting_step_undos`` row and the reversal of what the
+    step did, in one transaction — its reminder cancelled (terms, sent) or reopened (follow_up), the
+    status it set put back (status). The step row stays; the ledger keeps both. Returns the step's
+    state afterwards (an earlier marking, or not done)."""
+    reason = clean_text(reason, "reason", required=True, limit=1000).strip()
+    with vault.db.write() as conn:
+        row = conn.execute(f"SELECT {_COLUMNS} FROM parting_steps WHERE id = ?", (row_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(f"There is no checklist step {row_id}.")
+        state = step_state(row)
+        if conn.execute("SELECT 1 FROM parting_step_undos WHERE step_id = ?", (row_id,)).fetchone():
+            raise InvalidInput("That checklist step was already undone.")
+        reminder_id = state["reminder_id"]
+        if reminder_id is not None:
+            reminder = vault.reminders.get(reminder_id)
+            if state["step"] in ("terms", "sent") and reminder.done_at is None:
+                vault.reminders.cancel(reminder_id, reason)
+            elif state["step"] == "follow_up" and reminder.done_at is not None:
+                vault.reminders.reopen(reminder_id, reason)
+        if state["step"] == "status":
+            _put_status_back(vault, state["client_id"], state, reason)
+        cur = conn.execute(
+            "INSERT INTO parting_step_undos(step_id, reason, undone_at) VALUES (?,?,?)",
+            (row_id, reason, utc_text(now_utc())),
+        )
+        undo_id = int(cur.lastrowid)  # type: ignore[arg-type]
+        undo = conn.execute(f"SELECT {UNDO_COLUMNS} FROM parting_step_undos WHERE id = ?", (undo_id,)).fetchone()
+        ledger.record(conn, "parting.step_undone", f"parting_step_undo:{undo_id}", undo_state(undo))
+    return next(s for s in checklist(vault, state["client_id"]) if s.step.key == state["step"])
+
+
+def _put_status_back(vault: Vault, client_id: int, state: dict[str, Any], reason: str) -> None:
+    """The status the client had before the status step set one — if the step set it (its note
+    reads "former: …") and nothing changed the status since."""
+    set_to = state["note"].split(":", 1)[0]
+    history = vault.clients.status_history(client_id)
+    if set_to not in FINAL_STATUSES or vault.clients.get(client_id).status != set_to or not history:
+        return
+    if history[-1].status != set_to or utc_text(history[-1].changed_at) > state["recorded_at"]:
+        return  # set again after the step: the owner's later choice stands
+    previous = history[-2].status if len(history) > 1 else "active"
+    vault.clients.set_status(client_id, previous, reason)

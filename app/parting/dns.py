@@ -57,6 +57,13 @@ def normalize_name(name: str) -> str:
     return " ".join(sorted(words))
 
 
+def name_skeleton(name: str) -> str:
+    """The name key with look-alike letters made one (Unicode TR 39 skeleton, per word)."""
+    from app.parting.confusables import skeleton
+
+    return " ".join(sorted(skeleton(word) for word in normalize_name(name).split()))
+
+
 def normalize_email(address: str) -> str:
     address = address.strip().strip("<>").casefold()
     local, at, domain = address.rpartition("@")
@@ -102,6 +109,8 @@ def match_person(
                     break
         if found is None and wanted_name and wanted_name in {normalize_name(n) for n in names}:
             found = ("name", name)
+        if found is None and wanted_name and name_skeleton(name) in {name_skeleton(n) for n in names}:
+            found = ("name", name)  # the same name in look-alike letters (a Cyrillic "о" in "Mallоry")
         if found is not None:
             history = vault.clients.status_history(client.id)
             latest = history[-1] if history else None

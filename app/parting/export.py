@@ -95,8 +95,11 @@ def export_letter(vault: Vault, client_id: int, letter: Letter, path: Path, *, s
 def _write_atomically(path: Path, data: bytes) -> None:
     if not path.parent.is_dir():
         raise InvalidInput(f"The folder {path.parent} does not exist.")
+    from app.dossier.partials import create_private
+
     partial = path.with_name(path.name + ".part")
     try:
+        create_private(partial)  # 0600 from the first byte: a letter holds the client's record
         with partial.open("wb") as handle:
             handle.write(data)
             handle.flush()

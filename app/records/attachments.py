@@ -208,8 +208,11 @@ class Attachments:
 
     def export_to(self, sha256: str, dest: Path) -> int:
         """Write a stored file to ``dest`` (the user asked for a copy in the clear)."""
+        import os
+
         written = 0
-        with dest.open("xb") as out:
+        # 0600 whatever the umask: the copy is the owner's, not everyone's on this computer.
+        with os.fdopen(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
             for chunk in self.iter_bytes(sha256):
                 out.write(chunk)
                 written += len(chunk)

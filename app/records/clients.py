@@ -69,7 +69,7 @@ class Clients:
         notes: str = "",
         status: str = "active",
     ) -> Client:
-        name = clean_text(name, "client name", required=True, limit=500)
+        name = _nfc(clean_text(name, "client name", required=True, limit=500))
         status = check_status(status)
         now = utc_text(now_utc())
         with self._db.write() as conn:
@@ -100,7 +100,7 @@ class Clients:
         if unknown:
             raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))} this way.")
         current = self.get(client_id)
-        name = clean_text(changes.get("name", current.name), "client name", required=True, limit=500)
+        name = _nfc(clean_text(changes.get("name", current.name), "client name", required=True, limit=500))
         emails = clean_list(changes.get("emails", current.emails), "email address")
         phones = clean_list(changes.get("phones", current.phones), "phone number")
         address = clean_text(changes.get("address", current.address), "address")
@@ -206,7 +206,7 @@ class Clients:
 
     def resolve(self, ref: str) -> Client:
         """A client from an id, an exact name, or an unambiguous name prefix."""
-        ref = ref.strip()
+        ref = _nfc(ref.strip())  # names are stored NFC: a name typed in NFD still finds its client
         if not ref:
             raise InvalidInput("Name a client (an id or the start of a name).")
         if ref.isascii() and ref.isdigit():
@@ -226,3 +226,10 @@ class Clients:
             names = ", ".join(r[1] for r in rows[:5])
             raise Ambiguous(f"{ref!r} matches several clients ({names}); give more of the name or the id.")
         return self.get(int(rows[0][0]))
+
+
+def _nfc(name: str) -> str:
+    """One spelling per name: "Café" typed on a Mac (NFD) and on Windows (NFC) is one client."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name)

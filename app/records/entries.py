@@ -234,6 +234,12 @@ class Entries:
         by_id = {r[0]: TimelineRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7])) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
+    def journal_rows(self, ids: list[int]) -> list[Any]:
+        """The timeline's story rows for a page of ids (``app.records.journal.JournalRow``)."""
+        from app.records.journal import journal_rows
+
+        return journal_rows(self._db, ids)
+
     def timeline(self, client_id: int | None = None, kinds: tuple[str, ...] = (), limit: int = 10_000) -> list[Entry]:
         ids = self.timeline_ids(client_id, kinds)[:limit]
         with self._db.read() as conn:

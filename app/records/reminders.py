@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from app import ledger
@@ -13,6 +13,23 @@ from app.records.times import now_utc, parse_utc_text, utc_text
 from app.vault.db import Database
 
 _COLUMNS = "id, client_id, entry_id, due_utc, title, created_at, done_at"
+SNOOZE_CHOICES = ("hour", "tomorrow", "next_week")
+MORNING_HOUR = 9  # "tomorrow" and "next week" mean at the start of a working day
+
+
+def snooze_until(choice: str, now: datetime) -> datetime:
+    """When a reminder snoozed at ``now`` (aware, in the owner's zone) comes back: in 1 hour,
+    tomorrow at 9:00, or next Monday at 9:00."""
+    if now.tzinfo is None:
+        raise InvalidInput("Snoozing needs the current time with its time zone.")
+    if choice == "hour":
+        return now + timedelta(hours=1)
+    morning = now.replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
+    if choice == "tomorrow":
+        return morning + timedelta(days=1)
+    if choice == "next_week":
+        return morning + timedelta(days=7 - now.weekday())
+    raise InvalidInput(f"Unknown snooze {choice!r}; choose one of: {', '.join(SNOOZE_CHOICES)}.")
 
 
 def reminder_state(row: Any) -> dict[str, Any]:
@@ -76,3 +93,56 @@ class Reminders:
             sql += " AND due_utc <= ?"
             params.append(utc_text(due_before))
         return [_reminder(r) for r in self._db.all(sql + " ORDER BY due_utc, id", params)]
+
+    def get(self, reminder_id: int) -> Reminder:
+        row = self._db.one(f"SELECT {_COLUMNS} FROM reminders WHERE id=?", (reminder_id,))
+        if row is None:
+            raise NotFound(f"There is no reminder with id {reminder_id}.")
+        return _reminder(row)
+
+    def snooze(self, reminder_id: int, due_at: datetime, *, reason: str = "") -> Reminder:
+        """Move an open reminder to ``due_at`` (1 h later, tomorrow …); the ledger keeps the old time."""
+        if due_at.tzinfo is None:
+            raise InvalidInput("A reminder's new time needs a time zone or UTC offset.")
+        reason = clean_text(reason, "reason", limit=1000).strip()
+        return self._change(
+            reminder_id, "reminder.snooze", "due_utc = ?", (utc_text(due_at),), reason, must_be_open=True
+        )
+
+    def reopen(self, reminder_id: int, reason: str) -> Reminder:
+        """A done reminder is open again (undoing "done"); the ledger keeps when it was done, and why it reopened."""
+        reason = clean_text(reason, "reason", required=True, limit=1000).strip()
+        row = self._db.one("SELECT done_at FROM reminders WHERE id=?", (reminder_id,))
+        if row is not None and row[0] is None:
+            raise InvalidInput(f"Reminder {reminder_id} is not done.")
+        return self._change(reminder_id, "reminder.reopen", "done_at = NULL", (), reason, must_be_open=False)
+
+    def cancel(self, reminder_id: int, reason: str) -> Reminder:
+        """Close an open reminder without doing it (undoing its creation): the row stays, closed, with the reason."""
+        reason = clean_text(reason, "reason", required=True, limit=1000).strip()
+        return self._change(
+            reminder_id, "reminder.cancel", "done_at = ?", (utc_text(now_utc()),), reason, must_be_open=True
+        )
+
+    def _change(
+        self,
+        reminder_id: int,
+        action: str,
+        assignment: str,
+        params: tuple[Any, ...],
+        reason: str,
+        *,
+        must_be_open: bool,
+    ) -> Reminder:
+        with self._db.write() as conn:
+            row = conn.execute(f"SELECT {_COLUMNS} FROM reminders WHERE id=?", (reminder_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"There is no reminder with id {reminder_id}.")
+            if must_be_open and row[6] is not None:
+                raise InvalidInput(f"Reminder {reminder_id} is already done.")
+            conn.execute(f"UPDATE reminders SET {assignment} WHERE id=?", (*params, reminder_id))
+            row = conn.execute(f"SELECT {_COLUMNS} FROM reminders WHERE id=?", (reminder_id,)).fetchone()
+            extra = {"reason": reason} if reason else {}
+            ledger.record(conn, action, f"reminder:{reminder_id}", reminder_state(row), **extra)
+        self._on_change(action.replace(".", "_"), reminder_id)
+        return _reminder(row)

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, str] = {
     # The watched Inbox (app/ingest/inbox.py): "" means "~/Casefile Inbox".
     "inbox_folder": "",
     "inbox_after_import": "move",  # or "delete": what happens to an original once its import is verified
+    # Which clients have an Inbox folder, and its name: JSON {folder: client id} (app/ingest/inbox_folders.py).
+    "inbox_folders": "",
     # Entries written down more than this many days after the event are marked "entered later"
     # (app/records/contemporaneity.py) in the detail pane, the chronology and the declaration.
     "late_entry_days": "7",
@@ -40,8 +42,12 @@ DEFAULTS: dict[str, str] = {
     # "on" in a demonstration vault (app/demo.py): every dossier page then says
     # "DEMONSTRATION — fictional data", so nobody mistakes it for a record.
     "demo": "",
+    # Automatic backups (app/vault/backups.py): the destination folder ("" = off) and how many
+    # dated backups to keep besides one per month.
+    "backup_folder": "",
+    "backup_keep": "14",
 }
-_LIMITS = {"referrals": 5000}
+_LIMITS = {"referrals": 5000, "inbox_folders": 200_000}
 
 
 class Settings:

@@ -12,7 +12,7 @@ import io
 import os
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,8 +30,14 @@ MAX_YEAR = 2200
 _UTC_TEXT = re.compile(r"(\d{1,4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?Z")
 
 
+# The demo's story clock (app/clock.py, ``story_time``) while the demo vault is built;
+# None, always, for a real vault.
+injected_clock: Callable[[], datetime] | None = None
+
+
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    clock = injected_clock
+    return clock() if clock is not None else datetime.now(UTC)
 
 
 def in_range(moment: datetime) -> bool:
@@ -161,7 +167,32 @@ def parse_when(text: str, *, zone_name: str | None = None) -> tuple[datetime, st
         name: str | None = zone_name
     else:
         zone, name = local_zone()
-    return check_range(moment.replace(tzinfo=zone)), name
+    local = moment.replace(tzinfo=zone)
+    check_wall_time(local, name or "this computer's time zone", text)
+    return check_range(local), name
+
+
+def check_wall_time(local: datetime, zone_label: str, typed: str = "") -> None:
+    """Refuse a wall-clock time that a daylight-saving change made ambiguous (it happened
+    twice) or non-existent (skipped): only a UTC offset says which instant was meant."""
+    first, second = local.replace(fold=0), local.replace(fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return
+    wall = f"{local:%Y-%m-%d %H:%M}"
+
+    def iso(moment: datetime) -> str:
+        return moment.isoformat(timespec="minutes")
+
+    if first.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None, fold=0):
+        after = first.astimezone(UTC).astimezone(local.tzinfo)
+        raise InvalidInput(
+            f"{wall} does not exist in {zone_label}: the clocks went forward that night. "
+            f"Give the time with its UTC offset, e.g. {iso(after)}."
+        )
+    raise InvalidInput(
+        f"{wall} happened twice in {zone_label}: the clocks went back that night. "
+        f"Give the UTC offset: {iso(first)} (the first) or {iso(second)} (the second)."
+    )
 
 
 @contextlib.contextmanager

@@ -30,6 +30,7 @@ from app.vault.store import (
 )
 
 LOCKED_MESSAGE = "The vault is locked."
+CHECKPOINT_WAIT_MS = 200
 
 
 # Threads from Qt's pool are not Python threads, so their end is not seen: past this many
@@ -74,6 +75,8 @@ class Database:
         self._registry = threading.Lock()
         self._closing = False
         self.on_busy: Callable[[str], None] | None = None
+        # Called on the writer, still holding this process's write lock, after each commit.
+        self.after_commit: Callable[[Connection], None] | None = None
         self.commits = 0  # committed write() transactions of this process
 
     @property
@@ -102,6 +105,29 @@ class Database:
                     self.commits += 1
                 finally:
                     self._writer_thread = outer
+                if self.after_commit is not None:
+                    self.after_commit(conn)
+        finally:
+            self._lock.release()
+
+    def checkpoint(self) -> None:
+        """Move the committed pages of the WAL into vault.db (at lock, and when the app is idle).
+
+        TRUNCATE when none of this process's readers is inside a read; PASSIVE otherwise
+        (it copies what no reader still needs and never waits). Another process's reader
+        is waited for only ``CHECKPOINT_WAIT_MS``: what is left is copied next time."""
+        self._acquire_writer()
+        try:
+            conn = self.conn
+            if conn.in_transaction:
+                return
+            reading = any(reader.depth for reader in list(self._readers.values()))
+            conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+            try:
+                with contextlib.suppress(OperationalError):  # busy: copied at the next one
+                    conn.execute(f"PRAGMA wal_checkpoint({'PASSIVE' if reading else 'TRUNCATE'})").fetchall()
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {store.BUSY_TIMEOUT_MS}")
         finally:
             self._lock.release()
 

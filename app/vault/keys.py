@@ -15,19 +15,29 @@ otherwise make the passphrase cheap to guess).
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import math
 import os
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from app.errors import KeyFileError, WrongPassphrase, WrongRecoveryKey
 from app.vault.fsutil import atomic_write
 
 KEY_FILE_FORMAT = "casefile-keyfile"
-KEY_FILE_VERSION = 1
+# Version 2 adds a checksum per slot (tells a damaged slot from a wrong passphrase) and a
+# MAC over the file's exact bytes keyed from the data key (catches a damaged recovery slot
+# on the day of any unlock, not on the day it is needed). Version 1 files still open and
+# are rewritten as version 2 at their first writable unlock.
+KEY_FILE_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+# The slots' associated data keeps saying version 1: a recovery slot cannot be resealed
+# without the recovery key, so the upgrade to version 2 must leave the slots as they are.
+SLOT_AAD_VERSION = 1
 DATA_KEY_BYTES = 32
 
 # The floor below which a key file is refused as a downgrade. OWASP's minimum for
@@ -177,13 +187,16 @@ class Slot:
 class KeyFile:
     vault_id: str
     slots: list[Slot]
+    version: int = KEY_FILE_VERSION  # the version it was read as
+    raw: bytes | None = field(default=None, repr=False)  # its exact bytes as read or written (for the MAC)
+    sums: list[str | None] = field(default_factory=list)  # each slot's stored checksum (version 2)
 
     # -- wrapping ---------------------------------------------------------
 
     def _aad(self, slot_type: str, kdf: dict[str, object]) -> bytes:
         header = {
             "format": KEY_FILE_FORMAT,
-            "version": KEY_FILE_VERSION,
+            "version": SLOT_AAD_VERSION,
             "vault_id": self.vault_id,
             "slot": slot_type,
             "kdf": kdf,
@@ -215,7 +228,9 @@ class KeyFile:
         raise KeyFileError(f"The key file has no {slot_type} slot; it is damaged.")
 
     def _replace(self, new: Slot) -> None:
-        self.slots = [s for s in self.slots if s.type != new.type] + [new]
+        # A slot of no known type is what is left of a damaged one: a rewrite drops it.
+        known = [s for s in self.slots if s.type in ("passphrase", "recovery")]
+        self.slots = [s for s in known if s.type != new.type] + [new]
         self.slots.sort(key=lambda s: s.type)
 
     def set_passphrase(self, data_key: bytes, passphrase: str, params: Argon2Params) -> None:
@@ -234,6 +249,11 @@ class KeyFile:
         params.check_floor()
         data_key = self._open(slot, derive_passphrase_key(passphrase, params))
         if data_key is None:
+            if self._damaged("passphrase"):
+                raise KeyFileError(
+                    "The key file's passphrase slot is damaged, so the passphrase cannot be checked: unlock with"
+                    " the recovery key (`casefile recovery`) or put back vault.key from a backup."
+                )
             raise WrongPassphrase("Wrong passphrase.")
         return data_key
 
@@ -247,19 +267,61 @@ class KeyFile:
             raise KeyFileError("The key file's recovery slot is damaged.") from None
         data_key = self._open(slot, _recovery_wrapping_key(parse_recovery_key(recovery_key), salt))
         if data_key is None:
+            if self._damaged("recovery"):
+                raise KeyFileError(
+                    "The key file's recovery slot is damaged: unlock with the passphrase and run"
+                    " `casefile recovery --reset` to make a new recovery key."
+                )
             raise WrongRecoveryKey("Wrong recovery key.")
         return data_key
 
+    # -- integrity (version 2) -----------------------------------------------
+
+    def _slot_intact(self, index: int) -> bool:
+        """Whether slot ``index`` still has the checksum written with it (version 2 only).
+
+        The checksum is not a secret: it tells an accidental change of a slot (a damaged
+        file) from a wrong passphrase before anyone blames the passphrase. Authentication
+        is the MAC's job."""
+        return (
+            self.version >= 2
+            and index < len(self.sums)
+            and self.sums[index] == slot_checksum(self.vault_id, self.slots[index])
+        )
+
+    def _damaged(self, slot_type: str) -> bool:
+        return self.version >= 2 and any(
+            s.type == slot_type and not self._slot_intact(i) for i, s in enumerate(self.slots)
+        )
+
+    def integrity_problem(self, data_key: bytes) -> str | None:
+        """None when the whole file is as Casefile wrote it (its MAC, keyed from the data
+        key, matches its exact bytes); otherwise the sentence to show. Version 1 files have
+        no MAC (they get one at their first writable unlock)."""
+        if self.version < 2:
+            return None
+        if self.raw is not None and _mac_matches(self.raw, data_key):
+            return None
+        recovery = [i for i, s in enumerate(self.slots) if s.type == "recovery"]
+        others = [i for i, s in enumerate(self.slots) if s.type != "passphrase"]
+        if len(recovery) != 1 or not all(self._slot_intact(i) for i in others):
+            return RECOVERY_SLOT_DAMAGED
+        return KEY_FILE_MAC_FAILED
+
     # -- (de)serialisation ------------------------------------------------
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, data_key: bytes) -> bytes:
+        """The version 2 file: every slot with its checksum, and a MAC over the exact bytes
+        (computed with the MAC's own value as 64 zeros, then written in its place)."""
         doc = {
             "format": KEY_FILE_FORMAT,
             "version": KEY_FILE_VERSION,
             "vault_id": self.vault_id,
-            "slots": [asdict(s) for s in self.slots],
+            "slots": [{**asdict(s), "sha256": slot_checksum(self.vault_id, s)} for s in self.slots],
+            "mac": _MAC_PLACEHOLDER,
         }
-        return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
+        body = (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
+        return body.replace(_mac_field(_MAC_PLACEHOLDER), _mac_field(_mac(data_key, body)), 1)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> KeyFile:
@@ -267,22 +329,36 @@ class KeyFile:
         if len(data) > MAX_KEY_FILE_BYTES:
             raise KeyFileError(f"{damaged[:-1]} (it is {len(data):,} bytes; a key file is about 1 KB).")
         try:
-            doc = json.loads(data.decode("utf-8"))
+            # Lenient about the bytes inside strings (control characters, invalid UTF-8):
+            # a damaged byte in the recovery slot must not lock out the passphrase. The MAC
+            # over the exact bytes still reports the damage.
+            doc = json.loads(data.decode("utf-8", "surrogateescape"), strict=False)
             if not isinstance(doc, dict):
                 raise KeyFileError(damaged)
             if doc.get("format") != KEY_FILE_FORMAT:
                 raise KeyFileError(damaged)
-            if doc.get("version") != KEY_FILE_VERSION:
+            version = doc.get("version")
+            if type(version) is int and version > KEY_FILE_VERSION:
                 raise KeyFileError(
-                    f"The key file has version {doc.get('version')}; this Casefile reads version {KEY_FILE_VERSION}."
+                    f"The key file has version {version}; this Casefile reads versions up to {KEY_FILE_VERSION}:"
+                    " update Casefile to open it."
                 )
-            slots = [Slot(str(s["type"]), dict(s["kdf"]), str(s["nonce"]), str(s["wrapped"])) for s in doc["slots"]]
-            return cls(str(doc["vault_id"]), slots)
+            if version not in READABLE_VERSIONS or type(version) is not int:
+                raise KeyFileError(damaged)
+            raw_slots = doc["slots"]
+            slots = [Slot(str(s["type"]), dict(s["kdf"]), str(s["nonce"]), str(s["wrapped"])) for s in raw_slots]
+            if version == 1 and ("mac" in doc or any("sha256" in s for s in raw_slots)):
+                raise KeyFileError(damaged)  # a version 2 file whose version number was damaged
+            sums = [s.get("sha256") if isinstance(s.get("sha256"), str) else None for s in raw_slots]
+            return cls(str(doc["vault_id"]), slots, version=version, raw=bytes(data), sums=sums)
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise KeyFileError(damaged) from None
 
-    def save(self, path: Path) -> None:
-        atomic_write(path, self.to_bytes())
+    def save(self, path: Path, data_key: bytes) -> None:
+        data = self.to_bytes(data_key)
+        atomic_write(path, data)
+        self.version, self.raw = KEY_FILE_VERSION, data
+        self.sums = [slot_checksum(self.vault_id, s) for s in self.slots]
 
     @classmethod
     def load(cls, path: Path) -> KeyFile:
@@ -294,6 +370,52 @@ class KeyFile:
         except OSError as error:
             raise KeyFileError(f"The key file cannot be read: {error.strerror}.") from None
         return cls.from_bytes(data)
+
+
+RECOVERY_SLOT_DAMAGED = (
+    "The recovery slot of the key file is damaged: run `casefile recovery --reset` now"
+    " (with your passphrase; it shows a new recovery key)."
+)
+KEY_FILE_MAC_FAILED = (
+    "The key file fails its authentication code (it was damaged or edited outside Casefile):"
+    " run `casefile recovery --reset` now to rewrite it (with your passphrase; it shows a new recovery key)."
+)
+_MAC_PLACEHOLDER = "0" * 64
+
+
+def _mac_field(value: str) -> bytes:
+    return b'"mac": "' + value.encode("ascii") + b'"'
+
+
+def subkey(data_key: bytes, purpose: str) -> bytes:
+    """A key for one purpose (the key file's MAC, the last-seen record) derived from the
+    data key with HKDF: the data key itself never keys anything but the database."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"casefile {purpose}".encode()).derive(
+        bytes(data_key)
+    )
+
+
+def _mac(data_key: bytes, body: bytes) -> str:
+    return hmac.new(subkey(data_key, "key file mac v2"), body, hashlib.sha256).hexdigest()
+
+
+def _mac_matches(raw: bytes, data_key: bytes) -> bool:
+    import re
+
+    found = re.findall(rb'"mac": "([0-9a-f]{64})"', raw)
+    if len(found) != 1:
+        return False
+    stored = found[0].decode("ascii")
+    body = raw.replace(_mac_field(stored), _mac_field(_MAC_PLACEHOLDER), 1)
+    return hmac.compare_digest(stored, _mac(data_key, body))
+
+
+def slot_checksum(vault_id: str, slot: Slot) -> str:
+    canonical = json.dumps({"vault_id": vault_id, **asdict(slot)}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _argon2_params(kdf: dict[str, object]) -> Argon2Params:

@@ -308,7 +308,18 @@ MIGRATIONS: list[list[str]] = [
             UNIQUE (account_id, client_id, folder)
         ) STRICT""",
     ],
-    # 10 (issue 17): the search index's term list, read to resolve the prefix of the last
+    # 10 (desktop app, issue 12): Edit → Undo of a checklist step. parting_steps rows never
+    # change; an undo is a row of its own (like a retraction), and the step's state is then its
+    # latest row that was not undone.
+    [
+        """CREATE TABLE parting_step_undos (
+            id INTEGER PRIMARY KEY,
+            step_id INTEGER NOT NULL UNIQUE REFERENCES parting_steps(id),
+            reason TEXT NOT NULL,
+            undone_at TEXT NOT NULL
+        ) STRICT""",
+    ],
+    # 11 (issue 17): the search index's term list, read to resolve the prefix of the last
     # word typed (app/search.py): a word no longer term extends is searched as itself.
     # A view over search_index: it stores nothing.
     ["CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, 'row')"],

@@ -66,11 +66,22 @@ def corrupt_error(error: BaseException) -> CorruptVault:
     )
 
 
-def open_database(path: Path, data_key: bytes, *, create: bool = False, readonly: bool = False) -> Connection:
+def open_database(
+    path: Path,
+    data_key: bytes,
+    *,
+    create: bool = False,
+    readonly: bool = False,
+    immutable: bool = False,
+    before_migrate: Callable[[Connection], None] | None = None,
+) -> Connection:
     """Open (or create) the vault database with ``data_key`` and check every setting.
 
     A wrong key only surfaces on the first read, so the schema is read here, before
-    the caller is told the vault is open.
+    the caller is told the vault is open. ``immutable`` (read-only, for a backup being
+    checked) takes no lock and creates no -wal or -shm: the folder is left untouched.
+    ``before_migrate`` runs the caller's checks (the vault id, the last state seen)
+    before anything is written: a database that fails them is never migrated.
     """
     if not create:
         check_database_file(path)
@@ -78,14 +89,14 @@ def open_database(path: Path, data_key: bytes, *, create: bool = False, readonly
         # Created 0600 by us, not 0644 by the umask: SQLite gives -wal and -shm the mode
         # of the database file, so the whole vault stays readable by its owner only.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
+    uri = path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro" if readonly else "")
     conn = sqlcipher3.connect(
         uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )
     try:
-        _configure(conn, data_key, readonly=readonly)
-        if not create and schema_version(conn) == 0:
-            raise CorruptVault(f"The vault database {path.name} holds no Casefile schema; nothing was changed.")
+        _configure(conn, data_key, readonly=readonly, existing=not create)
+        if before_migrate is not None:
+            before_migrate(conn)
         if not readonly:
             migrate(conn)
     except sqlcipher3.DatabaseError as error:
@@ -160,7 +171,9 @@ def check_database_file(path: Path) -> None:
         )
 
 
-def _configure(conn: Connection, data_key: bytes, *, readonly: bool, reader: bool = False) -> None:
+def _configure(
+    conn: Connection, data_key: bytes, *, readonly: bool, reader: bool = False, existing: bool = False
+) -> None:
     # SQLCipher logs failed page MACs to stderr itself; our callers report them in
     # one readable line instead.
     conn.execute("PRAGMA cipher_log_level = NONE")
@@ -173,6 +186,8 @@ def _configure(conn: Connection, data_key: bytes, *, readonly: bool, reader: boo
         raise CorruptVault(f"Casefile needs SQLCipher 4; this build reports {version!r}.")
     # The first read: fails here with "file is not a database" on a wrong key.
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    if existing and schema_version(conn) == 0:  # before the WAL switch below writes the header
+        raise CorruptVault("The vault database vault.db holds no Casefile schema; nothing was changed.")
     if not readonly and not reader:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode != "wal":

@@ -12,8 +12,8 @@ SQL.
 
 from __future__ import annotations
 
-import os
-import shutil
+import contextlib
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,12 +23,10 @@ from app import ledger
 from app.errors import (
     CasefileError,
     CorruptVault,
-    DiskFull,
     InvalidInput,
     VaultExists,
     VaultNotFound,
     VerificationFailed,
-    disk_full_message,
 )
 from app.records.attachments import Attachments
 from app.records.clients import Clients
@@ -38,17 +36,19 @@ from app.records.models import SearchHit
 from app.records.reminders import Reminders
 from app.records.settings import Settings
 from app.records.times import now_utc, utc_text
-from app.vault import keys
+from app.vault import keys, seen
 from app.vault.db import Database
-from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, DatabaseError, is_disk_full, open_database, transaction
+from app.vault.store import (
+    DATABASE_NAME,
+    KEY_FILE_NAME,
+    Connection,
+    DatabaseError,
+    open_database,
+    transaction,
+)
 
 ChangeCallback = Callable[[str, Any], None]
 MIN_PASSPHRASE_LENGTH = 8
-BACKUP_STEP_PAGES = 256  # 1 MiB of 4 KiB pages
-
-
-def _between_backup_steps(_status: int, _remaining: int, _total: int) -> None:
-    pass
 
 
 def check_new_passphrase(passphrase: str) -> str:
@@ -81,6 +81,11 @@ class Vault:
         self._db = db
         self._key_file = key_file
         self._data_key = bytearray(data_key)
+        self._behind: str | None = None
+        self._seen_at = time.monotonic()
+        self._seen_head: ledger.Head | None = None
+        self.notices: list[str] = []  # one-line warnings from the unlock (a damaged key file slot…)
+        db.after_commit = self._after_commit
         notify = on_change or (lambda *_: None)
         self.clients = Clients(db, notify)
         self.entries = Entries(db, notify)
@@ -126,13 +131,22 @@ class Vault:
 
             create_key(conn)
         # The key file comes last: until it exists the folder is not a vault.
-        key_file.save(path / KEY_FILE_NAME)
-        return cls(path, Database(conn, path / DATABASE_NAME, data_key), key_file, data_key, on_change), recovery_key
+        key_file.save(path / KEY_FILE_NAME, data_key)
+        vault = cls(path, Database(conn, path / DATABASE_NAME, data_key), key_file, data_key, on_change)
+        vault._remember_seen()
+        return vault, recovery_key
 
     @classmethod
-    def open(cls, path: Path, passphrase: str, *, on_change: ChangeCallback | None = None) -> Vault:
+    def open(
+        cls, path: Path, passphrase: str, *, on_change: ChangeCallback | None = None, check_seen: bool = True
+    ) -> Vault:
+        """Unlock with the passphrase. ``check_seen=False`` (``casefile verify``) opens a
+        vault whose ledger is behind what this computer last saw, so that verify can report
+        it; the record of the last state seen is then left as it is (the evidence) until the loss
+        is accepted (``accept_as_found``) or the vault restored."""
         key_file = cls._load_key_file(path)
-        return cls._open_with_key(Path(path), key_file, key_file.unwrap_with_passphrase(passphrase), on_change)
+        data_key = key_file.unwrap_with_passphrase(passphrase)
+        return cls._open_with_key(Path(path), key_file, data_key, on_change, check_seen=check_seen)
 
     @classmethod
     def open_with_recovery_key(cls, path: Path, recovery_key: str, *, on_change: ChangeCallback | None = None) -> Vault:
@@ -150,21 +164,126 @@ class Vault:
 
     @classmethod
     def _open_with_key(
-        cls, path: Path, key_file: keys.KeyFile, data_key: bytes, on_change: ChangeCallback | None
+        cls,
+        path: Path,
+        key_file: keys.KeyFile,
+        data_key: bytes,
+        on_change: ChangeCallback | None,
+        *,
+        check_seen: bool = True,
     ) -> Vault:
-        conn = open_database(path / DATABASE_NAME, data_key)
-        try:
+        behind: list[str] = []
+        notices: list[str] = []
+        known: list[ledger.Head] = []
+
+        def check(conn: Connection) -> None:
+            # Before any write (migrations, the WAL, the records below): a database that
+            # belongs elsewhere or lost events must come out of the open as it went in.
             row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
-        except Exception:
-            conn.close()
-            raise
-        if row is None or row[0] != key_file.vault_id:
-            conn.close()
-            raise CorruptVault("The key file belongs to a different vault than this database.")
-        return cls(path, Database(conn, path / DATABASE_NAME, data_key), key_file, data_key, on_change)
+            if row is None or row[0] != key_file.vault_id:
+                raise CorruptVault("The key file belongs to a different vault than this database.")
+            last = seen.read(path, data_key, key_file.vault_id)
+            if isinstance(last, seen.Seen):
+                known.append(ledger.Head(last.count, last.head))
+            if isinstance(last, str):
+                notices.append(f"{last}; a new record of the last state seen was started.")
+            elif last is not None and (trouble := seen.problem(conn, last)):
+                if check_seen:
+                    raise seen.RolledBack(trouble)
+                behind.append(trouble)
+
+        conn = open_database(path / DATABASE_NAME, data_key, before_migrate=check)
+        vault = cls(path, Database(conn, path / DATABASE_NAME, data_key), key_file, data_key, on_change)
+        vault.notices = notices
+        vault._behind = behind[0] if behind else None
+        vault._seen_head = known[0] if known else None
+        if vault._behind is None:
+            problem = key_file.integrity_problem(data_key)
+            if problem:
+                vault.notices.append(problem)
+            elif key_file.version < keys.KEY_FILE_VERSION:
+                vault._upgrade_key_file()
+            vault._remember_seen()
+        from app.vault.cloud import warning_once
+
+        if cloud := warning_once(path):
+            vault.notices.append(cloud)
+        return vault
+
+    def _upgrade_key_file(self) -> None:
+        """A version 1 key file gets its MAC and slot checksums (the slots stay as they are),
+        unless another process changed the file since it was read."""
+        path = self.path / KEY_FILE_NAME
+        try:
+            if path.read_bytes() == self._key_file.raw:
+                self._key_file.save(path, bytes(self._data_key))
+        except OSError:
+            pass  # a read-only folder: it stays version 1, still readable
+
+    # -- what this computer last saw (app/vault/seen.py) -------------------------
+
+    def _remember_seen(self, conn: Connection | None = None) -> None:
+        """Write the ledger's head to vault.seen (never ahead of a durable commit)."""
+        if self._behind is not None or not self._db.is_open:
+            return
+        if conn is None:
+            with self._db.read() as reader:
+                head = ledger.head(reader)
+        else:
+            head = ledger.head(conn)
+        if head == self._seen_head:
+            return  # unchanged: opening and locking an untouched vault write nothing
+        try:
+            seen.write(
+                self.path, seen.Seen(self.vault_id, head.count, head.hash, utc_text(now_utc())), bytes(self._data_key)
+            )
+        except OSError:
+            return  # a full disk or a read-only folder must not fail the commit that came first
+        self._seen_at = time.monotonic()
+        self._seen_head = head
+
+    def _after_commit(self, conn: Connection) -> None:
+        if time.monotonic() - self._seen_at >= seen.INTERVAL_S:
+            # The commit has happened: nothing here may make it look as if it had failed.
+            with contextlib.suppress(CasefileError, OSError, DatabaseError):
+                self._remember_seen(conn)
+
+    @property
+    def behind(self) -> str | None:
+        """The sentence when the ledger is behind what this computer last saw (opened with
+        ``check_seen=False``), else None."""
+        return self._behind
+
+    def accept_as_found(self) -> ledger.Event:
+        """Accept a record that is behind what this computer last saw (no backup holds the
+        lost events): the ledger itself says so, then the record of the last state seen
+        starts again from here. One transaction, one event on ``vault:ID``."""
+        if self._behind is None:
+            raise InvalidInput("The record is not behind what this computer last saw; there is nothing to accept.")
+        last = seen.read(self.path, bytes(self._data_key), self.vault_id)
+        lost = {"seen_count": last.count, "seen_head": last.head} if isinstance(last, seen.Seen) else {}
+        with self._db.write() as conn:
+            found = ledger.head(conn)
+            event = ledger.append(
+                conn, "vault.loss_accepted", f"vault:{self.vault_id}", {**lost, "found_count": found.count}
+            )
+        self._behind = None
+        self._remember_seen()
+        return event
+
+    def idle(self) -> None:
+        """The app went idle: move committed pages into vault.db, note the head."""
+        if self._behind is None:
+            self._db.checkpoint()
+            self._remember_seen()
 
     def lock(self) -> None:
         """Close the database and forget the key. Safe to call twice."""
+        if self._db.is_open and self._behind is None:
+            # Committed data reaches vault.db now, not at some later checkpoint; a failure
+            # here (disk full, another process reading) must not keep the vault open.
+            with contextlib.suppress(CasefileError, OSError, DatabaseError):
+                self.idle()
         self._db.close()
         for i in range(len(self._data_key)):
             self._data_key[i] = 0
@@ -195,7 +314,7 @@ class Vault:
         check_new_passphrase(new_passphrase)
         self._require_open()
         self._key_file.set_passphrase(bytes(self._data_key), new_passphrase, kdf or keys.calibrate())
-        self._key_file.save(self.path / KEY_FILE_NAME)
+        self._key_file.save(self.path / KEY_FILE_NAME, bytes(self._data_key))
         with self._db.write() as conn:
             ledger.append(conn, "vault.passphrase_changed", f"vault:{self.vault_id}", {})
 
@@ -204,7 +323,7 @@ class Vault:
         self._require_open()
         recovery_key = keys.new_recovery_key()
         self._key_file.set_recovery(bytes(self._data_key), recovery_key)
-        self._key_file.save(self.path / KEY_FILE_NAME)
+        self._key_file.save(self.path / KEY_FILE_NAME, bytes(self._data_key))
         with self._db.write() as conn:
             ledger.append(conn, "vault.recovery_key_replaced", f"vault:{self.vault_id}", {})
         return recovery_key
@@ -251,7 +370,31 @@ class Vault:
 
         parsed = ledger.parse_seal(seal) if seal else None
         with self._db.fresh_read() as conn:
-            return verify(conn, seal=parsed, progress=progress)
+            report = verify(conn, seal=parsed, progress=progress)
+            # The vault folder's own checks come first: they say what to do now.
+            report.problems[:0] = self._folder_problems(conn)
+        return report
+
+    def _folder_problems(self, conn: Connection) -> list[str]:
+        """What the database alone cannot show: a ledger behind what this computer last saw,
+        a key file that is not as Casefile wrote it."""
+        problems = []
+        if self._behind is not None:
+            problems.append(self._behind)
+        else:
+            last = seen.read(self.path, bytes(self._data_key), self.vault_id)
+            if isinstance(last, seen.Seen) and (trouble := seen.problem(conn, last)):
+                problems.append(trouble)
+        try:
+            on_disk = keys.KeyFile.load(self.path / KEY_FILE_NAME)
+            trouble = on_disk.integrity_problem(bytes(self._data_key))
+            if on_disk.vault_id != self.vault_id:
+                trouble = "The key file in the vault folder belongs to another vault."
+        except CasefileError as error:
+            trouble = str(error)
+        if trouble:
+            problems.append(trouble)
+        return problems
 
     def record_event(self, action: str, subject: str, payload: dict[str, Any]) -> ledger.Event:
         """Append a ledger event that changes no row (e.g. an export)."""
@@ -270,37 +413,12 @@ class Vault:
     # -- backup and restore ------------------------------------------------
 
     def backup(self, dest: Path) -> Path:
-        """An encrypted copy (SQLite backup API + key file), verified after writing."""
-        dest = Path(dest)
-        _prepare_empty_folder(dest)
-        try:
-            target = open_database(dest / DATABASE_NAME, bytes(self._data_key), create=True, readonly=False)
-            try:
-                with self._db.read() as conn:
-                    # One read snapshot (writers go on meanwhile), copied 1 MiB per step; the
-                    # progress callback between steps lets other threads (the GUI) take the GIL.
-                    conn.execute("SELECT count(*) FROM meta").fetchone()
-                    conn.backup(target, pages=BACKUP_STEP_PAGES, progress=_between_backup_steps)
-                # Checkpoint through a statement (which lets go of the GIL): closing the
-                # connection would do it while holding the GIL, stalling the GUI.
-                target.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            finally:
-                target.close()
-            shutil.copyfile(self.path / KEY_FILE_NAME, dest / KEY_FILE_NAME)
-            os.chmod(dest / KEY_FILE_NAME, 0o600)
-            _fsync_tree(dest)
-            check_copy(dest, bytes(self._data_key), self._key_file)
-        except (OSError, DatabaseError) as error:
-            shutil.rmtree(dest, ignore_errors=True)
-            if is_disk_full(error):
-                need = (self.path / DATABASE_NAME).stat().st_size
-                raise DiskFull(disk_full_message(dest.parent, f"write the backup {dest.name}", need)) from None
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            raise CasefileError(f"The backup could not be written ({reason}); nothing was kept.") from None
-        except CasefileError:
-            shutil.rmtree(dest, ignore_errors=True)
-            raise
-        return dest
+        """An encrypted copy (SQLite backup API + key file), assembled under a temporary
+        name, verified, then renamed into place (app/vault/backups.py)."""
+        from app.vault.backups import write_backup
+
+        self._require_open()
+        return write_backup(self._db, self.path, self._key_file, bytes(self._data_key), Path(dest))
 
     @staticmethod
     def restore(src: Path, dest: Path, passphrase: str) -> Path:
@@ -312,26 +430,3 @@ class Vault:
                 raise VerificationFailed(f"The backup at {src} fails verification: {report.first_break}")
             backup.backup(dest)
         return dest
-
-
-def check_copy(folder: Path, data_key: bytes, key_file: keys.KeyFile) -> None:
-    from app.verify import verify
-
-    conn = open_database(folder / DATABASE_NAME, data_key)
-    try:
-        report = verify(conn)
-    finally:
-        conn.close()
-    if not report.ok:
-        raise VerificationFailed(f"The copy at {folder} failed verification: {report.first_break}")
-    if keys.KeyFile.load(folder / KEY_FILE_NAME).vault_id != key_file.vault_id:
-        raise VerificationFailed("The copied key file does not match the vault.")
-
-
-def _fsync_tree(folder: Path) -> None:
-    from app.vault.fsutil import fsync_dir
-
-    for child in folder.iterdir():
-        with child.open("rb") as handle:
-            os.fsync(handle.fileno())
-    fsync_dir(folder)

@@ -96,3 +96,99 @@ def passwd_trials(vault_path: Path, recovery_key: str, trials: int, seed: int = 
         with Vault.open_with_recovery_key(vault_path, recovery_key) as vault:
             assert vault.head().count > 0
         current = opened
+
+
+def backup_trials(vault_path: Path, passphrase: str, dest: Path, trials: int, seed: int = 3) -> int:
+    """Kill a child making rotated automatic backups; after each kill every backup in
+    ``dest`` verifies, the last one reported is there, and nothing else looks like one.
+    Returns how many backups were reported written."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.vault import Vault
+    from app.vault.backups import AUTO_RE, PARTIAL_RE, check_backup, list_backups
+
+    rng = random.Random(seed)
+    written = 0
+    for trial in range(trials):
+        first_day = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=40 * trial)
+        lines = run_and_kill(
+            ["backup", str(vault_path), passphrase, str(dest), first_day.isoformat()],
+            min_delay=0.05,
+            max_delay=1.2,
+            rng=rng,
+        )
+        reported = [line[2:] for line in lines if line.startswith("B ")]
+        written += len(reported)
+        with Vault.open(vault_path, passphrase) as vault:
+            assert vault.verify().ok, f"trial {trial}: the vault no longer verifies"
+            vault_id = vault.vault_id
+        names = sorted(p.name for p in dest.iterdir())
+        for name in names:
+            assert AUTO_RE.match(name) or PARTIAL_RE.match(name), f"trial {trial}: unexpected {name} in {names}"
+        # at most the one partial folder the killed child was writing (older ones were cleaned up)
+        assert sum(1 for n in names if PARTIAL_RE.match(n)) <= 1, f"trial {trial}: {names}"
+        if reported:
+            assert (dest / reported[-1]).is_dir(), f"trial {trial}: the last reported backup {reported[-1]} is gone"
+        for _, folder in list_backups(dest, vault_id):
+            assert check_backup(folder, passphrase).report.ok, f"trial {trial}: {folder.name} does not verify"
+    return written
+
+
+def export_trials(
+    vault_path: Path, passphrase: str, out: Path, trials: int, seed: int = 4, max_delay: float = 6.0
+) -> int:
+    """Kill a child exporting dossiers; after each kill the vault verifies, every PDF and ZIP
+    under its final name is whole, and what a kill left behind is a private ``.partial``."""
+    import stat
+    import zipfile
+
+    import pikepdf
+
+    from app.dossier.partials import PARTIAL_SUFFIXES
+    from app.vault import Vault
+
+    rng = random.Random(seed)
+    exported = 0
+    checked: set[str] = set()
+    for trial in range(trials):
+        lines = run_and_kill(
+            ["export", str(vault_path), passphrase, str(out)], min_delay=0.1, max_delay=max_delay, rng=rng
+        )
+        exported += sum(1 for line in lines if line.startswith("E "))
+        with Vault.open(vault_path, passphrase) as vault:
+            assert vault.verify().ok, f"trial {trial}: the vault no longer verifies"
+        for path in sorted(out.iterdir()):
+            if path.name.endswith(PARTIAL_SUFFIXES):
+                assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"trial {trial}: {path.name} is readable by others"
+            elif path.name not in checked:
+                if path.suffix == ".pdf":
+                    with pikepdf.open(path) as pdf:
+                        assert len(pdf.pages) > 0, f"trial {trial}: {path.name}"
+                else:
+                    with zipfile.ZipFile(path) as bundle:
+                        assert bundle.testzip() is None, f"trial {trial}: {path.name} is damaged"
+                checked.add(path.name)
+    return exported
+
+
+def watch_trials(vault_path: Path, passphrase: str, root: Path, trials: int, seed: int = 5) -> int:
+    """Kill a child importing from the Inbox; after each kill every file that reached the
+    Inbox is stored in the vault or still in the Inbox (never lost), and the vault verifies."""
+    import hashlib
+
+    from app.vault import Vault
+
+    rng = random.Random(seed)
+    dropped: set[str] = set()
+    for trial in range(trials):
+        lines = run_and_kill(["watch", str(vault_path), passphrase, str(root)], min_delay=0.1, max_delay=1.5, rng=rng)
+        dropped |= {line[2:] for line in lines if line.startswith("D ")}
+        with Vault.open(vault_path, passphrase) as vault:
+            assert vault.verify().ok, f"trial {trial}: the vault no longer verifies"
+            stored = {str(r[0]) for r in vault.db.all("SELECT sha256 FROM blobs")}
+        waiting = {
+            hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file() and not p.is_symlink()
+        }
+        lost = dropped - stored - waiting
+        assert not lost, f"trial {trial}: {len(lost)} dropped files are neither in the vault nor in the Inbox"
+    return len(dropped)

@@ -50,9 +50,69 @@ def passwd(path: Path, first: str, second: str) -> None:
         current, other = other, current
 
 
+def backup(path: Path, passphrase: str, dest: Path, first_day: str) -> None:
+    """Automatic backups one (injected) day apart, rotated to 3, until killed."""
+    from datetime import datetime, timedelta
+
+    from app.vault.backups import auto_backup
+
+    vault = Vault.open(path, passphrase)
+    day = datetime.fromisoformat(first_day)
+    print("R", flush=True)
+    while True:
+        result = auto_backup(vault, dest, keep=3, now=day)
+        print(f"B {result.written.name}", flush=True)
+        day += timedelta(days=1)
+
+
+def export(path: Path, passphrase: str, out: Path) -> None:
+    """Dossier exports of the first client, one after another, until killed."""
+    from app.dossier.export import export_dossier
+    from app.dossier.select import DossierOptions
+
+    vault = Vault.open(path, passphrase)
+    client = vault.clients.list()[0]
+    print("R", flush=True)
+    while True:
+        result = export_dossier(vault, DossierOptions(client.id), out)
+        print(f"E {result.pdf_path.name} {result.zip_path.name}", flush=True)
+
+
+def watch(path: Path, passphrase: str, root: Path) -> None:
+    """Files dropped (atomically) into a client's Inbox folder and imported, until killed.
+    "D sha" once a file is in the Inbox: from then on it must never be lost."""
+    import hashlib
+
+    from app.ingest.inbox import Inbox, client_folder_name
+
+    vault = Vault.open(path, passphrase)
+    client = vault.clients.list()[0]
+    inbox = Inbox(vault, root, settle_seconds=0)
+    inbox.prepare()
+    folder = root / client_folder_name(client.name, client.id)
+    rng = random.Random(os.getpid())
+    print("R", flush=True)
+    i = 0
+    while True:
+        for _ in range(3):
+            i += 1
+            data = rng.randbytes(rng.randrange(1, 300 * 1024))
+            hidden = root / f".drop-{os.getpid()}-{i}"
+            hidden.write_bytes(data)
+            hidden.replace(folder / f"scan-{os.getpid()}-{i}.bin")
+            print(f"D {hashlib.sha256(data).hexdigest()}", flush=True)
+        inbox.drain(timeout=30)
+
+
 if __name__ == "__main__":
     mode, vault_path, *secrets = sys.argv[1:]
     if mode == "write":
         write(Path(vault_path), secrets[0])
+    elif mode == "export":
+        export(Path(vault_path), secrets[0], Path(secrets[1]))
+    elif mode == "watch":
+        watch(Path(vault_path), secrets[0], Path(secrets[1]))
+    elif mode == "backup":
+        backup(Path(vault_path), secrets[0], Path(secrets[1]), secrets[2])
     else:
         passwd(Path(vault_path), secrets[0], secrets[1])

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ui.clipboard import SecureClipboard
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import busy_bar, error_label
-from ui.file_dialogs import suggested_path
+from ui.file_dialogs import start_in, suggested_path
 from ui.widgets.passphrase_field import PassphraseField
 from ui.widgets.recovery_key import RecoveryKeyLabel
 from ui.widgets.strength import StrengthMeter
@@ -123,7 +123,7 @@ class CreateVaultDialog(QDialog):
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(
-            self, "Folder for the new vault", str(Path(self.folder.text()).parent)
+            self, "Folder for the new vault", start_in(str(Path(self.folder.text()).parent))
         )
         if chosen:
             self.folder.setText(chosen)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.records.models import ENTRY_KINDS
+from ui.dialogs.primary import make_primary
 from ui.file_dialogs import suggested_path
 from ui.widgets.pdf_pages import PdfPagesView
 from ui.window_geometry import fit_window
@@ -272,6 +273,8 @@ class ExportDossierDialog(QDialog):
         )
         self.preview.set_pdf(dossier.pdf, dossier.pages)
         self.save_button.setEnabled(True)
+        make_primary(self.save_button)  # next, Enter saves (the keyboard-only flow)
+        self.save_button.setFocus()
         self.built.emit(dossier)
 
     def _saved(self, result: Any) -> None:
@@ -315,6 +318,7 @@ def _reporter(progress: Progress) -> Any:
 def _date_choice(label: str) -> tuple[QCheckBox, QDateEdit]:
     check = QCheckBox(label)
     edit = QDateEdit(QDate.currentDate())
+    edit.setAccessibleName(label.replace("&", ""))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("d MMM yyyy")
     edit.setEnabled(False)

@@ -115,8 +115,8 @@ class IntegrityDialog(QDialog):
 
         explain = QLabel(
             "The seal is a short value that pins the record as it is now. Send it to your lawyer "
-            "(email or text) from time to time: later, <code>casefile verify --seal</code> proves the "
-            "record still contains exactly this state."
+            "(email or text) from time to time: later, verifying the record against that seal proves it "
+            "still contains exactly this state."
         )
         explain.setWordWrap(True)
         explain.setStyleSheet("color:#667085")

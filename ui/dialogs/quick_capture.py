@@ -9,11 +9,11 @@ the writer.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QThreadPool, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.records.display_time import own_time, zone_label
 from app.records.models import ENTRY_KINDS, Entry, EntryFields
-from app.records.times import local_zone
+from app.records.times import local_zone, offset_minutes
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
@@ -42,13 +43,20 @@ AUTOSAVE_MS = 3000
 TITLE_FROM_BODY_CHARS = 80
 
 
-def to_qdatetime(moment: datetime) -> QDateTime:
-    return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+def to_qdatetime(moment: datetime, zone: tzinfo | None = None) -> QDateTime:
+    """The wall-clock time of ``moment`` in the display zone (None: the machine's), for the editor."""
+    if zone is None:
+        return QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+    local = moment.astimezone(zone)
+    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute, local.second))
 
 
-def from_qdatetime(value: QDateTime) -> datetime:
-    """The picked time as an aware datetime in the machine's own offset."""
-    return datetime.fromtimestamp(value.toSecsSinceEpoch()).astimezone()
+def from_qdatetime(value: QDateTime, zone: tzinfo | None = None) -> datetime:
+    """The picked time as an aware datetime in the display zone (None: the machine's own offset)."""
+    if zone is None:
+        return datetime.fromtimestamp(value.toSecsSinceEpoch()).astimezone()
+    d, t = value.date(), value.time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second(), tzinfo=zone)
 
 
 def title_from_body(body: str) -> str:
@@ -84,6 +92,7 @@ class QuickCaptureDialog(QDialog):
         self.setWindowTitle(f"{'Edit entry' if entry else 'Log a call / note'} — {client.name}")
         self.setMinimumWidth(560)
 
+        self.zone = vault.settings.display_zone()  # the one display zone (None: this computer's)
         self.when = QDateTimeEdit()
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat("ddd d MMM yyyy  HH:mm")
@@ -120,6 +129,9 @@ class QuickCaptureDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("When", quick)
+        self.zone_note = QLabel(self._zone_note())
+        self.zone_note.setStyleSheet("color: palette(placeholder-text);")
+        form.addRow("", self.zone_note)
         form.addRow("Kind", self.kind)
         form.addRow("Title", self.title)
         form.addRow("Who", self.participants)
@@ -172,7 +184,7 @@ class QuickCaptureDialog(QDialog):
             self.draft_note.setText(f"Draft restored from {draft.updated_at.astimezone():%d %b %H:%M}")
         elif self.entry is not None:
             f = self.entry.fields
-            self.when.setDateTime(to_qdatetime(f.occurred_at))
+            self.when.setDateTime(to_qdatetime(f.occurred_at, self.zone))
             self.kind.setCurrentIndex(max(self.kind.findData(f.kind), 0))
             self.title.setText(f.title)
             self.participants.setText(", ".join(f.participants))
@@ -197,11 +209,11 @@ class QuickCaptureDialog(QDialog):
         return None
 
     def set_minutes_ago(self, minutes: int) -> None:
-        self.when.setDateTime(to_qdatetime(datetime.now().astimezone() - timedelta(minutes=minutes)))
+        self.when.setDateTime(to_qdatetime(datetime.now().astimezone() - timedelta(minutes=minutes), self.zone))
 
     def content(self) -> dict[str, Any]:
         return {
-            "occurred": from_qdatetime(self.when.dateTime()).isoformat(),
+            "occurred": from_qdatetime(self.when.dateTime(), self.zone).isoformat(),
             "kind": self.kind.currentData(),
             "title": self.title.text(),
             "participants": self.participants.text(),
@@ -211,7 +223,7 @@ class QuickCaptureDialog(QDialog):
 
     def _load_content(self, content: dict[str, Any]) -> None:
         try:
-            self.when.setDateTime(to_qdatetime(datetime.fromisoformat(str(content.get("occurred")))))
+            self.when.setDateTime(to_qdatetime(datetime.fromisoformat(str(content.get("occurred"))), self.zone))
         except ValueError:
             self.set_minutes_ago(0)
         self.kind.setCurrentIndex(max(self.kind.findData(content.get("kind", "call")), 0))
@@ -220,9 +232,19 @@ class QuickCaptureDialog(QDialog):
         self.duration.setValue(int(content.get("duration_min") or 0))  # type: ignore[call-overload]
         self.body.setPlainText(str(content.get("body", "")))
 
+    def _zone_note(self) -> str:
+        """Which zone the time is in, and the entry's own time where it was written elsewhere."""
+        note = f"Time in {zone_label(self.zone)}"
+        if self.entry is not None:
+            f = self.entry.fields
+            own = own_time(f.occurred_at, offset_minutes(f.occurred_at), f.occurred_tz, self.zone)
+            if own:
+                note += f"; written as {own}"
+        return note
+
     def fields(self) -> EntryFields:
-        when = from_qdatetime(self.when.dateTime())
-        zone_name: str | None = local_zone()[1]
+        when = from_qdatetime(self.when.dateTime(), self.zone)
+        zone_name: str | None = zone_label(self.zone) if self.zone is not None else local_zone()[1]
         if self._original_when is not None and int(self._original_when.timestamp()) == int(when.timestamp()):
             when = self._original_when  # unchanged: keep the offset it was written with
             zone_name = self.entry.fields.occurred_tz if self.entry else zone_name

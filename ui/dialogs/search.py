@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import InvalidQuery
+from ui.colours import is_dark, readable_name
 from ui.models.roles import SNIPPET_ROLE
 from ui.models.search_model import SearchResultsModel
 from ui.window_geometry import fit_window
@@ -30,9 +31,11 @@ RESULT_LIMIT = 200  # hits one query shows at most
 FIRST_PAGE = 25  # shown as soon as they are read; the rest are appended as they come
 
 
-def snippet_html(snippet: str) -> str:
-    """The core marks matches as [word]; show them highlighted (everything else escaped)."""
-    out = escape(snippet).replace("[", "<b style='background:#fff3bf'>").replace("]", "</b>")
+def snippet_html(snippet: str, dark: bool = False) -> str:
+    """The core marks matches as [word]; show them highlighted (everything else escaped).
+    ``dark``: the palette is dark, the highlight is a deep amber under light text."""
+    mark = "background:#5c4500;color:#fff3bf" if dark else "background:#fff3bf"
+    out = escape(snippet).replace("[", f"<b style='{mark}'>").replace("]", "</b>")
     return out.replace("\n", " ")
 
 
@@ -45,9 +48,9 @@ class HitDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         palette = option.palette
         text = (palette.highlightedText() if selected else palette.text()).color().name()
-        muted = text if selected else "#475467"
+        muted = text if selected else readable_name("#475467", palette.base().color())
         title = escape(str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
-        snippet = snippet_html(str(index.data(SNIPPET_ROLE) or ""))
+        snippet = snippet_html(str(index.data(SNIPPET_ROLE) or ""), is_dark(palette))
         if selected:
             snippet = snippet.replace("background:#fff3bf", "background:#fff3bf;color:#1d2939")
         doc.setHtml(f"<div style='color:{text}'>{title}</div><div style='color:{muted}'>{snippet}</div>")
@@ -92,11 +95,13 @@ class SearchDialog(QDialog):
         self.setWindowTitle("Search — Casefile")
         fit_window(self, QSize(720, 480))  # within the screen; see ui/window_geometry.py
         self.query = QLineEdit()
+        self.query.setAccessibleName("Search")
         self.query.setPlaceholderText("Search every client: notes, e-mails, attachment names…")
         self.query.setClearButtonEnabled(True)
         self.query.installEventFilter(self)
         self.results = SearchResultsModel(self, zone=zone)
         self.view = QListView()
+        self.view.setAccessibleName("Search results")
         self.view.setModel(self.results)
         self.view.setItemDelegate(HitDelegate(self.view))
         self.view.setUniformItemSizes(True)

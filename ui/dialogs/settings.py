@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 from ui.app_settings import AppSettings
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
+from ui.file_dialogs import start_in
 from ui.inbox_watch import inbox_wanted
 from ui.window_geometry import keep_on_screen
 from ui.workers import user_message
@@ -51,18 +54,25 @@ def _check_zone(name: str) -> None:
 
 def _folder_row(edit: QLineEdit, parent: QWidget, title: str) -> QHBoxLayout:
     row = QHBoxLayout()
+    edit.setAccessibleName(title)  # the form's label names the row, not this field
     row.addWidget(edit, 1)
     browse = QPushButton("Choose…")
     browse.setAutoDefault(False)
 
     def choose() -> None:
-        chosen = QFileDialog.getExistingDirectory(parent, title, edit.text())
+        chosen = QFileDialog.getExistingDirectory(parent, title, start_in(edit.text()))
         if chosen:
             edit.setText(chosen)
 
     browse.clicked.connect(choose)
     row.addWidget(browse)
     return row
+
+
+def _stored_keep(vault: Any) -> int:
+    from app.vault.backups import configured_keep
+
+    return configured_keep(vault)
 
 
 class SettingsDialog(QDialog):
@@ -74,10 +84,13 @@ class SettingsDialog(QDialog):
 
     applied = Signal()
 
-    def __init__(self, settings: AppSettings, vault: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: AppSettings, vault: Any = None, parent: QWidget | None = None, backups: Any = None
+    ) -> None:
         super().__init__(parent)
         self._settings = settings
         self._vault = vault
+        self._backups = backups  # ui.auto_backups.AutoBackups, for "Back up now"
         self.setWindowTitle("Settings — Casefile")
         self.setMinimumWidth(520)
         self.vault_location = QLineEdit(str(settings.last_vault or ""))
@@ -108,6 +121,17 @@ class SettingsDialog(QDialog):
         form.addRow("Vault folder", _folder_row(self.vault_location, self, "Vault folder"))
         form.addRow("Inbox folder", _folder_row(self.inbox, self, "Inbox folder"))
         form.addRow("", self.inbox_watch)
+        self.inbox_folders_button = QPushButton("Client folders…")
+        self.inbox_folders_button.setEnabled(vault is not None)
+        self.inbox_folders_button.clicked.connect(self.open_inbox_folders)
+        form.addRow("", self.inbox_folders_button)
+        from ui.dialogs.inbox_folders import PRIVACY_NOTE
+
+        inbox_note = QLabel(PRIVACY_NOTE)
+        inbox_note.setObjectName("inbox-privacy-note")
+        inbox_note.setWordWrap(True)
+        inbox_note.setStyleSheet("color: palette(placeholder-text);")
+        form.addRow("", inbox_note)
         form.addRow("Lock after idle", self.auto_lock)
         form.addRow("Bates prefix for new vaults", self.bates_default)
         form.addRow("Bates prefix of this vault", self.bates_vault)
@@ -123,13 +147,117 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addLayout(form)
+        general_layout.addWidget(note)
+        general_layout.addStretch(1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "General")
+        self.tabs.addTab(self._backups_tab(), "Backups")
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
         keep_on_screen(self)
+
+    def _backups_tab(self) -> QWidget:
+        from app.vault.backups import DEFAULT_KEEP, MAX_KEEP
+
+        vault = self._vault
+        tab = QWidget()
+        self.backup_folder = QLineEdit(vault.settings.get("backup_folder") if vault is not None else "")
+        self.backup_folder.setPlaceholderText("A USB drive, a NAS share or a synced folder")
+        self.backup_keep = QSpinBox()
+        self.backup_keep.setRange(1, MAX_KEEP)
+        self.backup_keep.setValue(_stored_keep(vault) if vault is not None else DEFAULT_KEEP)
+        self.backup_keep.setSuffix(" recent backups, plus one per month")
+        self.backup_now = QPushButton("Back up now")
+        self.backup_now.setAutoDefault(False)
+        self.backup_now.clicked.connect(self.start_backup_now)
+        self.backup_last = QLabel(self._status_text())
+        self.backup_last.setWordWrap(True)
+        for widget in (self.backup_folder, self.backup_keep, self.backup_now):
+            widget.setEnabled(vault is not None)
+        form = QFormLayout()
+        form.addRow("Back up to", _folder_row(self.backup_folder, self, "Backup folder"))
+        form.addRow("Keep", self.backup_keep)
+        row = QHBoxLayout()
+        row.addWidget(self.backup_now)
+        row.addWidget(self.backup_last, 1)
+        form.addRow("", row)
+        note = QLabel(
+            "Once a folder is chosen, Casefile makes an encrypted, verified copy of the vault every day"
+            " while it runs, and when you lock or quit if the last one is a day old. Each copy opens with"
+            " the vault's passphrase. Rotation only removes the copies it made itself."
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(placeholder-text);")
+        layout = QVBoxLayout(tab)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addStretch(1)
+        if self._backups is not None:
+            self._backups.status_changed.connect(self._backup_status_changed)
+            self._backups.backup_failed.connect(self._backup_warned)
+        return tab
+
+    def _status_text(self) -> str:
+        status = getattr(self._backups, "last_status", None)
+        if status is None:
+            return "" if self._vault is None else "Last verified backup: not checked yet in this session."
+        return status.text()
+
+    def _backup_folder_checked(self) -> tuple[str, int]:
+        from pathlib import Path
+
+        from app.errors import InvalidInput
+        from app.vault.backups import parse_keep
+
+        text = self.backup_folder.text().strip()
+        if text:
+            folder = Path(text).expanduser()
+            if not folder.is_dir():
+                raise InvalidInput(f"The backup folder {folder} does not exist; create it or choose another.")
+            inside = self._vault is not None and folder.resolve().is_relative_to(self._vault.path.resolve())
+            if inside:
+                raise InvalidInput("The backup folder must not be inside the vault folder.")
+        return text, parse_keep(self.backup_keep.value())
+
+    def start_backup_now(self) -> None:
+        from pathlib import Path
+
+        try:
+            text, keep = self._backup_folder_checked()
+            if not text:
+                from app.errors import InvalidInput
+
+                raise InvalidInput("Choose the folder the backups go to first.")
+        except Exception as error:
+            self.error.setText(user_message(error))
+            self.error.show()
+            return
+        if self._backups is None or self._backups.busy:
+            return
+        self.error.hide()
+        self.backup_now.setEnabled(False)
+        self.backup_last.setText("Backing up…")
+        self._backups.back_up_now(self._vault, Path(text).expanduser(), keep)
+
+    def _backup_status_changed(self, status: Any) -> None:
+        self.backup_now.setEnabled(self._vault is not None)
+        self.backup_last.setText(status.text())
+
+    def _backup_warned(self, line: str) -> None:
+        self.backup_now.setEnabled(self._vault is not None)
+        self.backup_last.setText(line)
+    def open_inbox_folders(self) -> Any:
+        from ui.dialogs.inbox_folders import InboxFoldersDialog
+
+        dialog = InboxFoldersDialog(self._vault, parent=self)
+        dialog.open()
+        return dialog
 
     def open_mail_accounts(self) -> Any:
         from ui.dialogs.mail import MailAccountsDialog
@@ -153,6 +281,12 @@ class SettingsDialog(QDialog):
             ocr = "on" if self.ocr.isChecked() else "off"
             if self._vault is not None and ocr != self._vault.settings.get("ocr"):
                 self._vault.settings.set("ocr", ocr)
+            if self._vault is not None:
+                folder, keep = self._backup_folder_checked()
+                if folder != self._vault.settings.get("backup_folder"):
+                    self._vault.settings.set("backup_folder", folder)
+                if str(keep) != self._vault.settings.get("backup_keep"):
+                    self._vault.settings.set("backup_keep", str(keep))
         except Exception as error:
             self.error.setText(user_message(error))
             self.error.show()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.file_dialogs import suggested_path
 from ui.workers import Tasks
 
 
@@ -90,8 +91,7 @@ class VerifyBundleDialog(QDialog):
         layout.addLayout(bottom)
 
     def choose(self) -> None:
-        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name, _ = QFileDialog.getOpenFileName(self, "Choose a dossier bundle", start, "Dossier bundles (*.zip)")
+        name, _ = QFileDialog.getOpenFileName(self, "Choose a dossier bundle", suggested_path(""), "Dossier bundles (*.zip)")
         if name:
             self.path_edit.setText(name)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor
 
 from app.records.models import CLIENT_STATUSES, Client
+from ui.colours import readable
 from ui.icons import icon
 from ui.models.roles import CLIENT_ID_ROLE, COUNT_ROLE, ID_ROLE, RECORD_ROLE, STATUS_ROLE
 from ui.words import plural
@@ -72,7 +72,7 @@ class ClientListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{client.name} — {CLIENT_STATUSES.get(client.status, client.status)}, {plural(client.entry_count, 'entry')}"
         if role == Qt.ItemDataRole.ForegroundRole and client.status == "do_not_serve":
-            return QColor(STATUS_COLOURS["do_not_serve"])
+            return readable(STATUS_COLOURS["do_not_serve"])  # on the palette's Base, light or dark
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -12,3 +12,4 @@ RETRACTED_ROLE = _BASE + 6
 FIRST_OF_DAY_ROLE = _BASE + 7  # the row opens a new day in the timeline
 SNIPPET_ROLE = _BASE + 8  # a search hit's snippet with [ ] marks
 RECORD_ROLE = _BASE + 9  # the whole frozen record
+JOURNAL_ROLE = _BASE + 10  # a timeline row's precomputed texts for the journal delegate

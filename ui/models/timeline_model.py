@@ -1,23 +1,28 @@
-"""The timeline of one client: a table over entry ids, newest first, rows fetched in pages.
+"""The timeline of one client: a model over entry ids, newest first, rows fetched in pages.
 
-The model holds only the ids (``vault.entries.timeline_ids``); a page of light rows
-(``timeline_rows``) is fetched the first time a view asks for one of its cells, and
-at most ``MAX_PAGES`` pages are kept, so a client with a million entries costs a
-list of ints, not a million widgets or records.
+The model holds only the ids (``vault.entries.timeline_ids``); a page of journal rows
+(``journal_rows``: time, kind, title, the body's start, marks, thumbnail hash) is fetched
+the first time a view asks for one of its rows, with every text the view draws made then,
+and at most ``MAX_PAGES`` pages are kept, so a client with a million entries costs a
+list of ints, not a million widgets or records. The view is a list (``ui/widgets/
+timeline_view.py``) painting column 0 with the ``JOURNAL_ROLE`` object; the other columns
+stay for accessibility, copies and tests.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
-from app.records.models import ENTRY_KINDS, TimelineRow
+from app.records.display_time import own_time
+from app.records.journal import JournalRow
+from app.records.models import ENTRY_KINDS
 from ui.icons import icon
-from ui.models.roles import FIRST_OF_DAY_ROLE, ID_ROLE, KIND_ROLE, RECORD_ROLE, RETRACTED_ROLE
+from ui.models.roles import FIRST_OF_DAY_ROLE, ID_ROLE, JOURNAL_ROLE, KIND_ROLE, RECORD_ROLE, RETRACTED_ROLE
 from ui.words import plural
 
 COL_DAY, COL_TIME, COL_KIND, COL_TITLE, COL_FILES = range(5)
@@ -31,21 +36,87 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class _Row:
-    """A fetched row plus its local time, computed once."""
+    """A fetched row. Its local time (for the day grouping) is computed when its page is
+    fetched; the texts the journal view draws are made the first time the row is drawn, once:
+    a page fetch formats nothing (256 strftime calls were most of a scroll frame that crossed
+    a page), and a frame only formats the rows that newly came into view."""
 
-    __slots__ = ("cells", "local", "row")
+    __slots__ = (
+        "_cells",
+        "_day_number",
+        "_day_rest",
+        "_marks",
+        "_own",
+        "_time",
+        "first_of_day",
+        "local",
+        "row",
+        "zone",
+    )
 
-    def __init__(self, row: TimelineRow, zone: tzinfo | None) -> None:
+    def __init__(self, row: JournalRow, zone: tzinfo | None, previous_day: date | None) -> None:
         self.row = row
+        self.zone = zone
         self.local: datetime = datetime.fromisoformat(row.occurred_utc[:-1] + "+00:00").astimezone(zone)
-        # display text per column, made once per fetch: a frame asks for it hundreds of times
-        self.cells = (
-            self.local.strftime("%a %d %b %Y"),
-            self.local.strftime("%H:%M"),
+        self.first_of_day = previous_day is None or self.local.date() != previous_day
+        self._cells: tuple[str, ...] | None = None
+
+    def _make(self) -> None:
+        row, local = self.row, self.local
+        self._own = own_time(local, row.occurred_offset, row.occurred_tz, self.zone)  # "" when the same
+        self._time = f"{local.hour:02d}:{local.minute:02d}"
+        self._day_number = str(local.day)
+        self._day_rest = (local.strftime("%a"), local.strftime("%b %Y"))
+        marks = []
+        if row.attachment_count:
+            marks.append(plural(row.attachment_count, "file"))
+        if row.revisions > 1:
+            marks.append(f"edited ({plural(row.revisions - 1, 'revision')})")
+        self._marks = " · ".join(marks)
+        # display text per column (the table roles, for tests, accessibility and copies)
+        self._cells = (
+            local.strftime("%a %d %b %Y"),
+            self._time,
             ENTRY_KINDS.get(row.kind, row.kind),
             row.title,
             str(row.attachment_count) if row.attachment_count else "",
         )
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        if self._cells is None:
+            self._make()
+        return self._cells  # type: ignore[return-value]
+
+    @property
+    def time(self) -> str:
+        if self._cells is None:
+            self._make()
+        return self._time
+
+    @property
+    def own(self) -> str:
+        if self._cells is None:
+            self._make()
+        return self._own
+
+    @property
+    def marks(self) -> str:
+        if self._cells is None:
+            self._make()
+        return self._marks
+
+    @property
+    def day_number(self) -> str:
+        if self._cells is None:
+            self._make()
+        return self._day_number
+
+    @property
+    def day_rest(self) -> tuple[str, str]:
+        if self._cells is None:
+            self._make()
+        return self._day_rest
 
 
 class TimelineModel(QAbstractTableModel):
@@ -66,8 +137,6 @@ class TimelineModel(QAbstractTableModel):
         self._strike.setStrikeOut(True)
         self._bold = QFont()
         self._bold.setBold(True)
-        self._muted = QColor("#8a94a6")
-        self._alarm = QColor("#b42318")
 
     # -- loading -----------------------------------------------------------
 
@@ -149,25 +218,32 @@ class TimelineModel(QAbstractTableModel):
             self.endResetModel()
 
     def refresh_newest(self, total: int) -> bool:
-        """Another connection committed. Fetched rows may have changed, so they are forgotten
-        (the visible page is read again: one small read); entries added at the top are
-        inserted in place, so the selection and the rows in view stay. ``total`` is the
-        client's entry count. Returns False when more than that changed: then the caller
-        reads every id on a worker and hands them to ``replace_ids``."""
+        """Something was added or changed (here or by another connection). Fetched rows may have
+        changed, so they are forgotten (the visible page is read again: one small read); entries
+        added among the newest ``FIRST_IDS`` are inserted in place, so the selection and the rows
+        in view stay — one bounded read, never every id. ``total`` is the client's entry count.
+        Returns False when more than that changed: then the caller reads every id on a worker and
+        hands them to ``replace_ids``."""
         if self._repo is None or self._client_id is None:
             return True
         newest = self._repo.timeline_ids(self._client_id, limit=FIRST_IDS)
         old = self._ids
-        added = len(newest) if not old else next((i for i, e in enumerate(newest) if e == old[0]), -1)
-        if added < 0 or newest[added:] != old[: len(newest) - added] or len(old) + added != total:
+        added = total - len(old)
+        if added < 0 or added > len(newest):
+            return False
+        window = set(old[: len(newest)])
+        fresh = [i for i in newest if i not in window]
+        if len(fresh) != added or [i for i in newest if i not in set(fresh)] != old[: len(newest) - added]:
             return False
         self._generation += 1
-        if added:
-            self.beginInsertRows(QModelIndex(), 0, added - 1)
-            self._ids = newest[:added] + old
-            self._forget_rows()
-            self.endInsertRows()
-        elif old:
+        fresh_set = set(fresh)
+        for position, entry_id in enumerate(newest):
+            if entry_id in fresh_set:
+                self.beginInsertRows(QModelIndex(), position, position)
+                self._ids.insert(position, entry_id)
+                self._forget_rows()
+                self.endInsertRows()
+        if not added and old:
             self._forget_rows()
             self.dataChanged.emit(self.index(0, 0), self.index(len(old) - 1, len(HEADERS) - 1))
         return True
@@ -189,16 +265,24 @@ class TimelineModel(QAbstractTableModel):
         self.endResetModel()
         return True
 
-    def entry_changed(self, entry_id: int) -> None:
-        """A revision or retraction: refetch that row only (its time may have moved: then reload)."""
+    def entry_changed(self, entry_id: int) -> bool:
+        """A revision or retraction: refetch that row's page only. If its time moved past a
+        neighbour, the order changed: returns False (the caller reloads every id on a worker)."""
         row = self.row_of(entry_id)
-        if row < 0:
-            return
-        if self._repo.timeline_ids(self._client_id) != self._ids:
-            self.refresh_ids_full()
-            return
+        if row < 0 or self._repo is None:
+            return True
+        fresh = self._repo.journal_rows([entry_id])
+        if fresh:
+            key = (fresh[0].occurred_utc, entry_id)
+            above, below = self._fetched(row - 1) if row else None, self._fetched(row + 1)
+            if (above is not None and (above.row.occurred_utc, above.row.id) < key) or (
+                below is not None and (below.row.occurred_utc, below.row.id) > key
+            ):
+                return False
         self._pages.pop(row // PAGE_SIZE, None)
+        self._pages.pop((row + 1) // PAGE_SIZE, None)  # the next page's first row knows its day from this one
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
+        return True
 
     def refresh_ids_full(self) -> None:
         self._generation += 1
@@ -221,23 +305,37 @@ class TimelineModel(QAbstractTableModel):
         page_no = row // PAGE_SIZE
         page = self._pages.get(page_no)
         if page is None:
-            start = page_no * PAGE_SIZE
-            ids = self._ids[start : start + PAGE_SIZE]
-            by_id = {r.id: _Row(r, self.zone) for r in self._repo.timeline_rows(ids)} if self._repo is not None else {}
-            page = [by_id.get(i) for i in ids]
-            self._pages[page_no] = page
-            if len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
+            page = self._fetch_page(page_no)
         else:
             self._pages.move_to_end(page_no)
         offset = row - page_no * PAGE_SIZE
         return page[offset] if offset < len(page) else None
 
+    def _fetch_page(self, page_no: int) -> list[_Row | None]:
+        """One read per page; it includes the row above the page, so each row knows whether it
+        opens a day without another lookup during a paint."""
+        start = page_no * PAGE_SIZE
+        ids = self._ids[start : start + PAGE_SIZE]
+        above = self._ids[start - 1 : start] if start else []
+        fetched = self._repo.journal_rows(above + ids) if self._repo is not None else []
+        by_id = {r.id: r for r in fetched}
+        previous: date | None = None
+        if above and above[0] in by_id:
+            previous = datetime.fromisoformat(by_id[above[0]].occurred_utc[:-1] + "+00:00").astimezone(self.zone).date()
+        page: list[_Row | None] = []
+        for entry_id in ids:
+            found = by_id.get(entry_id)
+            made = _Row(found, self.zone, previous) if found is not None else None
+            previous = made.local.date() if made is not None else None
+            page.append(made)
+        self._pages[page_no] = page
+        if len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        return page
+
     def first_of_day(self, row: int) -> bool:
-        if row == 0:
-            return True
-        this, above = self._fetched(row), self._fetched(row - 1)
-        return this is None or above is None or this.local.date() != above.local.date()
+        fetched = self._fetched(row)
+        return fetched is None or fetched.first_of_day
 
     # -- Qt API --------------------------------------------------------------
 
@@ -284,17 +382,10 @@ class TimelineModel(QAbstractTableModel):
             if col == COL_DAY:
                 return self._bold
         elif role == Qt.ItemDataRole.ForegroundRole:
-            if entry.retracted:
-                return self._muted
-            if entry.kind in INCIDENT_KINDS and col == COL_KIND:
-                return self._alarm
+            if entry.retracted:  # a palette role, so a dark palette keeps it readable
+                return QGuiApplication.palette().brush(QPalette.ColorRole.PlaceholderText)
         elif role == Qt.ItemDataRole.ToolTipRole:
-            parts = [f"{fetched.cells[COL_KIND]} — {entry.title}", fetched.local.strftime("%c")]
-            if entry.attachment_count:
-                parts.append(plural(entry.attachment_count, "attachment"))
-            if entry.retracted:
-                parts.append("Retracted")
-            return "\n".join(parts)
+            return tooltip(fetched)
         elif role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{fetched.cells[col]}{' (retracted)' if entry.retracted else ''}"
         elif role == KIND_ROLE:
@@ -305,7 +396,22 @@ class TimelineModel(QAbstractTableModel):
             return self.first_of_day(row)
         elif role == RECORD_ROLE:
             return entry
+        elif role == JOURNAL_ROLE:
+            return fetched
         return None
+
+
+def tooltip(fetched: _Row) -> str:
+    entry = fetched.row
+    when = fetched.local.strftime("%A %d %B %Y, %H:%M")
+    parts = [f"{fetched.cells[COL_KIND]} — {entry.title}", f"{when} ({fetched.own})" if fetched.own else when]
+    if entry.attachment_count:
+        parts.append(plural(entry.attachment_count, "attachment"))
+    if entry.revisions > 1:
+        parts.append(f"Edited: {plural(entry.revisions - 1, 'revision')} (the history is in the detail pane)")
+    if entry.retracted:
+        parts.append(f"Retracted: {entry.retraction_reason}" if entry.retraction_reason else "Retracted")
+    return "\n".join(parts)
 
 
 _ROLES = frozenset(
@@ -321,5 +427,6 @@ _ROLES = frozenset(
         RETRACTED_ROLE,
         FIRST_OF_DAY_ROLE,
         RECORD_ROLE,
+        JOURNAL_ROLE,
     }
 )

@@ -2,6 +2,7 @@
 
 Signals:
     step_marked(str): a step was marked done (its key), after the vault committed it.
+    step_recorded(object): the same, with the step's new StepState (its ``row_id`` for Edit → Undo).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from app.errors import CasefileError
 from app.parting.checklist import STEPS, Step, StepState, checklist, mark_done
 from ui.dialogs.primary import make_primary
 from ui.models.rows_model import RowsTableModel
+from ui.words import without_cli_syntax
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -151,6 +153,7 @@ def _aware(value: QDateTime) -> datetime:
 
 class ChecklistPanel(QWidget):
     step_marked = Signal(str)
+    step_recorded = Signal(object)
 
     def __init__(self, vault: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,6 +162,7 @@ class ChecklistPanel(QWidget):
         self.model = ChecklistModel(self)
         self.view = QTableView()
         self.view.setModel(self.model)
+        self.view.setAccessibleName("Parting-ways checklist")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()
@@ -191,8 +195,7 @@ class ChecklistPanel(QWidget):
             return
         states = checklist(self._vault, self.client_id)
         self.model.set_states(states)
-        required = [s for s in states if not s.step.optional]
-        self.progress.setText(f"{sum(s.done for s in required)} of {len(required)} steps done")
+        self.progress.setText(progress_text(states))
 
     def open_templates(self) -> QDialog | None:
         from ui.parting.templates_dialog import DocumentTemplatesDialog
@@ -222,11 +225,19 @@ class ChecklistPanel(QWidget):
         if dialog.result() != QDialog.DialogCode.Accepted and dialog.exec() != QDialog.DialogCode.Accepted:
             return False
         try:
-            mark_done(self._vault, self.client_id, dialog.step.key, **dialog.values())
+            state = mark_done(self._vault, self.client_id, dialog.step.key, **dialog.values())
         except CasefileError as error:
-            self.error_label.setText(f"Not recorded: {error}")
+            self.error_label.setText(f"Not recorded: {without_cli_syntax(str(error))}")
             return False
         self.error_label.clear()
         self.refresh()
         self.step_marked.emit(dialog.step.key)
+        self.step_recorded.emit(state)
         return True
+
+
+def progress_text(states: list[StepState]) -> str:
+    """The counter counts the rows it sits under: "3 of 10 steps done (1 optional)"."""
+    optional = sum(s.step.optional for s in states)
+    text = f"{sum(s.done for s in states)} of {len(states)} steps done"
+    return text + (f" ({optional} optional)" if optional else "")

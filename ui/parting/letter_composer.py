@@ -41,7 +41,7 @@ from app.parting.letter_checks import Finding
 from app.parting.letters import LETTER_TEMPLATES, Letter, find_letter_draft, record_sent, render, save_letter_draft
 from ui.file_dialogs import suggested_path
 from ui.window_geometry import fit_window
-from ui.words import plural
+from ui.words import plural, without_cli_syntax
 
 UNDERLINE = {
     "blame": QColor(200, 40, 40),
@@ -70,13 +70,16 @@ class LetterComposer(QDialog):
         fit_window(self, QSize(760, 720))  # within the screen; see ui/window_geometry.py
 
         self.template_box = QComboBox()
+        self.template_box.setAccessibleName("Letter template")
         for key, (label, _file, _invoice) in LETTER_TEMPLATES.items():
             self.template_box.addItem(label, key)
         self.effective = QLineEdit()
+        self.effective.setAccessibleName("Effective date")
         self.effective.setPlaceholderText("e.g. October 6, 2026 (default: the notice end from the checklist)")
         self.fill_button = QPushButton("Start from this template")
         self.fill_button.clicked.connect(self.fill_from_template)
         self.subject = QLineEdit()
+        self.subject.setAccessibleName("Subject")
         self.editor = QPlainTextEdit()
         self.editor.setTabChangesFocus(True)
         self.editor.setAccessibleName("Letter text")
@@ -87,9 +90,11 @@ class LetterComposer(QDialog):
         self.summary = QLabel()
 
         self.how = QComboBox()
+        self.how.setAccessibleName("Sent by")
         self.how.setEditable(True)
         self.how.addItems(["email", "post", "registered post", "hand delivery"])
         self.proofread_by = QLineEdit()
+        self.proofread_by.setAccessibleName("Proofread by")
         self.proofread_by.setPlaceholderText("who proofread it (optional here)")
         self.draft_button = QPushButton("Save draft")
         self.draft_button.setToolTip("Keep it in the vault and mark the checklist's 'letter drafted' step")
@@ -265,7 +270,7 @@ class LetterComposer(QDialog):
                 draft_id=self.draft_id,
             )
         except CasefileError as error:
-            self.status.setText(f"Not recorded: {error}")
+            self.status.setText(f"Not recorded: {without_cli_syntax(str(error))}")
             return None
         self._autosave.stop()
         self.draft_id = None

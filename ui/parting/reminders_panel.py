@@ -4,21 +4,25 @@ Signals:
     reminders_due(object): reminders that became due since the last check (list of
         DueReminder); the main window turns them into a desktop notification.
     reminder_done(object): a reminder was completed (its id).
+    reminder_added(object): the user added a reminder (the Reminder).
+    reminder_snoozed(object, object): a reminder was snoozed (the Reminder now, its former due time).
     client_requested(object): the user asked to open a reminder's client (its id).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QAction, QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -26,11 +30,27 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import CasefileError
-from app.parting.due import DueReminder, due_reminders
+from app.parting.due import DueReminder, due_reminders, owner_zone
+from app.records.reminders import snooze_until
+from app.records.times import now_utc
 from ui.models.rows_model import RowsTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 CHECK_EVERY_MS = 60_000
+SNOOZES = (("hour", "In 1 hour"), ("tomorrow", "Tomorrow morning"), ("next_week", "Next week (Monday morning)"))
+
+
+def due_text(when: datetime, now: datetime) -> str:
+    """A due time in the owner's zone: "Mon 30 Nov 14:00", with the year when it is not this year."""
+    if when.year != now.year:
+        return f"{when:%a %d %b %Y %H:%M}"
+    return f"{when:%a %d %b %H:%M}"
+
+
+def overdue_brush() -> QBrush:
+    """Overdue in the palette's own warning-ish colour: dark red on light, light red on dark."""
+    window = QApplication.palette().color(QPalette.ColorRole.Base)
+    return QBrush(QColor(255, 138, 128) if window.lightness() < 128 else QColor(176, 40, 40))
 
 
 class DueRemindersModel(RowsTableModel):
@@ -40,9 +60,13 @@ class DueRemindersModel(RowsTableModel):
     ClientIdRole = Qt.ItemDataRole.UserRole + 2
     OverdueRole = Qt.ItemDataRole.UserRole + 3
 
-    def set_rows(self, rows: list[DueReminder]) -> None:
+    zone: tzinfo | None = None  # the owner's zone; None: this machine's
+    now: datetime | None = None  # when the rows were read (for "this year")
+
+    def set_rows(self, rows: list[DueReminder], zone: tzinfo | None = None, now: datetime | None = None) -> None:
         self.beginResetModel()
         self._rows = rows
+        self.zone, self.now = zone, now
         self.endResetModel()
 
     def rows(self) -> list[DueReminder]:
@@ -59,12 +83,13 @@ class DueRemindersModel(RowsTableModel):
         if role == self.OverdueRole:
             return d.overdue
         if role == Qt.ItemDataRole.ForegroundRole and d.overdue:
-            return QBrush(QColor(176, 40, 40))
+            return overdue_brush()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             col = index.column()
             if col == self.COL_WHEN:
-                when = d.reminder.due_at.astimezone()
-                return f"{'Overdue · ' if d.overdue else 'Today · '}{when:%d %b %H:%M}"
+                when = d.reminder.due_at.astimezone(self.zone)
+                now = (self.now or now_utc()).astimezone(self.zone)
+                return f"{'Overdue · ' if d.overdue else 'Today · '}{due_text(when, now)}"
             if col == self.COL_CLIENT:
                 return d.client_name
             return d.reminder.title
@@ -83,7 +108,10 @@ def notification_text(due: list[DueReminder]) -> tuple[str, str]:
 class RemindersPanel(QWidget):
     reminders_due = Signal(object)
     reminder_done = Signal(object)
+    reminder_added = Signal(object)
+    reminder_snoozed = Signal(object, object)
     client_requested = Signal(object)
+    add_requested = Signal()
 
     def __init__(self, vault: Any, parent: QWidget | None = None, *, clock: Any = None) -> None:
         super().__init__(parent)
@@ -102,13 +130,26 @@ class RemindersPanel(QWidget):
         self.view.doubleClicked.connect(
             lambda index: self.client_requested.emit(index.data(DueRemindersModel.ClientIdRole))
         )
+        self.view.setAccessibleName("Reminders due today or overdue")
         self.empty = QLabel("Nothing due today.")
+        self.add_button = QPushButton("Add reminder…")
+        self.add_button.clicked.connect(lambda _checked=False: self.add_requested.emit())
+        self.snooze_button = QPushButton("Snooze")
+        self.snooze_menu = QMenu(self.snooze_button)
+        for choice, label in SNOOZES:
+            action = QAction(label, self.snooze_menu)
+            action.setObjectName(f"snooze-{choice}")
+            action.triggered.connect(lambda _checked=False, c=choice: self._snooze_selected(c))
+            self.snooze_menu.addAction(action)
+        self.snooze_button.setMenu(self.snooze_menu)
         self.done_button = QPushButton("Done")
         self.done_button.clicked.connect(self._complete_selected)
         self.error = QLabel()
         row = QHBoxLayout()
         row.addWidget(self.empty, 1)
         row.addWidget(self.error)
+        row.addWidget(self.add_button)
+        row.addWidget(self.snooze_button)
         row.addWidget(self.done_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
@@ -123,8 +164,12 @@ class RemindersPanel(QWidget):
         return self._clock() if self._clock else None
 
     def refresh(self) -> None:
-        rows = due_reminders(self._vault, now=self.now())
-        self.model.set_rows(rows)
+        zone = owner_zone(self._vault)
+        now = self.now() or now_utc()
+        rows = due_reminders(self._vault, now=now, zone=zone)
+        self.model.set_rows(rows, zone, now)
+        for button in (self.snooze_button, self.done_button):
+            button.setEnabled(bool(rows))
         # Text, not visibility: a hidden label would give its stretch to the button.
         self.empty.setText("" if rows else "Nothing due today.")
         new = [d for d in rows if d.reminder.id not in self._announced]
@@ -142,7 +187,39 @@ class RemindersPanel(QWidget):
         self.refresh()
         self.reminder_done.emit(reminder_id)
 
-    def _complete_selected(self) -> None:
+    def selected_id(self) -> int | None:
         rows = self.view.selectionModel().selectedRows()
         if rows:
-            self.complete(int(rows[0].data(DueRemindersModel.ReminderIdRole)))
+            return int(rows[0].data(DueRemindersModel.ReminderIdRole))
+        if self.model.rowCount() == 1:  # one reminder: the buttons mean that one
+            return int(self.model.index(0, 0).data(DueRemindersModel.ReminderIdRole))
+        return None
+
+    def _complete_selected(self) -> None:
+        reminder_id = self.selected_id()
+        if reminder_id is not None:
+            self.complete(reminder_id)
+        else:
+            self.error.setText("Select a reminder first.")
+
+    def snooze(self, reminder_id: int, choice: str) -> Any:
+        """Move a reminder to later (``choice``: hour, tomorrow, next_week); returns it, or None."""
+        zone = owner_zone(self._vault)
+        now = (self.now() or now_utc()).astimezone(zone)
+        try:
+            before = self._vault.reminders.get(reminder_id)
+            after = self._vault.reminders.snooze(reminder_id, snooze_until(choice, now))
+        except CasefileError as error:
+            self.error.setText(str(error))
+            return None
+        self.error.clear()
+        self.refresh()
+        self.reminder_snoozed.emit(after, before.due_at)
+        return after
+
+    def _snooze_selected(self, choice: str) -> None:
+        reminder_id = self.selected_id()
+        if reminder_id is not None:
+            self.snooze(reminder_id, choice)
+        else:
+            self.error.setText("Select a reminder first.")

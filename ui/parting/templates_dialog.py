@@ -63,7 +63,10 @@ class DocumentTemplatesDialog(QDialog):
             self.save_to(Path(path))
 
     def save_to(self, path: Path) -> bool:
+        from app.dossier.partials import create_private
+
         try:
+            create_private(path)  # 0600 whatever the umask
             path.write_text(self.text.toPlainText(), encoding="utf-8")
         except OSError as error:
             self.status.setText(f"Not saved: {error.strerror or error}")

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.records.models import CLIENT_STATUSES
+from ui.colours import muted, readable_name
 from ui.models.clients_model import STATUS_COLOURS
 from ui.words import plural
 
@@ -20,18 +21,21 @@ class ClientHeader(QLabel):
         self.setWordWrap(True)
 
     def show_client(self, client: Any) -> None:
+        # Colours from the palette (ui/colours.py): readable on light and dark backgrounds alike.
+        back = self.palette().color(self.backgroundRole())
+        grey = muted(back)
         if client is None:
-            self.setText("<span style='color:#667085'>No client selected. Add one with Ctrl+Shift+N.</span>")
+            self.setText(f"<span style='color:{grey}'>No client selected. Add one with Ctrl+Shift+N.</span>")
             return
-        colour = STATUS_COLOURS.get(client.status, "#667085")
+        colour = readable_name(STATUS_COLOURS.get(client.status, "#667085"), back)
         contacts = " · ".join((*client.emails, *client.phones))
-        warning = ""
-        if client.status == "do_not_serve":
-            warning = " <b style='color:#b42318'>— do not serve: decline new work</b>"
+        status = CLIENT_STATUSES.get(client.status, client.status)
+        if client.status == "do_not_serve":  # said once: the status, then what it means
+            status = f"<b>{status}</b> — decline new work"
         self.setText(
             f"<span style='font-size:15pt;font-weight:600'>{escape(client.name)}</span>"
-            f" <span style='color:{colour}'>● {CLIENT_STATUSES.get(client.status, client.status)}</span>{warning}"
-            f"<br><span style='color:#667085'>{plural(client.entry_count, 'entry')}"
+            f" <span style='color:{colour}'>● {status}</span>"
+            f"<br><span style='color:{grey}'>{plural(client.entry_count, 'entry')}"
             f"{' · ' + escape(contacts) if contacts else ''}</span>"
         )
 

@@ -18,7 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.records.contemporaneity import DEFAULT_LATE_DAYS, Lag, entry_lag, revision_lag, vault_late_days
+from app.records.display_time import own_time
+from app.records.journal import THUMB_KIND
 from app.records.models import ENTRY_KINDS, Entry, EntryFields
+from app.records.times import offset_minutes
 from ui import previews
 from ui.icons import icon
 from ui.models.detail_models import AttachmentsModel, RevisionsModel
@@ -27,12 +30,23 @@ from ui.workers import Tasks
 
 
 def fields_html(
-    fields: EntryFields, entry: Entry, *, heading_note: str = "", lag: Lag | None = None, recorded_at: Any = None
+    fields: EntryFields,
+    entry: Entry,
+    *,
+    heading_note: str = "",
+    lag: Lag | None = None,
+    recorded_at: Any = None,
+    zone: Any = None,
 ) -> str:
     """``lag``: how long after the event this was written (``app.records.contemporaneity``);
-    ``recorded_at``: when this version was written (default: the entry's first writing)."""
-    when = fields.occurred_at.strftime("%A %d %B %Y, %H:%M (UTC%z)")
-    recorded = (recorded_at or entry.recorded_at).astimezone().strftime("%d %b %Y %H:%M")
+    ``recorded_at``: when this version was written (default: the entry's first writing);
+    ``zone``: the display time zone (None: this computer's), the entry's own time added where
+    its offset differs."""
+    at = fields.occurred_at
+    when = at.astimezone(zone).strftime("%A %d %B %Y, %H:%M")
+    own = own_time(at, offset_minutes(at), fields.occurred_tz, zone)
+    when = f"{when} ({own})" if own else when
+    recorded = (recorded_at or entry.recorded_at).astimezone(zone).strftime("%d %b %Y %H:%M")
     rows = [("When", when), ("Kind", ENTRY_KINDS.get(fields.kind, fields.kind))]
     if fields.participants:
         rows.append(("Who", ", ".join(fields.participants)))
@@ -54,10 +68,10 @@ def fields_html(
     title_style = "text-decoration: line-through; color:#8a94a6;" if entry.retraction else ""
     banner = ""
     if entry.retraction is not None:
-        at = entry.retraction.retracted_at.astimezone().strftime("%d %b %Y %H:%M")
+        retracted_at = entry.retraction.retracted_at.astimezone(zone).strftime("%d %b %Y %H:%M")
         banner = (
             "<p style='background:#fdecea;color:#912018;padding:6px'><b>Retracted</b> "
-            f"{escape(at)}: {escape(entry.retraction.reason)}</p>"
+            f"{escape(retracted_at)}: {escape(entry.retraction.reason)}</p>"
         )
     note = f"<p style='color:#b7791f'>{escape(heading_note)}</p>" if heading_note else ""
     body = escape(fields.body).replace("\n", "<br>")
@@ -106,6 +120,7 @@ class DetailPane(QWidget):
         self._vault: Any = None
         self._late_days = DEFAULT_LATE_DAYS
         self.entry: Entry | None = None
+        self.zone: Any = None  # the vault's display time zone (None: this computer's); set by the window
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
         self.text.setOpenExternalLinks(False)
@@ -191,7 +206,7 @@ class DetailPane(QWidget):
         attachments = self._vault.attachments.for_entry(entry_id)
         lag_text = entry_lag(entry, late_days=self._late_days)
         self.text.setHtml(
-            fields_html(entry.fields, entry, lag=lag_text)
+            fields_html(entry.fields, entry, lag=lag_text, zone=self.zone)
             + mail_proof_html(attachments)
             + machine_read_html(self._vault, attachments)
         )
@@ -220,6 +235,9 @@ class DetailPane(QWidget):
                 continue
 
             def make(a: Any = attachment) -> tuple[int, Any]:
+                stored = repo.derivative(a.sha256, THUMB_KIND)  # ingest's upright 256 px copy (HEIC too)
+                if stored is not None:
+                    return a.id, previews.image_from_bytes(stored, max_side=previews.THUMB_SIZE)
                 return a.id, previews.thumbnail(repo.read_bytes(a.sha256), a.media_type, a.name)
 
             self._tasks.run(make, self._thumbnail_ready, lambda _error: None)
@@ -245,5 +263,7 @@ class DetailPane(QWidget):
         )
         lag = revision_lag(revision, late_days=self._late_days)
         self.text.setHtml(
-            fields_html(revision.fields, self.entry, heading_note=note, lag=lag, recorded_at=revision.recorded_at)
+            fields_html(
+                revision.fields, self.entry, heading_note=note, lag=lag, recorded_at=revision.recorded_at, zone=self.zone
+            )
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QToolButton, QWidget
 
 from ui.icons import icon
 
@@ -30,6 +30,8 @@ class PassphraseField(QLineEdit):
         self.toggle = self.addAction(icon("show"), QLineEdit.ActionPosition.TrailingPosition)
         self.toggle.setCheckable(True)
         self.toggle.setToolTip("Show the passphrase")
+        for button in self.findChildren(QToolButton):  # the button Qt made for the action
+            button.setAccessibleName("Show the passphrase")
         self.toggle.toggled.connect(self.set_shown)
         self.caps_warning = QLabel("Caps Lock is on.")
         self.caps_warning.setObjectName("caps-warning")

@@ -46,6 +46,7 @@ class PdfPagesView(QWidget):
         self.thumbnails = 0  # how many page thumbnails have arrived
 
         self.thumbs = QListWidget()
+        self.thumbs.setAccessibleName("Page thumbnails")
         self.thumbs.setViewMode(QListView.ViewMode.IconMode)
         self.thumbs.setResizeMode(QListView.ResizeMode.Adjust)
         self.thumbs.setMovement(QListView.Movement.Static)

@@ -1,26 +1,25 @@
-"""The client list and timeline views: delegates, uniform rows, file drops."""
+"""The client list view and its delegate, and file drops on any view (the timeline is
+``ui/widgets/timeline_view.py``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDropEvent, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QDropEvent, QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QListView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QWidget,
 )
 
 from app.records.models import CLIENT_STATUSES
+from ui.colours import readable
 from ui.models.clients_model import STATUS_COLOURS
-from ui.models.roles import COUNT_ROLE, FIRST_OF_DAY_ROLE, STATUS_ROLE
-from ui.models.timeline_model import COL_DAY, COL_FILES, COL_KIND, COL_TIME, COL_TITLE
+from ui.models.roles import COUNT_ROLE, STATUS_ROLE
 
 
 class FileDrops(QObject):
@@ -83,7 +82,7 @@ class ClientDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colour = QColor(STATUS_COLOURS.get(status, "#718096"))
+        colour = readable(STATUS_COLOURS.get(status, "#718096"), option.palette.base().color())  # dark palette too
         h = metrics.height() + 2
         badge = QRect(option.rect.right() - badge_w - 6, option.rect.center().y() - h // 2, badge_w, h)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -105,41 +104,6 @@ class ClientDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class TimelineTableView(QTableView):
-    """A table that draws a rule above the first entry of each day: the grouping, without header rows.
-
-    The rules are drawn once per frame over the visible rows (not by a Python delegate per cell),
-    which keeps a scroll frame cheap.
-
-    Signals:
-        painted(): a frame was drawn (background loading waits for the first one).
-    """
-
-    painted = Signal()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        model = self.model()
-        if model is None or not model.rowCount():
-            self.painted.emit()
-            return
-        top = self.rowAt(0)
-        bottom = self.rowAt(self.viewport().height() - 1)
-        if top < 0:
-            self.painted.emit()
-            return
-        bottom = bottom if bottom >= 0 else model.rowCount() - 1
-        painter = QPainter(self.viewport())
-        painter.setPen(QPen(QColor("#d0d5dd"), 1))
-        right = self.viewport().width()
-        for row in range(max(top, 1), bottom + 1):
-            if model.index(row, 0).data(FIRST_OF_DAY_ROLE):
-                y = self.rowViewportPosition(row)
-                painter.drawLine(0, y, right, y)
-        painter.end()
-        self.painted.emit()
-
-
 def make_client_view(parent: QWidget | None = None) -> QListView:
     view = QListView(parent)
     view.setUniformItemSizes(True)
@@ -148,37 +112,3 @@ def make_client_view(parent: QWidget | None = None) -> QListView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAccessibleName("Clients")
     return view
-
-
-def make_timeline_view(parent: QWidget | None = None) -> TimelineTableView:
-    view = TimelineTableView(parent)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    view.setAccessibleName("Timeline")
-    vertical = view.verticalHeader()
-    vertical.hide()
-    # Fixed row heights: the view never asks every row for its size (a million rows stay cheap).
-    vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vertical.setDefaultSectionSize(view.fontMetrics().height() + 12)
-    return view
-
-
-def size_timeline_columns(view: QTableView) -> None:
-    """Column widths from the font (readable at 200 %); call after setModel."""
-    bold = QFont(view.font())
-    bold.setBold(True)
-    width = QFontMetrics(bold).horizontalAdvance
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setMinimumSectionSize(24)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.setColumnWidth(COL_DAY, width("Wed 30 Sep 2026") + 20)
-    view.setColumnWidth(COL_TIME, width("00:00") + 16)
-    view.setColumnWidth(COL_KIND, width("Legal threat") + 40)
-    view.setColumnWidth(COL_FILES, width("99") + 40)
-    header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)

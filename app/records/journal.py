@@ -1,0 +1,77 @@
+"""The timeline as a journal: one light row per entry with what a reader sees at a glance.
+
+``journal_rows`` is the page read behind the desktop timeline (and anything else that wants
+the same story view): the time with the entry's own offset, the kind, the title, the start of
+the body, how many attachments and revisions, the retraction reason, and the SHA-256 of the
+first photo that has a stored 256 px thumbnail. One query per page of ids, no Qt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+SNIPPET_CHARS = 320  # the first two lines of a body at any sensible width, no more
+THUMB_KIND = "thumb256"  # made by ingest (app/ingest/images.py)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class JournalRow:
+    id: int
+    client_id: int
+    kind: str
+    occurred_utc: str
+    occurred_offset: int  # minutes east of UTC, as written
+    occurred_tz: str | None
+    title: str
+    snippet: str  # the body's start, whitespace folded into single spaces
+    attachment_count: int
+    revisions: int  # 1 = never revised
+    retracted: bool
+    retraction_reason: str
+    private: bool
+    thumb_sha256: str | None  # the first attachment with a 256 px thumbnail
+
+
+def snippet_of(body: str) -> str:
+    return _SPACES.sub(" ", body[: SNIPPET_CHARS * 2]).strip()[:SNIPPET_CHARS]
+
+
+def journal_rows(db: Any, ids: list[int]) -> list[JournalRow]:
+    """The rows for a page of ids, in the order given (ids not found are left out)."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = db.all(
+        "SELECT e.id, e.client_id, e.kind, e.occurred_utc, r.occurred_offset, r.occurred_tz, e.title,"
+        f" substr(r.body, 1, {SNIPPET_CHARS * 2}), e.attachment_count, e.current_rev, e.retracted,"
+        " coalesce(x.reason, ''), e.private,"
+        " CASE WHEN e.attachment_count > 0 THEN (SELECT a.sha256 FROM attachments a JOIN derivatives d"
+        f"   ON d.sha256 = a.sha256 AND d.kind = '{THUMB_KIND}' WHERE a.entry_id = e.id ORDER BY a.id LIMIT 1) END"
+        " FROM entries e JOIN revisions r ON r.entry_id = e.id AND r.rev = e.current_rev"
+        " LEFT JOIN retractions x ON x.entry_id = e.id"
+        f" WHERE e.id IN ({marks})",
+        ids,
+    )
+    by_id = {
+        r[0]: JournalRow(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            snippet_of(r[7] or ""),
+            r[8],
+            r[9],
+            bool(r[10]),
+            r[11],
+            bool(r[12]),
+            r[13],
+        )
+        for r in rows
+    }
+    return [by_id[i] for i in ids if i in by_id]

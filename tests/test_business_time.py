@@ -1,0 +1,51 @@
+"""Times a lawyer can rely on: a wall-clock time that daylight saving made ambiguous or
+skipped is refused unless an offset says which instant was meant, and export date bounds
+are whole days in the business time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+
+def test_a_skipped_or_repeated_local_time_is_refused_with_its_reason() -> None:
+    from app.errors import InvalidInput
+    from app.records.times import parse_when
+
+    with pytest.raises(InvalidInput, match=r"2026-03-08 02:30 does not exist in America/New_York.*forward"):
+        parse_when("2026-03-08 02:30", zone_name="America/New_York")
+    with pytest.raises(InvalidInput, match=r"happened twice.*01:30-04:00 \(the first\) or .*01:30-05:00"):
+        parse_when("2026-11-01T01:30", zone_name="America/New_York")
+    # With an offset, each is one instant; the hours around the changes are fine.
+    first, _ = parse_when("2026-11-01T01:30-04:00", zone_name="America/New_York")
+    second, _ = parse_when("2026-11-01T01:30-05:00", zone_name="America/New_York")
+    assert second - first == timedelta(hours=1)
+    assert parse_when("2026-03-08 03:30", zone_name="America/New_York")[0].utcoffset() == timedelta(hours=-4)
+
+
+def test_casefile_log_refuses_an_ambiguous_time_and_writes_nothing(cli) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("init")
+    cli.ok("client", "add", "Gerald Whitmore")
+    failed = cli(
+        "log", "Gerald", "--kind", "call", "--title", "Call", "--when", "2026-11-01 01:30", "--tz", "America/New_York"
+    )
+    assert failed.code != 0 and len(failed.err.strip().splitlines()) == 1
+    assert "happened twice in America/New_York" in failed.err
+    assert cli.ok("verify").code == 0
+    logged = cli.ok(
+        "log", "Gerald", "--kind", "call", "--title", "Call", "--when", "2026-11-01T01:30-05:00", "--json"
+    ).json()
+    assert logged["id"]
+
+
+def test_export_date_bounds_are_whole_days_in_the_business_zone(vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.cli.export_cmds import _bound, _business_zone_name
+
+    vault.settings.set("display_timezone", "Asia/Tokyo")
+    zone = _business_zone_name(vault)
+    assert zone == "Asia/Tokyo"
+    start, end = _bound("2026-03-08", end=False, zone_name=zone), _bound("2026-03-08", end=True, zone_name=zone)
+    assert start == datetime(2026, 3, 8, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert end is not None and end.astimezone(ZoneInfo("UTC")).hour == 14  # 23:59:59.999 in Tokyo

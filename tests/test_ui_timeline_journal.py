@@ -1,0 +1,188 @@
+"""The timeline reads like a journal: day gutter, time, kind, title, the body's start, marks,
+inline photo thumbnails, retracted entries struck through with the reason on hover, and one
+display time zone for the timeline, the detail pane and the capture dialog."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QSize, Qt
+
+from app.records.models import EntryFields
+from tests.conftest import CORPUS
+
+HEIC = CORPUS / "images" / "heic" / "IMG_5195.HEIC"
+JPEG = CORPUS / "images" / "jpeg" / "Canon_40D.jpg"
+
+
+def _view(model: Any, thumbs: Any = None) -> Any:
+    from ui.widgets.timeline_view import TimelineView
+
+    view = TimelineView(thumbs=thumbs)
+    view.setModel(model)
+    view.resize(QSize(900, 600))
+    return view
+
+
+def test_a_row_shows_time_title_body_and_marks_and_a_retraction_on_hover(vault: Any, qtbot: Any) -> None:
+    from ui.models.roles import FIRST_OF_DAY_ROLE, JOURNAL_ROLE
+    from ui.models.timeline_model import TimelineModel
+
+    client = vault.clients.add("Story")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    body = "He called at nine.\nHe said the tile was cracked and wanted a refund.\n\nThird line here."
+    first = vault.entries.log(client.id, EntryFields("call", day, "Morning call", body=body))
+    vault.entries.revise(first.id, EntryFields("call", day, "Morning call (angry)", body=body), note="title")
+    wrong = vault.entries.log(client.id, EntryFields("note", day + timedelta(hours=2), "Wrong client"))
+    vault.entries.retract(wrong.id, "Logged for the wrong client")
+    vault.entries.log(client.id, EntryFields("incident", day + timedelta(days=1), "Shouted on site"))
+
+    model = TimelineModel(vault.entries, zone=UTC)
+    model.set_client(client.id)
+    rows = [model.index(r, 0).data(JOURNAL_ROLE) for r in range(3)]
+    assert [r.row.title for r in rows] == ["Shouted on site", "Wrong client", "Morning call (angry)"]
+    assert [model.index(r, 0).data(FIRST_OF_DAY_ROLE) for r in range(3)] == [True, True, False]
+    assert rows[2].time == "09:00" and rows[2].day_number == "2" and rows[2].day_rest == ("Mon", "Mar 2026")
+    assert rows[2].row.snippet.startswith("He called at nine. He said the tile")  # two lines' worth, folded
+    assert "edited (1 revision)" in rows[2].marks
+    tip = model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Retracted: Logged for the wrong client" in tip
+    from ui.models.timeline_model import COL_TITLE
+
+    assert model.index(1, COL_TITLE).data(Qt.ItemDataRole.FontRole).strikeOut()
+
+    view = _view(model)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    heights = {view.visualRect(model.index(r, 0)).height() for r in range(3)}
+    assert heights == {view.delegate.row_height}  # one height: a million rows are never measured
+    assert view.visualRect(model.index(0, 0)).width() >= view.viewport().width() - 2
+    image = view.viewport().grab().toImage()
+    assert not image.isNull()
+    view.selectRow(2)
+    assert view.currentIndex().row() == 2 and view.rowAt(view.visualRect(model.index(2, 0)).center().y()) == 2
+
+
+def test_photos_show_inline_from_the_stored_thumbnail_and_the_cache_stays_bounded(
+    vault: Any, qapp: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    from app.ingest.importer import import_path
+    from ui.models import timeline_thumbs
+    from ui.models.roles import JOURNAL_ROLE
+    from ui.models.timeline_model import TimelineModel
+    from ui.models.timeline_thumbs import TimelineThumbnails
+    from ui.workers import Tasks
+
+    client = vault.clients.add("Photos")
+    for path in (HEIC, JPEG):
+        assert import_path(vault, client.id, path).ok
+    tasks = Tasks(parent=qapp)
+    thumbs = TimelineThumbnails(vault.attachments, tasks, side=64)
+    model = TimelineModel(vault.entries, zone=UTC)
+    model.set_client(client.id)
+    shas = [model.index(r, 0).data(JOURNAL_ROLE).row.thumb_sha256 for r in range(2)]
+    assert all(shas)
+    view = _view(model, thumbs)
+    qtbot.addWidget(view)
+    with qtbot.waitSignals([thumbs.arrived, thumbs.arrived], timeout=10_000):
+        view.show()
+        qtbot.waitExposed(view)
+    for sha in shas:
+        qtbot.waitUntil(lambda sha=sha: thumbs.get(sha) is not None, timeout=10_000)
+        pixmap = thumbs.get(sha)
+        assert pixmap is not None and min(pixmap.width(), pixmap.height()) == 64
+    # the painted row holds the photo, not the placeholder: its pixels vary
+    view.viewport().repaint()
+    rect = view.visualRect(model.index(0, 0))
+    side = view.delegate.thumb_side
+    image = view.viewport().grab().toImage()
+    centre_x, centre_y = rect.right() - 8 - side // 2, rect.center().y()
+    ring = [(dx, dy) for dx in (-22, -17, 17, 22) for dy in (-22, -17, 17, 22)]  # outside the placeholder's icon
+    colours = {image.pixel(centre_x + dx, centre_y + dy) for dx, dy in ring}
+    assert len(colours) > 3
+    tasks.wait()
+
+    monkeypatch.setattr(timeline_thumbs, "MAX_CACHED", 1)
+    for sha in shas:
+        thumbs._loaded((thumbs._generation, sha, None))
+    assert len(thumbs._cache) == 1
+    thumbs.clear()
+    assert thumbs.get(shas[0]) is None and not thumbs._in_flight  # locked: nothing is read
+
+
+def test_one_display_zone_for_timeline_detail_and_capture(demo_session: Any, qtbot: Any) -> None:
+    from ui.dialogs.quick_capture import QuickCaptureDialog
+    from ui.models.roles import JOURNAL_ROLE
+
+    session = demo_session
+    vault = session.vault
+    window = session.window
+    client = window.current_client()
+    new_york = datetime(2026, 10, 5, 9, 5, tzinfo=timezone(timedelta(hours=-4)))
+    entry = vault.entries.log(
+        client.id, EntryFields("call", new_york, "Call from New York", occurred_tz="America/New_York")
+    )
+    vault.settings.set("display_timezone", "Europe/Paris")
+    qtbot.waitUntil(lambda: window.zone == ZoneInfo("Europe/Paris"), timeout=5000)
+    window.select_entry(entry.id)
+    row = window.timeline.index(window.timeline.row_of(entry.id), 0).data(JOURNAL_ROLE)
+    assert row.time == "15:05"  # 09:05 at -04:00 is 15:05 in Paris (CEST, +02:00)
+    assert row.own == "09:05 in New York, -04:00"
+    qtbot.waitUntil(lambda: window.detail.entry is not None and window.detail.entry.id == entry.id, timeout=5000)
+    detail = window.detail.text.toPlainText()
+    assert "Monday 05 October 2026, 15:05 (09:05 in New York, -04:00)" in detail
+    dialog = QuickCaptureDialog(vault, client, entry=vault.entries.get(entry.id), parent=window)
+    qtbot.addWidget(dialog)
+    assert dialog.when.dateTime().time().hour() == 15
+    assert dialog.zone_note.text() == "Time in Europe/Paris; written as 09:05 in New York, -04:00"
+    fields = dialog.fields()
+    assert fields.occurred_at == new_york and fields.occurred_at.utcoffset() == timedelta(hours=-4)  # untouched
+    new = QuickCaptureDialog(vault, client, parent=window)
+    qtbot.addWidget(new)
+    assert new.zone_note.text() == "Time in Europe/Paris"
+    assert new.fields().occurred_tz == "Europe/Paris"
+
+
+def test_an_added_or_revised_entry_is_taken_in_place_without_reading_every_id(vault: Any) -> None:
+    from ui.models import timeline_model
+    from ui.models.timeline_model import TimelineModel
+
+    client = vault.clients.add("Busy")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(40):
+        vault.entries.log(client.id, EntryFields("note", start + timedelta(days=i), f"note {i}"))
+
+    class Reads:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.limits = inner, []
+
+        def timeline_ids(self, *a: Any, limit: int | None = None, **kw: Any) -> list[int]:
+            self.limits.append(limit)
+            return self.inner.timeline_ids(*a, limit=limit, **kw)
+
+        def journal_rows(self, ids: list[int]) -> Any:
+            return self.inner.journal_rows(ids)
+
+    repo = Reads(vault.entries)
+    model = TimelineModel(repo, zone=UTC)
+    model.set_client(client.id)
+    resets: list[bool] = []
+    inserted: list[int] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.rowsInserted.connect(lambda _p, first, _last: inserted.append(first))
+    repo.limits.clear()
+    back_dated = vault.entries.log(client.id, EntryFields("call", start + timedelta(days=10, hours=1), "late"))
+    assert model.refresh_newest(vault.entries.count(client.id))
+    assert inserted == [40 - 11] and not resets  # between day 11 and day 10, in place
+    assert model.entry_id(29) == back_dated.id
+    assert repo.limits == [timeline_model.FIRST_IDS]  # one bounded read, not every id
+    # a revision that keeps its place re-reads one page; one that moves past a neighbour asks for a reload
+    vault.entries.revise(back_dated.id, EntryFields("call", start + timedelta(days=10, hours=2), "late, edited"))
+    assert model.entry_changed(back_dated.id)
+    assert model.index(29, 3).data() == "late, edited"
+    vault.entries.revise(back_dated.id, EntryFields("call", start + timedelta(days=30, hours=2), "moved"))
+    assert not model.entry_changed(back_dated.id)
+    assert not model.refresh_newest(vault.entries.count(client.id) + 5)  # counts disagree: reload on a worker

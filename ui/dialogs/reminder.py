@@ -1,0 +1,93 @@
+"""Add a reminder: a date, a time, a client and a note ("Call back about the invoice").
+
+Times are in the owner's zone (the display time zone setting, else this machine's); the
+reminder is stored as an aware instant by ``vault.reminders.add`` (one ledgered change)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDate, QTime, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.parting.due import owner_zone
+from app.records.times import now_utc
+from ui.dialogs.primary import make_primary
+from ui.dialogs.unlock import error_label
+from ui.window_geometry import keep_on_screen
+from ui.workers import user_message
+
+
+class AddReminderDialog(QDialog):
+    """Signals:
+    added(object): the new Reminder.
+    """
+
+    added = Signal(object)
+
+    def __init__(self, vault: Any, client_id: int | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.zone = owner_zone(vault)
+        self.setWindowTitle("Add a reminder — Casefile")
+        self.setMinimumWidth(420)
+        tomorrow = now_utc().astimezone(self.zone) + timedelta(days=1)
+        self.date = QDateEdit(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("ddd d MMM yyyy")
+        self.time = QTimeEdit(QTime(9, 0))
+        self.time.setDisplayFormat("HH:mm")
+        self.client = QComboBox()
+        for client in vault.clients.list():
+            self.client.addItem(client.name, client.id)
+        if client_id is not None:
+            self.client.setCurrentIndex(max(self.client.findData(client_id), 0))
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("e.g. Call back about the final invoice")
+        self.error = error_label()
+        form = QFormLayout()
+        form.addRow("&Date", self.date)
+        form.addRow("&Time", self.time)
+        form.addRow("&Client", self.client)
+        form.addRow("&Note", self.note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.add_button = buttons.addButton("Add reminder", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.add)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        make_primary(self.add_button)
+        keep_on_screen(self)
+        self.note.setFocus()
+
+    def due_at(self) -> datetime:
+        day, at = self.date.date(), self.time.time()
+        return datetime(day.year(), day.month(), day.day(), at.hour(), at.minute(), tzinfo=self.zone)
+
+    def add(self) -> None:
+        client_id = self.client.currentData()
+        if client_id is None:
+            self.error.setText("Add a client first: a reminder belongs to a client.")
+            self.error.show()
+            return
+        try:
+            reminder = self._vault.reminders.add(int(client_id), self.due_at(), self.note.text())
+        except Exception as error:
+            self.error.setText(user_message(error))
+            self.error.show()
+            return
+        self.added.emit(reminder)
+        self.accept()
