@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         self.timeline_view.painted.connect(self._start_background_loads)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
-        middle_layout.setContentsMargins(0, 8, 0, 8)
+        middle_layout.setContentsMargins(0, 8, 8, 8)
         self.parting_button = QToolButton()
         header_row = QHBoxLayout()
         header_row.addWidget(self.client_header, 1)
@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
         self.details_action = self._action(
             "Show details", "note", ["F3"], lambda: None, "Show or hide the details pane"
         )
-        self.detail_collapse = DetailCollapse(self, self.detail, self.details_action)
+        self.detail_collapse = DetailCollapse(self, self.detail, self.details_action, self.splitter)
         self.filter_shortcuts = PassWindowShortcuts(self.filter_edit, self)  # Ctrl+E etc. while filtering
         self.undo_action = self._action("Undo", "retract", ["Ctrl+Z"], lambda: self.undo.undo(), "Undo the last action")
         self.undo = SessionUndo(self.vault.entries, self.undo_action, self)

@@ -28,7 +28,8 @@ class ClientHeader(QLabel):
             self.setText(f"<span style='color:{grey}'>No client selected. Add one with Ctrl+Shift+N.</span>")
             return
         colour = readable_name(STATUS_COLOURS.get(client.status, "#667085"), back)
-        contacts = " · ".join((*client.emails, *client.phones))
+        # a line may wrap between contacts, never inside one ("+1 312 555" / "0147")
+        contacts = " · ".join(escape(c).replace(" ", "&nbsp;") for c in (*client.emails, *client.phones))
         status = CLIENT_STATUSES.get(client.status, client.status)
         if client.status == "do_not_serve":  # said once: the status, then what it means
             status = f"<b>{status}</b> — decline new work"
@@ -36,7 +37,7 @@ class ClientHeader(QLabel):
             f"<span style='font-size:15pt;font-weight:600'>{escape(client.name)}</span>"
             f" <span style='color:{colour}'>● {status}</span>"
             f"<br><span style='color:{grey}'>{plural(client.entry_count, 'entry')}"
-            f"{' · ' + escape(contacts) if contacts else ''}</span>"
+            f"{' · ' + contacts if contacts else ''}</span>"
         )
 
 

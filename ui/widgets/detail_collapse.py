@@ -6,19 +6,20 @@ Once the owner has toggled it, their choice holds until the window crosses the t
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
 COLLAPSE_BELOW = 1200
 
 
 class DetailCollapse(QObject):
-    def __init__(self, window: QWidget, detail: QWidget, action: QAction) -> None:
+    def __init__(self, window: QWidget, detail: QWidget, action: QAction, splitter: QSplitter | None = None) -> None:
         super().__init__(window)
         self._window = window
         self._detail = detail
         self._action = action
+        self._splitter = splitter
         self._narrow: bool | None = None
         action.setCheckable(True)
         action.setChecked(True)
@@ -35,3 +36,21 @@ class DetailCollapse(QObject):
         if narrow != self._narrow:  # only on crossing the threshold: a choice by F3 holds in between
             self._narrow = narrow
             self._action.setChecked(not narrow)
+            if narrow and self._splitter is not None:
+                # after the splitter has been laid out at the new width (sizes set before are redistributed)
+                QTimer.singleShot(0, self._narrow_client_list)
+
+    def _narrow_client_list(self) -> None:
+        """On a narrow window the client list gives the timeline room too: at most 30 % of
+        the width (never under what its filter needs), the rest to the timeline."""
+        assert self._splitter is not None
+        width = self._splitter.width()
+        sizes = self._splitter.sizes()
+        clients = self._splitter.widget(0)
+        if len(sizes) < 2 or clients is None:
+            return
+        left = max(clients.minimumSizeHint().width(), min(sizes[0], width * 3 // 10))
+        if left < sizes[0]:
+            sizes[1] += sizes[0] - left
+            sizes[0] = left
+            self._splitter.setSizes(sizes)
