@@ -68,6 +68,7 @@ def test_settings_say_names_are_visible_and_give_chosen_clients_neutral_folders(
     settings = SettingsDialog(demo_session.settings, vault)
     note = settings.findChild(QLabel, "inbox-privacy-note")
     assert "visible to anyone with access to this computer" in note.text()
+    assert "neutral names" in note.toolTip()
     dialog = settings.open_inbox_folders()
     assert dialog.neutral.isChecked()  # neutral names are the default offered
     first = dialog.clients.item(0)

@@ -39,6 +39,24 @@ def problems_of(window: Any, name: str) -> list[str]:
             out.append(
                 f"{name}: button {label!r} at {rect.getRect()} not within {inside.getRect()} on {screen.getRect()}"
             )
+    out.extend(clipped_text(window, name))
+    return out
+
+
+def clipped_text(window: Any, name: str) -> list[str]:
+    """Check boxes whose label is cut off, and wrapped labels shorter than their text."""
+    from PySide6.QtWidgets import QCheckBox, QLabel
+
+    out = []
+    for box in window.findChildren(QCheckBox):
+        if box.isVisibleTo(window) and box.window() is window and box.width() < box.sizeHint().width():
+            out.append(f"{name}: check box {box.text()!r} cut off ({box.width()} < {box.sizeHint().width()} px)")
+    for label in window.findChildren(QLabel):
+        if not (label.isVisibleTo(window) and label.window() is window and label.wordWrap() and label.text()):
+            continue
+        needed = label.heightForWidth(label.width())
+        if needed > label.height() + 2:
+            out.append(f"{name}: label {label.text()[:40]!r} cut off ({label.height()} < {needed} px high)")
     return out
 
 

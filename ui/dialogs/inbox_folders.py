@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ui.dialogs.unlock import error_label
 from ui.workers import user_message
 
+PRIVACY_SHORT = "Folder names are visible to anyone with access to this computer."
 PRIVACY_NOTE = (
     "Folder names in the Inbox are visible to anyone with access to this computer, without the"
     " passphrase. Give a folder only to the clients you drop files for, or use neutral names."

@@ -96,7 +96,9 @@ class SettingsDialog(QDialog):
         self.vault_location = QLineEdit(str(settings.last_vault or ""))
         self.inbox = QLineEdit(settings.inbox_folder)
         self.inbox.setPlaceholderText("A folder to watch for files to import (optional)")
-        self.inbox_watch = QCheckBox("Import files dropped in the Inbox folder while the vault is unlocked")
+        # short labels: a check box cannot wrap, and the dialog must fit 1024×700 and 200 %
+        self.inbox_watch = QCheckBox("Import what is dropped in the Inbox")
+        self.inbox_watch.setToolTip("Files dropped in the Inbox folder are imported while the vault is unlocked.")
         self.inbox_watch.setChecked(inbox_wanted(settings, vault))
         self._inbox_watch_was = self.inbox_watch.isChecked()
         self.auto_lock = QDoubleSpinBox()
@@ -113,7 +115,8 @@ class SettingsDialog(QDialog):
         self.timezone.setPlaceholderText("This computer's time zone")
         self.timezone.setEnabled(vault is not None)
         self.timezone.setCompleter(_zone_completer(self.timezone))
-        self.ocr = QCheckBox("Read the text in screenshots and scans after an import (offline OCR)")
+        self.ocr = QCheckBox("Read text in images (offline OCR)")
+        self.ocr.setToolTip("After an import, the text in screenshots and scans is read on this computer and made searchable.")
         self.ocr.setChecked(vault is not None and vault.settings.get("ocr") != "off")
         self.ocr.setEnabled(vault is not None)
         self.error = error_label()
@@ -125,13 +128,14 @@ class SettingsDialog(QDialog):
         self.inbox_folders_button.setEnabled(vault is not None)
         self.inbox_folders_button.clicked.connect(self.open_inbox_folders)
         form.addRow("", self.inbox_folders_button)
-        from ui.dialogs.inbox_folders import PRIVACY_NOTE
+        from ui.dialogs.inbox_folders import PRIVACY_NOTE, PRIVACY_SHORT
 
-        inbox_note = QLabel(PRIVACY_NOTE)
+        inbox_note = QLabel(PRIVACY_SHORT)  # one line here (the dialog must fit 200 %); the whole note as a tip
+        inbox_note.setToolTip(PRIVACY_NOTE)
         inbox_note.setObjectName("inbox-privacy-note")
         inbox_note.setWordWrap(True)
         inbox_note.setStyleSheet("color: palette(placeholder-text);")
-        form.addRow("", inbox_note)
+        form.addRow(inbox_note)  # spanning the row: QFormLayout mis-sizes a wrapped label in the field column
         form.addRow("Lock after idle", self.auto_lock)
         form.addRow("Bates prefix for new vaults", self.bates_default)
         form.addRow("Bates prefix of this vault", self.bates_vault)
