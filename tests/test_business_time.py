@@ -49,3 +49,26 @@ def test_export_date_bounds_are_whole_days_in_the_business_zone(vault, tmp_path)
     start, end = _bound("2026-03-08", end=False, zone_name=zone), _bound("2026-03-08", end=True, zone_name=zone)
     assert start == datetime(2026, 3, 8, tzinfo=ZoneInfo("Asia/Tokyo"))
     assert end is not None and end.astimezone(ZoneInfo("UTC")).hour == 14  # 23:59:59.999 in Tokyo
+
+
+def test_entry_pages_give_times_in_the_business_zone_with_the_entrys_own_offset(vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC
+
+    from app.dossier.export import export_dossier
+    from app.dossier.select import DossierOptions
+    from app.records.models import EntryFields
+    from tests.helpers.bundles import pdf_pages_text
+
+    vault.settings.set("display_timezone", "America/Chicago")
+    client = vault.clients.add("Gerald Whitmore")
+    vault.entries.log(client.id, EntryFields("call", datetime(2026, 9, 1, 10, 0, tzinfo=UTC), "Call from a trip abroad"))
+    result = export_dossier(vault, DossierOptions(client.id, bates_prefix="BT"), tmp_path / "out")
+    pages = pdf_pages_text(result.pdf_path)
+    entry_page = next(p for p in pages if "Occurred" in p and "Entries in full" in p)
+    chronology = next(p for p in pages if "One row per entry" in p)
+    # the chronology, the entry's heading and its facts all say 05:00 in Chicago (CDT); the entry keeps its own
+    assert "2026-09-01 05:00 -05:00" in chronology
+    assert "1. 2026-09-01 05:00 -05:00 · Call" in entry_page
+    assert "2026-09-01 05:00 -05:00 (own: 2026-09-01 10:00 +00:00" in " ".join(entry_page.split())
+    assert "10:00 +00:00 · Call" not in entry_page
+    assert vault.verify().ok

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
@@ -11,7 +10,7 @@ from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Tabl
 from app.dossier.bounded import HEADING_CHARS, clip
 from app.dossier.exhibits import exhibits_of
 from app.dossier.layout import AnchoredHeading, FactList, Layout
-from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, in_zone_of, when_text
+from app.dossier.sections import FRAME_WIDTH, business_zone, cells, grid, heading, when_text
 from app.dossier.select import SelectedEntry
 from app.dossier.summary import minutes_text
 from app.dossier.text import BOLD, body_paragraphs, markup, para, styles
@@ -57,21 +56,26 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
     entry = chosen.entry
     f = entry.fields
     kind = ENTRY_KINDS.get(entry.kind, entry.kind)
-    title = f"{index}. {when_text(entry.occurred_at)} · {kind} · {clip(f.title, HEADING_CHARS, 'the title in full follows')}"
+    # the business time zone, as in the chronology and on the cover; the entry's own offset beside it
+    zone = business_zone(layout)
+    occurred = entry.occurred_at.astimezone(zone)
+    title = f"{index}. {when_text(occurred)} · {kind} · {clip(f.title, HEADING_CHARS, 'the title in full follows')}"
     head = AnchoredHeading(
         markup(title), s["h3"], layout, f"entry:{entry.id}", outline=f"{index}. {f.title}"[:120], level=1
     )
     exhibits = exhibits_of(layout.exhibits, entry.id)
 
-    def local(moment: datetime) -> datetime:
-        return in_zone_of(moment, entry.occurred_at, f.occurred_tz)
-
+    own = when_text(entry.occurred_at) + (f", {f.occurred_tz}" if f.occurred_tz else "")
+    if occurred.utcoffset() != entry.occurred_at.utcoffset():
+        occurred_text = f"{when_text(occurred)} (own: {own})"
+    else:
+        occurred_text = when_text(occurred) + (f" ({f.occurred_tz})" if f.occurred_tz else "")
     delay = lag(entry.occurred_at, entry.recorded_at, late_days=layout.selection.late_days)
     facts = [
-        ("Occurred", when_text(entry.occurred_at) + (f" ({f.occurred_tz})" if f.occurred_tz else "")),
+        ("Occurred", occurred_text),
         (
             "Recorded",
-            f"{when_text(local(entry.recorded_at))} ({delay.describe()}; set from the computer's clock when first saved)",
+            f"{when_text(entry.recorded_at.astimezone(zone))} ({delay.describe()}; set from the computer's clock when first saved)",
         ),
         ("Participants", ", ".join(f.participants)),
         ("Duration", minutes_text(f.duration_min) if f.duration_min else ""),
@@ -101,7 +105,7 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
         story.append(
             _boxed(
                 para(
-                    f"RETRACTED on {when_text(local(entry.retraction.retracted_at))}. Reason: {entry.retraction.reason}. "
+                    f"RETRACTED on {when_text(entry.retraction.retracted_at.astimezone(zone))}. Reason: {entry.retraction.reason}. "
                     "The entry stays in the record as it was written.",
                     s["retracted"],
                 ),
@@ -111,7 +115,7 @@ def entry_block(layout: Layout, chosen: SelectedEntry, index: int) -> list[Any]:
     thread = thread_story(layout, chosen) if is_thread(chosen) and not chosen.revisions else []
     story += thread or body_paragraphs(f.body, s["body"]) or [para("(no text)", s["muted"])]
     if chosen.revisions:
-        story += _revision_history(chosen)
+        story += _revision_history(chosen, zone)
     story.append(Spacer(1, 6))
     return story
 
@@ -128,7 +132,7 @@ def _changed(old: EntryFields, new: EntryFields) -> list[str]:
     return [label for name, label in FIELD_LABELS.items() if getattr(old, name) != getattr(new, name)]
 
 
-def _revision_history(chosen: SelectedEntry) -> list[Any]:
+def _revision_history(chosen: SelectedEntry, zone: Any) -> list[Any]:
     """Every version, oldest first: when it was recorded, the note, what changed,
     and the earlier wording of anything that was changed."""
     s = styles()
@@ -137,8 +141,7 @@ def _revision_history(chosen: SelectedEntry) -> list[Any]:
     earlier: list[Any] = []
     for prev, rev in zip((None, *revisions[:-1]), revisions, strict=True):
         changed = "first version" if prev is None else ", ".join(_changed(prev.fields, rev.fields)) or "nothing"
-        recorded = in_zone_of(rev.recorded_at, chosen.entry.occurred_at, chosen.entry.fields.occurred_tz)
-        rows.append(cells(str(rev.rev), when_text(recorded), rev.note, changed))
+        rows.append(cells(str(rev.rev), when_text(rev.recorded_at.astimezone(zone)), rev.note, changed))
         if prev is not None:
             for name in ("title", "body", "occurred_at"):
                 if getattr(prev.fields, name) != getattr(rev.fields, name):

@@ -18,9 +18,9 @@ from app.dossier.sections import (
     FRAME_WIDTH,
     PAD_X,
     PAD_Y,
+    business_zone,
     cells,
     heading,
-    in_zone_of,
     long_grid,
     row_height,
     when_text,
@@ -51,6 +51,7 @@ def pages_text(ex: Exhibit) -> str:
 def exhibit_index(layout: Layout) -> list[Any]:
     """The index: laid out after the exhibits are placed (it prints their Bates ranges)."""
     s = styles()
+    zone = business_zone(layout)  # times as in the chronology
     story: list[Any] = [heading(layout, "sec:exhibits", "Exhibits")]
     if not layout.exhibits:
         return [*story, para("No files are attached to the chosen entries.", s["body"]), PageBreak()]
@@ -79,8 +80,9 @@ def exhibit_index(layout: Layout) -> list[Any]:
                     s["cell"],
                 ),
                 para(
-                    f"Acquired: {format_utc(att.added_at)}, {source_name(att.source)}\nOccurred: {when_text(ex.entry.occurred_at)}"
-                    f"\nRecorded: {when_text(in_zone_of(ex.entry.recorded_at, ex.entry.occurred_at, ex.entry.fields.occurred_tz))}",
+                    f"Acquired: {format_utc(att.added_at)}, {source_name(att.source)}"
+                    f"\nOccurred: {when_text(ex.entry.occurred_at.astimezone(zone))}"
+                    f"\nRecorded: {when_text(ex.entry.recorded_at.astimezone(zone))}",
                     s["cell"],
                 ),
                 para(sha_lines(att.sha256), s["mono"]),
