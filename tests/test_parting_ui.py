@@ -210,3 +210,15 @@ def test_do_not_serve_warning_offers_the_record_and_a_declining_letter(qtbot, de
     assert blocker.args == [demo_vault.clients.resolve("Dale").id]
     with pytest.raises(ValueError):
         DoNotServeWarning(demo_vault, [])
+
+
+def test_reminders_panel_is_quiet_once_its_vault_is_locked(qtbot, vault_path) -> None:  # type: ignore[no-untyped-def]
+    from app.vault import Vault
+    from tests.conftest import PASSPHRASE
+
+    vault, _recovery = Vault.create(vault_path, PASSPHRASE)
+    panel = RemindersPanel(vault)
+    qtbot.addWidget(panel)
+    vault.lock()
+    panel.refresh()  # what its minute timer does if it fires between a lock and the panel's deletion
+    assert not panel.timer.isActive()

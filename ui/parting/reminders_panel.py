@@ -164,6 +164,9 @@ class RemindersPanel(QWidget):
         return self._clock() if self._clock else None
 
     def refresh(self) -> None:
+        if not self._vault.is_open:  # the timer can fire between a lock and this panel's deletion
+            self.timer.stop()
+            return
         zone = owner_zone(self._vault)
         now = self.now() or now_utc()
         rows = due_reminders(self._vault, now=now, zone=zone)
