@@ -331,6 +331,45 @@ def test_disk_full_during_import_backup_and_export_is_one_line_and_changes_nothi
     assert _cli(home, passphrase_file, "backup", str(small_disk / "backup"), capsys=capsys)[0] == 0
 
 
+def test_disk_full_during_restore_is_one_line_and_leaves_nothing(
+    small_disk: Path,
+    tmp_path: Path,
+    passphrase_file: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.vault import Vault
+
+    monkeypatch.setenv("CASEFILE_VAULT", "")
+    v, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    client = v.clients.add("Acme Plumbing")
+    from app.records.models import EntryFields
+
+    entry = v.entries.log(client.id, EntryFields("call", datetime(2026, 3, 1, tzinfo=UTC), "Call", "Refused to pay."))
+    v.attachments.add_stream(entry.id, io.BytesIO(os.urandom(3_000_000)), "recording.bin")
+    backup = v.backup(tmp_path / "backup")
+    head = v.head()
+    v.lock()
+    before = {p.name: p.read_bytes() for p in backup.iterdir()}
+
+    # the restore's destination is full: the backup is read, never changed, nothing is left
+    target = small_disk / "restored"
+    filler = _fill(small_disk, 1_000_000)
+    code, out, err = _cli(target, passphrase_file, "restore", str(backup), capsys=capsys)
+    assert code == 1 and len(err.splitlines()) == 1 and "unexpected" not in err, err
+    assert err.startswith(f"casefile: Not enough disk space in {small_disk} to restore the backup backup (need about ")
+    assert err.rstrip().endswith(" MB); nothing was stored."), err
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # no vault, no partial folder
+    assert {p.name: p.read_bytes() for p in backup.iterdir()} == before
+    # space freed: the same command succeeds and the restored vault is the record
+    filler.unlink()
+    code, out, err = _cli(target, passphrase_file, "restore", str(backup), capsys=capsys)
+    assert code == 0 and "verified" in out, err
+    with Vault.open(target, PASSPHRASE) as restored:
+        assert restored.verify().ok and restored.head() == head
+    assert _cli(target, passphrase_file, "verify", capsys=capsys)[0] == 0
+
+
 # -- reader budgets ----------------------------------------------------------------
 
 _HEAD = b"From: a@example.com\nDate: Mon, 1 Jan 2024 10:00:00 +0100\n"
