@@ -83,13 +83,16 @@ def watch(path: Path, passphrase: str, root: Path) -> None:
     "D sha" once a file is in the Inbox: from then on it must never be lost."""
     import hashlib
 
-    from app.ingest.inbox import Inbox, client_folder_name
+    from app.ingest.inbox import Inbox
+    from app.ingest.inbox_folders import add_client_folder
 
     vault = Vault.open(path, passphrase)
     client = vault.clients.list()[0]
+    # No client has an Inbox folder until the owner asks for one (the first child does).
+    name = add_client_folder(vault, client.id)
     inbox = Inbox(vault, root, settle_seconds=0)
     inbox.prepare()
-    folder = root / client_folder_name(client.name, client.id)
+    folder = root / name
     rng = random.Random(os.getpid())
     print("R", flush=True)
     i = 0
