@@ -370,6 +370,62 @@ def test_disk_full_during_restore_is_one_line_and_leaves_nothing(
     assert _cli(target, passphrase_file, "verify", capsys=capsys)[0] == 0
 
 
+def test_disk_full_during_an_inbox_import_leaves_the_file_in_the_inbox_and_says_so_once(
+    small_disk: Path,
+    tmp_path: Path,
+    passphrase_file: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not the file's fault: it is neither moved to Failed nor lost, the watcher says the
+    sentence once (not at every pass) and imports it once there is room again."""
+    from app.ingest.inbox import FAILED_DIR, IMPORTED_DIR, Inbox
+    from app.ingest.inbox_folders import add_client_folder
+    from app.vault import Vault
+
+    monkeypatch.setenv("CASEFILE_VAULT", "")
+    vault_dir = small_disk / "vault"
+    v, _ = Vault.create(vault_dir, PASSPHRASE)
+    folder = add_client_folder(v, v.clients.add("Acme Plumbing").id)
+    v.lock()
+    inbox = tmp_path / "inbox"
+    (inbox / folder).mkdir(parents=True)
+    dropped = inbox / folder / "recording.bin"
+    dropped.write_bytes(os.urandom(3_000_000))
+
+    # casefile watch --once: one line, the file where it was, the vault verifying
+    filler = _fill(small_disk, 1_000_000)
+    argv = ("watch", "--once", "--settle", "0", "--inbox", str(inbox))
+    code, _out, err = _cli(vault_dir, passphrase_file, *argv, capsys=capsys)
+    assert code == 1 and len(err.splitlines()) == 1 and "unexpected" not in err, err
+    assert err.startswith(f"casefile: Not enough disk space in {vault_dir} to import "), err
+    assert err.rstrip().endswith("nothing was stored."), err
+    assert dropped.is_file() and not any((inbox / FAILED_DIR).rglob("*"))
+    assert _cli(vault_dir, passphrase_file, "verify", capsys=capsys)[0] == 0
+
+    # the watcher in the background: said once while the disk stays full, then imported
+    errors: list[str] = []
+    with Vault.open(vault_dir, PASSPHRASE) as vault:
+        watcher = Inbox(vault, inbox, settle_seconds=0.1, rescan_seconds=0.3, on_error=errors.append)
+        watcher.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not errors and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1.5)  # several more passes over the same full disk
+            assert len(errors) == 1 and errors[0].startswith("Inbox: Not enough disk space in "), errors
+            assert dropped.is_file()
+            filler.unlink()
+            deadline = time.monotonic() + 30
+            while dropped.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            watcher.stop()
+        assert not dropped.exists() and [p.name for p in (inbox / IMPORTED_DIR).rglob("*.bin")] == ["recording.bin"]
+        assert vault.verify().ok
+        assert vault.db.scalar("SELECT count(*) FROM blobs") == 1
+
+
 # -- reader budgets ----------------------------------------------------------------
 
 _HEAD = b"From: a@example.com\nDate: Mon, 1 Jan 2024 10:00:00 +0100\n"
