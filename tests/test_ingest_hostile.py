@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import subprocess
 import sys
 import textwrap
@@ -175,3 +176,48 @@ def test_subject_with_bidi_override_cannot_reorder_the_timeline(vault, client, t
     (tmp_path / "a.eml").write_text("From: a@example.com\nSubject: Invoice \u202efdp.exe\n\nbody\n")
     result = import_path(vault, client.id, tmp_path / "a.eml")
     assert vault.entries.get(result.entry_ids[0]).title == "Invoice \ufffdfdp.exe"
+
+
+def test_a_sparse_mbox_without_newlines_is_kept_with_bounded_memory(tmp_path: Path) -> None:
+    """One 'From ' line, then 300 MB of NULs (no newline): streamed, the message kept as its
+    native bytes up to MAX_MBOX_MESSAGE_BYTES, never parsed (that took 2.4 GB at 500 MB)."""
+    big = tmp_path / "export.mbox"
+    with big.open("wb") as f:
+        f.write(b"From a@example.com Mon Jan  1 10:00:00 2024\nFrom: a@example.com\nSubject: m\n\n")
+        f.truncate(300 * 1024**2)
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from pathlib import Path
+        from app.vault import Vault
+        from app.ingest.importer import import_path
+        from app.ingest.mbox_stream import MAX_MBOX_MESSAGE_BYTES
+        vault, _ = Vault.create(Path({str(tmp_path / "v")!r}), {PASSPHRASE!r})
+        client = vault.clients.add("Big")
+        idle = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
+        open("/proc/self/clear_refs", "w").write("5")  # the peak (VmHWM) starts again from here
+        result = import_path(vault, client.id, Path({str(big)!r}))
+        [att] = vault.attachments.for_entry(result.entry_ids[0])
+        hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+        print(json.dumps([result.status, result.line(), att.size, MAX_MBOX_MESSAGE_BYTES, (hwm - idle) // 1024,
+                          vault.verify().ok]))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=True)
+    status, line, size, limit, above_idle_mb, verified = json.loads(out.stdout)
+    assert status == "imported" and "kept unread" in line and verified, line
+    assert 0 < size <= limit < 300 * 1024**2
+    assert above_idle_mb < 300, f"{above_idle_mb} MB above idle"
+
+
+def test_an_archive_message_over_the_parse_limit_is_kept_unread() -> None:
+    from datetime import UTC, datetime
+
+    from app.ingest.archive_import import read_message
+    from app.ingest.email import MAX_PARSED_EML_BYTES
+
+    raw = b"From: a@example.com\nSubject: big\n\n" + b"\0" * (MAX_PARSED_EML_BYTES + 1)
+    item, unread = read_message(raw, "big.eml", datetime(2026, 1, 1, tzinfo=UTC))
+    assert unread and f"over the {MAX_PARSED_EML_BYTES // 2**20} MB" in item.notes[0]
+    assert item.parts[0].data == raw  # the bytes are kept as they are
