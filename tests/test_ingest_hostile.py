@@ -221,3 +221,30 @@ def test_an_archive_message_over_the_parse_limit_is_kept_unread() -> None:
     item, unread = read_message(raw, "big.eml", datetime(2026, 1, 1, tzinfo=UTC))
     assert unread and f"over the {MAX_PARSED_EML_BYTES // 2**20} MB" in item.notes[0]
     assert item.parts[0].data == raw  # the bytes are kept as they are
+
+
+_MAIL = (
+    b"From: Gerald <g@example.com>\nTo: me@example.com\nSubject: Invoice dispute\n"
+    b"Date: Mon, 1 Jan 2024 10:00:00 +0100\nContent-Type: text/plain; charset=utf-8\n\n"
+    b"I will not pay.\x00 Not a cent.\n"
+)
+
+
+def test_an_email_with_a_nul_in_its_body_is_imported_as_an_email(vault, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """It was refused ("The body contains a NUL character") and not kept at all."""
+    (tmp_path / "nul.eml").write_bytes(_MAIL)
+    result = import_path(vault, client.id, tmp_path / "nul.eml")
+    assert result.status == "imported" and "NUL characters" in result.line(), result.line()
+    entry = vault.entries.get(result.entry_ids[0])
+    assert entry.kind == "email" and "I will not pay.\ufffd Not a cent." in entry.fields.body
+    [att] = vault.attachments.for_entry(entry.id)
+    assert att.sha256 == hashlib.sha256(_MAIL).hexdigest()  # the original bytes, NUL included
+    assert vault.verify().ok
+
+
+def test_an_email_with_a_few_damaged_bytes_is_kept_as_a_plain_file(vault, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    damaged = bytearray(_MAIL)
+    damaged[0:6] = b"\xff\xfe\x00\x01\x02\x03"
+    damaged[40] = 0
+    (tmp_path / "damaged.eml").write_bytes(bytes(damaged))
+    _kept_native(vault, client, tmp_path / "damaged.eml", "is not an email message")
