@@ -1,14 +1,16 @@
 """Hostile inputs: time and peak memory per class, at two sizes, against a plain email.
 
-    python bench/bench_hostile.py [--only to-100k,bundle-10gb-zeros,…] [--inputs DIR]
+    python bench/bench_hostile.py [--only to-100k,bundle-10gb-zeros,…] [--inputs DIR] [--repeat 3]
 
 Every class of issue 16 is generated here at its full size and at a quarter of it
 (a quarter of the addresses, of the nesting, of the bytes…). Each input is imported (a
 bundle: checked by verify-bundle) in a fresh child process into a fresh vault. Columns:
 
-- seconds, and "x base": against a small ordinary .eml imported the same way, same run;
-- "t/t¼": the full size's time over the quarter size's. Linear time gives at most ~4
-  (less when a fixed cost dominates); quadratic would give ~16;
+- seconds (the best of ``--repeat`` children per size: the machine is shared), and
+  "x base": against a small ordinary .eml imported the same way, same run;
+- "cpu t/t¼": the full size's CPU time over the quarter size's (CPU time, not wall time:
+  on a machine shared with other jobs the wall time of the same input varies 5x). Linear
+  time gives at most ~4 (less when a fixed cost dominates); quadratic would give ~16;
 - "above idle": peak RSS (VmHWM) during the import, the peak having been reset
   (/proc/self/clear_refs) once the vault was open, so the Argon2 buffer of the unlock does
   not hide what the import itself took. Target: < 300 MB for any input up to 2 GB.
@@ -50,15 +52,15 @@ CHILD = textwrap.dedent(
     with open("/proc/self/clear_refs", "w") as handle:
         handle.write("5")  # the peak RSS starts again from the current RSS
     start_rss = hwm()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if {path!r}.endswith(".zip"):
         report = verify_bundle(Path({path!r}))
         status = "refused: " + report.problems[0][:80] if report.problems else "passed"
     else:
         result = import_path(vault, client.id, Path({path!r}))
         status = result.status + (" (kept as a plain file)" if "plain file" in result.line() else "")
-    seconds = time.perf_counter() - start
-    print(json.dumps({{"seconds": seconds, "idle_mb": idle, "start_mb": start_rss, "peak_mb": hwm(), "status": status}}))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(json.dumps({{"seconds": seconds, "cpu": cpu, "idle_mb": idle, "start_mb": start_rss, "peak_mb": hwm(), "status": status}}))
     """
 )
 
@@ -229,6 +231,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="", help="comma-separated class names: " + ", ".join(CLASSES))
     parser.add_argument("--inputs", type=Path, help="keep (and reuse) the generated inputs in this folder")
+    parser.add_argument("--repeat", type=int, default=3, help="children per size; the best time, the highest peak")
     args = parser.parse_args()
     chosen = [c for c in args.only.split(",") if c] or list(CLASSES)
     if "baseline" not in chosen:
@@ -239,7 +242,7 @@ def main() -> int:
         inputs.mkdir(parents=True, exist_ok=True)
         print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
         header = (
-            f"{'class':<22} {'size MB':>9} {'seconds':>8} {'x base':>7} {'t/t¼':>5}"
+            f"{'class':<22} {'size MB':>9} {'seconds':>8} {'x base':>7} {'cpu t/t¼':>8}"
             f" {'peak MB':>8} {'above idle':>10}  result"
         )
         print(header, flush=True)
@@ -252,7 +255,12 @@ def main() -> int:
                 path = inputs / f"{name}-{int(scale * 100)}.{suffix}"
                 if not path.exists():
                     make(path, scale)
-                timings[scale] = (path.stat().st_size, _run_child(work, f"{name}-{scale}", path))
+                runs = [_run_child(work, f"{name}-{scale}-{n}", path) for n in range(max(1, args.repeat))]
+                best = min(runs, key=lambda r: float(r.get("cpu", float("inf"))))  # type: ignore[arg-type]
+                if "error" not in best:
+                    best = dict(best, peak_mb=max(int(r["peak_mb"]) for r in runs))  # type: ignore[call-overload]
+                    best["start_mb"] = min(int(r["start_mb"]) for r in runs)  # type: ignore[call-overload]
+                timings[scale] = (path.stat().st_size, best)
             size, full = timings[1.0]
             quarter = timings[0.25][1]
             if "error" in full or "error" in quarter:
@@ -262,11 +270,11 @@ def main() -> int:
             seconds = float(full["seconds"])  # type: ignore[arg-type]
             if base is None:
                 base = seconds
-            growth = seconds / max(float(quarter["seconds"]), 1e-6)  # type: ignore[arg-type]
+            growth = float(full["cpu"]) / max(float(quarter["cpu"]), 1e-3)  # type: ignore[arg-type]
             above = int(full["peak_mb"]) - int(full["start_mb"])  # type: ignore[call-overload]
             flag = "" if above < TARGET_MB and growth < 8 else "  ** over target"
             print(
-                f"{name:<22} {size / 1e6:>9.1f} {seconds:>8.3f} {seconds / max(base, 1e-6):>7.1f} {growth:>5.1f}"
+                f"{name:<22} {size / 1e6:>9.1f} {seconds:>8.3f} {seconds / max(base, 1e-6):>7.1f} {growth:>8.1f}"
                 f" {full['peak_mb']:>8} {above:>10}  {full['status']}{flag}",
                 flush=True,
             )
