@@ -168,6 +168,44 @@ def test_restore_check_of_a_damaged_backup_says_so_in_one_line_and_changes_nothi
     assert code == 1 and len(err.splitlines()) == 1
 
 
+def test_restore_reads_the_backup_immutable_and_changes_nothing_in_it(
+    filled: Vault, tmp_path: Path, passphrase_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A restore opens its source as the drill does: no lock, no -wal/-shm, no record of the
+    last state seen, no key-file upgrade; the backup is byte for byte what it was."""
+    backup = filled.backup(tmp_path / "backup")
+    os.utime(backup / "vault.db", (1_700_000_000, 1_700_000_000))
+    os.utime(backup / "vault.key", (1_700_000_000, 1_700_000_000))
+    before = _snapshot(backup)
+    restored = Vault.restore(backup, tmp_path / "restored", PASSPHRASE)
+    assert _snapshot(backup) == before
+    code, out, err = _cli(tmp_path / "again", passphrase_file, capsys, "restore", str(backup))
+    assert code == 0 and "verified" in out, err
+    assert _snapshot(backup) == before  # same names (no vault.seen, -wal, -shm), bytes, mtimes, modes
+    for copy in (restored, tmp_path / "again"):
+        with Vault.open(copy, PASSPHRASE) as vault:
+            assert vault.verify().ok and vault.head() == filled.head()
+
+
+def test_restore_refuses_a_vault_in_use_and_a_damaged_backup_in_one_line(
+    filled: Vault, vault_path: Path, tmp_path: Path, passphrase_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The open vault's commits are in its -wal, which an immutable open would not see.
+    assert (vault_path / "vault.db-wal").stat().st_size > 0
+    code, _out, err = _cli(tmp_path / "restored", passphrase_file, capsys, "restore", str(vault_path))
+    assert code == 1 and len(err.splitlines()) == 1 and "in use" in err and "unexpected" not in err, err
+    assert not (tmp_path / "restored").exists()
+    backup = filled.backup(tmp_path / "backup")
+    data = bytearray((backup / "vault.db").read_bytes())
+    data[len(data) // 2] ^= 0x40
+    (backup / "vault.db").write_bytes(bytes(data))
+    before = _snapshot(backup)
+    code, _out, err = _cli(tmp_path / "restored", passphrase_file, capsys, "restore", str(backup))
+    assert code in (1, 3) and len(err.splitlines()) == 1 and "unexpected" not in err, err
+    assert _snapshot(backup) == before
+    assert not (tmp_path / "restored").exists() and not list(tmp_path.glob(".restored.casefile-partial-*"))
+
+
 # -- rotation ---------------------------------------------------------------------------------
 
 

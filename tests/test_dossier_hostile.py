@@ -241,3 +241,43 @@ def test_exhibit_pages_say_which_exhibit_and_page_and_photos_say_reduced(hostile
     flat = re.sub(r"\s+", " ", "\n".join(pages))
     assert re.search(r"Reduced copy; the original 12000 × 9000 pixel file is native exhibits/EX\d{4}_huge\.jpg", flat)
     assert all(not re.search(r"Exhibit \d+, page", page) for page in pages[:3])  # not on the cover and contents
+
+
+def test_hostile_emails_kept_as_plain_files_are_natives_in_the_dossier(tmp_path: Path) -> None:
+    """What import kept as a plain file for its header or MIME tree (100 000 addresses,
+    16 000 encoded words, 10 000 nested parts) is not handed to the stdlib parser at
+    export either (the export ran for more than 10 minutes): a native with the reason."""
+    import json
+
+    from app.dossier.export import export_dossier
+    from app.dossier.select import DossierOptions
+    from app.ingest.importer import import_path
+    from app.vault import Vault
+    from tests.conftest import PASSPHRASE
+
+    head = b"From: a@example.com\nDate: Mon, 1 Jan 2024 10:00:00 +0100\n"
+    files = {
+        "to.eml": head + b"To: " + b", ".join(b"u%d@example.com" % i for i in range(100_000)) + b"\n\nx\n",
+        "words.eml": head + b"Subject: " + b" ".join([b"=?utf-8?b?YWJj?="] * 16_000) + b"\n\nx\n",
+        "deep.eml": head
+        + b"Subject: nest\n"
+        + b"".join(b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i) for i in range(10_000))
+        + b"Content-Type: text/plain\n\nhi\n",
+        "fine.eml": head + b"To: b@example.com\nSubject: An ordinary message\n\nPay the invoice.\n",
+    }
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    client = vault.clients.add("Acme")
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        assert import_path(vault, client.id, tmp_path / name).status == "imported"
+    result = export_dossier(vault, DossierOptions(client.id), tmp_path / "out")
+    vault.lock()
+    with zipfile.ZipFile(result.zip_path) as zf:
+        exhibits = {ex["file_name"]: ex for ex in json.loads(zf.read("manifest.json"))["exhibits"]}
+    assert exhibits["fine.eml"]["rendered_as"] == "email"
+    for name, why in (("to.eml", "header is over"), ("words.eml", "encoded words"), ("deep.eml", "nested more than")):
+        assert exhibits[name]["rendered_as"] == "native", exhibits[name]
+        assert "not laid out on paper" in exhibits[name]["note"] and why in exhibits[name]["note"], exhibits[name]
+    text = re.sub(r"\s+", " ", "\n".join(pdf_pages_text(result.pdf_path)))
+    assert "This exhibit is produced as a native file: the email is not laid out on paper" in text
+    assert "Pay the invoice." in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import subprocess
 import sys
 import textwrap
@@ -175,3 +176,87 @@ def test_subject_with_bidi_override_cannot_reorder_the_timeline(vault, client, t
     (tmp_path / "a.eml").write_text("From: a@example.com\nSubject: Invoice \u202efdp.exe\n\nbody\n")
     result = import_path(vault, client.id, tmp_path / "a.eml")
     assert vault.entries.get(result.entry_ids[0]).title == "Invoice \ufffdfdp.exe"
+
+
+@pytest.mark.parametrize(
+    ("name", "megabytes", "head"),
+    [
+        ("export.mbox", 300, b"From a@example.com Mon Jan  1 10:00:00 2024\nFrom: a@example.com\nSubject: m\n\n"),
+        ("big.eml", 150, b"From: a@example.com\nDate: Mon, 1 Jan 2024 10:00:00 +0100\nSubject: sparse\n\n"),
+    ],
+    ids=["sparse-300mb-mbox", "sparse-150mb-eml"],
+)
+def test_a_sparse_mail_file_is_kept_with_bounded_memory(tmp_path: Path, name: str, megabytes: int, head: bytes) -> None:
+    """A header, then NULs without a newline (the issue: a 500 MB .mbox peaked at 6 GB, a
+    150 MB .eml at 1.7 GB). Streamed; the .eml stored whole as a plain file, the mbox
+    message kept as its native bytes up to MAX_MBOX_MESSAGE_BYTES; neither is parsed."""
+    big = tmp_path / name
+    with big.open("wb") as f:
+        f.write(head)
+        f.truncate(megabytes * 1024**2)
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from pathlib import Path
+        from app.vault import Vault
+        from app.ingest.importer import import_path
+        from app.ingest.mbox_stream import MAX_MBOX_MESSAGE_BYTES
+        vault, _ = Vault.create(Path({str(tmp_path / "v")!r}), {PASSPHRASE!r})
+        client = vault.clients.add("Big")
+        idle = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
+        open("/proc/self/clear_refs", "w").write("5")  # the peak (VmHWM) starts again from here
+        result = import_path(vault, client.id, Path({str(big)!r}))
+        [att] = vault.attachments.for_entry(result.entry_ids[0])
+        hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+        print(json.dumps([result.status, result.line(), att.size, MAX_MBOX_MESSAGE_BYTES, (hwm - idle) // 1024,
+                          vault.verify().ok]))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=True)
+    status, line, size, limit, above_idle_mb, verified = json.loads(out.stdout)
+    assert status == "imported" and verified, line
+    if name.endswith(".mbox"):
+        assert "kept unread" in line and 0 < size <= limit < megabytes * 1024**2, line
+    else:
+        assert "plain file" in line and size == megabytes * 1024**2, line
+    assert above_idle_mb < 300, f"{above_idle_mb} MB above idle"
+
+
+def test_an_archive_message_over_the_parse_limit_is_kept_unread() -> None:
+    from datetime import UTC, datetime
+
+    from app.ingest.archive_import import read_message
+    from app.ingest.email import MAX_PARSED_EML_BYTES
+
+    raw = b"From: a@example.com\nSubject: big\n\n" + b"\0" * (MAX_PARSED_EML_BYTES + 1)
+    item, unread = read_message(raw, "big.eml", datetime(2026, 1, 1, tzinfo=UTC))
+    assert unread and f"over the {MAX_PARSED_EML_BYTES // 2**20} MB" in item.notes[0]
+    assert item.parts[0].data == raw  # the bytes are kept as they are
+
+
+_MAIL = (
+    b"From: Gerald <g@example.com>\nTo: me@example.com\nSubject: Invoice dispute\n"
+    b"Date: Mon, 1 Jan 2024 10:00:00 +0100\nContent-Type: text/plain; charset=utf-8\n\n"
+    b"I will not pay.\x00 Not a cent.\n"
+)
+
+
+def test_an_email_with_a_nul_in_its_body_is_imported_as_an_email(vault, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """It was refused ("The body contains a NUL character") and not kept at all."""
+    (tmp_path / "nul.eml").write_bytes(_MAIL)
+    result = import_path(vault, client.id, tmp_path / "nul.eml")
+    assert result.status == "imported" and "NUL characters" in result.line(), result.line()
+    entry = vault.entries.get(result.entry_ids[0])
+    assert entry.kind == "email" and "I will not pay.\ufffd Not a cent." in entry.fields.body
+    [att] = vault.attachments.for_entry(entry.id)
+    assert att.sha256 == hashlib.sha256(_MAIL).hexdigest()  # the original bytes, NUL included
+    assert vault.verify().ok
+
+
+def test_an_email_with_a_few_damaged_bytes_is_kept_as_a_plain_file(vault, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    damaged = bytearray(_MAIL)
+    damaged[0:6] = b"\xff\xfe\x00\x01\x02\x03"
+    damaged[40] = 0
+    (tmp_path / "damaged.eml").write_bytes(bytes(damaged))
+    _kept_native(vault, client, tmp_path / "damaged.eml", "is not an email message")

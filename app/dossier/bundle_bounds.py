@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from app.errors import InvalidInput
 
@@ -51,7 +51,7 @@ def member_problems(zf: zipfile.ZipFile, *, pdf_required: bool = True) -> list[s
         if name in seen or name.lower() in seen:
             problems.append(f"member {shown!r} appears twice")
         seen.update((name, name.lower()))
-        parts = PurePosixPath(name).parts
+        parts = name.split("/")  # not PurePosixPath: a third of the time for 20 000 members
         if name.startswith("/") or "\\" in name or ".." in parts or (len(name) > 1 and name[1] == ":"):
             problems.append(f"member {shown!r} has an unsafe name (absolute, '..', backslash or drive letter)")
         mode = info.external_attr >> 16

@@ -17,7 +17,16 @@ from app.dossier.select import Selection
 from app.records.models import Attachment, Entry
 from app.vault import Vault
 
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff", "image/webp", "image/heic", "image/heif")
+IMAGE_TYPES = (
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/bmp",
+    "image/tiff",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+)
 EMAIL_TYPES = ("message/rfc822",)
 # Larger images are listed as natives: decoding them would need gigabytes (and
 # Pillow refuses twice its own bomb limit anyway).
@@ -87,6 +96,19 @@ def _sender(vault: Vault, att: Attachment) -> str:
     msg = BytesHeaderParser(policy=policy.default).parsebytes(bytes(head))
     name, address = parseaddr(str(msg.get("From", "")))
     return name or address
+
+
+def _email_problem(vault: Vault, att: Attachment) -> str:
+    """Why a stored email is given as a native rather than laid out, or "": the same
+    budgets as at import (size, header, MIME depth), so a message that import kept as a
+    plain file never reaches the stdlib parser at export either (100 000 addresses or
+    10 000 nested parts made the export run for more than 10 minutes)."""
+    from app.ingest.email import MAX_PARSED_EML_BYTES, header_budget_problem, mime_depth_problem
+
+    if att.size > MAX_PARSED_EML_BYTES:
+        return f"the email is over the {MAX_PARSED_EML_BYTES // 2**20} MB Casefile lays out on paper"
+    problem = header_budget_problem(data := vault.attachments.read_bytes(att.sha256)) or mime_depth_problem(data)
+    return f"the email is not laid out on paper: {problem}" if problem else ""
 
 
 def _inspect_pdf(vault: Vault, ex: Exhibit) -> None:
@@ -175,6 +197,8 @@ def number_exhibits(vault: Vault, selection: Selection, numbers: dict[int, int] 
             if ex.category == "email":
                 try:
                     ex.email_sender = _sender(vault, att)
+                    if problem := _email_problem(vault, att):
+                        ex.category, ex.reason = "native", problem
                 except Exception:
                     ex.category, ex.reason = "native", "the email cannot be parsed"
             elif ex.category == "pdf":

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from app.errors import UnsupportedFile
-from app.ingest.email import MAX_MESSAGE_BYTES, message_item
+from app.ingest.email import MAX_MESSAGE_BYTES, MAX_PARSED_EML_BYTES, message_item
 from app.ingest.parsed import ParsedItem, Part, Source, clean_title
 from app.records.models import EntryFields
 from app.vault.store import Connection
@@ -52,6 +52,12 @@ def read_message(raw: bytes, name: str, when: datetime) -> tuple[ParsedItem, boo
     if len(raw) > MAX_MESSAGE_BYTES:
         return unreadable_item(
             raw, name, when, f"larger than the {MAX_MESSAGE_BYTES // 2**20} MB read for an email."
+        ), True
+    if len(raw) > MAX_PARSED_EML_BYTES:
+        # The stdlib parser needs ~10x the message in memory (a 200 MB message of NULs
+        # from a sparse mbox: 2.4 GB); the same limit as a single .eml.
+        return unreadable_item(
+            raw, name, when, f"over the {MAX_PARSED_EML_BYTES // 2**20} MB Casefile parses for an email."
         ), True
     try:
         return message_item(raw, name, when), False

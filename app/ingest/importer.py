@@ -9,6 +9,7 @@ stops the rest of a batch.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -278,6 +279,26 @@ def derivative_hashes(derivatives: dict[str, bytes]) -> dict[str, str]:
     return {kind: hashlib.sha256(data).hexdigest() for kind, data in sorted(derivatives.items())}
 
 
+def _replace_nul(item: ParsedItem) -> None:
+    """A NUL in text a reader extracted (a real email from a public corpus has one in its
+    text/plain body) is shown as U+FFFD, with a note: the record's text refuses NUL, and
+    evidence is never refused for it. The stored bytes keep it."""
+    fields = item.fields
+    texts = (fields.title, fields.body, *fields.participants, *fields.tags, *(p.text for p in item.parts))
+    if not any("\x00" in text for text in texts):
+        return
+    item.fields = dataclasses.replace(
+        fields,
+        title=fields.title.replace("\x00", "\ufffd"),
+        body=fields.body.replace("\x00", "\ufffd"),
+        participants=tuple(p.replace("\x00", "\ufffd") for p in fields.participants),
+        tags=tuple(t.replace("\x00", "\ufffd") for t in fields.tags),
+    )
+    for part in item.parts:
+        part.text = part.text.replace("\x00", "\ufffd")
+    item.notes.append("NUL characters in its text are shown as \ufffd (the original bytes are kept)")
+
+
 def store_items(
     conn: Connection, vault: Any, client_id: int, items: list[ParsedItem], source: str
 ) -> tuple[list[int], int]:
@@ -285,6 +306,7 @@ def store_items(
     entry_ids: list[int] = []
     count = 0
     for item in items:
+        _replace_nul(item)
         entry_id = insert_entry(conn, client_id, item.fields)
         entry_ids.append(entry_id)
         for part in item.parts:

@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.errors import CasefileError, CorruptVault, InvalidInput, VaultBusy, VaultLocked
+from app.errors import CasefileError, CorruptVault, DiskFull, InvalidInput, VaultBusy, VaultLocked
 from app.ingest import triage
 from app.ingest.importer import REFUSED, ImportResult, file_sha256, import_source, stored_copy_matches
 from app.ingest.parsed import Source
@@ -204,7 +204,7 @@ class Inbox:
                     result = dataclasses.replace(result, reason=f"{result.reason.rstrip('.')}: {why}.")
             else:
                 result = import_source(self.vault, client_id, src, source="inbox", label=label)
-        except (VaultLocked, VaultBusy, CorruptVault):
+        except (VaultLocked, VaultBusy, CorruptVault, DiskFull):
             raise  # not the file's fault: it stays where it is, for the next pass
         except CasefileError as error:
             result = ImportResult(path=label, status=REFUSED, reason=" ".join(str(error).split()))
@@ -262,15 +262,26 @@ class Inbox:
 
     def _run(self) -> None:
         last_prepare = 0.0
+        said = ""  # the full disk last reported: said once, not at every pass
         while not self._stop.is_set():
+            backoff = False
             try:
                 if time.monotonic() - last_prepare > self.rescan_seconds:
                     self.prepare()  # new clients get their folder
                     last_prepare = time.monotonic()
                 self.poll()
+                said = ""
             except Exception as error:  # the watcher must survive anything and keep going
-                self._on_error(f"Inbox: {type(error).__name__}: {error}")
-            waiting = bool(self._seen)
+                if isinstance(error, DiskFull):
+                    # The file stays in the Inbox; tried again after rescan_seconds (or
+                    # when something changes there), not copied again four times a second.
+                    message, backoff = f"Inbox: {' '.join(str(error).split())}", True
+                else:
+                    message = f"Inbox: {type(error).__name__}: {error}"
+                if not backoff or message != said:
+                    self._on_error(message)
+                said = message if backoff else ""
+            waiting = bool(self._seen) and not backoff
             self._wake.wait(timeout=min(0.25, self.settle_seconds / 2) if waiting else self.rescan_seconds)
             self._wake.clear()
 

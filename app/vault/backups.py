@@ -37,6 +37,9 @@ from app.errors import CasefileError, DiskFull, InvalidInput, VaultExists, Vault
 from app.vault.store import DATABASE_NAME, KEY_FILE_NAME, DatabaseError, is_disk_full, open_database
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from sqlite3 import Connection
+
     from app import ledger
     from app.vault import keys
     from app.vault.db import Database
@@ -106,14 +109,67 @@ def remove_stale_partials(folder: Path) -> list[Path]:
 
 def write_backup(db: Database, vault_path: Path, key_file: keys.KeyFile, data_key: bytes, dest: Path) -> Path:
     """Write a verified copy of the open vault to ``dest`` (new, or an empty folder)."""
+
+    def copy(target: Connection) -> None:
+        with db.read() as conn:
+            # One read snapshot (writers go on meanwhile), copied 1 MiB per step; the
+            # progress callback between steps lets other threads (the GUI) take the GIL.
+            conn.execute("SELECT count(*) FROM meta").fetchone()
+            conn.backup(target, pages=BACKUP_STEP_PAGES, progress=_between_backup_steps)
+
+    need = (vault_path / DATABASE_NAME).stat().st_size
+    return _assemble(copy, vault_path / KEY_FILE_NAME, key_file, data_key, Path(dest), need, "backup")
+
+
+def restore_backup(src: Path, dest: Path, passphrase: str) -> Path:
+    """Copy the backup ``src`` to ``dest`` (new, or an empty folder) as a verified vault.
+
+    The backup is opened read-only and immutable, as by ``check_backup``: no lock, no
+    -wal/-shm, no migration, no record of the last state seen, no key-file upgrade — a
+    restore never changes the copy it reads (the copy in ``dest`` is migrated, if it must
+    be, when it is checked). The same sentence as a backup when the disk is full.
+    """
+    from app.errors import VerificationFailed
+
+    src, dest = Path(src), Path(dest)
+    key_file, data_key, conn = _open_backup(src, passphrase)
+    try:
+        report = _verify_backup(conn, src, key_file)
+        if not report.ok:
+            raise VerificationFailed(f"The backup at {src} fails verification: {report.first_break}")
+        if problem := key_file.integrity_problem(data_key):
+            raise VerificationFailed(f"The backup at {src} fails verification: {problem}")
+
+        def copy(target: Connection) -> None:
+            conn.backup(target, pages=BACKUP_STEP_PAGES, progress=_between_backup_steps)
+
+        need = (src / DATABASE_NAME).stat().st_size
+        return _assemble(copy, src / KEY_FILE_NAME, key_file, data_key, dest, need, "restore", source=src)
+    finally:
+        conn.close()
+
+
+def _assemble(
+    copy: Callable[[Connection], None],
+    key_src: Path,
+    key_file: keys.KeyFile,
+    data_key: bytes,
+    dest: Path,
+    need: int,
+    what: str,
+    *,
+    source: Path | None = None,
+) -> Path:
+    """Build ``dest`` under a hidden partial name (``copy`` fills its database), verify it,
+    then rename it into place. ``what`` is "backup" or "restore" (for the sentences)."""
     from app.vault.fsutil import fsync_dir
 
-    dest = Path(dest)
     if dest.exists() or dest.is_symlink():
         if not dest.is_dir() or dest.is_symlink():
             raise VaultExists(f"{dest} exists and is not a folder.")
         if any(dest.iterdir()):
-            raise VaultExists(f"{dest} is not empty; choose a new folder for the backup.")
+            into = "for the backup" if what == "backup" else "to restore into"
+            raise VaultExists(f"{dest} is not empty; choose a new folder {into}.")
     tmp = partial_folder(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -123,17 +179,13 @@ def write_backup(db: Database, vault_path: Path, key_file: keys.KeyFile, data_ke
         os.chmod(tmp, 0o700)  # whatever the umask
         target = open_database(tmp / DATABASE_NAME, data_key, create=True)
         try:
-            with db.read() as conn:
-                # One read snapshot (writers go on meanwhile), copied 1 MiB per step; the
-                # progress callback between steps lets other threads (the GUI) take the GIL.
-                conn.execute("SELECT count(*) FROM meta").fetchone()
-                conn.backup(target, pages=BACKUP_STEP_PAGES, progress=_between_backup_steps)
+            copy(target)
             # Checkpoint through a statement (which lets go of the GIL): closing the
             # connection would do it while holding the GIL, stalling the GUI.
             target.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
             target.close()
-        _copy_private(vault_path / KEY_FILE_NAME, tmp / KEY_PARTIAL_NAME)
+        _copy_private(key_src, tmp / KEY_PARTIAL_NAME)
         for child in tmp.iterdir():
             _fsync_file(child)
         check_copy(tmp, data_key, key_file, key_name=KEY_PARTIAL_NAME)
@@ -146,11 +198,12 @@ def write_backup(db: Database, vault_path: Path, key_file: keys.KeyFile, data_ke
         fsync_dir(dest.parent)
     except (OSError, DatabaseError, DiskFull) as error:
         shutil.rmtree(tmp, ignore_errors=True)
+        action = f"write the backup {dest.name}" if source is None else f"restore the backup {source.name}"
         if isinstance(error, DiskFull) or is_disk_full(error):
-            need = (vault_path / DATABASE_NAME).stat().st_size
-            raise DiskFull(disk_full_message(dest.parent, f"write the backup {dest.name}", need)) from None
+            raise DiskFull(disk_full_message(dest.parent, action, need)) from None
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise CasefileError(f"The backup could not be written ({reason}); nothing was kept.") from None
+        done = "written" if what == "backup" else "restored"
+        raise CasefileError(f"The backup could not be {done} ({reason}); nothing was kept.") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -202,32 +255,56 @@ def check_backup(folder: Path, passphrase: str) -> BackupCheck:
 
     Nothing in ``folder`` is created or changed: no lock, no -wal/-shm, no migration.
     """
-    from app.vault import keys
-    from app.verify import verify
-
     folder = Path(folder)
+    key_file, _data_key, conn = _open_backup(folder, passphrase)
+    try:
+        report = _verify_backup(conn, folder, key_file)
+        try:
+            row = conn.execute("SELECT at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        except DatabaseError as error:
+            from app.vault.store import corrupt_error
+
+            raise corrupt_error(error) from None
+    finally:
+        conn.close()
+    return BackupCheck(folder, report, report.head, str(row[0]) if row else "", key_file.vault_id)
+
+
+def _open_backup(folder: Path, passphrase: str) -> tuple[keys.KeyFile, bytes, Connection]:
+    """The key file, the data key and an immutable read-only connection to a backup
+    (nothing in ``folder`` is created or changed)."""
+    from app.vault import keys
+
     if not folder.is_dir():
         raise VaultNotFound(f"There is no backup at {folder}.")
     if not (folder / KEY_FILE_NAME).is_file() or not (folder / DATABASE_NAME).exists():
         raise VaultNotFound(f"{folder} is not a Casefile backup (no {KEY_FILE_NAME} and {DATABASE_NAME}).")
+    wal = folder / (DATABASE_NAME + "-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        # An immutable open would not see what that log holds: this is an open vault, not a backup.
+        raise InvalidInput(
+            f"{folder} is a vault in use (it has a {wal.name}), not a backup: close Casefile there, or make a backup"
+            " of it with `casefile backup`."
+        )
     key_file = keys.KeyFile.load(folder / KEY_FILE_NAME)
     data_key = key_file.unwrap_with_passphrase(passphrase)
-    conn = open_database(folder / DATABASE_NAME, data_key, readonly=True, immutable=True)
+    return key_file, data_key, open_database(folder / DATABASE_NAME, data_key, readonly=True, immutable=True)
+
+
+def _verify_backup(conn: Connection, folder: Path, key_file: keys.KeyFile) -> VerifyReport:
+    from app.errors import CorruptVault
+    from app.verify import verify
+
     try:
         report = verify(conn)
-        row = conn.execute("SELECT at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         stored_id = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
     except DatabaseError as error:
         from app.vault.store import corrupt_error
 
         raise corrupt_error(error) from None
-    finally:
-        conn.close()
     if stored_id is None or stored_id[0] != key_file.vault_id:
-        from app.errors import CorruptVault
-
         raise CorruptVault(f"The key file in {folder} belongs to a different vault than its database.")
-    return BackupCheck(folder, report, report.head, str(row[0]) if row else "", key_file.vault_id)
+    return report
 
 
 # -- automatic, rotated backups -------------------------------------------------------------

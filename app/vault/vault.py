@@ -26,7 +26,6 @@ from app.errors import (
     InvalidInput,
     VaultExists,
     VaultNotFound,
-    VerificationFailed,
 )
 from app.records.attachments import Attachments
 from app.records.clients import Clients
@@ -422,11 +421,8 @@ class Vault:
 
     @staticmethod
     def restore(src: Path, dest: Path, passphrase: str) -> Path:
-        """Restore a backup folder to ``dest`` (a new or empty folder), verified."""
-        src, dest = Path(src), Path(dest)
-        with Vault.open(src, passphrase) as backup:
-            report = backup.verify()
-            if not report.ok:
-                raise VerificationFailed(f"The backup at {src} fails verification: {report.first_break}")
-            backup.backup(dest)
-        return dest
+        """Restore a backup folder to ``dest`` (a new or empty folder), verified. The backup
+        is opened read-only and immutable: restoring never changes it (app/vault/backups.py)."""
+        from app.vault.backups import restore_backup
+
+        return restore_backup(Path(src), Path(dest), passphrase)

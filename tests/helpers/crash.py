@@ -8,11 +8,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CHILD = Path(__file__).with_name("crash_child.py")
 PASSPHRASES = ("first passphrase A", "second passphrase B")
+
+# ``stop(trial)`` is asked before each trial; True ends the run early (bench/torture.py's
+# deadline and progress lines). The tests pass none and run every trial.
+Stop = Callable[[int], bool] | None
 
 
 @dataclass
@@ -45,13 +50,15 @@ def run_and_kill(args: list[str], *, min_delay: float, max_delay: float, rng: ra
     return out.splitlines()
 
 
-def write_trials(vault_path: Path, passphrase: str, trials: int, seed: int = 1) -> int:
+def write_trials(vault_path: Path, passphrase: str, trials: int, seed: int = 1, stop: Stop = None) -> int:
     """Kill a writing child ``trials`` times; after each, check every reported commit survived."""
     from app.vault import Vault
 
     rng = random.Random(seed)
     committed: dict[int, str] = {}
     for trial in range(trials):
+        if stop is not None and stop(trial):
+            break
         lines = run_and_kill(["write", str(vault_path), passphrase], min_delay=0.25, max_delay=0.7, rng=rng)
         for line in lines:
             if line.startswith("C "):
@@ -67,7 +74,7 @@ def write_trials(vault_path: Path, passphrase: str, trials: int, seed: int = 1) 
     return len(committed)
 
 
-def passwd_trials(vault_path: Path, recovery_key: str, trials: int, seed: int = 2) -> None:
+def passwd_trials(vault_path: Path, recovery_key: str, trials: int, seed: int = 2, stop: Stop = None) -> None:
     """Kill a child that keeps changing the passphrase; the vault must always open."""
     from app.errors import WrongPassphrase
     from app.vault import Vault
@@ -75,6 +82,8 @@ def passwd_trials(vault_path: Path, recovery_key: str, trials: int, seed: int = 
     rng = random.Random(seed)
     current = PASSPHRASES[0]
     for trial in range(trials):
+        if stop is not None and stop(trial):
+            break
         other = PASSPHRASES[1] if current == PASSPHRASES[0] else PASSPHRASES[0]
         lines = run_and_kill(["passwd", str(vault_path), current, other], min_delay=0.15, max_delay=0.5, rng=rng)
         events = [(line[0], line[2:]) for line in lines if line[:2] in ("P ", "D ")]
@@ -98,7 +107,7 @@ def passwd_trials(vault_path: Path, recovery_key: str, trials: int, seed: int = 
         current = opened
 
 
-def backup_trials(vault_path: Path, passphrase: str, dest: Path, trials: int, seed: int = 3) -> int:
+def backup_trials(vault_path: Path, passphrase: str, dest: Path, trials: int, seed: int = 3, stop: Stop = None) -> int:
     """Kill a child making rotated automatic backups; after each kill every backup in
     ``dest`` verifies, the last one reported is there, and nothing else looks like one.
     Returns how many backups were reported written."""
@@ -110,6 +119,8 @@ def backup_trials(vault_path: Path, passphrase: str, dest: Path, trials: int, se
     rng = random.Random(seed)
     written = 0
     for trial in range(trials):
+        if stop is not None and stop(trial):
+            break
         first_day = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=40 * trial)
         lines = run_and_kill(
             ["backup", str(vault_path), passphrase, str(dest), first_day.isoformat()],
@@ -135,7 +146,13 @@ def backup_trials(vault_path: Path, passphrase: str, dest: Path, trials: int, se
 
 
 def export_trials(
-    vault_path: Path, passphrase: str, out: Path, trials: int, seed: int = 4, max_delay: float = 6.0
+    vault_path: Path,
+    passphrase: str,
+    out: Path,
+    trials: int,
+    seed: int = 4,
+    max_delay: float = 6.0,
+    stop: Stop = None,
 ) -> int:
     """Kill a child exporting dossiers; after each kill the vault verifies, every PDF and ZIP
     under its final name is whole, and what a kill left behind is a private ``.partial``."""
@@ -151,6 +168,8 @@ def export_trials(
     exported = 0
     checked: set[str] = set()
     for trial in range(trials):
+        if stop is not None and stop(trial):
+            break
         lines = run_and_kill(
             ["export", str(vault_path), passphrase, str(out)], min_delay=0.1, max_delay=max_delay, rng=rng
         )
@@ -171,7 +190,7 @@ def export_trials(
     return exported
 
 
-def watch_trials(vault_path: Path, passphrase: str, root: Path, trials: int, seed: int = 5) -> int:
+def watch_trials(vault_path: Path, passphrase: str, root: Path, trials: int, seed: int = 5, stop: Stop = None) -> int:
     """Kill a child importing from the Inbox; after each kill every file that reached the
     Inbox is stored in the vault or still in the Inbox (never lost), and the vault verifies."""
     import hashlib
@@ -181,6 +200,8 @@ def watch_trials(vault_path: Path, passphrase: str, root: Path, trials: int, see
     rng = random.Random(seed)
     dropped: set[str] = set()
     for trial in range(trials):
+        if stop is not None and stop(trial):
+            break
         lines = run_and_kill(["watch", str(vault_path), passphrase, str(root)], min_delay=0.1, max_delay=1.5, rng=rng)
         dropped |= {line[2:] for line in lines if line.startswith("D ")}
         with Vault.open(vault_path, passphrase) as vault:

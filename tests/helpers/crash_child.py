@@ -88,7 +88,7 @@ def watch(path: Path, passphrase: str, root: Path) -> None:
 
     vault = Vault.open(path, passphrase)
     client = vault.clients.list()[0]
-    # client folders exist only once the owner asks for one (issue 16); a later trial keeps it
+    # No client has an Inbox folder until the owner asks for one (the first child does).
     name = add_client_folder(vault, client.id)
     inbox = Inbox(vault, root, settle_seconds=0)
     inbox.prepare()
