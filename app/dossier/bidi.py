@@ -225,6 +225,16 @@ class Para(Paragraph):
             style = _shaped_style(style, self._rtl_base)
         super().__init__(text, style, *args, **kwargs)
 
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # A paragraph's lines depend only on the width: a table measures its cells
+        # (sections.row_height), then wraps them again to draw; the lines are kept
+        # from the first time. split() drops blPara when it refuses, which resets this.
+        if getattr(self, "_wrapped_width", None) == availWidth and "blPara" in self.__dict__:
+            return self.width, self.height
+        result = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth if "blPara" in self.__dict__ else None
+        return result  # type: ignore[no-any-return]
+
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         parts = super().split(availWidth, availHeight)
         for part in parts:
