@@ -8,10 +8,12 @@ at the next page when ``cancel`` is set, leaving nothing behind.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,6 +72,43 @@ class _Progress:
             raise ExportCancelled("The export was cancelled; nothing was written.")
 
 
+_QUIET_LOCK = threading.Lock()
+_quiet_depth = 0
+_saved_thresholds: tuple[int, int, int] = (700, 10, 10)
+FULL_COLLECTION_EVERY = 1000  # young-generation collections between full ones while exporting (default 10)
+
+
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """While an export runs, no full cyclic-GC collection of the whole heap.
+
+    A full collection walks every object with the GIL held: the window's, the
+    vault's and the export's own (~150-400 ms each, several per export), which is
+    time both lost to the export and a stall for the GUI thread. The objects alive
+    before the export are frozen out of the collector (``gc.freeze``) and full
+    collections are put off until it ends; young objects are still collected as
+    usual, so only cyclic garbage that outlived two young collections waits, and the
+    export's memory stays bounded by its own size. Re-entrant across threads (the
+    last export to finish restores the collector)."""
+    global _quiet_depth, _saved_thresholds
+    with _QUIET_LOCK:
+        if _quiet_depth == 0:
+            _saved_thresholds = gc.get_threshold()
+            gc.freeze()
+            young, middle, _old = _saved_thresholds
+            gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
+        _quiet_depth += 1
+    try:
+        yield
+    finally:
+        with _QUIET_LOCK:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                gc.collect()  # the export's own garbage only: what was frozen is not walked
+                gc.unfreeze()  # back into the oldest generation: collected as before from now on
+                gc.set_threshold(*_saved_thresholds)
+
+
 def file_stem(selection: Selection, when: str) -> str:
     name = re.sub(r"[^A-Za-z0-9]+", "-", selection.client.name).strip("-")[:60] or f"client-{selection.client.id}"
     return f"dossier-{name}-{when}"
@@ -91,6 +130,13 @@ def build_dossier_pdf(
     vault: Vault, options: DossierOptions, *, progress: Progress | None = None, cancel: threading.Event | None = None
 ) -> BuiltDossier:
     """Lay out the PDF in memory: for a preview before saving (nothing is written)."""
+    with quiet_collector():
+        return _build_dossier_pdf(vault, options, progress=progress, cancel=cancel)
+
+
+def _build_dossier_pdf(
+    vault: Vault, options: DossierOptions, *, progress: Progress | None, cancel: threading.Event | None
+) -> BuiltDossier:
     from app.dossier.bates import finish_pdf
     from app.dossier.declaration import DEMO_LEGEND, check_form, check_legend
     from app.dossier.layout import Layout
@@ -136,8 +182,9 @@ def export_dossier(
     cancel: threading.Event | None = None,
 ) -> ExportResult:
     """Build the dossier and save it (see ``save_dossier``)."""
-    built = build_dossier_pdf(vault, options, progress=progress, cancel=cancel)
-    return save_dossier(vault, built, out_dir, progress=progress, cancel=cancel)
+    with quiet_collector():
+        built = build_dossier_pdf(vault, options, progress=progress, cancel=cancel)
+        return save_dossier(vault, built, out_dir, progress=progress, cancel=cancel)
 
 
 def save_dossier(
@@ -151,6 +198,13 @@ def save_dossier(
     """Write DIR/dossier-<client>-<time>.pdf and .zip (the PDF the user previewed, as
     it is) and record the export in the ledger. A cancelled or failed save leaves
     nothing behind and records nothing."""
+    with quiet_collector():
+        return _save_dossier(vault, built, out_dir, progress=progress, cancel=cancel)
+
+
+def _save_dossier(
+    vault: Vault, built: BuiltDossier, out_dir: Path, *, progress: Progress | None, cancel: threading.Event | None
+) -> ExportResult:
     from app.dossier.bundle import MANIFEST, write_bundle
     from app.evidence.manifest import evidence_for
 
