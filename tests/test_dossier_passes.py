@@ -93,3 +93,54 @@ def test_a_paragraph_keeps_its_lines_at_one_width_and_rewraps_at_another() -> No
     assert head.wrap(400, 1e6)[1] == 3 * 13
     assert tail.wrap(400, 1e6)[1] == wide - 3 * 13
     assert p.split(400, 5) == [] and p.wrap(400, 1e6)[1] == wide  # a refused split dropped the lines
+
+
+def test_a_part_laid_out_with_reused_parsing_reads_as_one_parsed_afresh(built) -> None:  # type: ignore[no-untyped-def]
+    import pypdfium2
+
+    from app.dossier.pdf import PARTS, _lay_out
+
+    _vault, result = built
+    layout = result.layout
+
+    def read(data: bytes) -> list[str]:
+        pdf = pypdfium2.PdfDocument(data)
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+
+    front = PARTS[0][0]
+    pages = dict(layout.pages)  # each run prints the same numbers (a run records where things land)
+
+    def lay_out(**kw: object) -> tuple[bytes, int]:
+        layout.pages.clear()
+        layout.pages.update(pages)
+        return _lay_out(layout, front, 0, with_cover=True, **kw)  # type: ignore[arg-type]
+
+    fresh, fresh_pages = lay_out()
+    parsed: dict[object, object] = {}
+    lay_out(measure=True, parsed=parsed)  # fills it, as the first pass does
+    assert len(parsed) > 100  # the chronology's and the contents' cells
+    reused, reused_pages = lay_out(parsed=parsed)
+    assert reused_pages == fresh_pages
+    assert read(reused) == read(fresh)
+    assert "Chronology" in "".join(read(reused))
+
+
+def test_reused_parsing_gives_each_paragraph_its_own_fragments() -> None:
+    from app.dossier.bidi import reuse_parsing
+    from app.dossier.text import para, styles
+
+    store: dict[tuple[str, int], tuple[object, str, list[object]]] = {}
+    with reuse_parsing(store):
+        first = para("Invoice <b> & 'quotes' 42", styles()["cell"])
+        second = para("Invoice <b> & 'quotes' 42", styles()["cell"])
+        other = para("Invoice <b> & 'quotes' 42", styles()["body"])  # another style: parsed on its own
+    assert len(store) == 2
+    def text(p: object) -> str:
+        return "".join(f.text for f in p.frags)  # type: ignore[attr-defined]
+
+    assert text(first) == text(second) == "Invoice <b> & 'quotes' 42"
+    assert all(a is not b for a, b in zip(first.frags, second.frags, strict=True))
+    second.frags[0].text = "changed"
+    third = para("Invoice <b> & 'quotes' 42", styles()["cell"])  # no store: parsed afresh
+    assert text(first) == text(third) == "Invoice <b> & 'quotes' 42"
+    assert other.frags[0].fontSize != first.frags[0].fontSize

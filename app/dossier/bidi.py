@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, lru_cache
 from typing import Any
 
@@ -213,8 +216,39 @@ def _plain(text: str) -> str:
     return re.sub(r"<[^>]*>", "", text)
 
 
+# (markup, id(style)) -> (style, cleaned text, parsed fragments): see reuse_parsing()
+_PARSED: ContextVar[dict[tuple[str, int], tuple[Any, str, list[Any]]] | None] = ContextVar("parsed", default=None)
+
+
+@contextmanager
+def reuse_parsing(store: dict[tuple[str, int], tuple[Any, str, list[Any]]]) -> Iterator[None]:
+    """Paragraphs made meanwhile (in this thread) parse their markup once per text and
+    style into ``store``, and a paragraph of the same text and style gets copies of
+    those fragments: a part laid out twice builds the same cells twice."""
+    token = _PARSED.set(store)
+    try:
+        yield
+    finally:
+        _PARSED.reset(token)
+
+
 class Para(Paragraph):
     """A Paragraph that lays out right-to-left runs (see the module's docstring)."""
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
+        store = _PARSED.get()
+        if store is None or frags is not None or bulletText is not None or not isinstance(text, str):
+            super()._setup(text, style, bulletText, frags, cleaner)
+            return
+        key = (text, id(style))
+        known = store.get(key)
+        if known is None:
+            super()._setup(text, style, bulletText, frags, cleaner)
+            if self.bulletText is None:  # the key's style is kept alive, so its id stays its own
+                store[key] = (style, self.text, [f.clone() for f in self.frags])
+            return
+        kept_style, cleaned, parsed = known
+        super()._setup(cleaned, kept_style, None, [f.clone() for f in parsed], cleaner)
 
     def __init__(self, text: Any, style: Any = None, *args: Any, **kwargs: Any) -> None:
         self._bidi = False

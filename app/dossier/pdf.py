@@ -27,6 +27,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
+from app.dossier.bidi import reuse_parsing
 from app.dossier.declaration import declaration, integrity, privilege_log
 from app.dossier.entry_pages import entries_in_full
 from app.dossier.exhibit_pages import PHOTO_HEIGHT, all_exhibits, exhibit_index
@@ -107,10 +108,19 @@ def _mark_all(flowable: Any, canv: Any) -> None:
 
 
 def _lay_out(
-    layout: Layout, parts: tuple[Part, ...], offset: int, with_cover: bool = False, measure: bool = False
+    layout: Layout,
+    parts: tuple[Part, ...],
+    offset: int,
+    with_cover: bool = False,
+    measure: bool = False,
+    parsed: dict[Any, Any] | None = None,
 ) -> tuple[bytes, int]:
     """One part as PDF bytes, and its page count. ``measure``: nothing is drawn (the
-    bytes are empty pages), only the page count and the recorded places count."""
+    bytes are empty pages), only the page count and the recorded places count.
+    ``parsed``: paragraph markup parsed once and reused (bidi.reuse_parsing)."""
+    if parsed is not None:
+        with reuse_parsing(parsed):
+            return _lay_out(layout, parts, offset, with_cover, measure)
     out = io.BytesIO()
     doc = BaseDocTemplate(
         out,
@@ -141,11 +151,19 @@ def build_parts(layout: Layout) -> list[bytes]:
     register_fonts()
     for _round in range(MAX_ROUNDS):
         laid_out: list[tuple[bytes, int, int]] = []  # (pdf, pages, offset)
+        parsed: list[dict[Any, Any]] = [{} for _part in PARTS]  # a twice-printed part's cells, parsed once
         offset = 0
         layout.placeholders.clear()
         with PhotoPrefetcher(layout.vault, layout.exhibits, FRAME_WIDTH, PHOTO_HEIGHT) as layout.photos:
             for index, (sections, twice) in enumerate(PARTS):
-                data, pages = _lay_out(layout, sections, offset, with_cover=index == 0, measure=twice)
+                data, pages = _lay_out(
+                    layout,
+                    sections,
+                    offset,
+                    with_cover=index == 0,
+                    measure=twice,
+                    parsed=parsed[index] if twice else None,
+                )
                 laid_out.append((data, pages, offset))
                 offset += pages
         layout.total_pages = offset
@@ -154,7 +172,7 @@ def build_parts(layout: Layout) -> list[bytes]:
         for index, (sections, twice) in enumerate(PARTS):
             if twice:
                 _measured, pages, start = laid_out[index]
-                data, printed = _lay_out(layout, sections, start, with_cover=index == 0)
+                data, printed = _lay_out(layout, sections, start, with_cover=index == 0, parsed=parsed[index])
                 laid_out[index] = (data, printed, start)
                 settled = settled and printed == pages
         if settled:
