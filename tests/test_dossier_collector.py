@@ -28,7 +28,8 @@ def _fill(vault) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_an_export_defers_full_collections_and_restores_the_collector(vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from app.dossier.export import FULL_COLLECTION_EVERY, export_dossier
+    from app.dossier.collector import FULL_COLLECTION_EVERY
+    from app.dossier.export import export_dossier
     from app.dossier.select import DossierOptions
 
     client_id = _fill(vault)
@@ -50,7 +51,8 @@ def test_an_export_defers_full_collections_and_restores_the_collector(vault, tmp
 
 
 def test_a_failed_export_and_two_at_once_leave_the_collector_as_it_was(vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from app.dossier.export import FULL_COLLECTION_EVERY, ExportCancelled, export_dossier, quiet_collector
+    from app.dossier.collector import FULL_COLLECTION_EVERY, quiet_collector
+    from app.dossier.export import ExportCancelled, export_dossier
     from app.dossier.select import DossierOptions
 
     client_id = _fill(vault)

@@ -8,16 +8,15 @@ at the next page when ``cancel`` is set, leaving nothing behind.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.dossier.collector import quiet_collector
 from app.dossier.exhibits import number_exhibits
 from app.dossier.productions import plan, record
 from app.dossier.select import DossierOptions, Selection, select
@@ -70,43 +69,6 @@ class _Progress:
     def check(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise ExportCancelled("The export was cancelled; nothing was written.")
-
-
-_QUIET_LOCK = threading.Lock()
-_quiet_depth = 0
-_saved_thresholds: tuple[int, int, int] = (700, 10, 10)
-FULL_COLLECTION_EVERY = 1000  # young-generation collections between full ones while exporting (default 10)
-
-
-@contextmanager
-def quiet_collector() -> Iterator[None]:
-    """While an export runs, no full cyclic-GC collection of the whole heap.
-
-    A full collection walks every object with the GIL held: the window's, the
-    vault's and the export's own (~150-400 ms each, several per export), which is
-    time both lost to the export and a stall for the GUI thread. The objects alive
-    before the export are frozen out of the collector (``gc.freeze``) and full
-    collections are put off until it ends; young objects are still collected as
-    usual, so only cyclic garbage that outlived two young collections waits, and the
-    export's memory stays bounded by its own size. Re-entrant across threads (the
-    last export to finish restores the collector)."""
-    global _quiet_depth, _saved_thresholds
-    with _QUIET_LOCK:
-        if _quiet_depth == 0:
-            _saved_thresholds = gc.get_threshold()
-            gc.freeze()
-            young, middle, _old = _saved_thresholds
-            gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
-        _quiet_depth += 1
-    try:
-        yield
-    finally:
-        with _QUIET_LOCK:
-            _quiet_depth -= 1
-            if _quiet_depth == 0:
-                gc.collect()  # the export's own garbage only: what was frozen is not walked
-                gc.unfreeze()  # back into the oldest generation: collected as before from now on
-                gc.set_threshold(*_saved_thresholds)
 
 
 def file_stem(selection: Selection, when: str) -> str:
