@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, lru_cache
 from typing import Any
 
@@ -213,8 +216,39 @@ def _plain(text: str) -> str:
     return re.sub(r"<[^>]*>", "", text)
 
 
+# (markup, id(style)) -> (style, cleaned text, parsed fragments): see reuse_parsing()
+_PARSED: ContextVar[dict[tuple[str, int], tuple[Any, str, list[Any]]] | None] = ContextVar("parsed", default=None)
+
+
+@contextmanager
+def reuse_parsing(store: dict[tuple[str, int], tuple[Any, str, list[Any]]]) -> Iterator[None]:
+    """Paragraphs made meanwhile (in this thread) parse their markup once per text and
+    style into ``store``, and a paragraph of the same text and style gets copies of
+    those fragments: a part laid out twice builds the same cells twice."""
+    token = _PARSED.set(store)
+    try:
+        yield
+    finally:
+        _PARSED.reset(token)
+
+
 class Para(Paragraph):
     """A Paragraph that lays out right-to-left runs (see the module's docstring)."""
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:
+        store = _PARSED.get()
+        if store is None or frags is not None or bulletText is not None or not isinstance(text, str):
+            super()._setup(text, style, bulletText, frags, cleaner)
+            return
+        key = (text, id(style))
+        known = store.get(key)
+        if known is None:
+            super()._setup(text, style, bulletText, frags, cleaner)
+            if self.bulletText is None:  # the key's style is kept alive, so its id stays its own
+                store[key] = (style, self.text, [f.clone() for f in self.frags])
+            return
+        kept_style, cleaned, parsed = known
+        super()._setup(cleaned, kept_style, None, [f.clone() for f in parsed], cleaner)
 
     def __init__(self, text: Any, style: Any = None, *args: Any, **kwargs: Any) -> None:
         self._bidi = False
@@ -224,6 +258,16 @@ class Para(Paragraph):
             self._rtl_base = base_is_rtl(_plain(text))
             style = _shaped_style(style, self._rtl_base)
         super().__init__(text, style, *args, **kwargs)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # A paragraph's lines depend only on the width: a table measures its cells
+        # (sections.row_height), then wraps them again to draw; the lines are kept
+        # from the first time. split() drops blPara when it refuses, which resets this.
+        if getattr(self, "_wrapped_width", None) == availWidth and "blPara" in self.__dict__:
+            return self.width, self.height
+        result = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth if "blPara" in self.__dict__ else None
+        return result  # type: ignore[no-any-return]
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         parts = super().split(availWidth, availHeight)

@@ -70,10 +70,14 @@ class AnchoredHeading(Para):
         super().__init__(text, style)
         self._layout, self._key, self._outline, self._level = layout, key, outline, level
 
-    def draw(self) -> None:
+    def mark(self) -> None:
+        """Record where it landed (also in a measuring pass, which draws nothing)."""
         self._layout.record(self._key, self.canv)
         if self._outline:
             self._layout.outline[self._key] = (self._outline, self._level)
+
+    def draw(self) -> None:
+        self.mark()
         super().draw()
 
 

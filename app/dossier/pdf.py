@@ -27,10 +27,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
+from app.dossier.bidi import reuse_parsing
+from app.dossier.collector import collect_made_since
 from app.dossier.declaration import declaration, integrity, privilege_log
 from app.dossier.entry_pages import entries_in_full
 from app.dossier.exhibit_pages import PHOTO_HEIGHT, all_exhibits, exhibit_index
-from app.dossier.layout import Layout
+from app.dossier.layout import AnchoredHeading, Layout, Marker, PlaceholderPage
 from app.dossier.photos import PhotoPrefetcher
 from app.dossier.sections import FRAME_WIDTH, chronology, contents, cover, summary
 from app.dossier.text import SANS, markup, register_fonts
@@ -75,8 +77,51 @@ def _header(layout: Layout) -> Any:
     return on_page
 
 
-def _lay_out(layout: Layout, parts: tuple[Part, ...], offset: int, with_cover: bool = False) -> tuple[bytes, int]:
-    """One part as PDF bytes, and its page count."""
+class _MeasuringFrame(Frame):  # type: ignore[misc]
+    """A frame that places flowables without drawing them: a part printed twice is
+    first only measured (its page count and where its headings and marks land).
+    Headings, marks and held pages still record themselves; nothing else is drawn."""
+
+    def _add(self, flowable: Any, canv: Any, trySplit: int = 0) -> Any:
+        if not isinstance(flowable, (Marker, PlaceholderPage)) and hasattr(flowable, "__dict__"):
+            flowable.__dict__["drawOn"] = _recording_only(flowable)  # past a Drawing's attribute check
+        return super()._add(flowable, canv, trySplit)
+
+    add = _add  # what the doc template calls (Frame binds add to its own _add)
+
+
+def _recording_only(flowable: Any) -> Callable[..., None]:
+    def draw_on(canv: Any, x: float, y: float, _sW: float = 0) -> None:
+        _mark_all(flowable, canv)
+
+    return draw_on
+
+
+def _mark_all(flowable: Any, canv: Any) -> None:
+    """Headings record their page, also inside a KeepTogether; the rest draws nothing."""
+    if isinstance(flowable, AnchoredHeading):
+        flowable.canv = canv
+        flowable.mark()
+    elif isinstance(flowable, (Marker, PlaceholderPage)):
+        flowable.drawOn(canv, 0, 0)
+    for inner in getattr(flowable, "_content", None) or ():
+        _mark_all(inner, canv)
+
+
+def _lay_out(
+    layout: Layout,
+    parts: tuple[Part, ...],
+    offset: int,
+    with_cover: bool = False,
+    measure: bool = False,
+    parsed: dict[Any, Any] | None = None,
+) -> tuple[bytes, int]:
+    """One part as PDF bytes, and its page count. ``measure``: nothing is drawn (the
+    bytes are empty pages), only the page count and the recorded places count.
+    ``parsed``: paragraph markup parsed once and reused (bidi.reuse_parsing)."""
+    if parsed is not None:
+        with reuse_parsing(parsed):
+            return _lay_out(layout, parts, offset, with_cover, measure)
     out = io.BytesIO()
     doc = BaseDocTemplate(
         out,
@@ -87,7 +132,9 @@ def _lay_out(layout: Layout, parts: tuple[Part, ...], offset: int, with_cover: b
         bottomMargin=MARGIN,
         initialFontName=SANS,  # each page's preamble sets a font: not the unembedded Helvetica
     )
-    frame = Frame(MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, leftPadding=0, rightPadding=0)
+    frame = (_MeasuringFrame if measure else Frame)(
+        MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, leftPadding=0, rightPadding=0
+    )
     templates = [PageTemplate("body", [frame], onPage=_header(layout))]
     if with_cover:
         templates.insert(0, PageTemplate("cover", [frame], onPage=lambda canv, doc: layout.tick()))
@@ -105,21 +152,31 @@ def build_parts(layout: Layout) -> list[bytes]:
     register_fonts()
     for _round in range(MAX_ROUNDS):
         laid_out: list[tuple[bytes, int, int]] = []  # (pdf, pages, offset)
+        parsed: list[dict[Any, Any]] = [{} for _part in PARTS]  # a twice-printed part's cells, parsed once
         offset = 0
         layout.placeholders.clear()
         with PhotoPrefetcher(layout.vault, layout.exhibits, FRAME_WIDTH, PHOTO_HEIGHT) as layout.photos:
-            for index, (sections, _twice) in enumerate(PARTS):
-                data, pages = _lay_out(layout, sections, offset, with_cover=index == 0)
+            for index, (sections, twice) in enumerate(PARTS):
+                data, pages = _lay_out(
+                    layout,
+                    sections,
+                    offset,
+                    with_cover=index == 0,
+                    measure=twice,
+                    parsed=parsed[index] if twice else None,
+                )
                 laid_out.append((data, pages, offset))
                 offset += pages
+                collect_made_since()
         layout.total_pages = offset
         _number_exhibits(layout)
         settled = True
         for index, (sections, twice) in enumerate(PARTS):
             if twice:
                 _measured, pages, start = laid_out[index]
-                data, printed = _lay_out(layout, sections, start, with_cover=index == 0)
+                data, printed = _lay_out(layout, sections, start, with_cover=index == 0, parsed=parsed[index])
                 laid_out[index] = (data, printed, start)
+                collect_made_since()
                 settled = settled and printed == pages
         if settled:
             return [data for data, _pages, _start in laid_out]
