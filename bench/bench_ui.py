@@ -148,13 +148,16 @@ def open_and_paint(app: object, path: Path) -> tuple[float, float, object, objec
     return opened - started, time.perf_counter() - started, session, window
 
 
-def client_switch(app: object, window: object, client_id: int) -> float:
+def client_switch(app: object, window: object, client_id: int, cpu: list[float] | None = None) -> float:
+    """Wall time to select a client and paint its timeline; ``cpu`` gets the GUI thread's CPU time."""
     if window.timeline.client_id == client_id:  # type: ignore[attr-defined]
         return 0.0
     seen = window.counter.count  # type: ignore[attr-defined]
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.thread_time()
     window.select_client(client_id)  # type: ignore[attr-defined]
     wait_for_paint(app, window.counter, seen)  # type: ignore[attr-defined]
+    if cpu is not None:
+        cpu.append(time.thread_time() - started_cpu)
     return time.perf_counter() - started
 
 
@@ -323,15 +326,17 @@ def main() -> None:
         built = make_vault(small, {"A small client": 20, "Big client": 10_000})
         _open_s, total, session, window = open_and_paint(app, small)
         big_id = window.clients.index(window.clients.row_of_name("Big client"), 0).data(256 + 1)  # type: ignore[attr-defined]
-        switches = []
+        switches: list[float] = []
+        switch_cpu: list[float] = []
         for _ in range(7):
             client_switch(app, window, window.clients.index(0, 0).data(256 + 1))  # type: ignore[attr-defined]
-            switches.append(client_switch(app, window, big_id))
+            switches.append(client_switch(app, window, big_id, switch_cpu))
         scrolled_10k = scroll_report("10k", app, window, 10_000)
         session.lock()
         print(
             f"10k-entry client: open + first paint {statistics.median(switches) * 1000:.1f} ms median"
-            f" (max {max(switches) * 1000:.1f}) — target ≤ 75 ms  [vault built in {built:.1f} s]"
+            f" (max {max(switches) * 1000:.1f}; GUI-thread CPU median {statistics.median(switch_cpu) * 1000:.1f} ms)"
+            f" — target ≤ 75 ms  [vault built in {built:.1f} s]"
         )
         print(scrolled_10k)
 

@@ -207,6 +207,8 @@ def test_the_pages_beside_the_one_drawn_are_read_on_a_worker_and_stale_answers_a
     class Reads:
         def __init__(self, inner: Any) -> None:
             self.inner, self.on_gui, self.on_worker = inner, 0, 0
+            self.hold: threading.Event | None = None  # set: a worker's read waits for it
+            self.held = threading.Event()
 
         def timeline_ids(self, *a: Any, **kw: Any) -> list[int]:
             return self.inner.timeline_ids(*a, **kw)
@@ -216,6 +218,9 @@ def test_the_pages_beside_the_one_drawn_are_read_on_a_worker_and_stale_answers_a
                 self.on_gui += 1
             else:
                 self.on_worker += 1
+                if self.hold is not None:
+                    self.held.set()
+                    self.hold.wait(10)
             return self.inner.journal_rows(ids)
 
     repo = Reads(vault.entries)
@@ -226,9 +231,10 @@ def test_the_pages_beside_the_one_drawn_are_read_on_a_worker_and_stale_answers_a
     plain.set_client(client.id)
 
     assert model.index(0, 0).data(JOURNAL_ROLE).row.title == "note 29"
-    assert repo.on_gui == 1  # the page drawn; the next one is asked of a worker
+    assert repo.on_gui == 1 and repo.on_worker == 0  # the page drawn; the next is asked once the paint is done
     qtbot.waitUntil(lambda: 1 in model._pages, timeout=10_000)
     assert repo.on_worker == 1
+    repo.hold = threading.Event()
     for row in range(8, 16):  # the view reaches page 1: no read on the GUI thread, the same rows
         fetched = model.index(row, 0).data(JOURNAL_ROLE)
         expected = plain.index(row, 0).data(JOURNAL_ROLE)
@@ -237,10 +243,13 @@ def test_the_pages_beside_the_one_drawn_are_read_on_a_worker_and_stale_answers_a
     assert repo.on_gui == 1
     assert {model.index(r, 0).data(FIRST_OF_DAY_ROLE) for r in range(8, 16)} == {True, False}
 
-    # page 2 is being read for rows that are forgotten before the answer arrives: it is dropped
-    tasks.wait()
+    # page 2 is being read (held) for rows that are forgotten before the answer arrives: it is dropped
+    qtbot.waitUntil(repo.held.is_set, timeout=10_000)
     model.set_client(client.id)
+    repo.hold.set()
+    tasks.wait()
     qtbot.wait(100)  # the queued answer is delivered now
     assert 2 not in model._pages
+    repo.hold = None
     assert model.index(20, 0).data(JOURNAL_ROLE).row == plain.index(20, 0).data(JOURNAL_ROLE).row
     tasks.wait()

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from app.records.display_time import own_time
@@ -161,7 +161,8 @@ class TimelineModel(QAbstractTableModel):
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, list[_Row | None]] = OrderedDict()
         self._rows_epoch = 0  # changes whenever fetched rows are forgotten
-        self._prefetching: set[int] = set()  # page numbers being read on a worker
+        self._prefetching: set[int] = set()  # page numbers asked of a worker (queued or being read)
+        self._prefetch_queue: list[int] = []  # asked during this paint; sent once it is done
         self._strike = QFont()
         self._strike.setStrikeOut(True)
         self._bold = QFont()
@@ -226,6 +227,7 @@ class TimelineModel(QAbstractTableModel):
         self._row_of = None
         self._rows_epoch += 1  # pages being read on a worker are for rows no longer shown
         self._prefetching = set()
+        self._prefetch_queue = []
 
     def refresh_ids(self) -> None:
         """After an entry was added: insert its row where it belongs, or reload if more changed."""
@@ -314,6 +316,7 @@ class TimelineModel(QAbstractTableModel):
         self._pages.pop((row + 1) // PAGE_SIZE, None)  # the next page's first row knows its day from this one
         self._rows_epoch += 1  # a page read on a worker before the change would bring the old row back
         self._prefetching = set()
+        self._prefetch_queue = []
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
         return True
 
@@ -370,24 +373,30 @@ class TimelineModel(QAbstractTableModel):
         """The pages either side of one being drawn are read on a worker (its own read connection)
         before the view reaches them: a scroll frame that crosses into a new page then finds it
         made, instead of reading and building 257 rows on the GUI thread (a page read at 1 M
-        entries was the slowest frame of a scroll). Nothing waits for them; a paint that gets
-        there first reads the page itself, and an answer for rows forgotten since is dropped."""
+        entries was the slowest frame of a scroll). The reads start once the frame being painted
+        is done (a zero timer): a worker holding the GIL must not slow the first paint of a
+        client. Nothing waits for them; a paint that gets there first reads the page itself, and
+        an answer for rows forgotten since is dropped."""
         for near in (page_no + 1, page_no - 1):
             if near < 0 or near * PAGE_SIZE >= len(self._ids) or near in self._pages or near in self._prefetching:
                 continue
-            ids, above = self._page_ids(near)
-            epoch, repo, zone = self._rows_epoch, self._repo, self.zone
-            if repo is None:
-                return
             self._prefetching.add(near)
+            if not self._prefetch_queue:
+                QTimer.singleShot(0, self, self._start_prefetch)
+            self._prefetch_queue.append(near)
+
+    def _start_prefetch(self) -> None:
+        queue, self._prefetch_queue = self._prefetch_queue, []
+        repo, zone, epoch = self._repo, self.zone, self._rows_epoch
+        for near in queue:
+            if repo is None or near in self._pages or near not in self._prefetching:
+                self._prefetching.discard(near)
+                continue
+            ids, above = self._page_ids(near)
             self._tasks.run(
-                lambda near=near, ids=ids, above=above, epoch=epoch, repo=repo, zone=zone: (
-                    epoch,
-                    near,
-                    _build_page(repo, ids, above, zone, make=True),
-                ),
+                lambda near=near, ids=ids, above=above: (epoch, near, _build_page(repo, ids, above, zone, make=True)),
                 self._prefetched,
-                lambda _error, near=near, epoch=epoch: self._prefetch_failed(epoch, near),
+                lambda _error, near=near: self._prefetch_failed(epoch, near),
             )
 
     def _prefetched(self, result: tuple[int, int, list[_Row | None]]) -> None:
