@@ -186,3 +186,70 @@ def test_an_added_or_revised_entry_is_taken_in_place_without_reading_every_id(va
     vault.entries.revise(back_dated.id, EntryFields("call", start + timedelta(days=30, hours=2), "moved"))
     assert not model.entry_changed(back_dated.id)
     assert not model.refresh_newest(vault.entries.count(client.id) + 5)  # counts disagree: reload on a worker
+
+
+def test_the_pages_beside_the_one_drawn_are_read_on_a_worker_and_stale_answers_are_dropped(
+    vault: Any, qapp: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    import threading
+
+    from ui.models import timeline_model
+    from ui.models.roles import FIRST_OF_DAY_ROLE, JOURNAL_ROLE
+    from ui.models.timeline_model import TimelineModel
+    from ui.workers import Tasks
+
+    monkeypatch.setattr(timeline_model, "PAGE_SIZE", 8)
+    client = vault.clients.add("Pages")
+    start = datetime(2026, 1, 1, 8, tzinfo=UTC)
+    for i in range(30):  # two entries a day: every other row opens a day
+        vault.entries.log(client.id, EntryFields("note", start + timedelta(hours=12 * i), f"note {i}", body=f"body {i}"))
+
+    class Reads:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.on_gui, self.on_worker = inner, 0, 0
+            self.hold: threading.Event | None = None  # set: a worker's read waits for it
+            self.held = threading.Event()
+
+        def timeline_ids(self, *a: Any, **kw: Any) -> list[int]:
+            return self.inner.timeline_ids(*a, **kw)
+
+        def journal_rows(self, ids: list[int]) -> Any:
+            if threading.current_thread() is threading.main_thread():
+                self.on_gui += 1
+            else:
+                self.on_worker += 1
+                if self.hold is not None:
+                    self.held.set()
+                    self.hold.wait(10)
+            return self.inner.journal_rows(ids)
+
+    repo = Reads(vault.entries)
+    tasks = Tasks(parent=qapp)
+    model = TimelineModel(repo, zone=UTC, tasks=tasks)
+    model.set_client(client.id)
+    plain = TimelineModel(vault.entries, zone=UTC)  # reads every page itself
+    plain.set_client(client.id)
+
+    assert model.index(0, 0).data(JOURNAL_ROLE).row.title == "note 29"
+    assert repo.on_gui == 1 and repo.on_worker == 0  # the page drawn; the next is asked once the paint is done
+    qtbot.waitUntil(lambda: 1 in model._pages, timeout=10_000)
+    assert repo.on_worker == 1
+    repo.hold = threading.Event()
+    for row in range(8, 16):  # the view reaches page 1: no read on the GUI thread, the same rows
+        fetched = model.index(row, 0).data(JOURNAL_ROLE)
+        expected = plain.index(row, 0).data(JOURNAL_ROLE)
+        assert fetched.row == expected.row and fetched.time == expected.time and fetched.marks == expected.marks
+        assert model.index(row, 0).data(FIRST_OF_DAY_ROLE) == plain.index(row, 0).data(FIRST_OF_DAY_ROLE)
+    assert repo.on_gui == 1
+    assert {model.index(r, 0).data(FIRST_OF_DAY_ROLE) for r in range(8, 16)} == {True, False}
+
+    # page 2 is being read (held) for rows that are forgotten before the answer arrives: it is dropped
+    qtbot.waitUntil(repo.held.is_set, timeout=10_000)
+    model.set_client(client.id)
+    repo.hold.set()
+    tasks.wait()
+    qtbot.wait(100)  # the queued answer is delivered now
+    assert 2 not in model._pages
+    repo.hold = None
+    assert model.index(20, 0).data(JOURNAL_ROLE).row == plain.index(20, 0).data(JOURNAL_ROLE).row
+    tasks.wait()

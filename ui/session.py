@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialog
 
 from ui.app_settings import AppSettings
 from ui.bridge import VaultEvents
@@ -24,9 +24,9 @@ from ui.workers import Tasks
 
 
 def is_vault(path: Path) -> bool:
-    from app.vault.store import KEY_FILE_NAME
+    from app.vault.names import is_vault as holds_a_vault  # not app.vault.store: no SQLCipher before unlock
 
-    return (path / KEY_FILE_NAME).is_file()
+    return holds_a_vault(path)
 
 
 def new_vault_folder(near: Path) -> Path:
@@ -95,7 +95,7 @@ class Session(QObject):
     # -- screens -----------------------------------------------------------------
 
     def start(self, path: Path | None = None, *, hint: str = "") -> None:
-        from app.cli.context import default_vault_dir
+        from app.vault.names import default_vault_dir  # not app.cli.context (getpass, json, dataclasses)
 
         last = self.settings.last_vault
         if last is not None and _is_demo_folder(last):
@@ -163,6 +163,8 @@ class Session(QObject):
 
     def _choose_vault(self) -> None:
         near = str(self.path.parent) if self.path is not None else ""
+        from PySide6.QtWidgets import QFileDialog  # its type is made on first use: not before the first paint
+
         chosen = QFileDialog.getExistingDirectory(self.gate, "Open a vault folder", start_in(near))
         if chosen:
             self._open_folder(Path(chosen))

@@ -20,14 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import InvalidInput, WrongPassphrase
-
-APP_NAME = "Casefile"
-
-
-def default_vault_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME, appauthor=False)) / "vault"
+from app.vault.names import APP_NAME, default_vault_dir  # noqa: F401  (here for the CLI's callers)
 
 
 def vault_dir(args: argparse.Namespace) -> Path:

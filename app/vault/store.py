@@ -17,10 +17,8 @@ from typing import TYPE_CHECKING, Any
 import sqlcipher3
 
 from app.errors import CorruptVault, DiskFull, VaultBusy
+from app.vault.names import DATABASE_NAME, KEY_FILE_NAME  # noqa: F401  (re-exported)
 from app.vault.schema import MIGRATIONS, SCHEMA_VERSION
-
-DATABASE_NAME = "vault.db"
-KEY_FILE_NAME = "vault.key"
 
 CACHE_SIZE_KIB = 32 * 1024
 # A search reads the doclists of common words again and again; decrypted pages kept in

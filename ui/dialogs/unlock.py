@@ -189,6 +189,7 @@ class UnlockDialog(QDialog):
 
 
 def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
+    """``html.escape`` without importing ``html`` (and its entity tables) before the first paint."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#x27;")
+    )

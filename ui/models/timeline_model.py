@@ -15,7 +15,7 @@ from collections import OrderedDict
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from app.records.display_time import own_time
@@ -35,16 +35,38 @@ INCIDENT_KINDS = ("incident", "complaint", "legal_threat")
 Index = QModelIndex | QPersistentModelIndex
 
 
+_WEEKDAYS: dict[int, str] = {}  # weekday() -> "%a" in the locale's words
+_MONTHS: dict[int, str] = {}  # month -> "%b"
+
+
+def _weekday(local: datetime) -> str:
+    """``local.strftime("%a")``, asked of strftime once per weekday: each call costs ~30 µs
+    (it imports ``time`` through shiboken's import hook), and a frame shows a dozen rows."""
+    name = _WEEKDAYS.get(local.weekday())
+    if name is None:
+        name = _WEEKDAYS[local.weekday()] = local.strftime("%a")
+    return name
+
+
+def _month(local: datetime) -> str:
+    name = _MONTHS.get(local.month)
+    if name is None:
+        name = _MONTHS[local.month] = local.strftime("%b")
+    return name
+
+
 class _Row:
     """A fetched row. Its local time (for the day grouping) is computed when its page is
     fetched; the texts the journal view draws are made the first time the row is drawn, once:
     a page fetch formats nothing (256 strftime calls were most of a scroll frame that crossed
-    a page), and a frame only formats the rows that newly came into view."""
+    a page), and a frame only formats the rows that newly came into view. The table's cells
+    (tests, accessibility, copies) are made only when one is asked for."""
 
     __slots__ = (
         "_cells",
         "_day_number",
         "_day_rest",
+        "_made",
         "_marks",
         "_own",
         "_time",
@@ -59,6 +81,7 @@ class _Row:
         self.zone = zone
         self.local: datetime = datetime.fromisoformat(row.occurred_utc[:-1] + "+00:00").astimezone(zone)
         self.first_of_day = previous_day is None or self.local.date() != previous_day
+        self._made = False
         self._cells: tuple[str, ...] | None = None
 
     def _make(self) -> None:
@@ -66,55 +89,59 @@ class _Row:
         self._own = own_time(local, row.occurred_offset, row.occurred_tz, self.zone)  # "" when the same
         self._time = f"{local.hour:02d}:{local.minute:02d}"
         self._day_number = str(local.day)
-        self._day_rest = (local.strftime("%a"), local.strftime("%b %Y"))
-        marks = []
-        if row.attachment_count:
-            marks.append(plural(row.attachment_count, "file"))
-        if row.revisions > 1:
-            marks.append(f"edited ({plural(row.revisions - 1, 'revision')})")
-        self._marks = " · ".join(marks)
-        # display text per column (the table roles, for tests, accessibility and copies)
-        self._cells = (
-            local.strftime("%a %d %b %Y"),
-            self._time,
-            ENTRY_KINDS.get(row.kind, row.kind),
-            row.title,
-            str(row.attachment_count) if row.attachment_count else "",
-        )
+        self._day_rest = (_weekday(local), f"{_month(local)} {local.year}")  # "%a", "%b %Y"
+        if row.attachment_count or row.revisions > 1:
+            marks = []
+            if row.attachment_count:
+                marks.append(plural(row.attachment_count, "file"))
+            if row.revisions > 1:
+                marks.append(f"edited ({plural(row.revisions - 1, 'revision')})")
+            self._marks = " · ".join(marks)
+        else:
+            self._marks = ""
+        self._made = True
 
     @property
     def cells(self) -> tuple[str, ...]:
+        """Display text per column (the table roles, for tests, accessibility and copies)."""
         if self._cells is None:
-            self._make()
-        return self._cells  # type: ignore[return-value]
+            row, local = self.row, self.local
+            self._cells = (
+                f"{_weekday(local)} {local.day:02d} {_month(local)} {local.year}",  # "%a %d %b %Y"
+                self.time,
+                ENTRY_KINDS.get(row.kind, row.kind),
+                row.title,
+                str(row.attachment_count) if row.attachment_count else "",
+            )
+        return self._cells
 
     @property
     def time(self) -> str:
-        if self._cells is None:
+        if not self._made:
             self._make()
         return self._time
 
     @property
     def own(self) -> str:
-        if self._cells is None:
+        if not self._made:
             self._make()
         return self._own
 
     @property
     def marks(self) -> str:
-        if self._cells is None:
+        if not self._made:
             self._make()
         return self._marks
 
     @property
     def day_number(self) -> str:
-        if self._cells is None:
+        if not self._made:
             self._make()
         return self._day_number
 
     @property
     def day_rest(self) -> tuple[str, str]:
-        if self._cells is None:
+        if not self._made:
             self._make()
         return self._day_rest
 
@@ -133,6 +160,9 @@ class TimelineModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, list[_Row | None]] = OrderedDict()
+        self._rows_epoch = 0  # changes whenever fetched rows are forgotten
+        self._prefetching: set[int] = set()  # page numbers asked of a worker (queued or being read)
+        self._prefetch_queue: list[int] = []  # asked during this paint; sent once it is done
         self._strike = QFont()
         self._strike.setStrikeOut(True)
         self._bold = QFont()
@@ -195,6 +225,9 @@ class TimelineModel(QAbstractTableModel):
     def _forget_rows(self) -> None:
         self._pages.clear()
         self._row_of = None
+        self._rows_epoch += 1  # pages being read on a worker are for rows no longer shown
+        self._prefetching = set()
+        self._prefetch_queue = []
 
     def refresh_ids(self) -> None:
         """After an entry was added: insert its row where it belongs, or reload if more changed."""
@@ -281,6 +314,9 @@ class TimelineModel(QAbstractTableModel):
                 return False
         self._pages.pop(row // PAGE_SIZE, None)
         self._pages.pop((row + 1) // PAGE_SIZE, None)  # the next page's first row knows its day from this one
+        self._rows_epoch += 1  # a page read on a worker before the change would bring the old row back
+        self._prefetching = set()
+        self._prefetch_queue = []
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
         return True
 
@@ -308,30 +344,72 @@ class TimelineModel(QAbstractTableModel):
             page = self._fetch_page(page_no)
         else:
             self._pages.move_to_end(page_no)
+        if self._tasks is not None:
+            self._prefetch_around(page_no)
         offset = row - page_no * PAGE_SIZE
         return page[offset] if offset < len(page) else None
+
+    def _page_ids(self, page_no: int) -> tuple[list[int], list[int]]:
+        start = page_no * PAGE_SIZE
+        return self._ids[start : start + PAGE_SIZE], (self._ids[start - 1 : start] if start else [])
 
     def _fetch_page(self, page_no: int) -> list[_Row | None]:
         """One read per page; it includes the row above the page, so each row knows whether it
         opens a day without another lookup during a paint."""
-        start = page_no * PAGE_SIZE
-        ids = self._ids[start : start + PAGE_SIZE]
-        above = self._ids[start - 1 : start] if start else []
-        fetched = self._repo.journal_rows(above + ids) if self._repo is not None else []
-        by_id = {r.id: r for r in fetched}
-        previous: date | None = None
-        if above and above[0] in by_id:
-            previous = datetime.fromisoformat(by_id[above[0]].occurred_utc[:-1] + "+00:00").astimezone(self.zone).date()
-        page: list[_Row | None] = []
-        for entry_id in ids:
-            found = by_id.get(entry_id)
-            made = _Row(found, self.zone, previous) if found is not None else None
-            previous = made.local.date() if made is not None else None
-            page.append(made)
-        self._pages[page_no] = page
-        if len(self._pages) > MAX_PAGES:
-            self._pages.popitem(last=False)
+        ids, above = self._page_ids(page_no)
+        page: list[_Row | None] = [None] * len(ids)
+        if self._repo is not None:
+            page = _build_page(self._repo, ids, above, self.zone)
+        self._keep_page(page_no, page)
         return page
+
+    def _keep_page(self, page_no: int, page: list[_Row | None]) -> None:
+        self._pages[page_no] = page
+        self._pages.move_to_end(page_no)
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+
+    def _prefetch_around(self, page_no: int) -> None:
+        """The pages either side of one being drawn are read on a worker (its own read connection)
+        before the view reaches them: a scroll frame that crosses into a new page then finds it
+        made, instead of reading and building 257 rows on the GUI thread (a page read at 1 M
+        entries was the slowest frame of a scroll). The reads start once the frame being painted
+        is done (a zero timer): a worker holding the GIL must not slow the first paint of a
+        client. Nothing waits for them; a paint that gets there first reads the page itself, and
+        an answer for rows forgotten since is dropped."""
+        for near in (page_no + 1, page_no - 1):
+            if near < 0 or near * PAGE_SIZE >= len(self._ids) or near in self._pages or near in self._prefetching:
+                continue
+            self._prefetching.add(near)
+            if not self._prefetch_queue:
+                QTimer.singleShot(0, self, self._start_prefetch)
+            self._prefetch_queue.append(near)
+
+    def _start_prefetch(self) -> None:
+        queue, self._prefetch_queue = self._prefetch_queue, []
+        repo, zone, epoch = self._repo, self.zone, self._rows_epoch
+        for near in queue:
+            if repo is None or near in self._pages or near not in self._prefetching:
+                self._prefetching.discard(near)
+                continue
+            ids, above = self._page_ids(near)
+            self._tasks.run(
+                lambda near=near, ids=ids, above=above: (epoch, near, _build_page(repo, ids, above, zone, make=True)),
+                self._prefetched,
+                lambda _error, near=near: self._prefetch_failed(epoch, near),
+            )
+
+    def _prefetched(self, result: tuple[int, int, list[_Row | None]]) -> None:
+        epoch, page_no, page = result
+        if epoch != self._rows_epoch:
+            return  # the rows were forgotten meanwhile (another client, an edit, a lock)
+        self._prefetching.discard(page_no)
+        if page_no not in self._pages:
+            self._keep_page(page_no, page)
+
+    def _prefetch_failed(self, epoch: int, page_no: int) -> None:
+        if epoch == self._rows_epoch:
+            self._prefetching.discard(page_no)  # a paint that needs it reads it itself
 
     def first_of_day(self, row: int) -> bool:
         fetched = self._fetched(row)
@@ -399,6 +477,28 @@ class TimelineModel(QAbstractTableModel):
         elif role == JOURNAL_ROLE:
             return fetched
         return None
+
+
+def _build_page(
+    repo: Any, ids: list[int], above: list[int], zone: tzinfo | None, *, make: bool = False
+) -> list[_Row | None]:
+    """A page of rows for ``ids`` (``above``: the id of the row just above it, or nothing).
+    No Qt: runs on the GUI thread or on a worker; ``make`` formats every row's texts now (a
+    worker's page: the GUI thread then only draws)."""
+    fetched = repo.journal_rows(above + ids)
+    by_id = {r.id: r for r in fetched}
+    previous: date | None = None
+    if above and above[0] in by_id:
+        previous = datetime.fromisoformat(by_id[above[0]].occurred_utc[:-1] + "+00:00").astimezone(zone).date()
+    page: list[_Row | None] = []
+    for entry_id in ids:
+        found = by_id.get(entry_id)
+        made = _Row(found, zone, previous) if found is not None else None
+        previous = made.local.date() if made is not None else None
+        if make and made is not None:
+            made._make()
+        page.append(made)
+    return page
 
 
 def tooltip(fetched: _Row) -> str:

@@ -15,7 +15,17 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QStaticText,
+)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ui.icons import icon
@@ -25,15 +35,51 @@ from ui.models.timeline_model import INCIDENT_KINDS
 PAD = 8
 ICON = 16
 ALARM = QColor("#d92d20")  # the incident accent bar (not text): visible on light and dark palettes
+MAX_STATIC = 4096  # short texts kept laid out (times, days, months, marks): a few hundred in practice
+
+# Flags and roles made once: each ``|`` of two Qt enums or attribute lookup costs microseconds in
+# Python, and a frame paints a dozen rows.
+_ACTIVE, _INACTIVE = QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive
+_STATE_ACTIVE, _STATE_SELECTED = QStyle.StateFlag.State_Active, QStyle.StateFlag.State_Selected
+_TEXT, _HIGHLIGHTED_TEXT = QPalette.ColorRole.Text, QPalette.ColorRole.HighlightedText
+_PLACEHOLDER, _MID, _MIDLIGHT = QPalette.ColorRole.PlaceholderText, QPalette.ColorRole.Mid, QPalette.ColorRole.Midlight
+_HIGHLIGHT = QPalette.ColorRole.Highlight
+_V_CENTRE = Qt.AlignmentFlag.AlignVCenter
+_WRAP_TOP = Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+_ELIDE_RIGHT = Qt.TextElideMode.ElideRight
+_PLAIN = Qt.TextFormat.PlainText
+
+
+class _Colours:
+    """What a row is painted with under one palette, group and selection state (made once each)."""
+
+    __slots__ = ("highlight", "midlight", "muted", "rule", "text")
+
+    def __init__(self, palette: QPalette, group: QPalette.ColorGroup, selected: bool) -> None:
+        self.text = palette.color(group, _HIGHLIGHTED_TEXT if selected else _TEXT)
+        self.muted = self.text if selected else palette.color(group, _PLACEHOLDER)
+        self.rule = QPen(palette.color(group, _MID), 1)
+        self.highlight = palette.brush(group, _HIGHLIGHT)
+        self.midlight = palette.brush(group, _MIDLIGHT)
 
 
 class TimelineDelegate(QStyledItemDelegate):
     """Paints one journal row from the model's ``JOURNAL_ROLE`` object; ``thumbs`` is a
-    ``ui.models.timeline_thumbs.TimelineThumbnails`` (None: no inline photos)."""
+    ``ui.models.timeline_thumbs.TimelineThumbnails`` (None: no inline photos).
+
+    What a frame costs is text shaping (tens of µs per ``drawText``) and Python per call, so:
+    the short texts that repeat (times, weekdays, day numbers, months, marks) are laid out once
+    as ``QStaticText`` and drawn from that; the icons are pixmaps made once per kind; colours,
+    pens and flags are made once per palette; only a row's title and body are shaped as it is
+    drawn (the title by a point ``drawText``, elided only when it may not fit)."""
 
     def __init__(self, view: QWidget, thumbs: Any = None) -> None:
         super().__init__(view)
         self.thumbs = thumbs
+        self._view = view
+        self._colours: dict[tuple[int, bool, bool], _Colours] = {}
+        self._statics: dict[tuple[int, str], QStaticText] = {}
+        self._icons: dict[tuple[str, int, float], QPixmap] = {}
         self.set_font(view.font())
 
     def set_font(self, font: QFont) -> None:
@@ -67,9 +113,57 @@ class TimelineDelegate(QStyledItemDelegate):
         # (1.4 × the average: caps-heavy titles too), a body is cut to what two lines can hold.
         self.bold_max_char = self.bold_metrics.averageCharWidth() * 1.4
         self.min_char = max(self.metrics.averageCharWidth() * 0.7, 1.0)
+        self.bold_widest = self.bold_metrics.maxWidth()
+        # where a line's text starts so that it sits centred in a line of the body font, as
+        # drawText(rect, AlignVCenter) would put it
+        self._line = line
+        self._small_line = self.small_metrics.lineSpacing()
+        self._big_height = self.big_metrics.height()
+        self._font_dy = (line - self.metrics.height()) // 2
+        self._small_dy = (line - self.small_metrics.height()) // 2
+        self._bold_base = (line - self.bold_metrics.height()) // 2 + self.bold_metrics.ascent()
+        self._gutter_dy = (self._small_line - self.small_metrics.height()) // 2
+        self._statics.clear()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # type: ignore[override]
         return QSize(self.gutter + 240, self.row_height)
+
+    # -- made once -------------------------------------------------------------------
+
+    def _static(self, font: QFont, which: int, text: str) -> QStaticText:
+        """``text`` laid out once in one of the delegate's fonts (``which`` names it)."""
+        key = (which, text)
+        made = self._statics.get(key)
+        if made is None:
+            if len(self._statics) >= MAX_STATIC:
+                self._statics.clear()
+            made = QStaticText(text)
+            made.setTextFormat(_PLAIN)
+            made.prepare(font=font)
+            self._statics[key] = made
+        return made
+
+    def _colours_for(self, palette: QPalette, group: QPalette.ColorGroup, selected: bool) -> _Colours:
+        key = (palette.cacheKey(), group == _ACTIVE, selected)
+        made = self._colours.get(key)
+        if made is None:
+            if len(self._colours) > 16:
+                self._colours.clear()
+            made = self._colours[key] = _Colours(palette, group, selected)
+        return made
+
+    def _icon(self, name: str, palette_key: int) -> QPixmap:
+        ratio = self._view.devicePixelRatioF()
+        key = (name, palette_key, ratio)
+        made = self._icons.get(key)
+        if made is None:
+            if len(self._icons) > 64:
+                self._icons.clear()
+            made = icon(name).pixmap(QSize(ICON, ICON), ratio)
+            self._icons[key] = made
+        return made
+
+    # -- painting --------------------------------------------------------------------
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -78,61 +172,63 @@ class TimelineDelegate(QStyledItemDelegate):
         rect: QRect = option.rect  # type: ignore[attr-defined]
         palette: QPalette = option.palette  # type: ignore[attr-defined]
         state = option.state  # type: ignore[attr-defined]
-        group = QPalette.ColorGroup.Active if state & QStyle.StateFlag.State_Active else QPalette.ColorGroup.Inactive
-        selected = bool(state & QStyle.StateFlag.State_Selected)
-        painter.save()
+        selected = bool(state & _STATE_SELECTED)
+        colours = self._colours_for(palette, _ACTIVE if state & _STATE_ACTIVE else _INACTIVE, selected)
+        # No save()/restore(): every row sets the font and pen it draws with, and nothing else
+        # of the painter's state (clip, transform, brush) is changed here.
         if selected:
-            painter.fillRect(rect, palette.brush(group, QPalette.ColorRole.Highlight))
-        text = palette.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        muted = text if selected else palette.color(group, QPalette.ColorRole.PlaceholderText)
+            painter.fillRect(rect, colours.highlight)
+        text, muted = colours.text, colours.muted
         if fetched is None:
             painter.setPen(muted)
-            painter.drawText(rect.adjusted(self.gutter, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, "(missing)")
-            painter.restore()
+            painter.drawText(rect.adjusted(self.gutter, 0, 0, 0), _V_CENTRE, "(missing)")
             return
         entry = fetched.row
-        left, top, right = rect.left(), rect.top(), rect.right()
+        left, top, right, height = rect.left(), rect.top(), rect.right(), rect.height()
         if fetched.first_of_day:
             if index.row() > 0:
-                painter.setPen(QPen(palette.color(group, QPalette.ColorRole.Mid), 1))
+                painter.setPen(colours.rule)
                 painter.drawLine(left, top, right, top)
-            self._paint_day(painter, fetched, QRect(left, top, self.gutter, rect.height()), text, muted)
+            self._paint_day(painter, fetched, left, top, text, muted)
         if entry.kind in INCIDENT_KINDS and not entry.retracted:
-            painter.fillRect(QRect(left + self.gutter - 5, top + PAD, 3, rect.height() - 2 * PAD), ALARM)
+            painter.fillRect(left + self.gutter - 5, top + PAD, 3, height - 2 * PAD, ALARM)
         x = left + self.gutter + 2
         content_right = right - PAD
         if entry.thumb_sha256:
             side = self.thumb_side
-            box = QRect(right - PAD - side, top + (rect.height() - side) // 2, side, side)
-            self._paint_thumb(painter, entry.thumb_sha256, box, palette, group)
+            box = QRect(right - PAD - side, top + (height - side) // 2, side, side)
+            self._paint_thumb(painter, entry.thumb_sha256, box, colours, palette.cacheKey())
             content_right = box.left() - PAD
-        line = self.metrics.lineSpacing()
+        line = self._line
         y = top + PAD
         # line 1: time · icon · title ………… marks
         painter.setFont(self.font)
         painter.setPen(text if not entry.retracted else muted)
-        painter.drawText(QRect(x, y, self.time_width, line), Qt.AlignmentFlag.AlignVCenter, fetched.time)
+        painter.drawStaticText(x, y + self._font_dy, self._static(self.font, 0, fetched.time))
         x_icon = x + self.time_width
-        icon(entry.kind).paint(painter, QRect(x_icon, y + (line - ICON) // 2, ICON, ICON))
+        painter.drawPixmap(x_icon, y + (line - ICON) // 2, self._icon(entry.kind, palette.cacheKey()))
         x_title = x_icon + ICON + PAD // 2 + 2
-        marks = " · ".join(m for m in ("Retracted" if entry.retracted else "", fetched.marks) if m)
-        marks_width = self.small_metrics.horizontalAdvance(marks) if marks else 0
+        marks = fetched.marks if not entry.retracted else " · ".join(m for m in ("Retracted", fetched.marks) if m)
+        marks_width = 0
         if marks:
             painter.setFont(self.small)
             painter.setPen(muted)
-            painter.drawText(
-                QRect(content_right - marks_width, y, marks_width, line),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                marks,
-            )
+            static = self._static(self.small, 1, marks)
+            marks_width = int(static.size().width() + 0.999)
+            painter.drawStaticText(content_right - marks_width, y + self._small_dy, static)
         title_width = max(content_right - marks_width - PAD - x_title, 0)
-        font, metrics = (self.strike, self.bold_metrics) if entry.retracted else (self.bold, self.bold_metrics)
-        painter.setFont(font)
+        painter.setFont(self.strike if entry.retracted else self.bold)
         painter.setPen(muted if entry.retracted else text)
         title = entry.title
-        if len(title) * self.bold_max_char > title_width:  # eliding shapes the text once more: only when needed
-            title = metrics.elidedText(title, Qt.TextElideMode.ElideRight, title_width)
-        painter.drawText(QRect(x_title, y, title_width, line), Qt.AlignmentFlag.AlignVCenter, title)
+        length = len(title)
+        if length * self.bold_widest <= title_width:  # fits even in its widest letters: no clip needed
+            painter.drawText(x_title, y + self._bold_base, title)
+        elif length * self.bold_max_char > title_width:  # may not fit: eliding shapes it once more, then fits
+            painter.drawText(
+                x_title, y + self._bold_base, self.bold_metrics.elidedText(title, _ELIDE_RIGHT, title_width)
+            )
+        else:  # most likely fits: drawn clipped to its room, as before
+            painter.drawText(QRect(x_title, y, title_width, line), _V_CENTRE, title)
         # the entry's own time, where its offset is not the display zone's
         y += line
         body_top = y
@@ -141,11 +237,11 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.setPen(muted)
             own = f"written as {fetched.own}"
             painter.drawText(
-                QRect(x, y, content_right - x, self.small_metrics.lineSpacing()),
-                Qt.AlignmentFlag.AlignVCenter,
-                self.small_metrics.elidedText(own, Qt.TextElideMode.ElideRight, content_right - x),
+                QRect(x, y, content_right - x, self._small_line),
+                _V_CENTRE,
+                self.small_metrics.elidedText(own, _ELIDE_RIGHT, content_right - x),
             )
-            body_top += self.small_metrics.lineSpacing()
+            body_top += self._small_line
         # lines 2–3: the start of the body (clipped to what fits)
         lines = 2 if not fetched.own else 1
         if entry.snippet:
@@ -153,34 +249,30 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.setPen(muted)
             # Shaping costs by the character: give it only what can fit on the lines shown.
             fits = int((content_right - x) * lines / self.min_char) + 8
-            painter.drawText(
-                QRect(x, body_top, content_right - x, line * lines),
-                Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                entry.snippet[:fits],
-            )
-        painter.restore()
+            painter.drawText(QRect(x, body_top, content_right - x, line * lines), _WRAP_TOP, entry.snippet[:fits])
 
-    def _paint_day(self, painter: QPainter, fetched: Any, box: QRect, text: QColor, muted: QColor) -> None:
+    def _paint_day(self, painter: QPainter, fetched: Any, left: int, top: int, text: QColor, muted: QColor) -> None:
+        """Weekday, day number and month in the gutter, each centred (laid out once per text)."""
         weekday, month = fetched.day_rest
-        small = self.small_metrics.lineSpacing()
-        big = self.big_metrics.height()
-        y = box.top() + PAD // 2
-        centre = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+        small, big, width = self._small_line, self._big_height, self.gutter
+        y = top + PAD // 2
         painter.setFont(self.small)
         painter.setPen(muted)
-        painter.drawText(QRect(box.left(), y, box.width(), small), centre, weekday)
+        static = self._static(self.small, 1, weekday)
+        painter.drawStaticText(left + int(width - static.size().width()) // 2, y + self._gutter_dy, static)
+        static = self._static(self.small, 1, month)
+        painter.drawStaticText(left + int(width - static.size().width()) // 2, y + small + big + self._gutter_dy, static)
         painter.setFont(self.big)
         painter.setPen(text)
-        painter.drawText(QRect(box.left(), y + small, box.width(), big), centre, fetched.day_number)
-        painter.setFont(self.small)
-        painter.setPen(muted)
-        painter.drawText(QRect(box.left(), y + small + big, box.width(), small), centre, month)
+        static = self._static(self.big, 2, fetched.day_number)
+        painter.drawStaticText(left + int(width - static.size().width()) // 2, y + small, static)
 
-    def _paint_thumb(self, painter: QPainter, sha256: str, box: QRect, palette: QPalette, group: Any) -> None:
+    def _paint_thumb(self, painter: QPainter, sha256: str, box: QRect, colours: _Colours, palette_key: int) -> None:
         pixmap = self.thumbs.get(sha256) if self.thumbs is not None else None
         if pixmap is None or pixmap.isNull():
-            painter.fillRect(box, palette.brush(group, QPalette.ColorRole.Midlight))
-            icon("photo").paint(painter, QRect(box.center() - QPoint(ICON // 2, ICON // 2), QSize(ICON, ICON)))
+            painter.fillRect(box, colours.midlight)
+            centre = box.center()
+            painter.drawPixmap(centre.x() - ICON // 2, centre.y() - ICON // 2, self._icon("photo", palette_key))
             return
         ratio = pixmap.devicePixelRatio() or 1.0
         width, height = pixmap.width() / ratio, pixmap.height() / ratio
