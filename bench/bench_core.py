@@ -378,6 +378,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, nargs="*", default=[100_000], help="entry counts for insert/search")
     parser.add_argument("--big", action="store_true", help="also passwd at 1 GB")
     parser.add_argument("--only", choices=["insert", "search", "import", "unlock", "passwd"])
+    parser.add_argument("--queries", type=int, default=300, help="search queries per store (each run by every baseline)")
     parser.add_argument(
         "--cache-dir", type=Path, help="build the insert/search stores here once and reuse them (the 1 M build is slow)"
     )
@@ -388,7 +389,7 @@ def main() -> None:
             for n in args.entries:
                 folder = (args.cache_dir or base) / f"s{n}"
                 folder.mkdir(parents=True, exist_ok=True)
-                bench_insert_and_search(folder, n)
+                bench_insert_and_search(folder, n, args.queries)
         if args.only in (None, "import"):
             (base / "import").mkdir()
             bench_import(base / "import")
