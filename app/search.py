@@ -94,10 +94,20 @@ def resolve_prefix(conn: Connection, text: str, query: str, vocab: str = "search
 
 
 # Ranking every match of a very common word costs time in proportion to the matches
-# (~0.85 s at 1 M entries, in plain FTS5 too). Only the most recently recorded
-# RANK_WINDOW matches are ranked; finding where that window starts walks the index in
-# rowid order, which needs no scoring. Fewer matches than that: all are ranked.
-RANK_WINDOW = 10_000
+# (~0.85 s at 1 M entries, in plain FTS5 too). Only the most recently recorded matches are
+# ranked (bm25 and its snippet for each, SQLite computes both before it sorts); finding
+# where that window starts walks the index in rowid order, which needs no scoring. Fewer
+# matches than that: all are ranked. One plain word has the longest doclists and the most
+# matches, so its window is the smallest (docs/performance.md, "Vault core": the window is
+# what the ranking costs, in plain FTS5 as in the vault). A page beyond the window widens it.
+RANK_WINDOW = 5_000  # several words, or a query in FTS5 syntax
+RANK_WINDOW_ONE_WORD = 2_000
+
+
+def rank_window(text: str, limit: int, offset: int) -> int:
+    """How many of the newest matches are ranked for ``text`` (at least the page asked for)."""
+    one_word = not _OPERATORS.search(text) and len(_WORD.findall(text)) == 1
+    return max(RANK_WINDOW_ONE_WORD if one_word else RANK_WINDOW, limit + offset)
 
 # How often (in SQLite VM steps) a running search checks whether it was cancelled.
 CANCEL_CHECK_STEPS = 2_000
@@ -132,7 +142,7 @@ def iter_search(
     window_sql = f"""
         SELECT search_index.rowid FROM search_index {join}
         WHERE search_index MATCH ? {client_clause}
-        ORDER BY search_index.rowid DESC LIMIT 1 OFFSET {RANK_WINDOW - 1}
+        ORDER BY search_index.rowid DESC LIMIT 1 OFFSET {rank_window(text, limit, offset) - 1}
     """
     sql = f"""
         SELECT e.id, e.client_id, c.name, e.kind, e.occurred_utc, e.title,

@@ -88,11 +88,17 @@ def test_plain_words_become_a_safe_prefix_query() -> None:
 def test_very_common_words_rank_only_the_newest_window(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
     import app.search
 
-    monkeypatch.setattr(app.search, "RANK_WINDOW", 3)
+    monkeypatch.setattr(app.search, "RANK_WINDOW_ONE_WORD", 3)
+    monkeypatch.setattr(app.search, "RANK_WINDOW", 4)
     gerald = vault.clients.add("Gerald")
-    oldest_best = _log(vault, gerald.id, 1, "Lawyer lawyer", "lawyer lawyer lawyer")
-    newer = [_log(vault, gerald.id, day, "Call", "lawyer") for day in (2, 3, 4, 5)]
-    hits = [h.entry_id for h in vault.search("lawyer")]
-    assert oldest_best not in hits  # outside the newest three matches
+    oldest_best = _log(vault, gerald.id, 1, "Lawyer lawyer court", "lawyer lawyer lawyer court")
+    newer = [_log(vault, gerald.id, day, "Call", "lawyer court") for day in (2, 3, 4, 5)]
+    hits = [h.entry_id for h in vault.search("lawyer", limit=3)]
+    assert oldest_best not in hits  # one word: outside the newest three matches
     assert hits == sorted(newer[-3:], reverse=True)  # equal rank: newest first
-    assert [h.entry_id for h in vault.search("lawyer", client_id=gerald.id)] == hits
+    assert [h.entry_id for h in vault.search("lawyer", client_id=gerald.id, limit=3)] == hits
+    two = [h.entry_id for h in vault.search("lawyer court", limit=3)]
+    assert oldest_best not in two and two == sorted(newer, reverse=True)[:3]  # two words: the newest four ranked
+    # a page asked for beyond the window widens it: every match is ranked, the best first
+    assert vault.search("lawyer", limit=5)[0].entry_id == oldest_best
+    assert [h.entry_id for h in vault.search("lawyer", limit=2, offset=3)] == sorted(newer, reverse=True)[2:4]

@@ -60,7 +60,8 @@ def test_adding_a_reminder_with_the_keyboard_and_undoing_it(demo_session: Any, q
     )
     assert window.undo_action.isEnabled() and "Call back" in window.undo_action.text()
 
-    window.undo_action.trigger()
+    with qtbot.waitSignal(window.undo.undone):  # the undo is written on a worker
+        window.undo_action.trigger()
     assert vault.reminders.get(reminder.id).done_at is not None  # closed, not deleted
     assert [a for a, _p in _events(vault, reminder.id)] == ["reminder.add", "reminder.cancel"]
     assert _events(vault, reminder.id)[-1][1]["reason"] == "undone by the owner"
@@ -86,22 +87,26 @@ def test_snoozing_and_completing_the_overdue_reminder_each_undo(demo_session: An
     shots.mkdir(parents=True, exist_ok=True)
     assert window.grab().toImage().save(str(shots / "reminders-panel.png"))
     panel.view.selectRow(row)
-    panel.snooze_menu.findChild(type(panel.snooze_menu.actions()[0]), "snooze-hour").trigger()
+    with qtbot.waitSignal(panel.reminder_snoozed):  # written on a worker
+        panel.snooze_menu.findChild(type(panel.snooze_menu.actions()[0]), "snooze-hour").trigger()
     snoozed = vault.reminders.get(overdue.id)
     assert timedelta(minutes=59) < snoozed.due_at - datetime.now(UTC) <= timedelta(hours=1)
     assert "Snoozed “Last year's callback” until" in window.statusBar().currentMessage()
-    window.undo_action.trigger()
+    with qtbot.waitSignal(window.undo.undone):
+        window.undo_action.trigger()
     assert vault.reminders.get(overdue.id).due_at == overdue.due_at  # due again as before
     assert [a for a, _p in _events(vault, overdue.id)] == ["reminder.add", "reminder.snooze", "reminder.snooze"]
     assert vault.verify().ok
 
     rows = {panel.model.index(r, DueRemindersModel.COL_TITLE).data(): r for r in range(panel.model.rowCount())}
     panel.view.selectRow(rows["Last year's callback"])
-    qtbot.mouseClick(panel.done_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.reminder_done):
+        qtbot.mouseClick(panel.done_button, Qt.MouseButton.LeftButton)
     assert vault.reminders.get(overdue.id).done_at is not None
     assert "Last year's callback" not in [panel.model.index(r, 2).data() for r in range(panel.model.rowCount())]
     assert "done" in window.undo_action.text()
-    window.undo_action.trigger()
+    with qtbot.waitSignal(window.undo.undone):
+        window.undo_action.trigger()
     assert vault.reminders.get(overdue.id).done_at is None  # open again
     assert "Last year's callback" in [panel.model.index(r, 2).data() for r in range(panel.model.rowCount())]
     actions = [a for a, _p in _events(vault, overdue.id)]

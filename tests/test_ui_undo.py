@@ -31,7 +31,8 @@ def test_undo_retracts_the_call_just_logged_and_ctrl_z_in_a_field_stays_text_und
     window.activateWindow()
     window.timeline_view.setFocus()
     qtbot.waitUntil(window.timeline_view.hasFocus)
-    qtbot.keyClick(window.timeline_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(window.undo.undone):  # the retraction is written on a worker
+        qtbot.keyClick(window.timeline_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     retracted = vault.entries.get(entry.id)
     assert retracted.retraction is not None and retracted.retraction.reason == "undone by the owner"
     assert "Undone" in window.statusBar().currentMessage()
@@ -51,7 +52,8 @@ def test_undo_retracts_the_entries_an_import_made(demo_session: Any, qtbot: Any)
     )
     made = {e.id for e in vault.entries.timeline(client.id)} - before
     assert "import of 2 entries" in window.undo_action.text()
-    window.undo_action.trigger()
+    with qtbot.waitSignal(window.undo.undone):
+        window.undo_action.trigger()
     assert all(vault.entries.get(i).retraction.reason == "undone by the owner" for i in made)
     assert all(vault.entries.get(i).retraction is None for i in before)
     assert vault.verify().ok
@@ -70,10 +72,12 @@ def test_undo_of_a_checklist_step_puts_the_status_and_the_reminder_back(demo_ses
     qtbot.addWidget(dialog)
     dialog.how.setCurrentText("email")
     dialog.accept()
-    assert panel.mark_row(STEP_KEYS.index("sent"), dialog)
+    with qtbot.waitSignal(panel.step_recorded):  # the step is written on a worker
+        assert panel.mark_row(STEP_KEYS.index("sent"), dialog)
     follow_up = next(r for r in vault.reminders.open(client.id) if r.title.startswith("Follow-up call"))
     assert "Letter sent" in window.undo_action.text()
-    window.undo_action.trigger()
+    with qtbot.waitSignal(window.undo.undone):
+        window.undo_action.trigger()
     assert not next(s for s in checklist(vault, client.id) if s.step.key == "sent").done
     assert vault.reminders.get(follow_up.id).done_at is not None  # the follow-up call it set is cancelled
     assert not panel.model.state(STEP_KEYS.index("sent")).done  # the open window shows it
@@ -84,9 +88,11 @@ def test_undo_of_a_checklist_step_puts_the_status_and_the_reminder_back(demo_ses
     dialog.status.setCurrentIndex(dialog.status.findData("do_not_serve"))
     dialog.reason.setText("Threatened staff.")
     dialog.accept()
-    assert panel.mark_row(STEP_KEYS.index("status"), dialog)
+    with qtbot.waitSignal(panel.step_recorded):
+        assert panel.mark_row(STEP_KEYS.index("status"), dialog)
     assert vault.clients.get(client.id).status == "do_not_serve"
-    window.undo_action.trigger()
+    with qtbot.waitSignal(window.undo.undone):
+        window.undo_action.trigger()
     assert vault.clients.get(client.id).status == client.status  # as before the step
     assert vault.clients.status_history(client.id)[-1].reason == "undone by the owner"
     assert "Undone: the checklist step" in window.statusBar().currentMessage()

@@ -61,7 +61,7 @@ from ui.widgets.views import FileDrops, make_client_view
 from ui.widgets.work_indicator import WorkIndicator
 from ui.window_geometry import fit_window
 from ui.words import plural
-from ui.workers import Tasks, user_message
+from ui.workers import Tasks, serial_tasks, user_message
 
 
 class MainWindow(QMainWindow):
@@ -78,6 +78,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.vault = vault
         self._tasks = tasks
+        # The window's own writes (retract, checklist steps, reminders done/snoozed, undo):
+        # off the GUI thread, in the order asked for; a lock waits for them (prepare_lock).
+        self.writes = serial_tasks(self)
         self.locking = False
         self._strip_pending = False
         self.filing_question: Any = None  # the open "file under this client anyway?" box, if any
@@ -110,7 +113,7 @@ class MainWindow(QMainWindow):
         self.backup_label = BackupStatusLabel()  # "Last verified backup …" (ui/auto_backups.py)
         self.statusBar().addPermanentWidget(self.backup_label)
         self.statusBar().showMessage(_welcome(vault), 0)
-        self.reminders = RemindersDock(vault, self, undo=self.undo)
+        self.reminders = RemindersDock(vault, self, undo=self.undo, writes=self.writes)
         self.reminders.panel.client_requested.connect(self.select_client)
         if self.client_filter.rowCount():  # open on the main story: the client with the most entries
             rows = range(self.client_filter.rowCount())
@@ -220,7 +223,7 @@ class MainWindow(QMainWindow):
         self.detail_collapse = DetailCollapse(self, self.detail, self.details_action, self.splitter)
         self.filter_shortcuts = PassWindowShortcuts(self.filter_edit, self)  # Ctrl+E etc. while filtering
         self.undo_action = self._action("Undo", "retract", ["Ctrl+Z"], lambda: self.undo.undo(), "Undo the last action")
-        self.undo = SessionUndo(self.vault.entries, self.undo_action, self)
+        self.undo = SessionUndo(self.vault.entries, self.undo_action, self, writes=self.writes)
         self.undo.undone.connect(lambda line: self.statusBar().showMessage(line, 10_000))
         focus_clients = self._action("Go to clients", "client", ["Ctrl+1"], lambda: self.filter_edit.setFocus())
         focus_timeline = self._action("Go to timeline", "note", ["Ctrl+2"], lambda: self.timeline_view.setFocus())
@@ -446,7 +449,7 @@ class MainWindow(QMainWindow):
         entry_id = self.current_entry_id()
         if entry_id is None:
             return None
-        dialog = RetractDialog(self.vault.entries, self.vault.entries.get(entry_id), parent=self)
+        dialog = RetractDialog(self.vault.entries, self.vault.entries.get(entry_id), parent=self, writes=self.writes)
         dialog.open()
         return dialog
 
@@ -506,7 +509,7 @@ class MainWindow(QMainWindow):
         if client is None:
             self.statusBar().showMessage("Select the client you are parting ways with.", 5000)
             return None
-        window = PartingWindow(self.vault, client, parent=self)
+        window = PartingWindow(self.vault, client, parent=self, writes=self.writes)
         window.record_changed.connect(self._entry_added)
         window.entry_recorded.connect(self.select_entry)
         window.record_changed.connect(lambda _id: self.reminders.panel.refresh())
@@ -523,7 +526,7 @@ class MainWindow(QMainWindow):
                 window.checklist.refresh()
 
         if state.row_id is not None:
-            self.undo.did(f"the step “{state.step.label}”", checklist_step_reversal(self.vault, state, after))
+            self.undo.did(f"the step “{state.step.label}”", checklist_step_reversal(self.vault, state), after)
 
     def search(self) -> SearchDialog:
         dialog = SearchDialog(self.vault, self._tasks, parent=self, zone=self.zone)
@@ -676,6 +679,7 @@ class MainWindow(QMainWindow):
             dialog.save_draft()
             dialog.tasks.wait()  # its writes run on its own worker: in before the vault closes
             dialog.done(0)
+        self.writes.wait()  # a retraction, a step, a reminder or an undo on its way: in before the vault closes
         self.detail.set_vault(None)
         self.detail.clear()
         self.timeline.clear()

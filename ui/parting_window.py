@@ -17,6 +17,7 @@ from ui.parting.followup_card import FollowUpCallCard
 from ui.parting.letter_composer import LetterComposer
 from ui.parting.pattern_view import PatternView
 from ui.window_geometry import fit_window
+from ui.workers import Tasks
 
 
 class PartingWindow(QDialog):
@@ -28,7 +29,7 @@ class PartingWindow(QDialog):
     record_changed = Signal(object)
     entry_recorded = Signal(int)
 
-    def __init__(self, vault: Any, client: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Any, client: Any, parent: QWidget | None = None, *, writes: Tasks | None = None) -> None:
         super().__init__(parent)
         self.client_id = client.id
         self.setWindowTitle(f"Parting ways with {client.name} — Casefile")
@@ -37,7 +38,7 @@ class PartingWindow(QDialog):
         fit_window(self, QSize(900, 760))  # within the screen; see ui/window_geometry.py
         self.pattern = PatternView(vault)
         self.pattern.set_client(client.id)
-        self.checklist = ChecklistPanel(vault)
+        self.checklist = ChecklistPanel(vault, writes=writes)  # the main window's writer worker
         self.checklist.set_client(client.id)
         self.letter = LetterComposer(vault, client.id)
         # The composer is a dialog of its own elsewhere (do-not-serve); here it is a tab.

@@ -28,7 +28,9 @@ class RemindersDock(QDockWidget):
 
     notified = Signal(str, str)
 
-    def __init__(self, vault: Any, window: QMainWindow, *, clock: Any = None, undo: Any = None) -> None:
+    def __init__(
+        self, vault: Any, window: QMainWindow, *, clock: Any = None, undo: Any = None, writes: Any = None
+    ) -> None:
         super().__init__("Reminders", window)
         self.setObjectName("reminders-dock")
         self._window = window
@@ -36,7 +38,7 @@ class RemindersDock(QDockWidget):
         self._undo = undo
         self.add_dialog: Any = None
         self.tray: QSystemTrayIcon | None = None
-        self.panel = RemindersPanel(vault, self, clock=clock)
+        self.panel = RemindersPanel(vault, self, clock=clock, writes=writes)  # done/snooze off the GUI thread
         self.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self)
         self.hide()
@@ -97,12 +99,11 @@ class RemindersDock(QDockWidget):
         if self._undo is not None:
             reminders = self._vault.reminders
 
-            def reverse() -> str:
+            def reverse() -> str:  # on the undo's worker
                 reminders.cancel(reminder.id, UNDO_REASON)
-                self.panel.refresh()
                 return f"Undone: the reminder “{reminder.title}” — cancelled (kept in the record)."
 
-            self._undo.did(f"the reminder “{reminder.title}”", reverse)
+            self._undo.did(f"the reminder “{reminder.title}”", reverse, self.panel.refresh)
 
     def _done(self, reminder_id: int) -> None:
         reminder = self._vault.reminders.get(reminder_id)
@@ -110,12 +111,11 @@ class RemindersDock(QDockWidget):
         if self._undo is not None:
             reminders = self._vault.reminders
 
-            def reverse() -> str:
+            def reverse() -> str:  # on the undo's worker
                 reminders.reopen(reminder_id, UNDO_REASON)
-                self.panel.refresh()
                 return f"Undone: “{reminder.title}” is open again (the record keeps both)."
 
-            self._undo.did(f"“{reminder.title}” done", reverse)
+            self._undo.did(f"“{reminder.title}” done", reverse, self.panel.refresh)
 
     def _snoozed(self, reminder: Any, before: Any) -> None:
         when = reminder.due_at.astimezone(self.panel.model.zone)
@@ -123,12 +123,11 @@ class RemindersDock(QDockWidget):
         if self._undo is not None:
             reminders = self._vault.reminders
 
-            def reverse() -> str:
+            def reverse() -> str:  # on the undo's worker
                 reminders.snooze(reminder.id, before, reason=UNDO_REASON)
-                self.panel.refresh()
                 return f"Undone: the snooze of “{reminder.title}” — due again as before."
 
-            self._undo.did(f"the snooze of “{reminder.title}”", reverse)
+            self._undo.did(f"the snooze of “{reminder.title}”", reverse, self.panel.refresh)
 
     def stop(self) -> None:
         """Before a lock: no more checks against a closing vault."""

@@ -160,6 +160,28 @@ class Tasks(QObject):
         return bool(self.pool.waitForDone(msecs))
 
 
+def serial_tasks(parent: QObject | None = None) -> Tasks:
+    """Tasks on a pool of one thread: writes asked for from the GUI run off the GUI thread,
+    one after another in the order they were asked for (an undo never overtakes its action).
+    While another thread or process holds the vault's writer, a write waits there, not in
+    the window's event loop."""
+    pool = QThreadPool(parent)
+    pool.setMaxThreadCount(1)
+    return Tasks(pool, parent)
+
+
+def while_alive(widget: QObject, fn: Callable[..., None]) -> Callable[..., None]:
+    """``fn``, called only while ``widget`` still exists: a write can land after the
+    window that asked for it was closed (the write stands; there is nothing to update)."""
+    from shiboken6 import isValid
+
+    def call(*args: Any) -> None:
+        if isValid(widget):
+            fn(*args)
+
+    return call
+
+
 def user_message(error: BaseException) -> str:
     """One line for the user: the core's own message, or a short note about a bug."""
     from app.errors import CasefileError

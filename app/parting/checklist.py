@@ -141,7 +141,17 @@ def _from_row(step: Step, row: dict[str, Any]) -> StepState:
     )
 
 
-def mark_done(
+@dataclass(frozen=True)
+class _CheckedStep:
+    step: Step
+    done_at: datetime
+    by_whom: str
+    how: str
+    note: str
+    status: str | None
+
+
+def check_step(
     vault: Vault,
     client_id: int,
     step_key: str,
@@ -154,8 +164,27 @@ def mark_done(
     entry_id: int | None = None,
     status: str | None = None,
     reason: str = "",
-) -> StepState:
-    """Mark a step done (dated ``done_at``, default now), with its side effects, in one transaction."""
+) -> None:
+    """Raise InvalidInput (one line) when ``mark_done`` with these values would refuse them.
+
+    Reads only: the desktop app checks here, on the GUI thread, before it hands the write
+    to a worker (``mark_done`` checks again, in case the record changed meanwhile)."""
+    _check(vault, client_id, step_key, done_at, by_whom, how, note, notice_end, entry_id, status, reason)
+
+
+def _check(
+    vault: Vault,
+    client_id: int,
+    step_key: str,
+    done_at: datetime | None,
+    by_whom: str,
+    how: str,
+    note: str,
+    notice_end: datetime | None,
+    entry_id: int | None,
+    status: str | None,
+    reason: str,
+) -> _CheckedStep:
     step = find_step(step_key)
     vault.clients.get(client_id)
     done_at = done_at or now_utc()
@@ -178,6 +207,33 @@ def mark_done(
         status = _final_status(vault, client_id, status, reason)
     if entry_id is not None and vault.entries.get(entry_id).client_id != client_id:
         raise InvalidInput(f"Entry {entry_id} belongs to another client.")
+    return _CheckedStep(step, done_at, by_whom, how, note, status)
+
+
+def mark_done(
+    vault: Vault,
+    client_id: int,
+    step_key: str,
+    *,
+    done_at: datetime | None = None,
+    by_whom: str = "",
+    how: str = "",
+    note: str = "",
+    notice_end: datetime | None = None,
+    entry_id: int | None = None,
+    status: str | None = None,
+    reason: str = "",
+) -> StepState:
+    """Mark a step done (dated ``done_at``, default now), with its side effects, in one transaction."""
+    checked = _check(vault, client_id, step_key, done_at, by_whom, how, note, notice_end, entry_id, status, reason)
+    step, done_at, by_whom, how, note, status = (
+        checked.step,
+        checked.done_at,
+        checked.by_whom,
+        checked.how,
+        checked.note,
+        checked.status,
+    )
 
     with vault.db.write() as conn:
         due_at: datetime | None = None

@@ -1,4 +1,7 @@
-"""Retract an entry: it stays in the record, struck through, with the reason."""
+"""Retract an entry: it stays in the record, struck through, with the reason.
+
+The retraction is written on a worker (the window's ``writes``, one thread): while another
+thread or process holds the writer the dialog stays up, painting, until it is in."""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from app.records.common import clean_text
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
-from ui.workers import user_message
+from ui.workers import Tasks, serial_tasks, user_message, while_alive
 
 
 class RetractDialog(QDialog):
@@ -20,10 +24,14 @@ class RetractDialog(QDialog):
 
     retracted = Signal(object)
 
-    def __init__(self, entries_repo: Any, entry: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, entries_repo: Any, entry: Any, parent: QWidget | None = None, *, writes: Tasks | None = None
+    ) -> None:
         super().__init__(parent)
         self._repo = entries_repo
         self.entry = entry
+        self.writes = writes or serial_tasks(self)
+        self.retracting = False  # the retraction is on its way to the vault (Retract is off meanwhile)
         self.setWindowTitle("Retract entry — Casefile")
         intro = QLabel(
             f"<b>{entry.title}</b><br>A retracted entry is not deleted: it stays on the timeline, struck"
@@ -48,11 +56,34 @@ class RetractDialog(QDialog):
         self.reason.setFocus()
 
     def retract(self) -> None:
-        try:
-            entry = self._repo.retract(self.entry.id, self.reason.toPlainText())
-        except Exception as error:
-            self.error.setText(user_message(error))
-            self.error.show()
+        """Check the reason here (bad input: one line, at once), write on the worker."""
+        if self.retracting:
             return
-        self.retracted.emit(entry)
+        repo, entry_id, reason = self._repo, self.entry.id, self.reason.toPlainText()
+        try:
+            clean_text(reason, "reason for the retraction", required=True, limit=5000)
+        except Exception as error:
+            self._failed(error)
+            return
+        self.retracting = True
+        self.ok.setEnabled(False)
+        self.error.hide()
+        self.writes.run(
+            lambda: repo.retract(entry_id, reason), while_alive(self, self._retracted), while_alive(self, self._failed)
+        )
+
+    def _retracted(self, entry: Any) -> None:
+        self.retracting = False
         self.accept()
+        self.retracted.emit(entry)
+
+    def _failed(self, error: BaseException) -> None:
+        self.retracting = False
+        self.ok.setEnabled(True)
+        self.error.setText(user_message(error))
+        self.error.show()
+
+    def reject(self) -> None:
+        if self.retracting:
+            return  # the retraction is being written: closing now would hide its outcome
+        super().reject()

@@ -1,5 +1,9 @@
 """The parting-ways checklist of one client: a table of steps and a dialog to mark one done.
 
+A step is checked on the GUI thread (bad input: one line at once, nothing written) and
+written on a worker (``writes``, one thread), so a writer held elsewhere never freezes
+the window; the table shows it when it is in.
+
 Signals:
     step_marked(str): a step was marked done (its key), after the vault committed it.
     step_recorded(object): the same, with the step's new StepState (its ``row_id`` for Edit → Undo).
@@ -30,10 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import CasefileError
-from app.parting.checklist import STEPS, Step, StepState, checklist, mark_done
+from app.parting.checklist import STEPS, Step, StepState, check_step, checklist, mark_done
 from ui.dialogs.primary import make_primary
 from ui.models.rows_model import RowsTableModel
 from ui.words import without_cli_syntax
+from ui.workers import Tasks, serial_tasks, user_message, while_alive
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -155,9 +160,11 @@ class ChecklistPanel(QWidget):
     step_marked = Signal(str)
     step_recorded = Signal(object)
 
-    def __init__(self, vault: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Any, parent: QWidget | None = None, *, writes: Tasks | None = None) -> None:
         super().__init__(parent)
         self._vault = vault
+        self.writes = writes or serial_tasks(self)
+        self.recording = False  # a step is on its way to the vault ("Mark done…" is off meanwhile)
         self.client_id: int | None = None
         self.model = ChecklistModel(self)
         self.view = QTableView()
@@ -191,7 +198,7 @@ class ChecklistPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        if self.client_id is None:
+        if self.client_id is None or not self._vault.is_open:
             return
         states = checklist(self._vault, self.client_id)
         self.model.set_states(states)
@@ -218,22 +225,46 @@ class ChecklistPanel(QWidget):
         return MarkStepDialog(STEPS[row], self)
 
     def mark_row(self, row: int, dialog: MarkStepDialog | None = None) -> bool:
-        """Ask for the step's details and record it. Returns True when it was recorded."""
-        if self.client_id is None:
+        """Ask for the step's details, check them and send the step to the vault.
+
+        Returns True when the step is on its way (``step_recorded`` follows once it is in,
+        or the error line says why not); False when it was cancelled or refused as typed."""
+        if self.client_id is None or self.recording:
             return False
         dialog = dialog or self.make_dialog(row)
         if dialog.result() != QDialog.DialogCode.Accepted and dialog.exec() != QDialog.DialogCode.Accepted:
             return False
+        vault, client_id, key, values = self._vault, self.client_id, dialog.step.key, dialog.values()
         try:
-            state = mark_done(self._vault, self.client_id, dialog.step.key, **dialog.values())
+            check_step(vault, client_id, key, **values)
         except CasefileError as error:
-            self.error_label.setText(f"Not recorded: {without_cli_syntax(str(error))}")
+            self._failed(error)
             return False
+        self.recording = True
+        self.mark_button.setEnabled(False)
+        self.error_label.clear()
+        self.progress.setText(f"Recording “{dialog.step.label}”…")
+        self.writes.run(
+            lambda: mark_done(vault, client_id, key, **values),
+            while_alive(self, self._recorded),
+            while_alive(self, self._failed),
+        )
+        return True
+
+    def _recorded(self, state: StepState) -> None:
+        self.recording = False
+        self.mark_button.setEnabled(True)
         self.error_label.clear()
         self.refresh()
-        self.step_marked.emit(dialog.step.key)
+        self.step_marked.emit(state.step.key)
         self.step_recorded.emit(state)
-        return True
+
+    def _failed(self, error: BaseException) -> None:
+        self.recording = False
+        self.mark_button.setEnabled(True)
+        self.progress.setText(progress_text(self.model.states()))
+        message = without_cli_syntax(str(error)) if isinstance(error, CasefileError) else user_message(error)
+        self.error_label.setText(f"Not recorded: {message}")
 
 
 def progress_text(states: list[StepState]) -> str:

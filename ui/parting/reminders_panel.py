@@ -1,5 +1,8 @@
 """Reminders due today or overdue, across clients, with a check every minute while the app runs.
 
+Done and snooze are written on a worker (``writes``, one thread), so a writer held
+elsewhere (an import) never freezes the window; the list shows the change once it is in.
+
 Signals:
     reminders_due(object): reminders that became due since the last check (list of
         DueReminder); the main window turns them into a desktop notification.
@@ -34,6 +37,7 @@ from app.parting.due import DueReminder, due_reminders, owner_zone
 from app.records.reminders import snooze_until
 from app.records.times import now_utc
 from ui.models.rows_model import RowsTableModel
+from ui.workers import Tasks, serial_tasks, user_message, while_alive
 
 _Index = QModelIndex | QPersistentModelIndex
 CHECK_EVERY_MS = 60_000
@@ -113,9 +117,13 @@ class RemindersPanel(QWidget):
     client_requested = Signal(object)
     add_requested = Signal()
 
-    def __init__(self, vault: Any, parent: QWidget | None = None, *, clock: Any = None) -> None:
+    def __init__(
+        self, vault: Any, parent: QWidget | None = None, *, clock: Any = None, writes: Tasks | None = None
+    ) -> None:
         super().__init__(parent)
         self._vault = vault
+        self.writes = writes or serial_tasks(self)
+        self.pending = 0  # done/snooze writes on their way to the vault (the buttons are off meanwhile)
         self._clock = clock  # a callable returning an aware datetime; tests pass a fake one
         self._announced: set[int] = set()
         self.model = DueRemindersModel(self)
@@ -164,15 +172,14 @@ class RemindersPanel(QWidget):
         return self._clock() if self._clock else None
 
     def refresh(self) -> None:
-        if not self._vault.is_open:  # the timer can fire between a lock and this panel's deletion
+        if not self._vault.is_open:  # locked: the minute timer (or a write that landed as the vault locked) between a lock and this panel's deletion
             self.timer.stop()
             return
         zone = owner_zone(self._vault)
         now = self.now() or now_utc()
         rows = due_reminders(self._vault, now=now, zone=zone)
         self.model.set_rows(rows, zone, now)
-        for button in (self.snooze_button, self.done_button):
-            button.setEnabled(bool(rows))
+        self._enable_buttons()
         # Text, not visibility: a hidden label would give its stretch to the button.
         self.empty.setText("" if rows else "Nothing due today.")
         new = [d for d in rows if d.reminder.id not in self._announced]
@@ -180,15 +187,33 @@ class RemindersPanel(QWidget):
             self._announced.update(d.reminder.id for d in new)
             self.reminders_due.emit(new)
 
+    def _enable_buttons(self) -> None:
+        for button in (self.snooze_button, self.done_button):
+            button.setEnabled(self.model.rowCount() > 0 and not self.pending)
+
+    def _write(self, fn: Any, landed: Any) -> None:
+        """``fn()`` on the worker; ``landed(result)`` on the GUI thread once it is in."""
+        self.pending += 1
+        self._enable_buttons()
+        self.error.setText("Saving…")
+
+        def done(result: Any) -> None:
+            self.pending -= 1
+            self.error.clear()
+            self.refresh()
+            landed(result)
+
+        def failed(error: BaseException) -> None:
+            self.pending -= 1
+            self._enable_buttons()
+            self.error.setText(user_message(error))
+
+        self.writes.run(fn, while_alive(self, done), while_alive(self, failed))
+
     def complete(self, reminder_id: int) -> None:
-        try:
-            self._vault.reminders.complete(reminder_id)
-        except CasefileError as error:
-            self.error.setText(str(error))
-            return
-        self.error.clear()
-        self.refresh()
-        self.reminder_done.emit(reminder_id)
+        """Mark a reminder done (on the worker); ``reminder_done`` follows once it is in."""
+        reminders = self._vault.reminders
+        self._write(lambda: reminders.complete(reminder_id), lambda _r: self.reminder_done.emit(reminder_id))
 
     def selected_id(self) -> int | None:
         rows = self.view.selectionModel().selectedRows()
@@ -205,20 +230,23 @@ class RemindersPanel(QWidget):
         else:
             self.error.setText("Select a reminder first.")
 
-    def snooze(self, reminder_id: int, choice: str) -> Any:
-        """Move a reminder to later (``choice``: hour, tomorrow, next_week); returns it, or None."""
+    def snooze(self, reminder_id: int, choice: str) -> bool:
+        """Move a reminder to later (``choice``: hour, tomorrow, next_week), on the worker;
+        ``reminder_snoozed`` follows once it is in. False: refused at once (one line shown)."""
         zone = owner_zone(self._vault)
         now = (self.now() or now_utc()).astimezone(zone)
+        reminders = self._vault.reminders
         try:
-            before = self._vault.reminders.get(reminder_id)
-            after = self._vault.reminders.snooze(reminder_id, snooze_until(choice, now))
+            before = reminders.get(reminder_id)
+            until = snooze_until(choice, now)
         except CasefileError as error:
             self.error.setText(str(error))
-            return None
-        self.error.clear()
-        self.refresh()
-        self.reminder_snoozed.emit(after, before.due_at)
-        return after
+            return False
+        self._write(
+            lambda: reminders.snooze(reminder_id, until),
+            lambda after: self.reminder_snoozed.emit(after, before.due_at),
+        )
+        return True
 
     def _snooze_selected(self, choice: str) -> None:
         reminder_id = self.selected_id()
