@@ -357,11 +357,15 @@ def test_kill_during_automatic_backups_leaves_every_earlier_backup_verifying(fil
     big = filled.entries.log(first.id, EntryFields("note", T0, "Scans", ""))
     for n in range(4):
         filled.attachments.add_stream(big.id, io.BytesIO(os.urandom(1_000_000)), f"scan{n}.bin")
-    path = filled.path
-    filled.lock()
     usb = tmp_path / "usb"
     usb.mkdir()
-    assert backup_trials(path, PASSPHRASE, usb, trials=3) >= 1
+    # One backup before any kill: on a loaded machine a child may be killed before its
+    # first backup ends (max 1.2 s), and "every earlier backup" must not be an empty set.
+    auto_backup(filled, usb, keep=3, now=datetime(2025, 12, 1, tzinfo=UTC))
+    path, vault_id = filled.path, filled.vault_id
+    filled.lock()
+    backup_trials(path, PASSPHRASE, usb, trials=3)  # checks every backup left after each kill
+    assert list_backups(usb, vault_id)  # the earlier one, or newer ones that rotated it out
     with Vault.open(path, PASSPHRASE) as vault:
         auto_backup(vault, usb, keep=3)
         assert not [p for p in usb.iterdir() if p.name.startswith(".")]  # the next run cleaned up
