@@ -98,7 +98,16 @@ class Tasks(QObject):
         on_result: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
-        signals = _TaskSignals(self)
+        self._start(_TaskSignals(self), fn, on_result, on_error)
+
+    def _start(
+        self,
+        signals: _TaskSignals,
+        fn: Callable[[], Any],
+        on_result: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
+        """Run ``fn`` on the pool; its result or error reaches the GUI thread through ``signals``."""
         self._pending.add(signals)
         signals.succeeded.connect(on_result)
         if on_error is not None:
@@ -118,12 +127,7 @@ class Tasks(QObject):
         signals = _TaskSignals(self)
         progress = Progress(signals)
         signals.progressed.connect(on_progress)
-        self._pending.add(signals)
-        signals.succeeded.connect(on_result)
-        signals.failed.connect(on_error)
-        signals.succeeded.connect(lambda _result: self._forget(signals))
-        signals.failed.connect(lambda _error: self._forget(signals))
-        self.pool.start(_Task(lambda: fn(progress), signals))
+        self._start(signals, lambda: fn(progress), on_result, on_error)
         return progress
 
     def stream(
@@ -139,12 +143,7 @@ class Tasks(QObject):
         signals = _TaskSignals(self)
         progress = Progress(signals)
         signals.delivered.connect(lambda part: None if progress.cancelled else on_part(part))
-        self._pending.add(signals)
-        signals.succeeded.connect(on_result)
-        signals.failed.connect(on_error)
-        signals.succeeded.connect(lambda _result: self._forget(signals))
-        signals.failed.connect(lambda _error: self._forget(signals))
-        self.pool.start(_Task(lambda: fn(progress), signals))
+        self._start(signals, lambda: fn(progress), on_result, on_error)
         return progress
 
     def _forget(self, signals: _TaskSignals) -> None:
