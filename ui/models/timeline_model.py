@@ -30,6 +30,10 @@ HEADERS = ("Day", "Time", "Kind", "What happened", "")
 PAGE_SIZE = 256
 FIRST_IDS = 4 * PAGE_SIZE  # read at once when a client is opened; the rest on a worker
 MAX_PAGES = 64
+# The neighbouring pages are read this long after the paint that asked: the view needs them frames
+# later (a page is 256 rows), and a worker building one holds the GIL for a few ms, which a client's
+# first frame and what follows it (the detail pane, the strip) should not share.
+PREFETCH_DELAY_MS = 40
 INCIDENT_KINDS = ("incident", "complaint", "legal_threat")
 
 Index = QModelIndex | QPersistentModelIndex
@@ -373,8 +377,8 @@ class TimelineModel(QAbstractTableModel):
         """The pages either side of one being drawn are read on a worker (its own read connection)
         before the view reaches them: a scroll frame that crosses into a new page then finds it
         made, instead of reading and building 257 rows on the GUI thread (a page read at 1 M
-        entries was the slowest frame of a scroll). The reads start once the frame being painted
-        is done (a zero timer): a worker holding the GIL must not slow the first paint of a
+        entries was the slowest frame of a scroll). The reads start ``PREFETCH_DELAY_MS`` after
+        the frame being painted: a worker holding the GIL must not slow the first paint of a
         client. Nothing waits for them; a paint that gets there first reads the page itself, and
         an answer for rows forgotten since is dropped."""
         for near in (page_no + 1, page_no - 1):
@@ -382,7 +386,7 @@ class TimelineModel(QAbstractTableModel):
                 continue
             self._prefetching.add(near)
             if not self._prefetch_queue:
-                QTimer.singleShot(0, self, self._start_prefetch)
+                QTimer.singleShot(PREFETCH_DELAY_MS, self, self._start_prefetch)
             self._prefetch_queue.append(near)
 
     def _start_prefetch(self) -> None:
