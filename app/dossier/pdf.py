@@ -1,15 +1,16 @@
 """Lay out the dossier with reportlab platypus, in five parts.
 
-    front     cover, contents, summary, chronology   printed twice
+    front     cover, contents, summary, chronology   measured, then printed
     entries   entries in full                        laid out once
-    index     exhibit index                          printed twice
+    index     exhibit index                          measured, then printed
     exhibits  every exhibit (photos, emails, PDFs)   laid out once
-    back      declaration, integrity appendix        printed twice
+    back      declaration, integrity appendix        measured, then printed
 
 Some parts print numbers known only once everything is placed (pin cites, Bates
 ranges, the page total). Each part is laid out in order, to learn where
-everything lands; then the parts that print those numbers are laid out again
-with the real values. Numbers are fixed-width Bates labels, so a part keeps its
+everything lands — those that print numbers only measured (placed, not drawn:
+``_MeasuringFrame``); then they are laid out again, drawn, with the real values,
+reusing the markup parsed the first time (``bidi.reuse_parsing``). Numbers are fixed-width Bates labels, so a part keeps its
 page count (checked; if one changes, the whole layout runs again with the new
 numbers). The entries and exhibits, nearly all the pages and every photo, are
 laid out once. Appended PDFs are placeholder pages, so every count includes
