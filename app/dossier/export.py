@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.dossier.collector import quiet_collector
 from app.dossier.exhibits import number_exhibits
 from app.dossier.productions import plan, record
 from app.dossier.select import DossierOptions, Selection, select
@@ -92,13 +91,6 @@ def build_dossier_pdf(
     vault: Vault, options: DossierOptions, *, progress: Progress | None = None, cancel: threading.Event | None = None
 ) -> BuiltDossier:
     """Lay out the PDF in memory: for a preview before saving (nothing is written)."""
-    with quiet_collector():
-        return _build_dossier_pdf(vault, options, progress=progress, cancel=cancel)
-
-
-def _build_dossier_pdf(
-    vault: Vault, options: DossierOptions, *, progress: Progress | None, cancel: threading.Event | None
-) -> BuiltDossier:
     from app.dossier.bates import finish_pdf
     from app.dossier.declaration import DEMO_LEGEND, check_form, check_legend
     from app.dossier.layout import Layout
@@ -144,9 +136,8 @@ def export_dossier(
     cancel: threading.Event | None = None,
 ) -> ExportResult:
     """Build the dossier and save it (see ``save_dossier``)."""
-    with quiet_collector():
-        built = build_dossier_pdf(vault, options, progress=progress, cancel=cancel)
-        return save_dossier(vault, built, out_dir, progress=progress, cancel=cancel)
+    built = build_dossier_pdf(vault, options, progress=progress, cancel=cancel)
+    return save_dossier(vault, built, out_dir, progress=progress, cancel=cancel)
 
 
 def save_dossier(
@@ -160,13 +151,6 @@ def save_dossier(
     """Write DIR/dossier-<client>-<time>.pdf and .zip (the PDF the user previewed, as
     it is) and record the export in the ledger. A cancelled or failed save leaves
     nothing behind and records nothing."""
-    with quiet_collector():
-        return _save_dossier(vault, built, out_dir, progress=progress, cancel=cancel)
-
-
-def _save_dossier(
-    vault: Vault, built: BuiltDossier, out_dir: Path, *, progress: Progress | None, cancel: threading.Event | None
-) -> ExportResult:
     from app.dossier.bundle import MANIFEST, write_bundle
     from app.evidence.manifest import evidence_for
 

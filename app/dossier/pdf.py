@@ -29,7 +29,6 @@ from reportlab.lib.pagesizes import letter
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
 from app.dossier.bidi import reuse_parsing
-from app.dossier.collector import collect_made_since
 from app.dossier.declaration import declaration, integrity, privilege_log
 from app.dossier.entry_pages import entries_in_full
 from app.dossier.exhibit_pages import PHOTO_HEIGHT, all_exhibits, exhibit_index
@@ -168,7 +167,6 @@ def build_parts(layout: Layout) -> list[bytes]:
                 )
                 laid_out.append((data, pages, offset))
                 offset += pages
-                collect_made_since()
         layout.total_pages = offset
         _number_exhibits(layout)
         settled = True
@@ -177,7 +175,6 @@ def build_parts(layout: Layout) -> list[bytes]:
                 _measured, pages, start = laid_out[index]
                 data, printed = _lay_out(layout, sections, start, with_cover=index == 0, parsed=parsed[index])
                 laid_out[index] = (data, printed, start)
-                collect_made_since()
                 settled = settled and printed == pages
         if settled:
             return [data for data, _pages, _start in laid_out]
