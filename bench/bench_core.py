@@ -207,7 +207,9 @@ def _build(folder: Path, n: int, rng: random.Random) -> tuple[Vault, sqlite3.Con
     return vault, plain
 
 
-def bench_insert_and_search(folder: Path, n: int, queries: int = 300) -> None:
+def bench_insert_and_search(
+    folder: Path, n: int, queries: int = 300, *, compare_window: int | None = None, naive: bool = True
+) -> None:
     rng = random.Random(7)
     vault, plain = _build(folder, n, rng)
     rng = random.Random(8)
@@ -216,6 +218,7 @@ def bench_insert_and_search(folder: Path, n: int, queries: int = 300) -> None:
     words, weights = vocabulary(random.Random(7))
     common = list(itertools.accumulate(weights[:5000]))
     qs = [" ".join(rng.choices(words[:5000], cum_weights=common, k=rng.choice((1, 2)))) for _ in range(queries)]
+    import app.search
     from app.search import search, to_fts_query
 
     def run_vault(q: str) -> None:
@@ -235,7 +238,24 @@ def bench_insert_and_search(folder: Path, n: int, queries: int = 300) -> None:
             (to_fts_query(q),),
         ).fetchall()
 
-    runners = {"vault": run_vault, "plain": run_plain_same, "naive": run_plain}
+    def with_window(fn):  # type: ignore[no-untyped-def]
+        """``fn`` with every query's rank window set to ``compare_window`` (an A/B in the same run)."""
+
+        def run(q: str) -> None:
+            saved = app.search.RANK_WINDOW_ONE_WORD, app.search.RANK_WINDOW
+            app.search.RANK_WINDOW_ONE_WORD = app.search.RANK_WINDOW = compare_window
+            try:
+                fn(q)
+            finally:
+                app.search.RANK_WINDOW_ONE_WORD, app.search.RANK_WINDOW = saved
+
+        return run
+
+    runners = {"vault": run_vault, "plain": run_plain_same}
+    if compare_window:
+        runners.update({"vault_w": with_window(run_vault), "plain_w": with_window(run_plain_same)})
+    if naive:
+        runners["naive"] = run_plain
     for fn in runners.values():  # warm every cache
         for q in qs[:20]:
             fn(q)
@@ -245,11 +265,19 @@ def bench_insert_and_search(folder: Path, n: int, queries: int = 300) -> None:
             t = time.perf_counter()
             fn(q)
             times[name].append(time.perf_counter() - t)
-    vp, pp, naive = (p95(times[name]) * 1000 for name in runners)
+    ms = {name: p95(samples) * 1000 for name, samples in times.items()}
+    vp, pp = ms["vault"], ms["plain"]
     print(
         f"search p95 at {n:>9,}: vault {vp:7.1f} ms   plain FTS5, same query {pp:7.1f} ms   ratio {vp / pp:.2f}x"
-        f"   (target <= 1.2x, <= 100 ms); plain FTS5 ranking every match {naive:7.1f} ms"
+        f"   (target <= 1.2x, <= 100 ms; load {os.getloadavg()[0]:.1f})"
+        + (f"; plain FTS5 ranking every match {ms['naive']:7.1f} ms" if naive else "")
     )
+    if compare_window:
+        vw, pw = ms["vault_w"], ms["plain_w"]
+        print(
+            f"   with every window {compare_window:,} (same run): vault {vw:7.1f} ms   plain {pw:7.1f} ms"
+            f"   ratio {vw / pw:.2f}x   vault now / then {vp / vw:.2f}x"
+        )
     plain.close()
     vault.lock()
 
@@ -378,6 +406,8 @@ def main() -> None:
     parser.add_argument("--entries", type=int, nargs="*", default=[100_000], help="entry counts for insert/search")
     parser.add_argument("--big", action="store_true", help="also passwd at 1 GB")
     parser.add_argument("--only", choices=["insert", "search", "import", "unlock", "passwd"])
+    parser.add_argument("--compare-window", type=int, help="also run every query with this rank window (A/B)")
+    parser.add_argument("--no-naive", action="store_true", help="skip the plain baseline that ranks every match")
     parser.add_argument("--queries", type=int, default=300, help="search queries per store (each run by every baseline)")
     parser.add_argument(
         "--cache-dir", type=Path, help="build the insert/search stores here once and reuse them (the 1 M build is slow)"
@@ -389,7 +419,9 @@ def main() -> None:
             for n in args.entries:
                 folder = (args.cache_dir or base) / f"s{n}"
                 folder.mkdir(parents=True, exist_ok=True)
-                bench_insert_and_search(folder, n, args.queries)
+                bench_insert_and_search(
+                    folder, n, args.queries, compare_window=args.compare_window, naive=not args.no_naive
+                )
         if args.only in (None, "import"):
             (base / "import").mkdir()
             bench_import(base / "import")
