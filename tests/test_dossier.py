@@ -350,3 +350,25 @@ def test_chronology_shows_status_changes_the_letter_and_the_follow_up(exported) 
     letter = chronology.index("Letter ending the engagement")
     assert chronology.index("Client status set to Parting ways") > chronology.index("Email stating he will sue")
     assert chronology.index("Follow-up call after the letter") > letter
+
+
+def test_a_second_export_in_the_same_second_gets_its_own_name_and_overwrites_nothing(vault, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from app.dossier.export import build_dossier_pdf, file_stem, save_dossier
+    from app.dossier.select import DossierOptions
+    from app.records.models import EntryFields
+
+    client = vault.clients.add("Gerald Whitmore")
+    vault.entries.log(client.id, EntryFields("call", datetime(2026, 9, 1, 10, 0, tzinfo=UTC), "Call"))
+    built = build_dossier_pdf(vault, DossierOptions(client.id))
+    out = tmp_path / "out"
+    out.mkdir()
+    stem = file_stem(built.layout.selection, f"{built.layout.prepared_at:%Y%m%d-%H%M%S}")
+    (out / f"{stem}.pdf").write_bytes(b"an earlier export of the same second")
+    result = save_dossier(vault, built, out)
+    assert result.pdf_path.name == f"{stem}-2.pdf" and result.zip_path.name == f"{stem}-2.zip"
+    assert (out / f"{stem}.pdf").read_bytes() == b"an earlier export of the same second"
+    with zipfile.ZipFile(result.zip_path) as bundle:
+        assert f"{stem}-2.pdf" in bundle.namelist()
+    assert vault.verify().ok

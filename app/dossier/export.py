@@ -140,6 +140,17 @@ def export_dossier(
     return save_dossier(vault, built, out_dir, progress=progress, cancel=cancel)
 
 
+def _free_names(out_dir: Path, stem: str) -> tuple[Path, Path]:
+    """The PDF and ZIP paths for ``stem``, never an existing file's: a second export within
+    the same second (the stem's clock) is written as STEM-2, STEM-3, … — never over another."""
+    for n in range(1, 1000):
+        name = stem if n == 1 else f"{stem}-{n}"
+        pdf_path, zip_path = out_dir / f"{name}.pdf", out_dir / f"{name}.zip"
+        if not (pdf_path.exists() or zip_path.exists()):
+            return pdf_path, zip_path
+    raise InvalidInput(f"{stem}.pdf and 998 numbered copies already exist in {out_dir}; nothing was overwritten.")
+
+
 def save_dossier(
     vault: Vault,
     built: BuiltDossier,
@@ -161,9 +172,7 @@ def save_dossier(
     steps = _Progress(progress or (lambda *_: None), cancel)
     stem = file_stem(layout.selection, f"{layout.prepared_at:%Y%m%d-%H%M%S}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    pdf_path, zip_path = out_dir / f"{stem}.pdf", out_dir / f"{stem}.zip"
-    if pdf_path.exists() or zip_path.exists():
-        raise InvalidInput(f"{pdf_path.name} already exists in {out_dir}; nothing was overwritten.")
+    pdf_path, zip_path = _free_names(out_dir, stem)
     partial_pdf, partial_zip = pdf_path.with_suffix(".pdf.partial"), zip_path.with_suffix(".zip.partial")
     from app.dossier.partials import create_private, remove_stale_partials
 
