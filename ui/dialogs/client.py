@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.records.models import CLIENT_STATUSES
-from ui.dialogs.primary import make_primary
+from ui.dialogs.primary import form_dialog, make_primary
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
 from ui.workers import user_message
@@ -45,20 +45,8 @@ class NewClientDialog(QDialog):
         self.phones = QLineEdit()
         self.address = QLineEdit()
         self.error = error_label()
-        form = QFormLayout()
-        form.addRow("Name", self.name)
-        form.addRow("E-mail", self.emails)
-        form.addRow("Phone", self.phones)
-        form.addRow("Address", self.address)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.add_button = buttons.addButton("Add client", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.accepted.connect(self.add)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        make_primary(self.add_button)
+        rows = [("Name", self.name), ("E-mail", self.emails), ("Phone", self.phones), ("Address", self.address)]
+        self.add_button = form_dialog(self, rows, self.error, "Add client", self.add)
         keep_on_screen(self)
         self.name.setFocus()
 

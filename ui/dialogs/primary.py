@@ -9,7 +9,9 @@ installed on the dialog.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QPushButton
+from collections.abc import Callable, Sequence
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 def make_primary(button: QPushButton) -> QPushButton:
@@ -18,3 +20,22 @@ def make_primary(button: QPushButton) -> QPushButton:
     button.setDefault(False)  # setDefault(True) on an already-default button does nothing
     button.setDefault(True)
     return button
+
+
+def form_dialog(
+    dialog: QDialog, rows: Sequence[tuple[str, QWidget]], error: QLabel, action: str, on_action: Callable[[], None]
+) -> QPushButton:
+    """Lay out ``dialog`` as a form of ``rows``, its one-line ``error``, and Cancel beside the
+    primary button ``action`` (Enter runs ``on_action``, Esc cancels). Returns that button."""
+    form = QFormLayout()
+    for label, field in rows:
+        form.addRow(label, field)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    button = buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.accepted.connect(on_action)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(error)
+    layout.addWidget(buttons)
+    return make_primary(button)

@@ -13,17 +13,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLineEdit,
     QTimeEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.parting.due import owner_zone
 from app.records.times import now_utc
-from ui.dialogs.primary import make_primary
+from ui.dialogs.primary import form_dialog
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
 from ui.workers import user_message
@@ -56,20 +53,8 @@ class AddReminderDialog(QDialog):
         self.note = QLineEdit()
         self.note.setPlaceholderText("e.g. Call back about the final invoice")
         self.error = error_label()
-        form = QFormLayout()
-        form.addRow("&Date", self.date)
-        form.addRow("&Time", self.time)
-        form.addRow("&Client", self.client)
-        form.addRow("&Note", self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.add_button = buttons.addButton("Add reminder", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.accepted.connect(self.add)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        make_primary(self.add_button)
+        rows = [("&Date", self.date), ("&Time", self.time), ("&Client", self.client), ("&Note", self.note)]
+        self.add_button = form_dialog(self, rows, self.error, "Add reminder", self.add)
         keep_on_screen(self)
         self.note.setFocus()
 
