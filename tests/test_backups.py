@@ -28,6 +28,7 @@ from app.vault.backups import (
     list_backups,
 )
 from tests.conftest import PASSPHRASE
+from tests.helpers.disks import small_tmpfs
 
 T0 = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 
@@ -320,14 +321,9 @@ def test_keep_setting_is_checked(filled: Vault) -> None:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """An 8 MB tmpfs (CI runs as root); mounting is the test's premise."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", str(mount)], check=True)
-    try:
+    """An 8 MB tmpfs (tests/helpers/disks.py)."""
+    with small_tmpfs(tmp_path, 8) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_disk_full_at_the_destination_keeps_earlier_backups_and_says_so(
