@@ -98,6 +98,11 @@ def test_human_output_is_readable(cli: CliRunner) -> None:
     assert "Dale Corbin" in listing and "DO NOT SERVE" in listing
     shown = cli.ok("client", "show", "dale").out
     assert "Do not serve" in shown
+    # counted nouns agree, as in the app: "0 entries", "1 entry", never "1 entries"
+    assert "0 entries" in listing
+    cli.ok("log", "dale", "--kind", "note", "--title", "Left a voicemail", "--body", "Asked for the key back.")
+    assert "1 entry" in cli.ok("client", "list").out and "1 entries" not in cli.ok("client", "list").out
+    assert cli.ok("timeline", "dale").out.startswith("Dale Corbin: 1 entry\n")
 
 
 def test_seal_proves_a_state_and_catches_a_rollback(cli: CliRunner, tmp_path: Path) -> None:

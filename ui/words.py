@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import re
 
-_IRREGULAR = {"entry": "entries", "reply": "replies", "thing": "things"}
+from app.words import plural
 
-
-def plural(count: int, noun: str, many: str | None = None) -> str:
-    """``count`` and ``noun`` agreeing: plural(1, "file") == "1 file", plural(3, "entry") == "3 entries"."""
-    if count == 1:
-        return f"{count} {noun}"
-    return f"{count} {many or _IRREGULAR.get(noun) or noun + 's'}"
-
+__all__ = ["plural", "without_cli_syntax"]
 
 _CLI_AGAIN = re.compile(r"\s*\([^()]*--[a-z][^()]*\)")  # "(--by NAME)", "(with --reason)"
 _CLI_FLAG = re.compile(r"--[a-z][a-z-]*\s?")

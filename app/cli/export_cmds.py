@@ -14,6 +14,7 @@ from app.cli import context as ctx
 from app.errors import InvalidInput
 from app.records.models import ENTRY_KINDS
 from app.records.times import check_range, local_zone, parse_when
+from app.words import plural
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -118,7 +119,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     ctx.out(str(result.zip_path))
     ctx.err(
         f"{result.production}: {result.bates_first} – {result.bates_last}; "
-        f"{result.pages} pages, {result.entries} entries, {result.exhibits} exhibits; "
+        f"{plural(result.pages, 'page')}, {plural(result.entries, 'entry')}, {plural(result.exhibits, 'exhibit')}; "
         f"PDF SHA-256 {result.pdf_sha256} (recorded in the ledger)."
     )
     return 0
@@ -186,7 +187,7 @@ def cmd_verify_bundle(args: argparse.Namespace) -> int:
     elif report.ok:
         ctx.out(f"OK: manifest.json is signed by the key with fingerprint {report.signed_by}")
         ctx.out(
-            f"OK: {report.files_checked} files match SHA256SUMS and the manifest; the PDF has {report.pages} pages"
+            f"OK: {plural(report.files_checked, 'file')} match SHA256SUMS and the manifest; the PDF has {plural(report.pages, 'page')}"
             " and its exhibit index prints the manifest's SHA-256 values."
         )
         if not args.key:

@@ -12,6 +12,7 @@ from app.cli import context as ctx
 from app.errors import InvalidInput
 from app.records.models import CLIENT_STATUSES, ENTRY_KINDS, Client, Entry, EntryFields, TimelineRow
 from app.records.times import now_utc, parse_utc_text, parse_when
+from app.words import plural
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -193,7 +194,7 @@ def _row_when(row: TimelineRow) -> str:
 def _client_line(c: Client) -> str:
     status = CLIENT_STATUSES.get(c.status, c.status)
     marker = "  ⚠ DO NOT SERVE" if c.status == "do_not_serve" else ""
-    return f"{c.id:>5}  {c.name}  [{status}]  {c.entry_count} entries{marker}"
+    return f"{c.id:>5}  {c.name}  [{status}]  {plural(c.entry_count, 'entry')}{marker}"
 
 
 def _entry_json(vault: Any, entry: Entry, full: bool = False) -> dict[str, Any]:
@@ -435,7 +436,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         if args.json:
             ctx.print_json([_entry_json(vault, e) for e in entries])
             return 0
-    ctx.out(f"{client.name}: {len(entries)} entries")
+    ctx.out(f"{client.name}: {plural(len(entries), 'entry')}")
     for e in entries:
         ctx.out(_entry_line(e))
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from app.cli import context as ctx
 from app.cli.main import EXIT_VERIFY_FAILED
 from app.errors import InvalidInput
+from app.words import plural
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -119,7 +120,7 @@ def cmd_unlock(args: argparse.Namespace) -> int:
         ctx.print_json(info)
     else:
         ctx.out(
-            f"Unlocked {info['vault']}: {info['clients']} clients, {info['entries']} entries, {info['events']} ledger events."
+            f"Unlocked {info['vault']}: {plural(info['clients'], 'client')}, {plural(info['entries'], 'entry')}, {plural(info['events'], 'ledger event')}."
         )
     return 0
 
@@ -158,7 +159,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         ctx.out(f"OK: the record is intact ({checked}).")
         if report.seal_ok:
             ctx.out(f"OK: the record still contains the sealed state {args.seal}.")
-        ctx.out(f"Chain head: {report.head.hash} ({report.head.count} events)")
+        ctx.out(f"Chain head: {report.head.hash} ({plural(report.head.count, 'event')})")
         for anchor in report.anchored:  # RFC 3161 tokens, each verified offline
             ctx.out(f"Anchored: {anchor.sentence()}.")
         for note in report.notes:
@@ -267,7 +268,7 @@ def _restore_check(args: argparse.Namespace) -> int:
         return EXIT_VERIFY_FAILED
     what = ", ".join(f"{n} {name}" for name, n in report.checked.items() if n)
     ctx.out(f"OK: the backup {args.src} opens and verifies ({what}).")
-    ctx.out(f"Chain head: {checked.head.hash} ({checked.head.count} events)")
+    ctx.out(f"Chain head: {checked.head.hash} ({plural(checked.head.count, 'event')})")
     ctx.out(f"Last event: {checked.last_event_at or 'none'}")
     ctx.out(f"Seal: {ledger.format_seal(checked.head)}")
     return 0

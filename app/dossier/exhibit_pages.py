@@ -26,6 +26,7 @@ from app.dossier.sections import (
     when_text,
 )
 from app.dossier.text import body_paragraphs, markup, para, styles
+from app.words import plural
 
 FRAME_HEIGHT = 792 - 2 * 54
 PHOTO_HEIGHT = FRAME_HEIGHT - 82  # room for the exhibit's heading and the reduced-copy line
@@ -215,7 +216,7 @@ def email_flowables(layout: Layout, ex: Exhibit) -> list[Any]:
         listed = clip(
             ", ".join(_with_exhibit_numbers(layout, ex, [str(n) for n in names])),
             HEADER_CHARS,
-            f"{len(names)} attachments in all; see {ex.native_path}",
+            f"{plural(len(names), 'attachment')} in all; see {ex.native_path}",
         )
         rows.append(cells("Attachments", bold=True)[:1] + cells(listed))
     rows = rows or [cells("(no headers)", "")]

@@ -20,6 +20,7 @@ from app.dossier.sections import FRAME_WIDTH
 from app.dossier.select import SelectedEntry
 from app.dossier.text import para, styles
 from app.ingest.chats import THREAD_MEDIA_TYPE
+from app.words import plural
 
 ROWS_PER_TABLE = 30
 THUMB_PT = 72
@@ -89,7 +90,7 @@ def thread_story(layout: Layout, chosen: SelectedEntry) -> list[Any]:
     if not rows:
         return []
     source = f" (from {thread_ex.label}, {part.name})" if thread_ex else f" ({part.name})"
-    story: list[Any] = [para(f"{len(rows)} messages, each with its own time and sender{source}.", s["muted"])]
+    story: list[Any] = [para(f"{plural(len(rows), 'message')}, each with its own time and sender{source}.", s["muted"])]
     for start in range(0, len(rows), ROWS_PER_TABLE):
         chunk = rows[start : start + ROWS_PER_TABLE]
         table = Table(chunk, colWidths=widths)

@@ -20,6 +20,7 @@ from app.errors import DamagedFile, UnsupportedFile
 from app.ingest.chats import IN, OUT, ChatMessage, ChatOptions, ClientInfo, Conversation, default_zone
 from app.ingest.parsed import Part, Source
 from app.parting.dns import normalize_email, normalize_name, normalize_phone
+from app.words import plural
 
 APPLE_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
 MAX_DB_BYTES = 1024 * 1024 * 1024
@@ -250,4 +251,4 @@ def conversations(source: Source) -> list[tuple[str, str]]:
         ).fetchall()
     finally:
         conn.close()
-    return [(f"{name or ident} ({count} messages)", ident) for ident, name, count in rows if ident]
+    return [(f"{name or ident} ({plural(count, 'message')})", ident) for ident, name, count in rows if ident]

@@ -23,6 +23,7 @@ from app.errors import DamagedFile, UnsupportedFile
 from app.ingest.chats import IN, OUT, ChatMessage, ChatOptions, ClientInfo, Conversation, default_zone
 from app.ingest.parsed import Part, Source
 from app.parting.dns import normalize_name, normalize_phone
+from app.words import plural
 
 CHUNK = 1024 * 1024
 MAX_PART_BYTES = 64 * 1024 * 1024  # one MMS image or audio clip
@@ -317,4 +318,4 @@ def conversations(source: Source) -> list[tuple[str, str]]:
     with contextlib.suppress(expat.ExpatError):
         _feed(parser, source)
     ranked = sorted(collector.seen.items(), key=lambda kv: -kv[1][1])
-    return [(f"{label} ({count} messages)", key) for key, (label, count) in ranked if key]
+    return [(f"{label} ({plural(count, 'message')})", key) for key, (label, count) in ranked if key]

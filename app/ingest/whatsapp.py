@@ -30,6 +30,7 @@ from app.errors import DamagedFile, InvalidInput, UnsupportedFile
 from app.ingest.chats import IN, OTHER, OUT, SYSTEM, ChatMessage, ChatOptions, ClientInfo, Conversation, resolve_zone
 from app.ingest.parsed import Part, Source
 from app.parting.dns import normalize_name, normalize_phone
+from app.words import plural
 
 MAX_MEMBERS = 50_000
 MAX_CHAT_BYTES = 512 * 1024 * 1024
@@ -336,4 +337,4 @@ def senders(source: Source) -> list[tuple[str, str]]:
         with source.opener() as stream:
             records = _raw_messages(source.name, _lines(stream))
     counts = Counter(sender for sender, _text in (_split_sender(r[3]) for r in records) if sender)
-    return [(f"{name} ({count} messages)", name) for name, count in counts.most_common()]
+    return [(f"{name} ({plural(count, 'message')})", name) for name, count in counts.most_common()]
