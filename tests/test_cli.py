@@ -89,6 +89,8 @@ def test_a_day_of_record_keeping_round_trips(cli: CliRunner, tmp_path: Path) -> 
 
     verified = cli.ok("verify")
     assert verified.out.startswith("OK: the record is intact")
+    counted = verified.out.splitlines()[0]
+    assert "_" not in counted and "1 entries" not in counted  # words, not table names
 
 
 def test_human_output_is_readable(cli: CliRunner) -> None:

@@ -125,6 +125,28 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     return 0
 
 
+# What verify counted, in words (the JSON keeps the table names).
+_CHECKED_NOUNS = {
+    "events": "event",
+    "clients": "client",
+    "status_changes": "status change",
+    "entries": "entry",
+    "revisions": "revision",
+    "retractions": "retraction",
+    "attachments": "attachment",
+    "blobs": "stored file",
+    "reminders": "reminder",
+    "settings": "setting",
+    "parting_steps": "parting step",
+    "parting_step_undos": "undone parting step",
+    "productions": "production",
+    "signing_keys": "signing key",
+    "mail_accounts": "mail account",
+    "mail_folders": "mail folder",
+    "files": "file checksum",
+}
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     progress = (lambda msg: print(f"… {msg}", file=sys.stderr)) if sys.stderr.isatty() and not args.json else None
     if args.seal is not None and not args.seal.strip():
@@ -155,7 +177,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             f"casefile: warning: {report.clock_notes - len(report.warnings)} more clock notes (--json lists the first)."
         )
     if report.ok:
-        checked = ", ".join(f"{n} {what}" for what, n in report.checked.items() if n)
+        checked = ", ".join(
+            plural(n, _CHECKED_NOUNS.get(what, what.replace("_", " "))) for what, n in report.checked.items() if n
+        )
         ctx.out(f"OK: the record is intact ({checked}).")
         if report.seal_ok:
             ctx.out(f"OK: the record still contains the sealed state {args.seal}.")
