@@ -72,3 +72,25 @@ def test_entry_pages_give_times_in_the_business_zone_with_the_entrys_own_offset(
     assert "2026-09-01 05:00 -05:00 (own: 2026-09-01 10:00 +00:00" in " ".join(entry_page.split())
     assert "10:00 +00:00 · Call" not in entry_page
     assert vault.verify().ok
+
+
+def test_the_exhibit_index_gives_acquired_times_in_the_business_zone_and_counts_in_words(vault, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC
+
+    from app.dossier.export import export_dossier
+    from app.dossier.select import DossierOptions
+    from app.records.models import EntryFields
+    from tests.helpers.bundles import pdf_pages_text
+
+    vault.settings.set("display_timezone", "America/Chicago")
+    client = vault.clients.add("Gerald Whitmore")
+    entry = vault.entries.log(client.id, EntryFields("note", datetime(2026, 9, 1, 10, 0, tzinfo=UTC), "Site visit"))
+    (tmp_path / "notes.txt").write_text("The tile was cracked before we started.\n")
+    attached = vault.attachments.add_file(entry.id, tmp_path / "notes.txt")
+    result = export_dossier(vault, DossierOptions(client.id, bates_prefix="BT"), tmp_path / "out")
+    index = " ".join(next(p for p in pdf_pages_text(result.pdf_path) if "Acquired and times" in p).split())
+    acquired = attached.added_at.astimezone(ZoneInfo("America/Chicago"))
+    assert f"Acquired: {acquired:%Y-%m-%d %H:%M}" in index, index  # Chicago time (its offset follows the column's wrap)
+    assert " UTC," not in index and "page(s)" not in index
+    assert "1 page" in index and "1 pages" not in index
+    assert vault.verify().ok

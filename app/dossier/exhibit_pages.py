@@ -11,7 +11,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table
 
 from app.dossier.bounded import HEADER_CHARS, HEADING_CHARS, clip, split_tall_rows
 from app.dossier.describe import media_type_name, metadata_text, source_name
-from app.dossier.exhibits import Exhibit, format_utc
+from app.dossier.exhibits import Exhibit
 from app.dossier.layout import AnchoredHeading, ExhibitImage, Layout, Marker, PlaceholderPage
 from app.dossier.ocr_pages import image_with_ocr
 from app.dossier.sections import (
@@ -46,7 +46,8 @@ def sha_lines(sha: str) -> str:
 
 
 def pages_text(ex: Exhibit) -> str:
-    return str(ex.last_page - ex.first_page + 1) if ex.first_page else "–"
+    """'2 pages', or '– pages' before the exhibits are placed (the same lines either way)."""
+    return plural(ex.last_page - ex.first_page + 1, "page") if ex.first_page else "– pages"
 
 
 def exhibit_index(layout: Layout) -> list[Any]:
@@ -68,10 +69,10 @@ def exhibit_index(layout: Layout) -> list[Any]:
     ]
     for ex in layout.exhibits:
         att = ex.attachment
-        original = f", {ex.page_count} page(s) in the original" if ex.page_count else ""
+        original = f", {plural(ex.page_count, 'page')} in the original" if ex.page_count else ""
         rows.append(
             [
-                para(f"{ex.number}\n{ex.bates_first}\n– {ex.bates_last}\n{pages_text(ex)} page(s)", s["cell"]),
+                para(f"{ex.number}\n{ex.bates_first}\n– {ex.bates_last}\n{pages_text(ex)}", s["cell"]),
                 para(
                     f"{ex.description}\nFile: {att.name}\nType: {media_type_name(att.media_type, att.name)}, "
                     f"{size_text(att.size)}{original}"
@@ -81,7 +82,7 @@ def exhibit_index(layout: Layout) -> list[Any]:
                     s["cell"],
                 ),
                 para(
-                    f"Acquired: {format_utc(att.added_at)}, {source_name(att.source)}"
+                    f"Acquired: {when_text(att.added_at.astimezone(zone))}, {source_name(att.source)}"
                     f"\nOccurred: {when_text(ex.entry.occurred_at.astimezone(zone))}"
                     f"\nRecorded: {when_text(ex.entry.recorded_at.astimezone(zone))}",
                     s["cell"],
@@ -142,7 +143,7 @@ def exhibit_pages(layout: Layout, ex: Exhibit) -> list[Any]:
         return [*head, *email_flowables(layout, ex), *end]
     if ex.category == "pdf":
         slip = para(
-            f"The {ex.page_count} page(s) of the original PDF follow, each stamped with its Bates number. "
+            f"The {plural(ex.page_count or 0, 'page')} of the original PDF follow, each stamped with its Bates number. "
             f"The native file is in the bundle at {ex.native_path}.",
             s["body"],
         )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from app.dossier.select import Selection
 from app.records.models import Attachment, Entry
@@ -212,11 +211,3 @@ def number_exhibits(vault: Vault, selection: Selection, numbers: dict[int, int] 
 
 def exhibits_of(exhibits: list[Exhibit], entry_id: int) -> list[Exhibit]:
     return [ex for ex in exhibits if ex.entry.id == entry_id]
-
-
-def acquired_text(att: Attachment) -> str:
-    return f"{att.source}, {format_utc(att.added_at)}"
-
-
-def format_utc(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
