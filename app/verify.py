@@ -34,6 +34,7 @@ from app.records.clients import state_from_row as client_state_from_row
 from app.records.entries import entry_state, retraction_state, revision_state
 from app.records.reminders import reminder_state
 from app.vault.store import Connection, DatabaseError
+from app.words import plural
 
 Progress = Callable[[str], None]
 MAX_WARNINGS = 20
@@ -331,7 +332,7 @@ def _check_client_counts(conn: Connection, problem: Callable[[str], bool]) -> bo
 
 def _check_blobs(conn: Connection, report: VerifyReport, problem: Callable[[str], bool]) -> bool:
     pending = conn.execute("SELECT count(*) FROM blobs WHERE sha256 IS NULL").fetchone()[0]
-    if pending and problem(f"{pending} stored file(s) were never completed."):
+    if pending and problem(f"{plural(pending, 'stored file')} {'was' if pending == 1 else 'were'} never completed."):
         return True
     count = 0
     for blob_id, sha, size, chunk_count in conn.execute(

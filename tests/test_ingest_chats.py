@@ -83,7 +83,7 @@ def test_an_sms_backup_becomes_one_thread_entry_per_day_with_every_message(vault
     path2.write_bytes(later)
     again = import_path(vault, client_id, path2, chat=ChatOptions(zone="America/Chicago"))
     assert again.status == "imported" and len(again.entry_ids) == 2  # export entry + one new day
-    assert any("4 message(s) already in the record were skipped" in n for n in again.notes)
+    assert any("4 messages already in the record were skipped" in n for n in again.notes)
     assert sum(t["thread"]["count"] for t in _threads(vault, client_id)) == 5
     assert vault.verify().ok
 

@@ -54,5 +54,5 @@ def test_a_grown_mailbox_imports_only_the_new_messages(vault, tmp_path: Path) ->
     _mbox(tmp_path / "gerald.mbox", 3)
     second = import_path(vault, client.id, tmp_path / "gerald.mbox")
     assert len(first.entry_ids) == 2 and len(second.entry_ids) == 1
-    assert "2 message(s) already there were skipped" in second.notes
+    assert "2 messages already there were skipped" in second.notes
     assert vault.entries.count() == 3

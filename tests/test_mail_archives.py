@@ -92,6 +92,6 @@ def test_takeout_mbox_is_streamed_with_gmail_labels_as_tags(cli, tmp_path: Path)
     assert collected == {"via": "mbox", "archive": mbox.name, "index": 4}
     takeout(mbox, 14)  # the next Takeout holds two more
     again = cli.ok("import", "Gerald Whitmore", str(mbox), "--json").json()["results"][0]
-    assert len(again["entry_ids"]) == 2 and "12 message(s) already there were skipped" in again["notes"]
+    assert len(again["entry_ids"]) == 2 and "12 messages already there were skipped" in again["notes"]
     assert cli.ok("verify").code == 0
     assert json.dumps(again)

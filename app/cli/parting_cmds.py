@@ -15,6 +15,7 @@ from app.parting.checklist import STEP_KEYS, StepState
 from app.parting.letters import DOCUMENT_TEMPLATES, LETTER_TEMPLATES
 from app.records.models import CLIENT_STATUSES
 from app.records.times import parse_when
+from app.words import plural
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -247,7 +248,7 @@ def cmd_letter(args: argparse.Namespace) -> int:
             for f in findings:
                 line = letter.body.count("\n", 0, f.start) + 1 if f.end else None
                 ctx.err(f"{'line ' + str(line) if line else 'letter'}: {f.message}")
-            ctx.err(f"{len(findings)} thing(s) to look at." if findings else "The gentle checks found nothing.")
+            ctx.err(f"{plural(len(findings), 'thing')} to look at." if findings else "The gentle checks found nothing.")
     return 0
 
 

@@ -24,6 +24,7 @@ from app.dossier.text import para, styles
 from app.errors import InvalidInput
 from app.records.contemporaneity import lag
 from app.records.models import ENTRY_KINDS, Entry
+from app.words import plural
 
 BLANK = "_" * 44
 # Kinds whose entries are the business's own record of what it did, saw or heard.
@@ -177,7 +178,7 @@ def email_paragraph(layout: Layout) -> str:
     verdicts = [summary(ex.attachment.metadata) for ex in emails]
     passed = sum(1 for v in verdicts if v and v["status"] == "pass")
     imap = sum(1 for ex in emails if collected_via(ex.attachment.metadata) == "imap")
-    text = f"Emails. The dossier produces {len(emails)} email message(s) as received, each kept as stored."
+    text = f"Emails. The dossier produces {plural(len(emails), 'email message')} as received, each kept as stored."
     if imap:
         text += (
             f" {imap} of them were copied read-only from the mailbox over IMAP; each such exhibit names the "

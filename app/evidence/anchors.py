@@ -25,6 +25,7 @@ from app import ledger
 from app.records.settings import DEFAULTS
 from app.records.times import now_utc, utc_text
 from app.vault.store import Connection
+from app.words import plural
 
 if TYPE_CHECKING:
     from app.evidence.tsp import TokenInfo
@@ -339,5 +340,5 @@ def appendix_rows(vault: Vault) -> list[tuple[str, str]]:
     rows = [(f"Timestamp ({a.kind})", f"{a.sentence()} (token at ledger event {a.event_seq})") for a in anchors[-20:]]
     pending = len(vault.anchors.pending())
     if not anchors:
-        rows.append(("Timestamps", "none yet" + (f"; {pending} request(s) queued for a TSA" if pending else "")))
+        rows.append(("Timestamps", "none yet" + (f"; {plural(pending, 'request')} queued for a TSA" if pending else "")))
     return rows

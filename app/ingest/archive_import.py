@@ -21,6 +21,7 @@ from app.ingest.email import MAX_MESSAGE_BYTES, MAX_PARSED_EML_BYTES, message_it
 from app.ingest.parsed import ParsedItem, Part, Source, clean_title
 from app.records.models import EntryFields
 from app.vault.store import Connection
+from app.words import plural
 
 Progress = Callable[[int, int], None]  # (messages done, bytes of the archive read so far)
 
@@ -148,11 +149,11 @@ def import_messages(
             status=DUPLICATE,
             sha256=sha,
             size=src.size,
-            reason=f"every one of its {done} message(s) is already there; nothing new.",
+            reason=f"every one of its {plural(done, 'message')} is already there; nothing new.",
         )
     extra = list(warnings)
     if known:
-        extra.append(f"{known} message(s) already there were skipped")
+        extra.append(f"{plural(known, 'message')} already there {'was' if known == 1 else 'were'} skipped")
     return ImportResult(
         path=label,
         status=IMPORTED,

@@ -31,6 +31,7 @@ from app.errors import InvalidInput
 from app.ingest.parsed import ParsedItem, Part, Source, clean_title
 from app.records.models import EntryFields
 from app.vault.store import Connection
+from app.words import plural
 
 THREAD_MEDIA_TYPE = "application/vnd.casefile.thread+json"
 IN, OUT, SYSTEM, OTHER = "in", "out", "system", "other"
@@ -137,7 +138,7 @@ def read_chat(
     skipped = len(conversation.messages) - len(fresh)
     items = conversation_items(conversation, source, fresh)
     if skipped:
-        items[0].notes.append(f"{skipped} message(s) already in the record were skipped")
+        items[0].notes.append(f"{plural(skipped, 'message')} already in the record {'was' if skipped == 1 else 'were'} skipped")
     return items, []
 
 

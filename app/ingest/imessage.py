@@ -180,10 +180,10 @@ def _read(conn: sqlite3.Connection, source: Source, options: ChatOptions, client
     if not messages:
         raise UnsupportedFile(f"{source.name}: the conversation with {other} holds no messages; nothing imported.")
     if bad:
-        notes.append(f"{bad} message(s) without a date were left out")
+        notes.append(f"{plural(bad, 'message')} without a date {'was' if bad == 1 else 'were'} left out")
     missing_count = sum(len(m.media_missing) for m in messages)
     if missing_count:
-        notes.append(f"{missing_count} attachment(s) not found in the Attachments folder beside chat.db")
+        notes.append(f"{plural(missing_count, 'attachment')} not found in the Attachments folder beside chat.db")
     key_source = chosen[0][1] or other
     key = normalize_phone(key_source) if "@" not in key_source else normalize_email(key_source)
     return Conversation(

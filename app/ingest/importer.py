@@ -40,6 +40,7 @@ from app.records.attachments import CHUNK_SIZE, insert_attachment, safe_display_
 from app.records.entries import insert_entry
 from app.records.models import EntryFields
 from app.vault.store import Connection, DatabaseError, is_disk_full
+from app.words import plural
 
 Reader = Callable[[Source], list[ParsedItem]]
 ResultCallback = Callable[["ImportResult"], None]
@@ -197,7 +198,7 @@ def import_source(
         notes = tuple(dict.fromkeys(n for item in items for n in item.notes))
         notes += do_not_serve_warnings(vault, client_id, items)
         if known:
-            notes += (f"{len(known)} message(s) already there were skipped",)
+            notes += (f"{plural(len(known), 'message')} already there {'was' if len(known) == 1 else 'were'} skipped",)
         return ImportResult(
             path=label,
             status=IMPORTED,

@@ -17,6 +17,7 @@ from app import ledger
 from app.mail.dkim import NOT_CHECKED, PASS, Lookup, archived_lookup, check, lookup_for
 from app.records.attachments import attachment_state
 from app.records.common import dumps
+from app.words import plural
 
 _COLUMNS = "id, entry_id, sha256, name, media_type, size, source, metadata, added_at"
 
@@ -30,7 +31,7 @@ class RecheckReport:
 
     def line(self) -> str:
         counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(self.statuses.items())) or "nothing to check"
-        return f"{self.checked} message(s) checked, {self.changed} verdict(s) changed: {counts}."
+        return f"{plural(self.checked, 'message')} checked, {plural(self.changed, 'verdict')} changed: {counts}."
 
 
 def recheck(

@@ -36,6 +36,7 @@ from app.mail.dkim import Lookup, is_signed, lookup_for
 from app.mail.dkim import annotate as annotate_dkim
 from app.records.times import now_utc, utc_text
 from app.vault.store import Connection
+from app.words import plural
 
 TIMEOUT = 30.0
 BATCH_BYTES = 16 * 1024 * 1024
@@ -343,12 +344,12 @@ def fetch_client_mail(
         except (imaplib.IMAP4.abort, OSError) as error:
             raise MailError(
                 f"The IMAP server {account.host} went away during the fetch ({_reason(error)}); "
-                f"{report.imported} message(s) were imported and kept; fetch again to continue."
+                f"{plural(report.imported, 'message')} {'was' if report.imported == 1 else 'were'} imported and kept; fetch again to continue."
             ) from None
         except imaplib.IMAP4.error as error:
             raise MailError(
                 f"The IMAP server {account.host} refused a command ({_reason(error)}); "
-                f"{report.imported} message(s) were imported and kept."
+                f"{plural(report.imported, 'message')} {'was' if report.imported == 1 else 'were'} imported and kept."
             ) from None
     return report
 
