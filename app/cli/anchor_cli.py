@@ -65,5 +65,5 @@ def _show(args: argparse.Namespace, anchors) -> int:  # type: ignore[no-untyped-
     for anchor in done:
         ctx.out(f"  event {anchor.event_seq}: {anchor.sentence()}")
     for p in waiting:
-        ctx.out(f"  waiting: {p.kind} {p.label} at {p.tsa_url} ({p.attempts} attempt(s); {p.last_error})")
+        ctx.out(f"  waiting: {p.kind} {p.label} at {p.tsa_url} ({plural(p.attempts, 'attempt')}; {p.last_error})")
     return 0

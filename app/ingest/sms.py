@@ -298,7 +298,7 @@ def _which_conversation(name: str, collector: _Collector, options: ChatOptions, 
         return f"{name}: holds no messages; nothing imported."
     asked = f"--with {options.with_!r}" if options.with_ else f"{client.name}'s phone numbers"
     return (
-        f"{name}: no conversation matches {asked}; it holds {len(collector.seen)} conversation(s): {found}. "
+        f"{name}: no conversation matches {asked}; it holds {plural(len(collector.seen), 'conversation')}: {found}. "
         "Choose one with --with NUMBER|NAME."
     )
 
