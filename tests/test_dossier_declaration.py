@@ -58,7 +58,10 @@ def _flat(text: str) -> str:
 
 
 def _declaration(pages: list[str]) -> str:
-    return _flat(next(p for p in pages if "Records declaration (template)" in p and "declare:" in p))
+    """The declaration's pages, from 'I, …, declare:' to its signature block."""
+    first = next(i for i, p in enumerate(pages) if "Records declaration (template)" in p and "declare:" in p)
+    last = next(i for i, p in enumerate(pages) if i >= first and "Signature" in p and "Title / capacity" in p)
+    return _flat("\n".join(pages[first : last + 1]))
 
 
 def test_the_declaration_certifies_own_entries_and_names_the_late_ones(vault_with_scopes) -> None:  # type: ignore[no-untyped-def]
@@ -69,8 +72,8 @@ def test_the_declaration_certifies_own_entries_and_names_the_late_ones(vault_wit
     assert "The entries numbered 1 and 3 in the section 'Entries in full'" in text
     assert "Entry 3 was written down at or near the time" in text
     assert "Entry 1 (pages" in text and "was written down more than 7 days after the events" in text
-    assert "I do not state that they were made at or near the time" in text
-    assert "The entry numbered 2 record emails" in text and "identified by its SHA-256" in text
+    assert "I do not state that it was made at or near the time" in text  # one late entry
+    assert "The entry numbered 2 records emails" in text and "identified by its SHA-256" in text
     assert "set from the computer's clock when the entry was first saved" in text
     assert "does not allow it to be changed" in text
     assert "Federal Rule of Evidence 1006" in text and "not themselves records certified" in text
@@ -82,7 +85,27 @@ def test_the_declaration_certifies_own_entries_and_names_the_late_ones(vault_wit
     assert "[written later" in everything  # the chronology row (wrapped in its column)
     assert "recorded 40 days after — entered later" in everything  # the entry's own page
     assert "recorded 2 h after" in everything
-    assert "1 of 3 entries were written down within 7 days of the event; 2 were written down later" in everything
+    assert "1 of 3 entries was written down within 7 days of the event; 2 were written down later" in everything
+
+
+def test_the_signature_block_stays_on_the_page_of_the_attestation(vault_with_scopes) -> None:  # type: ignore[no-untyped-def]
+    _result, pages = _export(vault_with_scopes, "signature")
+    signed = [p for p in pages if "Title / capacity" in p]
+    assert len(signed) == 1
+    for words in ("penalty of perjury", "Signature", "Name", "Date", "Place", "hash chain stood at"):
+        assert words in signed[0], words  # with the last paragraph of what is signed
+
+
+def test_counts_of_emails_read_as_sentences() -> None:
+    from app.dossier.declaration import _how_many
+
+    assert _how_many(0, 1, "carries", "carry") == "It does not carry"
+    assert _how_many(1, 1, "carries", "carry") == "It carries"
+    assert _how_many(0, 3, "carries", "carry") == "None of them carries"
+    assert _how_many(1, 3, "carries", "carry") == "1 of them carries"
+    assert _how_many(2, 3, "carries", "carry") == "2 of them carry"
+    assert _how_many(2, 2, "carries", "carry") == "Both carry"
+    assert _how_many(3, 3, "was", "were") == "All 3 were"
 
 
 def test_private_entries_left_out_are_in_the_privilege_log_and_its_csv(vault_with_scopes) -> None:  # type: ignore[no-untyped-def]

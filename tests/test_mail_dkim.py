@@ -187,6 +187,8 @@ def test_show_json_detail_line_and_dossier_carry_the_verdict(cli, keypair, tmp_p
     flat = " ".join(text.split())
     assert "DKIM: valid signature by example.com (selector s1), aligned with the sender" in flat
     assert "it does not prove who typed the message" in flat
+    # the declaration counts the one email as a person would say it
+    assert "The dossier produces 1 email message as received" in flat and "It carries a DKIM signature" in flat
 
 
 def test_detail_pane_shows_one_dkim_line(vault, keypair, tmp_path, qtbot, qapp) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from reportlab.platypus import PageBreak, Paragraph, Spacer
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
 from app.dossier.layout import Layout
 from app.dossier.sections import FRAME_WIDTH, cells, grid, heading, long_grid, when_text
@@ -181,15 +181,32 @@ def email_paragraph(layout: Layout) -> str:
     text = f"Emails. The dossier produces {plural(len(emails), 'email message')} as received, each kept as stored."
     if imap:
         text += (
-            f" {imap} of them were copied read-only from the mailbox over IMAP; each such exhibit names the "
-            "server, folder, message UID and the time it was collected."
+            f" {_how_many(imap, len(emails), 'was', 'were')} copied read-only from the mailbox over IMAP; each such "
+            "exhibit names the server, folder, message UID and the time it was collected."
         )
     text += (
-        f" {passed} carry a DKIM signature that verified when the record-keeping software checked it against "
-        "the signing domain's published key (the key record is kept). A verified DKIM signature shows that the "
-        "signing domain vouched for the message's headers and body; it does not show who typed the message."
+        f" {_how_many(passed, len(emails), 'carries', 'carry')} a DKIM signature that verified when the "
+        "record-keeping software checked it against the signing domain's published key (the key record is kept). "
+        "A verified DKIM signature shows that the signing domain vouched for the message's headers and body; it "
+        "does not show who typed the message."
     )
     return text
+
+
+def _how_many(count: int, total: int, one: str, many: str) -> str:
+    """The subject and verb of a sentence about ``count`` of ``total`` emails, as a person would say it:
+    'It carries', 'None of them carries', 'All 3 carry', '1 of them carries', '2 of them carry'."""
+    if total == 1:
+        return f"It {one}" if count else f"It {_negated(one)}"
+    if count == 0:
+        return f"None of them {one}"
+    if count == total:
+        return f"All {total} {many}" if total > 2 else f"Both {many}"
+    return f"{count} of them {one if count == 1 else many}"
+
+
+def _negated(verb: str) -> str:
+    return {"was": "was not", "carries": "does not carry"}.get(verb, f"not {verb}")
 
 
 def declaration(layout: Layout) -> list[Any]:
@@ -221,11 +238,13 @@ def declaration(layout: Layout) -> list[Any]:
         paragraphs.append(
             f"Entries written down later. {entries_text(sc.late)} (pages {bates_ranges(layout, sc.late)}) "
             f"{_were(sc.late)} written down more than {sel.late_days} days after the events they describe, on the dates shown "
-            "as 'recorded' on each entry. I do not state that they were made at or near the time of those events."
+            f"as 'recorded' on each entry. I do not state that {'it was' if len(sc.late) == 1 else 'they were'} made at "
+            "or near the time of those events."
         )
     paragraphs += [
         "Material received from others. "
-        f"{entries_text(sc.received, 'The')} record emails, messages, statements, documents and photographs, "
+        f"{entries_text(sc.received, 'The')} {'record' if len(sc.received) > 1 else 'records'} emails, messages, "
+        "statements, documents and photographs, "
         "and the exhibits are files, that the business received or collected and kept. They are true copies of "
         "that material as it was received and stored; I do not certify them as the business's own records or "
         "vouch for what others wrote in them. Each exhibit is identified by its SHA-256 hash value, listed in the "
@@ -270,9 +289,8 @@ def declaration(layout: Layout) -> list[Any]:
         )
     )
     story.append(para(f"I, {owner}, declare:", s["body"]))
-    story += [para(f"{n}. {text}", s["body"]) for n, text in enumerate(paragraphs, start=1)]
-    story.append(para(closing, s["body"]))
-    story.append(Spacer(1, 18))
+    numbered = [para(f"{n}. {text}", s["body"]) for n, text in enumerate(paragraphs, start=1)]
+    story += numbered[:-1]
     blanks = [
         ("Signature", BLANK),
         ("Name", sel.owner_name or BLANK),
@@ -282,7 +300,10 @@ def declaration(layout: Layout) -> list[Any]:
     ]
     table = grid([cells(k, bold=True)[:1] + cells(v) for k, v in blanks], [110, FRAME_WIDTH - 110], header=False)
     table.setStyle([("TOPPADDING", (0, 0), (-1, -1), 12)])
-    story += [table, Spacer(1, 14), Paragraph("Notice under Rule 902(11) (template for counsel)", s["h3"])]
+    # The last paragraph, the attestation and the whole signature block stay on one page: the
+    # signature never stands on a page of its own, away from what is signed.
+    story.append(KeepTogether([*numbered[-1:], para(closing, s["body"]), Spacer(1, 18), table]))
+    story += [Spacer(1, 14), Paragraph("Notice under Rule 902(11) (template for counsel)", s["h3"])]
     story.append(
         para(
             f"[Party] gives written notice to [adverse party] that it intends to offer the records produced as "

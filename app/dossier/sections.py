@@ -248,7 +248,8 @@ def _contemporaneity_text(layout: Layout) -> str:
     lags = [lag(c.entry.occurred_at, c.entry.recorded_at, late_days=days) for c in layout.selection.entries]
     late = sum(1 for x in lags if x.is_late)
     return (
-        f"{len(lags) - late} of {len(lags)} entries were written down within {days} days of the event; "
+        f"{len(lags) - late} of {len(lags)} entries {'was' if len(lags) - late == 1 else 'were'} written down within "
+        f"{days} days of the event; "
         f"{late} {'was' if late == 1 else 'were'} written down later (marked in the chronology and named in the "
         "declaration). The 'recorded' time of each entry comes from the computer's clock when it was first saved."
     )
