@@ -143,8 +143,13 @@ def exhibit_pages(layout: Layout, ex: Exhibit) -> list[Any]:
         return [*head, *email_flowables(layout, ex), *end]
     if ex.category == "pdf":
         slip = para(
-            f"The {plural(ex.page_count or 0, 'page')} of the original PDF follow, each stamped with its Bates number. "
-            f"The native file is in the bundle at {ex.native_path}.",
+            (
+                "The original PDF's one page follows, stamped with its Bates number. "
+                if ex.page_count == 1
+                else f"The {plural(ex.page_count or 0, 'page')} of the original PDF follow, each stamped with its "
+                "Bates number. "
+            )
+            + f"The native file is in the bundle at {ex.native_path}.",
             s["body"],
         )
         pages: list[Any] = [*head, slip]
