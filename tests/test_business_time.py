@@ -93,4 +93,9 @@ def test_the_exhibit_index_gives_acquired_times_in_the_business_zone_and_counts_
     assert f"Acquired: {acquired:%Y-%m-%d %H:%M}" in index, index  # Chicago time (its offset follows the column's wrap)
     assert " UTC," not in index and "page(s)" not in index
     assert "1 page" in index and "1 pages" not in index
+    # the cover's "Date prepared" and every page's header are in the business zone too
+    cover = " ".join(pdf_pages_text(result.pdf_path)[0].split())
+    offset = datetime.now(ZoneInfo("America/Chicago")).strftime("%z")
+    assert f"Date prepared {datetime.now(ZoneInfo('America/Chicago')):%Y-%m-%d} " in cover
+    assert f"{offset[:3]}:{offset[3:]} Bates range" in cover, cover
     assert vault.verify().ok

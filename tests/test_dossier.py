@@ -101,6 +101,8 @@ def test_the_manifest_matches_the_pdf(exported) -> None:  # type: ignore[no-unty
 def test_every_demo_page_says_it_is_a_demonstration(exported) -> None:  # type: ignore[no-untyped-def]
     pages = pdf_pages_text(exported["result"].pdf_path)
     assert all("DEMONSTRATION — fictional data" in page for page in pages)
+    everything = " ".join(" ".join(pages).split())
+    assert "All 16 entries were written down within 7 days of the event." in everything  # not "0 were … later"
 
 
 def test_the_export_is_recorded_in_the_ledger(exported) -> None:  # type: ignore[no-untyped-def]

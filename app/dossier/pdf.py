@@ -34,7 +34,7 @@ from app.dossier.entry_pages import entries_in_full
 from app.dossier.exhibit_pages import PHOTO_HEIGHT, all_exhibits, exhibit_index
 from app.dossier.layout import AnchoredHeading, Layout, Marker, PlaceholderPage
 from app.dossier.photos import PhotoPrefetcher
-from app.dossier.sections import FRAME_WIDTH, chronology, contents, cover, summary
+from app.dossier.sections import FRAME_WIDTH, business_zone, chronology, contents, cover, summary
 from app.dossier.text import SANS, markup, register_fonts
 
 MARGIN = 54
@@ -60,6 +60,8 @@ def _header(layout: Layout) -> Any:
     title = markup(f"Record of dealings: {layout.selection.client.name}"[:90])
     style = ParagraphStyle("header", fontName=SANS, fontSize=7.5, leading=9, textColor=colors.HexColor("#444444"))
 
+    prepared = f"Prepared {layout.prepared_at.astimezone(business_zone(layout)):%Y-%m-%d}"  # the cover's day
+
     def on_page(canv: Any, doc: Any) -> None:
         layout.tick()
         width, height = letter
@@ -69,7 +71,7 @@ def _header(layout: Layout) -> Any:
         line = Para(title, style)
         line.wrapOn(canv, width - 2 * MARGIN - 120, 20)
         line.drawOn(canv, MARGIN, height - 34)
-        canv.drawRightString(width - MARGIN, height - 32, f"Prepared {layout.prepared_at:%Y-%m-%d}")
+        canv.drawRightString(width - MARGIN, height - 32, prepared)
         canv.setStrokeColor(colors.HexColor("#bbbbbb"))
         canv.line(MARGIN, height - 36, width - MARGIN, height - 36)
         canv.restoreState()

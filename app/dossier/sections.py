@@ -138,7 +138,7 @@ def cover(layout: Layout) -> list[Any]:
         ("Entries", f"{len(sel.entries)} ({kinds}); private entries {private}"),
         ("Exhibits", str(len(layout.exhibits))),
         ("Prepared by", preparer),
-        ("Date prepared", when_text(layout.prepared_at)),
+        ("Date prepared", when_text(layout.prepared_at.astimezone(zone))),
         ("Bates range", f"{layout.bates(1)} – {layout.bates(layout.total_pages)}"),
         ("Ledger events", str(sel.ledger_count)),
         ("Ledger chain head", sel.ledger_head),
@@ -247,11 +247,15 @@ def _contemporaneity_text(layout: Layout) -> str:
     days = layout.selection.late_days
     lags = [lag(c.entry.occurred_at, c.entry.recorded_at, late_days=days) for c in layout.selection.entries]
     late = sum(1 for x in lags if x.is_late)
+    clock = "The 'recorded' time of each entry comes from the computer's clock when it was first saved."
+    if not late:
+        every = "The entry was" if len(lags) == 1 else f"All {len(lags)} entries were"
+        return f"{every} written down within {days} days of the event. {clock}"
     return (
         f"{len(lags) - late} of {len(lags)} entries {'was' if len(lags) - late == 1 else 'were'} written down within "
         f"{days} days of the event; "
         f"{late} {'was' if late == 1 else 'were'} written down later (marked in the chronology and named in the "
-        "declaration). The 'recorded' time of each entry comes from the computer's clock when it was first saved."
+        f"declaration). {clock}"
     )
 
 
