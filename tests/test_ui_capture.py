@@ -50,6 +50,40 @@ def test_logging_a_call_with_the_keyboard_only(demo_session: Any, qtbot: Any) ->
     assert demo_session.vault.drafts.list() == []  # saving discarded the draft
 
 
+def test_a_private_note_for_counsel_is_marked_everywhere_the_owner_looks(demo_session: Any, qtbot: Any) -> None:
+    from ui.models.roles import JOURNAL_ROLE
+
+    window = demo_session.window
+    _open_for(window, "Priya Natarajan")
+    dialog = window.quick_capture()
+    dialog.kind.setCurrentIndex(dialog.kind.findData("note"))
+    dialog.body.setPlainText("Lawyer says: keep every invoice email.")
+    dialog.body.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.body)
+    qtbot.keyClick(dialog.body, Qt.Key.Key_Tab)  # Tab leaves the note for the check box below it
+    assert QApplication.focusWidget() is dialog.private
+    qtbot.keyClick(dialog.private, Qt.Key.Key_Space)
+    assert dialog.content()["private"] is True  # the draft keeps it too
+    with qtbot.waitSignal(dialog.saved) as saved:
+        dialog.save()
+    entry = saved.args[0]
+    assert entry.fields.private
+    assert "Private" in window.detail.text.toPlainText()
+    row = next(
+        r
+        for r in range(window.timeline.rowCount())
+        if window.timeline.index(r, 0).data(JOURNAL_ROLE).row.id == entry.id
+    )
+    assert window.timeline.index(row, 0).data(JOURNAL_ROLE).marks == "Private"
+    edit = window.edit_entry()
+    assert edit.private.isChecked()  # an edit starts from what is stored
+    edit.private.setChecked(False)
+    with qtbot.waitSignal(edit.saved):
+        edit.save()
+    assert not demo_session.vault.entries.get(entry.id).fields.private
+    assert demo_session.vault.verify().ok
+
+
 def test_earlier_buttons_set_the_time(demo_session: Any, qtbot: Any) -> None:
     from datetime import datetime, timedelta
 

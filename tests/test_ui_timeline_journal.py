@@ -66,6 +66,20 @@ def test_a_row_shows_time_title_body_and_marks_and_a_retraction_on_hover(vault: 
     assert view.currentIndex().row() == 2 and view.rowAt(view.visualRect(model.index(2, 0)).center().y()) == 2
 
 
+def test_a_private_entry_is_marked_private_in_the_timeline(vault: Any) -> None:
+    """Private entries are left out of dossiers unless asked for: the owner sees which they are."""
+    from ui.models.roles import JOURNAL_ROLE
+    from ui.models.timeline_model import TimelineModel
+
+    client = vault.clients.add("Story")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    vault.entries.log(client.id, EntryFields("note", day, "Site visit"))
+    vault.entries.log(client.id, EntryFields("note", day + timedelta(hours=1), "For counsel", private=True))
+    model = TimelineModel(vault.entries, zone=UTC)
+    model.set_client(client.id)
+    assert [model.index(r, 0).data(JOURNAL_ROLE).marks for r in range(2)] == ["Private", ""]
+
+
 def test_photos_show_inline_from_the_stored_thumbnail_and_the_cache_stays_bounded(
     vault: Any, qapp: Any, qtbot: Any, monkeypatch: Any
 ) -> None:

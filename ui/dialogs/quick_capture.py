@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QDate, QDateTime, Qt, QThreadPool, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -115,6 +116,11 @@ class QuickCaptureDialog(QDialog):
         self.duration.setRange(0, 24 * 60)
         self.duration.setSuffix(" min")
         self.duration.setSpecialValueText("—")
+        self.private = QCheckBox("Private: leave out of dossiers")
+        self.private.setToolTip(
+            "For notes about strategy with your lawyer. A private entry stays in the record and its ledger, "
+            "but a dossier leaves it out (listed in its privilege log) unless you choose to include private entries."
+        )
         self.body = QPlainTextEdit()
         self.body.setPlaceholderText("What was said, what was agreed, how it felt…")
         self.body.setTabChangesFocus(True)
@@ -152,6 +158,7 @@ class QuickCaptureDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.body, 1)
+        layout.addWidget(self.private)  # after the note, in reading and in Tab order
         layout.addWidget(self.dropped_label)
         layout.addWidget(self.error)
         bottom = QHBoxLayout()
@@ -165,6 +172,7 @@ class QuickCaptureDialog(QDialog):
         self.setTabOrder(self.title, self.participants)
         self.setTabOrder(self.participants, self.duration)
         self.setTabOrder(self.duration, self.body)
+        self.setTabOrder(self.body, self.private)
 
         self._prefill()
         self.autosave_timer = QTimer(self)
@@ -189,6 +197,7 @@ class QuickCaptureDialog(QDialog):
             self.title.setText(f.title)
             self.participants.setText(", ".join(f.participants))
             self.duration.setValue(f.duration_min or 0)
+            self.private.setChecked(f.private)
             self.body.setPlainText(f.body)
         else:
             self.set_minutes_ago(0)
@@ -218,6 +227,7 @@ class QuickCaptureDialog(QDialog):
             "title": self.title.text(),
             "participants": self.participants.text(),
             "duration_min": self.duration.value(),
+            "private": self.private.isChecked(),
             "body": self.body.toPlainText(),
         }
 
@@ -230,6 +240,7 @@ class QuickCaptureDialog(QDialog):
         self.title.setText(str(content.get("title", "")))
         self.participants.setText(str(content.get("participants", "")))
         self.duration.setValue(int(content.get("duration_min") or 0))  # type: ignore[call-overload]
+        self.private.setChecked(content.get("private") is True)
         self.body.setPlainText(str(content.get("body", "")))
 
     def _zone_note(self) -> str:
@@ -262,7 +273,7 @@ class QuickCaptureDialog(QDialog):
             amount_cents=self.entry.fields.amount_cents if self.entry else None,
             currency=self.entry.fields.currency if self.entry else None,
             tags=self.entry.fields.tags if self.entry else (),
-            private=self.entry.fields.private if self.entry else False,
+            private=self.private.isChecked(),
         )
 
     # -- drafts and saving -----------------------------------------------------

@@ -94,8 +94,8 @@ class _Row:
         self._time = f"{local.hour:02d}:{local.minute:02d}"
         self._day_number = str(local.day)
         self._day_rest = (_weekday(local), f"{_month(local)} {local.year}")  # "%a", "%b %Y"
-        if row.attachment_count or row.revisions > 1:
-            marks = []
+        if row.private or row.attachment_count or row.revisions > 1:
+            marks = ["Private"] if row.private else []  # left out of dossiers unless asked for
             if row.attachment_count:
                 marks.append(plural(row.attachment_count, "file"))
             if row.revisions > 1:

@@ -58,6 +58,8 @@ def fields_html(
         rows.append(("Amount", f"{fields.amount_cents / 100:,.2f} {fields.currency or ''}".strip()))
     if fields.tags:
         rows.append(("Tags", ", ".join(fields.tags)))
+    if fields.private:
+        rows.append(("Private", "yes: left out of dossiers unless private entries are included"))
     rows.append(("Recorded", f"{recorded} (set by the vault, not editable)"))
     table = "".join(
         f"<tr><td style='color:#667085;padding-right:12px'>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows
@@ -264,6 +266,11 @@ class DetailPane(QWidget):
         lag = revision_lag(revision, late_days=self._late_days)
         self.text.setHtml(
             fields_html(
-                revision.fields, self.entry, heading_note=note, lag=lag, recorded_at=revision.recorded_at, zone=self.zone
+                revision.fields,
+                self.entry,
+                heading_note=note,
+                lag=lag,
+                recorded_at=revision.recorded_at,
+                zone=self.zone,
             )
         )
