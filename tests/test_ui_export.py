@@ -111,3 +111,38 @@ def test_bad_choices_give_one_line_and_no_build(demo_session: Any, qtbot: Any) -
     dialog.build()
     assert dialog.error.text() == "Tick at least one kind of entry." and not dialog.busy
     dialog.reject()
+
+
+def test_legend_declaration_form_and_replaced_production_are_chosen_in_the_dialog(
+    demo_session: Any, tmp_path: Path
+) -> None:
+    from app.dossier.export import export_dossier
+    from tests.helpers.bundles import footer_words, pdf_pages_text
+    from ui.dialogs.export_dossier import ExportDossierDialog
+
+    window = demo_session.window
+    client = _select(window, "Gerald Whitmore")
+    vault = demo_session.vault
+    first = export_dossier(vault, ExportDossierDialog(vault, window._tasks, client, window).options(), tmp_path / "a")
+    dialog = ExportDossierDialog(vault, window._tasks, client, window)
+    options = dialog.options()
+    assert options.legend == "" and options.declaration_form == "us" and options.supersedes is None  # the defaults
+    dialog.legend.setCurrentIndex(dialog.legend.findText("HIGHLY CONFIDENTIAL – ATTORNEYS' EYES ONLY"))
+    dialog.declaration_form.setCurrentIndex(dialog.declaration_form.findData("outside-us"))
+    assert dialog.supersedes.count() == 2  # "—" and the production just made
+    dialog.supersedes.setCurrentIndex(dialog.supersedes.findData(first.production))
+    options = dialog.options()
+    assert options.declaration_form == "outside-us" and options.supersedes == first.production
+    result = export_dossier(vault, options, tmp_path / "b")
+    pages = pdf_pages_text(result.pdf_path)
+    # the demo's notice and counsel's legend are long together: never over "page x of y"
+    for words in footer_words(result.pdf_path):
+        centre = next(x0 for word, x0, _x1 in words if word == "page")
+        assert max(x1 for word, _x0, x1 in words if word in ("ONLY", "data")) < centre
+    assert all("HIGHLY CONFIDENTIAL – ATTORNEYS' EYES ONLY" in page for page in pages)
+    everything = " ".join(" ".join(pages).split())
+    assert "under the laws of the United States of America" in everything and first.production in pages[0]
+    dialog.legend.setEditText("Subject to protective order")  # counsel's own wording, typed
+    assert dialog.options().legend == "Subject to protective order"
+    dialog.done(0)
+    assert vault.verify().ok

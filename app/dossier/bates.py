@@ -111,14 +111,33 @@ def stamp_operators(layout: Layout, fonts: StampFonts, page: int, width: float) 
         label = f"Exhibit {exhibit[0]}, page {exhibit[1]} of {exhibit[2]}"
         right = width - left_x - fonts.width(bates, True, 9) - 12
         parts.append(fonts.show(label, False, 7.5, right - fonts.width(label, False, 7.5), FOOTER_Y))
+    centre_x = (width - fonts.width(centre, False, 7.5)) / 2
     if width > 400 and layout.legend:
-        parts.append(fonts.show(layout.legend, False, 7.5, left_x, FOOTER_Y))
+        parts += _legend(fonts, layout.legend, left_x, centre_x - 12 - left_x)
     parts += [
-        fonts.show(centre, False, 7.5, (width - fonts.width(centre, False, 7.5)) / 2, FOOTER_Y),
+        fonts.show(centre, False, 7.5, centre_x, FOOTER_Y),
         "0 g",
         fonts.show(bates, True, 9, width - left_x - fonts.width(bates, True, 9), FOOTER_Y - 1),
     ]
     return ("\n".join(parts) + "\n").encode()
+
+
+def _legend(fonts: StampFonts, legend: str, x: float, room: float) -> list[str]:
+    """The legend left of "page x of y", never over it: smaller type if it must (down to
+    5.5 pt), and beyond that a second line below the first."""
+    size = 7.5
+    while size > 5.5 and fonts.width(legend, False, size) > room:
+        size -= 0.5
+    if fonts.width(legend, False, size) <= room:
+        return [fonts.show(legend, False, size, x, FOOTER_Y)]
+    head, dot, tail = legend.partition(" · ")  # the demo's notice and counsel's legend: a line each
+    if not (dot and fonts.width(head, False, size) <= room):
+        words = legend.split(" ")
+        cut = next(
+            (n for n in range(len(words) - 1, 0, -1) if fonts.width(" ".join(words[:n]), False, size) <= room), 1
+        )
+        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+    return [fonts.show(head, False, size, x, FOOTER_Y), fonts.show(tail, False, size, x, FOOTER_Y - size - 1)]
 
 
 def _exhibit_pages(layout: Layout) -> dict[int, tuple[int, int, int]]:

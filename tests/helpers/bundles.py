@@ -15,6 +15,21 @@ def pdf_pages_text(pdf: Path) -> list[str]:
     return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
+def footer_words(pdf: Path, band: float = 40) -> list[list[tuple[str, float, float]]]:
+    """Per page, the words in the bottom ``band`` points, as (word, x min, x max), from
+    pdftotext -bbox (poppler): where the stamp's texts really are on the page."""
+    import html
+    import re
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages: list[list[tuple[str, float, float]]] = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S):
+        height = float(page[2])
+        words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>', page[3])
+        pages.append([(html.unescape(w), float(x0), float(x1)) for x0, y0, x1, w in words if float(y0) > height - band])
+    return pages
+
+
 def rewrite_zip(
     src: Path, dest: Path, change: Callable[[str, bytes], bytes | None], add: dict[str, bytes] | None = None
 ) -> None:

@@ -40,6 +40,13 @@ from ui.window_geometry import fit_window
 from ui.words import plural
 from ui.workers import Progress, Tasks, user_message
 
+NO_LEGEND = "None"
+DECLARATION_FORMS = (
+    ("Signed in the US", "us"),
+    ("Signed outside the US", "outside-us"),
+    ("Other law (counsel writes the closing)", "other"),
+)
+
 PHASES = {
     "select": "Reading the record",
     "layout": "Laying out pages",
@@ -96,6 +103,27 @@ class ExportDossierDialog(QDialog):
         self.recipient.setPlaceholderText("e.g. Smith & Lee LLP")
         self.recipient.setToolTip("For whom this production is made; printed on the cover and kept in the register")
         form.addRow("Produced to", self.recipient)
+        # What counsel may ask for: a confidentiality legend on every page, the form of the
+        # declaration's closing, and which earlier production this one corrects.
+        self.legend = QComboBox()
+        self.legend.setEditable(True)
+        self.legend.setAccessibleName("Legend on every page")
+        self.legend.setToolTip("Printed at the foot of every page; choose one or type the wording counsel gives you")
+        for text in (NO_LEGEND, "CONFIDENTIAL", "HIGHLY CONFIDENTIAL – ATTORNEYS' EYES ONLY"):
+            self.legend.addItem(text)
+        form.addRow("Legend", self.legend)
+        self.declaration_form = QComboBox()
+        self.declaration_form.setAccessibleName("Declaration closing")
+        for label, key in DECLARATION_FORMS:
+            self.declaration_form.addItem(label, key)
+        self.declaration_form.setToolTip("How the records declaration ends (28 U.S.C. § 1746); counsel adapts it")
+        form.addRow("Declaration", self.declaration_form)
+        self.supersedes = QComboBox()
+        self.supersedes.setAccessibleName("Replaces production")
+        self.supersedes.setToolTip("An earlier production this one corrects: the cover says so")
+        form.addRow("Replaces", self.supersedes)
+        self.client_box.currentIndexChanged.connect(self._fill_supersedes)
+        self._fill_supersedes()
         self.build_button = QPushButton("Build preview")
         self.build_button.setDefault(True)
         self.build_button.clicked.connect(self.build)
@@ -171,7 +199,19 @@ class ExportDossierDialog(QDialog):
             include_private=self.include_private.isChecked(),
             bates_prefix=self.bates_prefix.text().strip() or None,
             recipient=self.recipient.text().strip(),
+            legend="" if self.legend.currentText().strip() in ("", NO_LEGEND) else self.legend.currentText().strip(),
+            declaration_form=str(self.declaration_form.currentData()),
+            supersedes=self.supersedes.currentData() or None,
         )
+
+    def _fill_supersedes(self) -> None:
+        """'—' and the chosen client's earlier productions, newest first."""
+        from app.dossier.productions import productions
+
+        self.supersedes.clear()
+        self.supersedes.addItem("—  (a new production)", "")
+        for p in reversed(productions(self.vault, int(self.client_box.currentData()))):
+            self.supersedes.addItem(f"{p.number}  ({p.bates_range})", p.number)
 
     def show_register(self) -> None:
         """The chosen client's earlier productions, newest first (at most five)."""
