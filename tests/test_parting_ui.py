@@ -44,6 +44,12 @@ def test_pattern_view_shows_the_months_and_the_verdict(qtbot, demo_vault) -> Non
         for y in range(image.height() // 2, image.height(), 2)
     }
     assert {c.rgb() for _key, _label, c in SERIES} <= colours
+    from ui.parting.pattern_view import month_label
+
+    # months in words: "26/05" read as the 26th of May
+    assert month_label("2026-05", with_year=True) == "May 2026" and month_label("2027-01", with_year=False) == "Jan"
+    assert view.chart.toolTip().splitlines()[0].startswith("May 2026: ")
+    assert "1 contacts" not in view.chart.toolTip()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert view.grab().save(str(SCREENSHOTS / "pattern-view.png"))
 

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.parting.pattern import Month, Pattern, client_pattern, summary_lines
+from app.words import plural
 
 SERIES = (
     ("incidents", "Incidents", QColor(214, 120, 40)),
@@ -22,6 +23,16 @@ SERIES = (
 )
 CONTACTS_COLOR = QColor(150, 160, 175, 110)
 MONTHS_SHOWN = 12
+
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_label(month: str, *, with_year: bool) -> str:
+    """'2026-05' as 'May 2026' (the first column and each January) or 'May': never '26/05',
+    which reads as a day."""
+    name = MONTH_NAMES[int(month[5:7]) - 1]
+    return f"{name} {month[:4]}" if with_year else name
 
 
 class PatternChart(QWidget):
@@ -38,7 +49,9 @@ class PatternChart(QWidget):
         self._months = months[-MONTHS_SHOWN:]
         self.setToolTip(
             "\n".join(
-                f"{m.month}: {m.trouble} incidents/complaints/threats, {m.contacts} contacts" for m in self._months
+                f"{month_label(m.month, with_year=True)}: {plural(m.trouble, 'incident, complaint or threat', 'incidents, complaints or threats')}, "
+                f"{plural(m.contacts, 'contact')}"
+                for m in self._months
             )
         )
         self.update()
@@ -81,7 +94,11 @@ class PatternChart(QWidget):
         painter.setPen(text_color)
         for i, m in enumerate(self._months):
             rect = QRectF(area.left() + i * slot, area.bottom() + 2, slot, label_h)
-            label = m.month[2:].replace("-", "/") if slot > metrics.horizontalAdvance("00/00") + 4 else m.month[5:]
+            label = month_label(m.month, with_year=i == 0 or m.month.endswith("-01"))
+            if metrics.horizontalAdvance(label) + 4 > slot:
+                label = month_label(m.month, with_year=False)
+            if metrics.horizontalAdvance(label) + 4 > slot:
+                label = str(int(m.month[5:]))
             painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
         painter.drawText(
             QRectF(area.left(), area.top() - 2, area.width(), label_h), Qt.AlignmentFlag.AlignRight, f"max {top}"
