@@ -167,7 +167,9 @@ def test_triage_assigns_a_waiting_file_to_a_client(demo_session: Any, qtbot: Any
     qtbot.waitUntil(lambda: len(triage.pending(demo_session.vault)) == 1, timeout=15_000)
     dialog = window.show_triage()
     assert dialog.table.rowCount() == 1 and dialog.table.item(0, 0).text() == "unsorted.eml"
+    assert dialog.clients.currentData() is None and not dialog.assign_button.isEnabled()  # the owner chooses
     dialog.clients.setCurrentIndex(dialog.clients.findData(client.id))
+    assert dialog.assign_button.isEnabled()
     assert dialog.grab().toImage().save(str(Path(os.environ.get("CASEFILE_SHOTS", tmp_path)) / "triage-waiting.png"))
     qtbot.mouseClick(dialog.assign_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=15_000)

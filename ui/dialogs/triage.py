@@ -52,6 +52,7 @@ class TriageDialog(QDialog):
         self.clients = QComboBox()
         self.clients.setAccessibleName("Client to file it under")
         self.clients.setMinimumWidth(200)
+        self.clients.currentIndexChanged.connect(lambda _i: self._enable_assign())
         self.assign_button = QPushButton("Assign to client")
         self.assign_button.clicked.connect(self.assign)
         self.empty = QLabel(
@@ -89,13 +90,21 @@ class TriageDialog(QDialog):
         if items:
             self.table.selectRow(0)
         current = self.clients.currentData()
+        self.clients.blockSignals(True)
         self.clients.clear()
+        # No client is chosen for the owner: a file filed under the first name in the list
+        # (a do-not-serve client, say) would be a mistake the record keeps.
+        self.clients.addItem("Choose the client…", None)
         for client in self._vault.clients.list():
             self.clients.addItem(client.name, client.id)
         if current is not None and self.clients.findData(current) >= 0:
             self.clients.setCurrentIndex(self.clients.findData(current))
+        self.clients.blockSignals(False)
         self.empty.setVisible(not items)
-        self.assign_button.setEnabled(bool(items) and self.clients.count() > 0)
+        self._enable_assign()
+
+    def _enable_assign(self) -> None:
+        self.assign_button.setEnabled(self.table.rowCount() > 0 and self.clients.currentData() is not None)
 
     def selected_item_id(self) -> int | None:
         row = self.table.currentRow()
