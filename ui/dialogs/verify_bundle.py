@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.file_dialogs import suggested_path
+from ui.words import plural
 from ui.workers import Tasks
 
 
@@ -35,8 +36,10 @@ def check_bundle(path: Path, fingerprint: str | None) -> tuple[bool, str]:
     if not report.ok:
         return False, "NOT OK — do not rely on this bundle as it is:\n" + "\n".join(f"• {p}" for p in report.problems)
     lines = [
-        f"OK: {report.files_checked} files match their SHA-256 checksums and the manifest.",
-        f"The PDF has {report.pages} pages; its exhibit index prints the manifest's SHA-256 values.",
+        "OK: 1 file matches its SHA-256 checksum and the manifest."
+        if report.files_checked == 1
+        else f"OK: {report.files_checked} files match their SHA-256 checksums and the manifest.",
+        f"The PDF has {plural(report.pages, 'page')}; its exhibit index prints the manifest's SHA-256 values.",
     ]
     if report.signed_by:
         lines.append(f"The manifest is signed by the key with fingerprint {report.signed_by}.")
@@ -91,7 +94,9 @@ class VerifyBundleDialog(QDialog):
         layout.addLayout(bottom)
 
     def choose(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Choose a dossier bundle", suggested_path(""), "Dossier bundles (*.zip)")
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Choose a dossier bundle", suggested_path(""), "Dossier bundles (*.zip)"
+        )
         if name:
             self.path_edit.setText(name)
 
