@@ -77,6 +77,43 @@ def takeout(path: Path, count: int) -> None:
             )
 
 
+def test_a_message_too_large_to_hold_is_streamed_whole_and_the_next_ones_still_come(
+    vault, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Over MAX_MBOX_MESSAGE_BYTES a message is not held in memory: it is stored whole, as
+    it stands in the archive ('>From ' unescaped like the others), unparsed, with the reason."""
+    from app.ingest import mbox_stream
+    from app.ingest.importer import import_path
+
+    mbox = tmp_path / "takeout.mbox"
+    takeout(mbox, 3)
+    big_body = b"".join(b"line %05d of a long attachment\n" % n for n in range(2000)) + b">From inside\n"
+    big = (
+        b"X-Gmail-Labels: Inbox,Clients/Whitmore\nFrom: Gerald <gerald@example.com>\nSubject: Huge\n"
+        b"Message-ID: <huge@example.com>\n\n" + big_body
+    )
+    with mbox.open("ab") as out:
+        out.write(b"From 1790000000999@xxx Mon Mar 03 14:03:00 +0000 2025\n" + big + b"\n")
+    takeout(tmp_path / "tail.mbox", 5)
+    with mbox.open("ab") as out:  # two more ordinary messages after the big one
+        out.write(b"".join((tmp_path / "tail.mbox").read_bytes().partition(b"\nFrom 1790000000003")[1:]).lstrip(b"\n"))
+    monkeypatch.setattr(mbox_stream, "MAX_MBOX_MESSAGE_BYTES", 10_000)
+    client = vault.clients.add("Gerald Whitmore", emails=["gerald@example.com"])
+    result = import_path(vault, client.id, mbox)
+    assert result.status == "imported" and len(result.entry_ids) == 6, result.line()
+    kept_unread = [e for e in result.entry_ids if "unreadable" in vault.attachments.for_entry(e)[0].metadata]
+    assert len(kept_unread) == 1
+    huge = kept_unread[0]
+    [original] = vault.attachments.for_entry(huge)
+    stored = vault.attachments.read_bytes(original.sha256)
+    assert stored == big.replace(b"\n>From inside", b"\nFrom inside") + b"\n"  # whole, unescaped, nothing cut
+    assert "kept whole" in original.metadata["unreadable"] and "kept unread" in result.line()
+    assert vault.entries.get(huge).fields.tags == ("clients/whitmore",)
+    again = import_path(vault, client.id, mbox)  # recognised by its SHA-256 like the others
+    assert again.status == "duplicate", again.line()
+    assert vault.verify().ok
+
+
 def test_takeout_mbox_is_streamed_with_gmail_labels_as_tags(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     mbox = tmp_path / "All mail Including Spam and Trash.mbox"
     takeout(mbox, 12)

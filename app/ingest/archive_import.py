@@ -34,6 +34,27 @@ class ArchiveMessage:
     collected: dict[str, Any] = field(default_factory=dict)  # how it came out of the archive (folder, labels)
     tags: tuple[str, ...] = ()
     position: int = 0  # bytes of the archive read so far, for progress
+    # A message too large to hold in memory: ``raw`` is empty and this streams its bytes
+    # (read twice: once for its SHA-256, once into the vault), kept whole and unparsed.
+    whole: Source | None = None
+    too_large: str = ""  # why it is kept unread
+
+
+def _streamed_item(message: ArchiveMessage) -> tuple[ParsedItem, str]:
+    """The item for a message kept whole without holding it: (item, its SHA-256)."""
+    assert message.whole is not None
+    digest = hashlib.sha256()
+    with message.whole.opener() as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    item = unreadable_item(b"", message.name, message.fallback_time, message.too_large)
+    item.parts[0] = Part(
+        name=message.name,
+        source=message.whole,
+        media_type="message/rfc822",
+        metadata={"unreadable": message.too_large},
+    )
+    return item, digest.hexdigest()
 
 
 def unreadable_item(raw: bytes, name: str, when: datetime, reason: str) -> ParsedItem:
@@ -109,8 +130,11 @@ def import_messages(
             notes.append("cancelled; import the file again to continue")
             break
         raw = message.raw
-        digest = hashlib.sha256(raw).hexdigest()
-        item, bad = read_message(raw, message.name, message.fallback_time)
+        if message.whole is not None:
+            (item, digest), bad = _streamed_item(message), True
+        else:
+            digest = hashlib.sha256(raw).hexdigest()
+            item, bad = read_message(raw, message.name, message.fallback_time)
         original = item.parts[0]
         if message.collected:
             original.metadata = {**original.metadata, "collected": message.collected}
