@@ -225,7 +225,8 @@ class Session(QObject):
     def show_settings(self) -> Any:
         from ui.dialogs.settings import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.vault, parent=self.window, backups=self.backups)
+        writes = self.window.writes if self.window is not None else None  # the window's writer worker
+        dialog = SettingsDialog(self.settings, self.vault, parent=self.window, backups=self.backups, writes=writes)
         dialog.applied.connect(lambda: self.idle.set_minutes(self.settings.auto_lock_minutes))
         dialog.applied.connect(self.restart_inbox)
         dialog.applied.connect(self.backups.tick)  # a folder just chosen: the first backup now

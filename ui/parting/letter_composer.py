@@ -1,7 +1,9 @@
 """The letter composer: pick a template, edit, see the gentle checks live, export, record as sent.
 
 Findings are underlined in the editor (wavy line) and listed below it; clicking a
-finding selects its words. Checks run 250 ms after the last keystroke.
+finding selects its words. Checks run 250 ms after the last keystroke. "Record as sent" is
+checked on the GUI thread and written on the window's writer worker (``writes``): while another
+thread or process holds the writer the composer stays usable and says "Saving…".
 
 Signals:
     letter_recorded(object): the letter was stored as a 'letter sent' entry (its id).
@@ -38,10 +40,20 @@ from app.errors import CasefileError
 from app.parting.checklist import checklist, mark_done
 from app.parting.export import export_letter
 from app.parting.letter_checks import Finding
-from app.parting.letters import LETTER_TEMPLATES, Letter, find_letter_draft, record_sent, render, save_letter_draft
+from app.parting.letters import (
+    LETTER_TEMPLATES,
+    Letter,
+    check_record_sent,
+    find_letter_draft,
+    record_sent,
+    render,
+    save_letter_draft,
+)
+from app.records.times import now_utc
 from ui.file_dialogs import suggested_path
 from ui.window_geometry import fit_window
 from ui.words import plural, without_cli_syntax
+from ui.workers import ButtonWrite, Tasks
 
 UNDERLINE = {
     "blame": QColor(200, 40, 40),
@@ -58,7 +70,15 @@ class LetterComposer(QDialog):
     letter_exported = Signal(object)
     draft_saved = Signal(object)
 
-    def __init__(self, vault: Any, client_id: int, template: str = "not-right-fit", parent: QWidget | None = None):
+    def __init__(
+        self,
+        vault: Any,
+        client_id: int,
+        template: str = "not-right-fit",
+        parent: QWidget | None = None,
+        *,
+        writes: Tasks | None = None,
+    ):
         super().__init__(parent)
         self._vault = vault
         self.client_id = client_id
@@ -105,6 +125,7 @@ class LetterComposer(QDialog):
         self.record_button.clicked.connect(self.record_as_sent)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.recording = ButtonWrite(self, self.record_button, self.status, writes, prefix="Not recorded: ")
 
         top = QFormLayout()
         pick = QHBoxLayout()
@@ -259,21 +280,29 @@ class LetterComposer(QDialog):
         self.letter_exported.emit(written)
         return written
 
-    def record_as_sent(self) -> int | None:
+    def record_as_sent(self) -> bool:
+        """Check the letter here (bad input: one line, at once), then record it on the worker;
+        ``letter_recorded`` follows once it is in. False: refused, or one already on its way."""
+        if self.recording.saving:
+            return False
+        vault, client_id, letter, draft_id = self._vault, self.client_id, self.letter(), self.draft_id
+        how, proofread_by, sent_at = self.how.currentText(), self.proofread_by.text(), now_utc()
         try:
-            entry_id = record_sent(
-                self._vault,
-                self.client_id,
-                self.letter(),
-                how=self.how.currentText(),
-                proofread_by=self.proofread_by.text(),
-                draft_id=self.draft_id,
-            )
+            check_record_sent(vault, client_id, letter, how=how, sent_at=sent_at, proofread_by=proofread_by)
         except CasefileError as error:
             self.status.setText(f"Not recorded: {without_cli_syntax(str(error))}")
-            return None
+            return False
+        self._autosave.stop()
+        self.status.setText("Recording the letter…")
+        return self.recording.run(
+            lambda: record_sent(
+                vault, client_id, letter, how=how, sent_at=sent_at, proofread_by=proofread_by, draft_id=draft_id
+            ),
+            self._recorded,
+        )
+
+    def _recorded(self, entry_id: int) -> None:
         self._autosave.stop()
         self.draft_id = None
         self.status.setText(f"Recorded as entry #{entry_id}; the follow-up call is due in 24 hours.")
-        self.letter_recorded.emit(entry_id)
-        return int(entry_id)
+        self.letter_recorded.emit(int(entry_id))
