@@ -269,14 +269,14 @@ class SettingsDialog(QDialog):
     def open_inbox_folders(self) -> Any:
         from ui.dialogs.inbox_folders import InboxFoldersDialog
 
-        dialog = InboxFoldersDialog(self._vault, parent=self)
+        dialog = InboxFoldersDialog(self._vault, parent=self, writes=self.write.writes)
         dialog.open()
         return dialog
 
     def open_mail_accounts(self) -> Any:
         from ui.dialogs.mail import MailAccountsDialog
 
-        dialog = MailAccountsDialog(self._vault, parent=self)
+        dialog = MailAccountsDialog(self._vault, parent=self, writes=self.write.writes)
         dialog.open()
         return dialog
 
