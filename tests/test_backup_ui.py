@@ -33,7 +33,8 @@ def test_choosing_a_folder_and_backing_up_now_in_settings(demo_session: Any, tmp
     (written,) = list_backups(usb, vault.vault_id)
     assert check_backup(written[1], PASSPHRASE).head == vault.head()
     dialog.grab().save(str(tmp_path / "settings-backups.png"))
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.applied, timeout=30_000):  # written on the window's writer worker
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert vault.settings.get("backup_folder") == str(usb) and vault.settings.get("backup_keep") == "5"
     assert vault.verify().ok
     label = demo_session.window.backup_label

@@ -56,7 +56,8 @@ def test_editing_a_client_in_the_app_shows_the_history(demo_session: Any, qtbot:
     dialog.name.selectAll()
     qtbot.keyClicks(dialog.name, "Priya N. Natarajan")
     dialog.phones.setText("+1 555 0100")
-    qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+    with qtbot.waitSignal(dialog.changed, timeout=30_000):  # written on the window's writer worker
+        qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
     assert not dialog.isVisible()
     assert vault.clients.get(client.id).name == "Priya N. Natarajan"
     qtbot.waitUntil(

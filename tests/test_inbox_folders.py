@@ -58,7 +58,7 @@ def test_a_folder_of_no_client_or_of_several_goes_to_triage_with_the_reason(vaul
     assert vault.verify().ok
 
 
-def test_settings_say_names_are_visible_and_give_chosen_clients_neutral_folders(demo_session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_settings_say_names_are_visible_and_give_chosen_clients_neutral_folders(demo_session, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLabel
 
@@ -75,7 +75,8 @@ def test_settings_say_names_are_visible_and_give_chosen_clients_neutral_folders(
     assert first.checkState() == Qt.CheckState.Unchecked  # no folder until asked
     first.setCheckState(Qt.CheckState.Checked)
     dialog.grab().save(str(tmp_path / "inbox-folders.png"))
-    dialog.apply()
+    with qtbot.waitSignal(dialog.saved, timeout=30_000):  # written on the writer worker
+        dialog.apply()
     client_id = int(first.data(Qt.ItemDataRole.UserRole))
     assert assigned(vault) == {f"C-{client_id:04d}": client_id}
     assert vault.verify().ok

@@ -409,6 +409,13 @@ def _setting(w: World) -> None:
     w.vault.settings.set(key, value)
 
 
+def _settings_at_once(w: World) -> None:
+    """The Settings dialog's save: the changed vault settings in one transaction (``set_many``)."""
+    w.vault.settings.set_many(
+        {"display_timezone": w.rng.choice(["Asia/Tokyo", ""]), "ocr": w.rng.choice(["on", "off"]), "backup_keep": "9"}
+    )
+
+
 def _seal(w: World) -> None:
     w.seal = w.vault.seal()
 
@@ -722,6 +729,7 @@ OPERATIONS: list[Operation] = [
     Operation("draft save", _draft_save, _CLIENTS, ledger=False),
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
     Operation("setting", _setting),
+    Operation("settings saved together (Settings dialog)", _settings_at_once),
     Operation("seal", _seal, ledger=False),
     Operation("signing key (first use)", lambda w: w.vault.signing.ensure() and None, ledger=False),
     Operation("anchor seal (TSA offline: queued)", _anchor_offline, ledger=False),
@@ -861,6 +869,7 @@ def test_a_refused_operation_changes_nothing(world: World) -> None:
         lambda: world.vault.entries.revise(entry_id, world.fields()),
         lambda: world.vault.clients.set_status(world.client(), "banished", "no such status"),
         lambda: world.vault.settings.set("no_such_setting", "x"),
+        lambda: world.vault.settings.set_many({"ocr": "off", "no_such_setting": "x"}),  # all or nothing
         lambda: world.vault.entries.log(world.client(), EntryFields("call", world.when(), "")),
         lambda: _export_refused(world, bates_digits=3),
         lambda: _export_refused(world, bates_prefix="-bad"),

@@ -137,16 +137,20 @@ def test_composer_checks_live_and_records_the_letter(qtbot, demo_vault, tmp_path
     assert reopened.editor.toPlainText() == composer.editor.toPlainText()
     assert reopened.letter().template == "after-conduct" and "restored" in reopened.status.text()
     steps_before = [e.action for e in demo_vault.events()].count("parting.step")
-    reopened.save_draft()
-    assert "Draft saved" in reopened.status.text() and len(demo_vault.drafts.list()) == 1
+    reopened.save_draft()  # on the composer's writer, after the draft it writes first
+    qtbot.waitUntil(lambda: "Draft saved in the vault" in reopened.status.text(), timeout=30_000)
+    assert len(demo_vault.drafts.list()) == 1
     # Gerald's letter was already marked drafted in the demo: not marked twice.
     assert [e.action for e in demo_vault.events()].count("parting.step") == steps_before
 
     reopened.fill_from_template()
-    assert reopened.export_to(tmp_path / "letter.eml") == tmp_path / "letter.eml"
-    with qtbot.waitSignal(reopened.letter_recorded) as blocker:
-        entry_id = reopened.record_as_sent()
-    assert blocker.args == [entry_id]
+    assert not reopened.export_to(tmp_path / "letter.doc") and "use .txt, .eml or .pdf" in reopened.status.text()
+    with qtbot.waitSignal(reopened.letter_exported, timeout=30_000) as exported:
+        assert reopened.export_to(tmp_path / "letter.eml")  # written on the composer's worker
+    assert exported.args == [tmp_path / "letter.eml"] and (tmp_path / "letter.eml").is_file()
+    with qtbot.waitSignal(reopened.letter_recorded, timeout=30_000) as blocker:
+        assert reopened.record_as_sent()  # checked here, written on the composer's worker
+    (entry_id,) = blocker.args
     assert demo_vault.entries.get(entry_id).kind == "letter_sent"
     assert demo_vault.drafts.list() == []  # the draft became the letter
     assert demo_vault.verify().ok
@@ -164,7 +168,7 @@ def test_follow_up_card_shows_the_letter_and_logs_the_call(qtbot, vault) -> None
     assert "Jo Park" in card.header.text() and "+1 312 555 0199" in card.header.text() and "due" in card.header.text()
     assert "decided to end our working relationship" in card.points.text()
     assert "Our decision is final" in card.answers.text()
-    assert card.log_call() is None and "Not logged" in card.status.text()
+    assert not card.log_call() and "Not logged" in card.status.text()
     qtbot.keyClicks(card.summary, "Calm; asked about the handover.")
     qtbot.keyClicks(card.outcome, "Accepted.")
     with qtbot.waitSignal(card.call_logged):

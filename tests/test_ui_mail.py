@@ -42,7 +42,8 @@ def add_account_with_the_dialog(vault: Any, server: Dovecot, qtbot: Any) -> None
     dialog.tls.setCurrentText("none")
     dialog.user.setText(USER)
     qtbot.keyClicks(dialog.password, PASSWORD)
-    dialog.add_button.click()
+    with qtbot.waitSignal(dialog.accounts_changed, timeout=30_000):  # stored on the writer worker
+        dialog.add_button.click()
     assert dialog.error.isHidden(), dialog.error.text()
     assert dialog.list.count() == 1 and dialog.list.item(0).text().startswith("local — ")
     assert dialog.password.text() == ""

@@ -104,7 +104,9 @@ def test_settings_are_saved_and_the_auto_lock_follows(demo_session: Any, qtbot: 
     dialog.apply()
     assert dialog.isVisible() and "Unknown time zone" in dialog.error.text()
     dialog.timezone.setText("Asia/Tokyo")
-    dialog.apply()
+    with qtbot.waitSignal(dialog.applied, timeout=30_000):  # written on the window's writer worker
+        dialog.apply()
+    qtbot.waitUntil(lambda: demo_session.window.timeline.zone.key == "Asia/Tokyo")
     assert demo_session.window.timeline.zone.key == "Asia/Tokyo"
     assert demo_session.settings.auto_lock_minutes == 12
     assert demo_session.idle._timer.interval() == 12 * 60_000

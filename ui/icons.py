@@ -16,7 +16,7 @@ from PySide6.QtGui import QGuiApplication, QIcon, QPalette
 from app.assets import resource_path
 
 ICON_SIZES = (16, 20, 24, 32, 48)
-_HEX = re.compile(r'(stroke|fill)="(#[0-9a-fA-F]{6})"')
+_HEX = r'(stroke|fill)="(#[0-9a-fA-F]{6})"'  # compiled (and cached) by re at the first dark palette
 
 
 _palette_seen: list[int | None] = [None, None]  # [palette cacheKey, its Window rgba when dark else None]
@@ -54,7 +54,7 @@ def recolour_svg(svg: str, background_rgba: int) -> str:
     from ui.colours import MARK_CONTRAST, readable_name
 
     back = QColor.fromRgba(background_rgba)
-    return _HEX.sub(lambda m: f'{m.group(1)}="{readable_name(m.group(2), back, MARK_CONTRAST)}"', svg)
+    return re.sub(_HEX, lambda m: f'{m.group(1)}="{readable_name(m.group(2), back, MARK_CONTRAST)}"', svg)
 
 
 @cache

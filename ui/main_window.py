@@ -61,7 +61,7 @@ from ui.widgets.views import FileDrops, make_client_view
 from ui.widgets.work_indicator import WorkIndicator
 from ui.window_geometry import fit_window
 from ui.words import plural
-from ui.workers import Tasks, serial_tasks, user_message
+from ui.workers import Tasks, serial_tasks, user_message, wait_for_app_writes
 
 
 class MainWindow(QMainWindow):
@@ -78,7 +78,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.vault = vault
         self._tasks = tasks
-        # The window's own writes (retract, checklist steps, reminders done/snoozed, undo):
+        # The window's own writes (retract, clients, reminders, settings, checklist steps, letters,
+        # the follow-up call, undo):
         # off the GUI thread, in the order asked for; a lock waits for them (prepare_lock).
         self.writes = serial_tasks(self)
         self.locking = False
@@ -454,7 +455,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def new_client(self) -> ScreenedNewClientDialog:
-        dialog = ScreenedNewClientDialog(self.vault, parent=self)
+        dialog = ScreenedNewClientDialog(self.vault, parent=self, writes=self.writes)
         dialog.added.connect(lambda client: self.select_client(client.id))
         dialog.open_client_requested.connect(self.select_client)
         dialog.open()
@@ -470,7 +471,7 @@ class MainWindow(QMainWindow):
         client = self.current_client()
         if client is None:
             return None
-        dialog = EditClientDialog(self.vault.clients, client, self.zone, parent=self)
+        dialog = EditClientDialog(self.vault.clients, client, self.zone, parent=self, writes=self.writes)
         dialog.open()
         return dialog
 
@@ -478,7 +479,7 @@ class MainWindow(QMainWindow):
         client = self.current_client()
         if client is None:
             return None
-        dialog = ClientStatusDialog(self.vault.clients, client, parent=self)
+        dialog = ClientStatusDialog(self.vault.clients, client, parent=self, writes=self.writes)
         dialog.open()
         return dialog
 
@@ -679,7 +680,8 @@ class MainWindow(QMainWindow):
             dialog.save_draft()
             dialog.tasks.wait()  # its writes run on its own worker: in before the vault closes
             dialog.done(0)
-        self.writes.wait()  # a retraction, a step, a reminder or an undo on its way: in before the vault closes
+        self.writes.wait()  # a write asked for by the window or its dialogs: in before the vault closes
+        wait_for_app_writes()  # and one asked for by a form opened on its own (ui.workers.app_writes)
         self.detail.set_vault(None)
         self.detail.clear()
         self.timeline.clear()

@@ -40,10 +40,10 @@ class PartingWindow(QDialog):
         self.pattern.set_client(client.id)
         self.checklist = ChecklistPanel(vault, writes=writes)  # the main window's writer worker
         self.checklist.set_client(client.id)
-        self.letter = LetterComposer(vault, client.id)
+        self.letter = LetterComposer(vault, client.id, writes=writes)
         # The composer is a dialog of its own elsewhere (do-not-serve); here it is a tab.
         self.letter.setWindowFlags(Qt.WindowType.Widget)
-        self.followup = FollowUpCallCard(vault)
+        self.followup = FollowUpCallCard(vault, writes=writes)
         self.followup.set_client(client.id)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.pattern, "Pattern and cost")
@@ -72,6 +72,11 @@ class PartingWindow(QDialog):
         self.pattern.set_client(self.client_id)
         self.record_changed.emit(entry_id)
         self.entry_recorded.emit(int(entry_id))
+
+    def reject(self) -> None:
+        if self.letter.recording.saving or self.followup.logging.saving:
+            return  # a letter or a call is being written: closing now would hide its outcome
+        super().reject()
 
     def done(self, code: int) -> None:
         self.letter.flush()  # a half-written letter stays in the vault as a draft

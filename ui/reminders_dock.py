@@ -83,7 +83,8 @@ class RemindersDock(QDockWidget):
         from ui.dialogs.reminder import AddReminderDialog
 
         current = getattr(self._window, "current_client", lambda: None)()
-        dialog = AddReminderDialog(self._vault, current.id if current is not None else None, parent=self._window)
+        client_id = current.id if current is not None else None
+        dialog = AddReminderDialog(self._vault, client_id, parent=self._window, writes=self.panel.writes)
         dialog.added.connect(self._added)
         dialog.open()
         self.add_dialog = dialog

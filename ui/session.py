@@ -15,10 +15,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from ui.app_settings import AppSettings
 from ui.bridge import VaultEvents
-from ui.clipboard import SecureClipboard
-from ui.file_dialogs import start_in
-from ui.idle_lock import IdleLock
-from ui.inbox_watch import InboxWatch, inbox_folder, inbox_wanted
 from ui.window_geometry import restore_geometry, save_geometry
 from ui.workers import Tasks
 
@@ -50,6 +46,23 @@ def _import_main_window() -> None:
     import ui.main_window  # noqa: F401
 
 
+class _MadeAtFirstUse:
+    """A part of the session that only an open vault (or the create screen) needs: the idle lock,
+    the idle checkpoint, the watched Inbox, the clipboard, anchor retries and backups. They are
+    made by ``Session.make_parts`` at their first use (the KDF's wait at the latest), not before
+    the unlock window's first paint: their modules and the Qt types they touch (``QEvent`` for the
+    idle lock's filter, timers, signals) cost that paint ~20–60 ms (issue 17: warm start)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attribute = f"_{name}"
+
+    def __get__(self, session: Any, owner: type | None = None) -> Any:
+        if session is None:
+            return self
+        session.make_parts()
+        return getattr(session, self.attribute)
+
+
 class Session(QObject):
     """Attributes:
         vault: the open Vault, or None while locked.
@@ -63,6 +76,12 @@ class Session(QObject):
 
     unlocked = Signal()
     locked = Signal()
+    idle = _MadeAtFirstUse()
+    checkpoint = _MadeAtFirstUse()
+    inbox = _MadeAtFirstUse()
+    clipboard = _MadeAtFirstUse()
+    anchor_retry = _MadeAtFirstUse()
+    backups = _MadeAtFirstUse()
 
     def __init__(self, app: QApplication, settings: AppSettings, tasks: Tasks | None = None) -> None:
         super().__init__()
@@ -70,19 +89,7 @@ class Session(QObject):
         self.settings = settings
         self.tasks = tasks or Tasks(parent=self)
         self.events = VaultEvents(self)
-        self.idle = IdleLock(app, settings.auto_lock_minutes, self)
-        self.idle.idle.connect(self.lock)
-        from ui.idle_checkpoint import IdleCheckpoint
-
-        self.checkpoint = IdleCheckpoint(self.tasks, self)
-        self.inbox = InboxWatch(self)
-        self.clipboard = SecureClipboard(self)
-        from ui.anchor_retry import AnchorRetry
-
-        self.anchor_retry = AnchorRetry(self.tasks, self)  # queued RFC 3161 requests, daily seal
-        from ui.auto_backups import AutoBackups
-
-        self.backups = AutoBackups(self.tasks, self)  # daily verified backups to the chosen folder
+        self._parts_made = False  # idle, checkpoint, inbox, clipboard, anchor_retry, backups: make_parts
         self.system_lock: Any = None  # made at the first unlock: QtDBus is not needed before
         self.vault: Any = None
         self.window: Any = None
@@ -91,6 +98,31 @@ class Session(QObject):
         self.hint = ""
         self._hint_path: Path | None = None
         app.aboutToQuit.connect(self.shut_down)
+
+    def make_parts(self) -> None:
+        """Make the parts only an open vault needs (once): see ``_MadeAtFirstUse``."""
+        if self._parts_made:
+            return
+        self._parts_made = True
+        from ui.anchor_retry import AnchorRetry
+        from ui.auto_backups import AutoBackups
+        from ui.clipboard import SecureClipboard
+        from ui.idle_checkpoint import IdleCheckpoint
+        from ui.idle_lock import IdleLock
+        from ui.inbox_watch import InboxWatch
+
+        self._idle = IdleLock(self.app, self.settings.auto_lock_minutes, self)
+        self._idle.idle.connect(self.lock)
+        self._checkpoint = IdleCheckpoint(self.tasks, self)
+        self._inbox = InboxWatch(self)
+        self._clipboard = SecureClipboard(self)
+        self._anchor_retry = AnchorRetry(self.tasks, self)  # queued RFC 3161 requests, daily seal
+        self._backups = AutoBackups(self.tasks, self)  # daily verified backups to the chosen folder
+
+    def _unlock_started(self) -> None:
+        """The KDF runs on a worker: the GUI thread is free to make what the open vault needs."""
+        self.make_parts()
+        _import_main_window()
 
     # -- screens -----------------------------------------------------------------
 
@@ -126,7 +158,7 @@ class Session(QObject):
         )
         dialog.unlocked.connect(self.opened)
         dialog.vault_chosen.connect(self._open_folder)
-        dialog.unlock_started.connect(_import_main_window)
+        dialog.unlock_started.connect(self._unlock_started)
         dialog.create_requested.connect(lambda: self.show_create(new_vault_folder(path)))
         dialog.choose_requested.connect(self._choose_vault)
         dialog.recovery_requested.connect(lambda: self.show_recovery(path))
@@ -164,6 +196,8 @@ class Session(QObject):
     def _choose_vault(self) -> None:
         near = str(self.path.parent) if self.path is not None else ""
         from PySide6.QtWidgets import QFileDialog  # its type is made on first use: not before the first paint
+
+        from ui.file_dialogs import start_in
 
         chosen = QFileDialog.getExistingDirectory(self.gate, "Open a vault folder", start_in(near))
         if chosen:
@@ -225,7 +259,8 @@ class Session(QObject):
     def show_settings(self) -> Any:
         from ui.dialogs.settings import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.vault, parent=self.window, backups=self.backups)
+        writes = self.window.writes if self.window is not None else None  # the window's writer worker
+        dialog = SettingsDialog(self.settings, self.vault, parent=self.window, backups=self.backups, writes=writes)
         dialog.applied.connect(lambda: self.idle.set_minutes(self.settings.auto_lock_minutes))
         dialog.applied.connect(self.restart_inbox)
         dialog.applied.connect(self.backups.tick)  # a folder just chosen: the first backup now
@@ -264,11 +299,15 @@ class Session(QObject):
 
     def restart_inbox(self) -> None:
         """(Re)start the watched Inbox as the settings say; stop it if they say no."""
+        from ui.inbox_watch import inbox_folder, inbox_wanted
+
         self.inbox.stop()
         if self.vault is not None and inbox_wanted(self.settings, self.vault):
             self.inbox.start(self.vault, inbox_folder(self.settings, self.vault))
 
     def shut_down(self) -> None:
+        if not self._parts_made:  # quit at the unlock screen: nothing of a vault was ever started
+            return
         self.idle.stop()
         self.checkpoint.stop()
         self.clipboard.clear()

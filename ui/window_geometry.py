@@ -9,11 +9,14 @@ geometry (only that) in QSettings and restores it clamped to the current screen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize
+from PySide6.QtCore import QByteArray, QObject, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent  # made (with its ~170-member Type enum) at the first event filtered
 
 MARGIN = 0.96  # of the available size: leave a sliver of desktop around a window that wants more
 
@@ -55,6 +58,8 @@ def clamp_to_screen(window: QWidget) -> None:
 
 class _KeepOnScreen(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        from PySide6.QtCore import QEvent
+
         if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
             clamp_to_screen(watched)
         return False

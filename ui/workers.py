@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +169,29 @@ def serial_tasks(parent: QObject | None = None) -> Tasks:
     return Tasks(pool, parent)
 
 
+_APP_WRITES: Tasks | None = None
+
+
+def app_writes() -> Tasks:
+    """The application's own one-thread writer, for a form opened without the main window's
+    ``writes`` (the do-not-serve warning's letter composer, a widget on its own in a test).
+
+    It lives as long as the QApplication: a pool owned by a short-lived form would be deleted
+    with it while its last task's signal object still waits for its deferred delete, which
+    PySide6 turns into a crash."""
+    global _APP_WRITES
+    from shiboken6 import isValid
+
+    if _APP_WRITES is None or not isValid(_APP_WRITES):
+        _APP_WRITES = serial_tasks(QCoreApplication.instance())
+    return _APP_WRITES
+
+
+def wait_for_app_writes(msecs: int = 30_000) -> bool:
+    """Block until the application's own writer is idle (before a vault closes)."""
+    return _APP_WRITES is None or _APP_WRITES.wait(msecs)
+
+
 def while_alive(widget: QObject, fn: Callable[..., None]) -> Callable[..., None]:
     """``fn``, called only while ``widget`` still exists: a write can land after the
     window that asked for it was closed (the write stands; there is nothing to update)."""
@@ -191,3 +214,64 @@ def user_message(error: BaseException) -> str:
         return without_cli_syntax(str(error))
     log.debug("unexpected error", exc_info=error)  # tracebacks only in a debug log, never on screen
     return f"Unexpected error: {type(error).__name__}. Details are in the debug log."
+
+
+SAVING_TEXT = "Saving…"
+
+
+class ButtonWrite(QObject):
+    """One write a form asks for, on the window's writer worker (issue 17).
+
+    The form checks its input on the GUI thread first (bad input: one line at once, nothing
+    written), then calls ``run(fn, landed)``: while the write waits for the vault's writer
+    (held by an import, the CLI, another window) the button is off and says "Saving…" and the
+    form stays up, painting; ``landed(result)`` runs on the GUI thread once the write is in;
+    a failure gives the button back and shows its one line in ``error`` (a QLabel, after
+    ``prefix``). A dialog refuses to close while ``saving`` (closing would hide the outcome).
+    It holds widgets, not callbacks of its owner: no reference cycle keeps a deleted form's
+    Python wrapper alive."""
+
+    def __init__(
+        self,
+        owner: QObject,
+        button: Any,
+        error: Any,
+        writes: Tasks | None = None,
+        *,
+        prefix: str = "",
+        busy_text: str = SAVING_TEXT,
+    ) -> None:
+        super().__init__(owner)
+        self.writes = writes or app_writes()
+        self.button = button
+        self.error = error
+        self._prefix = prefix
+        self._busy_text = busy_text
+        self._text = ""
+        self.saving = False
+
+    def run(self, fn: Callable[[], Any], landed: Callable[[Any], None]) -> bool:
+        """``fn()`` on the worker, ``landed(result)`` here once it is in; False when one is already on its way."""
+        if self.saving:
+            return False
+        self.saving = True
+        self._text = self.button.text()
+        self.button.setEnabled(False)
+        self.button.setText(self._busy_text)
+
+        def done(result: Any) -> None:
+            self._idle()
+            landed(result)
+
+        def failed(error: BaseException) -> None:
+            self._idle()
+            self.error.setText(self._prefix + user_message(error))
+            self.error.show()
+
+        self.writes.run(fn, while_alive(self, done), while_alive(self, failed))
+        return True
+
+    def _idle(self) -> None:
+        self.saving = False
+        self.button.setText(self._text)
+        self.button.setEnabled(True)

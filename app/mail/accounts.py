@@ -134,8 +134,8 @@ class MailAccounts:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def add(
-        self,
+    @staticmethod
+    def check(
         name: str,
         *,
         password: str,
@@ -144,7 +144,9 @@ class MailAccounts:
         port: int | None = None,
         tls: str | None = None,
         preset: str | None = None,
-    ) -> MailAccount:
+    ) -> tuple[str, str, int, str, str, Any]:
+        """Raise InvalidInput (one line) when ``add`` would refuse these (a name already taken is only
+        found by ``add``); the cleaned name, host, port, TLS mode, user name and preset. Reads nothing."""
         name = clean_text(name, "account name", required=True, limit=100)
         chosen = None
         if preset:
@@ -161,6 +163,22 @@ class MailAccounts:
         username = clean_text(username, "user name", required=True, limit=320)
         if not password or "\n" in password or "\r" in password:
             raise InvalidInput("The password is empty or spans several lines; nothing was stored.")
+        return name, host, port, tls, username, chosen
+
+    def add(
+        self,
+        name: str,
+        *,
+        password: str,
+        username: str,
+        host: str | None = None,
+        port: int | None = None,
+        tls: str | None = None,
+        preset: str | None = None,
+    ) -> MailAccount:
+        name, host, port, tls, username, chosen = self.check(
+            name, password=password, username=username, host=host, port=port, tls=tls, preset=preset
+        )
         with self._db.write() as conn:
             if conn.execute("SELECT 1 FROM mail_accounts WHERE name=? AND removed_at IS NULL", (name,)).fetchone():
                 raise InvalidInput(f"There is already a mail account named {name!r}.")

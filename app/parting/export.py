@@ -69,12 +69,22 @@ def pdf_bytes(letter: Letter, *, letterhead: str = "") -> bytes:
     return out.getvalue()
 
 
+def check_export_path(path: Path) -> str:
+    """Raise InvalidInput (one line) when ``export_letter`` would refuse ``path``; its format's suffix.
+
+    Writes nothing: the desktop app checks here on the GUI thread before the export runs on a worker."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise InvalidInput(f"Cannot export a letter as {suffix or 'a file without extension'}; use .txt, .eml or .pdf.")
+    if not Path(path).parent.is_dir():
+        raise InvalidInput(f"The folder {Path(path).parent} does not exist.")
+    return suffix
+
+
 def export_letter(vault: Vault, client_id: int, letter: Letter, path: Path, *, sender: str = "") -> Path:
     """Write the letter to ``path`` (format from the extension) and record the export."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise InvalidInput(f"Cannot export a letter as {suffix or 'a file without extension'}; use .txt, .eml or .pdf.")
+    suffix = check_export_path(path)
     client = vault.clients.get(client_id)
     if suffix == ".txt":
         data = letter_text(letter).encode("utf-8")

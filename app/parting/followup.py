@@ -90,6 +90,42 @@ def call_card(vault: Vault, client_id: int) -> CallCard:
     )
 
 
+def check_follow_up_call(
+    vault: Vault,
+    client_id: int,
+    *,
+    summary: str,
+    outcome: str = "",
+    duration_min: int | None = None,
+    when: datetime | None = None,
+) -> EntryFields:
+    """Raise InvalidInput (one line) when ``log_follow_up_call`` would refuse this; the call's fields.
+
+    Reads only: the desktop app checks here, on the GUI thread, before it hands the write to
+    a worker (``log_follow_up_call`` checks again)."""
+    from app.parting.checklist import check_step
+    from app.records.entries import check_fields
+
+    if not summary.strip():
+        raise InvalidInput("Write a line about the call; nothing was logged.")
+    client = vault.clients.get(client_id)
+    when = when or now_utc()
+    fields = EntryFields(
+        kind="call",
+        occurred_at=when,
+        title=CALL_TITLE,
+        body=summary + (f"\n\nOutcome: {outcome}" if outcome.strip() else ""),
+        participants=(client.name,),
+        duration_min=duration_min,
+        tags=("follow-up",),
+    )
+    check_fields(fields)
+    check_step(vault, client_id, "follow_up", done_at=when, note=summary[:500])
+    if outcome.strip():
+        check_step(vault, client_id, "outcome", done_at=when, note=outcome)
+    return fields
+
+
 def log_follow_up_call(
     vault: Vault,
     client_id: int,
@@ -106,19 +142,8 @@ def log_follow_up_call(
         insert_entry,
     )  # here: app.records.entries at import time closes a cycle via app.vault
 
-    if not summary.strip():
-        raise InvalidInput("Write a line about the call; nothing was logged.")
-    client = vault.clients.get(client_id)
     when = when or now_utc()
-    fields = EntryFields(
-        kind="call",
-        occurred_at=when,
-        title=CALL_TITLE,
-        body=summary + (f"\n\nOutcome: {outcome}" if outcome.strip() else ""),
-        participants=(client.name,),
-        duration_min=duration_min,
-        tags=("follow-up",),
-    )
+    fields = check_follow_up_call(vault, client_id, summary=summary, outcome=outcome, duration_min=duration_min, when=when)
     with vault.db.write() as conn:
         entry_id = insert_entry(conn, client_id, fields)
         mark_done(vault, client_id, "follow_up", done_at=when, entry_id=entry_id, note=summary[:500])

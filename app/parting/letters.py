@@ -154,6 +154,36 @@ def find_letter_draft(vault: Vault, client_id: int) -> tuple[int, Letter, dateti
     return None
 
 
+def check_record_sent(
+    vault: Vault, client_id: int, letter: Letter, *, how: str, sent_at: datetime | None = None, proofread_by: str = ""
+) -> EntryFields:
+    """Raise InvalidInput (one line) when ``record_sent`` would refuse this letter; the entry's fields.
+
+    Reads only: the desktop app checks here, on the GUI thread, before it hands the write to
+    a worker (``record_sent`` checks again, in case the record changed meanwhile)."""
+    from app.parting.checklist import check_step
+    from app.records.entries import check_fields
+
+    if not letter.body.strip():
+        raise InvalidInput("The letter is empty; nothing was recorded.")
+    client = vault.clients.get(client_id)
+    sent_at = sent_at or now_utc()
+    label = LETTER_TEMPLATES.get(letter.template, ("Letter",))[0]
+    fields = EntryFields(
+        kind="letter_sent",
+        occurred_at=sent_at,
+        title=letter.subject or f"Letter: {label}",
+        body=letter.body,
+        participants=(client.name,),
+        tags=("letter", letter.template) if letter.template else ("letter",),
+    )
+    check_fields(fields)
+    if proofread_by.strip():
+        check_step(vault, client_id, "proofread", by_whom=proofread_by, done_at=sent_at)
+    check_step(vault, client_id, "sent", how=how, done_at=sent_at)
+    return fields
+
+
 def record_sent(
     vault: Vault,
     client_id: int,
@@ -173,19 +203,8 @@ def record_sent(
         insert_entry,
     )  # here: app.records.entries at import time closes a cycle via app.vault
 
-    if not letter.body.strip():
-        raise InvalidInput("The letter is empty; nothing was recorded.")
-    client = vault.clients.get(client_id)
     sent_at = sent_at or now_utc()
-    label = LETTER_TEMPLATES.get(letter.template, ("Letter",))[0]
-    fields = EntryFields(
-        kind="letter_sent",
-        occurred_at=sent_at,
-        title=letter.subject or f"Letter: {label}",
-        body=letter.body,
-        participants=(client.name,),
-        tags=("letter", letter.template) if letter.template else ("letter",),
-    )
+    fields = check_record_sent(vault, client_id, letter, how=how, sent_at=sent_at, proofread_by=proofread_by)
     with vault.db.write() as conn:
         entry_id = insert_entry(conn, client_id, fields)
         if proofread_by.strip():

@@ -59,6 +59,29 @@ class Clients:
         self._db = db
         self._on_change = on_change or (lambda *_: None)
 
+    @staticmethod
+    def check_new(
+        name: str,
+        *,
+        emails: tuple[str, ...] | list[str] = (),
+        phones: tuple[str, ...] | list[str] = (),
+        address: str = "",
+        notes: str = "",
+        status: str = "active",
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...], str, str, str]:
+        """Raise InvalidInput (one line) when ``add`` would refuse these; the cleaned values.
+
+        Reads nothing: the desktop app checks here on the GUI thread before it hands the
+        write to a worker (``add`` checks again)."""
+        return (
+            _nfc(clean_text(name, "client name", required=True, limit=500)),
+            clean_list(emails, "email address", limit=320),
+            clean_list(phones, "phone number", limit=100),
+            clean_text(address, "address"),
+            clean_text(notes, "notes"),
+            check_status(status),
+        )
+
     def add(
         self,
         name: str,
@@ -69,23 +92,15 @@ class Clients:
         notes: str = "",
         status: str = "active",
     ) -> Client:
-        name = _nfc(clean_text(name, "client name", required=True, limit=500))
-        status = check_status(status)
+        name, emails, phones, address, notes, status = self.check_new(
+            name, emails=emails, phones=phones, address=address, notes=notes, status=status
+        )
         now = utc_text(now_utc())
         with self._db.write() as conn:
             cur = conn.execute(
                 "INSERT INTO clients(name, emails, phones, address, notes, status, created_at, updated_at)"
                 " VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    name,
-                    dumps(list(clean_list(emails, "email address", limit=320))),
-                    dumps(list(clean_list(phones, "phone number", limit=100))),
-                    clean_text(address, "address"),
-                    clean_text(notes, "notes"),
-                    status,
-                    now,
-                    now,
-                ),
+                (name, dumps(list(emails)), dumps(list(phones)), address, notes, status, now, now),
             )
             client_id = int(cur.lastrowid)  # type: ignore[arg-type]
             ledger.record(conn, "client.add", f"client:{client_id}", client_state(conn, client_id))
@@ -94,17 +109,25 @@ class Clients:
         self._on_change("client_added", client_id)
         return self.get(client_id)
 
-    def update(self, client_id: int, **changes: Any) -> Client:
+    def check_update(self, client_id: int, **changes: Any) -> tuple[Client, str, tuple[str, ...], tuple[str, ...], str, str]:
+        """Raise InvalidInput (one line) when ``update`` would refuse these changes; the client
+        as it is and its new name, emails, phones, address and notes (a read, no write)."""
         allowed = {"name", "emails", "phones", "address", "notes"}
         unknown = set(changes) - allowed
         if unknown:
             raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))} this way.")
         current = self.get(client_id)
-        name = _nfc(clean_text(changes.get("name", current.name), "client name", required=True, limit=500))
-        emails = clean_list(changes.get("emails", current.emails), "email address")
-        phones = clean_list(changes.get("phones", current.phones), "phone number")
-        address = clean_text(changes.get("address", current.address), "address")
-        notes = clean_text(changes.get("notes", current.notes), "notes")
+        return (
+            current,
+            _nfc(clean_text(changes.get("name", current.name), "client name", required=True, limit=500)),
+            clean_list(changes.get("emails", current.emails), "email address"),
+            clean_list(changes.get("phones", current.phones), "phone number"),
+            clean_text(changes.get("address", current.address), "address"),
+            clean_text(changes.get("notes", current.notes), "notes"),
+        )
+
+    def update(self, client_id: int, **changes: Any) -> Client:
+        current, name, emails, phones, address, notes = self.check_update(client_id, **changes)
         with self._db.write() as conn:
             conn.execute(
                 "UPDATE clients SET name=?, emails=?, phones=?, address=?, notes=?, updated_at=? WHERE id=?",
@@ -118,9 +141,13 @@ class Clients:
         self._on_change("client_changed", client_id)
         return self.get(client_id)
 
+    @staticmethod
+    def check_status_change(status: str, reason: str) -> tuple[str, str]:
+        """Raise InvalidInput (one line) when ``set_status`` would refuse these (reads nothing)."""
+        return check_status(status), clean_text(reason, "reason for the status change", required=True, limit=5000)
+
     def set_status(self, client_id: int, status: str, reason: str) -> Client:
-        status = check_status(status)
-        reason = clean_text(reason, "reason for the status change", required=True, limit=5000)
+        status, reason = self.check_status_change(status, reason)
         self.get(client_id)
         now = utc_text(now_utc())
         with self._db.write() as conn:

@@ -9,7 +9,7 @@ from app import ledger
 from app.errors import InvalidInput, NotFound
 from app.records.common import clean_text
 from app.records.models import Reminder
-from app.records.times import now_utc, parse_utc_text, utc_text
+from app.records.times import check_range, now_utc, parse_utc_text, utc_text
 from app.vault.db import Database
 
 _COLUMNS = "id, client_id, entry_id, due_utc, title, created_at, done_at"
@@ -53,10 +53,19 @@ class Reminders:
         self._db = db
         self._on_change = on_change or (lambda *_: None)
 
-    def add(self, client_id: int, due_at: datetime, title: str, entry_id: int | None = None) -> Reminder:
+    @staticmethod
+    def check(due_at: datetime, title: str) -> str:
+        """Raise InvalidInput (one line) when ``add`` would refuse these; the cleaned title.
+
+        Reads nothing: the desktop app checks here on the GUI thread before it hands the
+        write to a worker (``add`` checks again)."""
         if due_at.tzinfo is None:
             raise InvalidInput("A reminder's time needs a time zone or UTC offset.")
-        title = clean_text(title, "reminder", required=True, limit=1000)
+        check_range(due_at, "reminder's time")
+        return clean_text(title, "reminder", required=True, limit=1000)
+
+    def add(self, client_id: int, due_at: datetime, title: str, entry_id: int | None = None) -> Reminder:
+        title = self.check(due_at, title)
         with self._db.write() as conn:
             if conn.execute("SELECT 1 FROM clients WHERE id=?", (client_id,)).fetchone() is None:
                 raise NotFound(f"There is no client with id {client_id}.")

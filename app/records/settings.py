@@ -75,10 +75,24 @@ class Settings:
                 pass
         return None
 
+    @staticmethod
+    def check(key: str, value: str) -> str:
+        """Raise InvalidInput (one line) when ``set`` would refuse this; the cleaned value (reads nothing)."""
+        if key not in DEFAULTS:
+            raise InvalidInput(f"Unknown setting {key!r}; known: {', '.join(DEFAULTS)}.")
+        return clean_text(value, key.replace("_", " "), limit=_LIMITS.get(key, 1000))
+
     def set(self, key: str, value: str) -> None:
-        self.get(key)
-        value = clean_text(value, key.replace("_", " "), limit=_LIMITS.get(key, 1000))
+        self.set_many({key: value})
+
+    def set_many(self, values: dict[str, str]) -> None:
+        """Several settings in one transaction (one ledger event each): all of them or none."""
+        cleaned = {key: self.check(key, value) for key, value in values.items()}
+        if not cleaned:
+            return
         with self._db.write() as conn:
-            conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?,?)", (key, value))
-            ledger.record(conn, "setting.set", f"setting:{key}", {"key": key, "value": value})
-        self._on_change("setting_changed", key)
+            for key, value in cleaned.items():
+                conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?,?)", (key, value))
+                ledger.record(conn, "setting.set", f"setting:{key}", {"key": key, "value": value})
+        for key in cleaned:
+            self._on_change("setting_changed", key)

@@ -1,4 +1,8 @@
-"""Add a client, or change a client's status (with the reason the record keeps)."""
+"""Add a client, or change a client's status (with the reason the record keeps).
+
+Both are checked on the GUI thread (bad input: one line at once, nothing written) and written
+on the window's writer worker: while another thread or process holds the writer the dialog
+stays up, "Saving…", until the change is in."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from app.records.models import CLIENT_STATUSES
 from ui.dialogs.primary import form_dialog, make_primary
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
-from ui.workers import user_message
+from ui.workers import ButtonWrite, Tasks, user_message
 
 
 def _split(text: str) -> list[str]:
@@ -34,7 +38,7 @@ class NewClientDialog(QDialog):
 
     added = Signal(object)
 
-    def __init__(self, clients_repo: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, clients_repo: Any, parent: QWidget | None = None, *, writes: Tasks | None = None) -> None:
         super().__init__(parent)
         self._repo = clients_repo
         self.setWindowTitle("New client — Casefile")
@@ -47,23 +51,45 @@ class NewClientDialog(QDialog):
         self.error = error_label()
         rows = [("Name", self.name), ("E-mail", self.emails), ("Phone", self.phones), ("Address", self.address)]
         self.add_button = form_dialog(self, rows, self.error, "Add client", self.add)
+        self.write = ButtonWrite(self, self.add_button, self.error, writes)
         keep_on_screen(self)
         self.name.setFocus()
 
-    def add(self) -> None:
+    def values(self) -> tuple[str, list[str], list[str], str]:
+        return self.name.text(), _split(self.emails.text()), _split(self.phones.text()), self.address.text()
+
+    def checked(self) -> bool:
+        """Check the fields here (bad input: one line, at once); True when they would be stored."""
+        name, emails, phones, address = self.values()
         try:
-            client = self._repo.add(
-                self.name.text(),
-                emails=_split(self.emails.text()),
-                phones=_split(self.phones.text()),
-                address=self.address.text(),
-            )
+            self._repo.check_new(name, emails=emails, phones=phones, address=address)
         except Exception as error:
-            self.error.setText(user_message(error))
-            self.error.show()
-            return
-        self.added.emit(client)
+            self.show_error(user_message(error))
+            return False
+        return True
+
+    def add(self) -> None:
+        if not self.write.saving and self.checked():
+            self.store()
+
+    def store(self) -> None:
+        """Write the client on the worker; the dialog closes once it is in."""
+        repo, (name, emails, phones, address) = self._repo, self.values()
+        self.error.hide()
+        self.write.run(lambda: repo.add(name, emails=emails, phones=phones, address=address), self._added)
+
+    def _added(self, client: Any) -> None:
         self.accept()
+        self.added.emit(client)
+
+    def show_error(self, line: str) -> None:
+        self.error.setText(line)
+        self.error.show()
+
+    def reject(self) -> None:
+        if self.write.saving:
+            return  # being written: closing now would hide the outcome
+        super().reject()
 
 
 class ClientStatusDialog(QDialog):
@@ -73,7 +99,9 @@ class ClientStatusDialog(QDialog):
 
     changed = Signal(object)
 
-    def __init__(self, clients_repo: Any, client: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, clients_repo: Any, client: Any, parent: QWidget | None = None, *, writes: Tasks | None = None
+    ) -> None:
         super().__init__(parent)
         self._repo = clients_repo
         self.client = client
@@ -97,14 +125,31 @@ class ClientStatusDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
+        self.write = ButtonWrite(self, self.save_button, self.error, writes)
         keep_on_screen(self)
 
     def apply(self) -> None:
-        try:
-            client = self._repo.set_status(self.client.id, self.status.currentData(), self.reason.toPlainText())
-        except Exception as error:
-            self.error.setText(user_message(error))
-            self.error.show()
+        """Check here (bad input: one line, at once), write on the worker; close once it is in."""
+        if self.write.saving:
             return
-        self.changed.emit(client)
+        repo, client_id, status, reason = self._repo, self.client.id, self.status.currentData(), self.reason.toPlainText()
+        try:
+            repo.check_status_change(status, reason)
+        except Exception as error:
+            self._failed(user_message(error))
+            return
+        self.error.hide()
+        self.write.run(lambda: repo.set_status(client_id, status, reason), self._changed)
+
+    def _changed(self, client: Any) -> None:
         self.accept()
+        self.changed.emit(client)
+
+    def _failed(self, line: str) -> None:
+        self.error.setText(line)
+        self.error.show()
+
+    def reject(self) -> None:
+        if self.write.saving:
+            return  # being written: closing now would hide the outcome
+        super().reject()

@@ -2,6 +2,7 @@
 
 The core keeps every version (``Clients.revisions`` reads them from the ledger), so a former
 name, email or phone still identifies the person — do-not-serve matching uses them too.
+The changes are checked on the GUI thread and written on the window's writer worker.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ui.dialogs.client import _split
 from ui.dialogs.primary import make_primary
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
-from ui.workers import user_message
+from ui.workers import ButtonWrite, Tasks, user_message
 
 _FIELDS = (("name", "name"), ("emails", "emails"), ("phones", "phones"), ("address", "address"), ("notes", "notes"))
 
@@ -65,7 +66,15 @@ class EditClientDialog(QDialog):
 
     changed = Signal(object)
 
-    def __init__(self, clients_repo: Any, client: Any, zone: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        clients_repo: Any,
+        client: Any,
+        zone: Any = None,
+        parent: QWidget | None = None,
+        *,
+        writes: Tasks | None = None,
+    ) -> None:
         super().__init__(parent)
         self._repo = clients_repo
         self.client = client
@@ -107,6 +116,7 @@ class EditClientDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
+        self.write = ButtonWrite(self, self.save_button, self.error, writes)
         keep_on_screen(self)
         self.name.setFocus()
 
@@ -121,17 +131,32 @@ class EditClientDialog(QDialog):
         return {key: value for key, value in wanted.items() if value != getattr(self.client, key)}
 
     def save(self) -> None:
+        """Check here (bad input: one line, at once), write on the worker; close once it is in."""
+        if self.write.saving:
+            return
         changes = self.changes()
         if not changes:
             self.reject()  # nothing changed: no revision
             return
+        repo, client_id = self._repo, self.client.id
+        values = {k: list(v) if isinstance(v, tuple) else v for k, v in changes.items()}
         try:
-            client = self._repo.update(
-                self.client.id, **{k: list(v) if isinstance(v, tuple) else v for k, v in changes.items()}
-            )
+            repo.check_update(client_id, **values)
         except Exception as error:
-            self.error.setText(user_message(error))
-            self.error.show()
+            self._failed(user_message(error))
             return
-        self.changed.emit(client)
+        self.error.hide()
+        self.write.run(lambda: repo.update(client_id, **values), self._changed)
+
+    def _changed(self, client: Any) -> None:
         self.accept()
+        self.changed.emit(client)
+
+    def _failed(self, line: str) -> None:
+        self.error.setText(line)
+        self.error.show()
+
+    def reject(self) -> None:
+        if self.write.saving:
+            return  # being written: closing now would hide the outcome
+        super().reject()

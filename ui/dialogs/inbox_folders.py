@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs.unlock import error_label
-from ui.workers import user_message
+from ui.workers import ButtonWrite, Tasks, user_message
 
 PRIVACY_SHORT = "Folder names are visible to anyone with access to this computer."
 PRIVACY_NOTE = (
@@ -35,7 +35,7 @@ class InboxFoldersDialog(QDialog):
 
     saved = Signal()
 
-    def __init__(self, vault: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Any, parent: QWidget | None = None, *, writes: Tasks | None = None) -> None:
         from app.ingest.inbox_folders import assigned
 
         super().__init__(parent)
@@ -66,23 +66,45 @@ class InboxFoldersDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.write = ButtonWrite(self, save, self.error, writes)  # the folders change on the writer worker
 
     def apply(self) -> None:
+        """What changed is read here; the folders are added and removed on the worker."""
         from app.ingest.inbox_folders import add_client_folder, folder_of, remove_client_folder
 
+        if self.write.saving:
+            return
+        vault, neutral = self._vault, self.neutral.isChecked()
         try:
+            changes = []
             for row in range(self.clients.count()):
                 item = self.clients.item(row)
                 client_id = int(item.data(Qt.ItemDataRole.UserRole))
-                has = folder_of(self._vault, client_id) is not None
+                has = folder_of(vault, client_id) is not None
                 wanted = item.checkState() == Qt.CheckState.Checked
-                if wanted and not has:
-                    add_client_folder(self._vault, client_id, neutral=self.neutral.isChecked())
-                elif has and not wanted:
-                    remove_client_folder(self._vault, client_id)
+                if wanted != has:
+                    changes.append((client_id, wanted))
         except Exception as error:
             self.error.setText(user_message(error))
             self.error.show()
             return
-        self.saved.emit()
+
+        def write() -> None:
+            for client_id, wanted in changes:
+                if wanted:
+                    add_client_folder(vault, client_id, neutral=neutral)
+                else:
+                    remove_client_folder(vault, client_id)
+
+        self.error.hide()
+        self.write.run(write, self._saved)
+
+    def _saved(self, _none: Any) -> None:
         self.accept()
+        self.saved.emit()
+
+    def reject(self) -> None:
+        if self.write.saving:
+            return  # being written: closing now would hide the outcome
+        super().reject()

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs.unlock import error_label
-from ui.workers import Progress, Tasks, user_message
+from ui.workers import ButtonWrite, Progress, Tasks, user_message
 
 
 class MailAccountsDialog(QDialog):
@@ -41,7 +41,7 @@ class MailAccountsDialog(QDialog):
 
     accounts_changed = Signal()
 
-    def __init__(self, vault: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Any, parent: QWidget | None = None, *, writes: Tasks | None = None) -> None:
         from app.mail.accounts import PRESETS, MailAccounts
 
         super().__init__(parent)
@@ -74,6 +74,9 @@ class MailAccountsDialog(QDialog):
         self.add_button = QPushButton("Add account")
         self.add_button.clicked.connect(self.add)
         self.error = error_label()
+        # adding and removing are checked here and written on the window's writer worker
+        self.adding = ButtonWrite(self, self.add_button, self.error, writes)
+        self.removing = ButtonWrite(self, self.remove_button, self.error, self.adding.writes)
         form = QFormLayout()
         form.addRow("Provider", self.preset)
         form.addRow("Name", self.name)
@@ -124,20 +127,29 @@ class MailAccountsDialog(QDialog):
         self.hint.setText(preset.hint)
 
     def add(self) -> None:
+        """Check here (bad input: one line, at once), store on the worker."""
+        if self.adding.saving or self.removing.saving:
+            return
+        accounts = self._accounts
+        values: dict[str, Any] = {
+            "password": self.password.text(),
+            "username": self.user.text(),
+            "host": self.host.text(),
+            "port": self.port.value(),
+            "tls": self.tls.currentText(),
+            "preset": self.preset.currentData() or None,
+        }
+        name = self.name.text()
         try:
-            self._accounts.add(
-                self.name.text(),
-                password=self.password.text(),
-                username=self.user.text(),
-                host=self.host.text(),
-                port=self.port.value(),
-                tls=self.tls.currentText(),
-                preset=self.preset.currentData() or None,
-            )
+            accounts.check(name, **values)
         except Exception as error:
             self.error.setText(user_message(error))
             self.error.show()
             return
+        self.error.hide()
+        self.adding.run(lambda: accounts.add(name, **values), self._changed)
+
+    def _changed(self, _account: Any) -> None:
         self.password.clear()
         self.error.hide()
         self.refresh()
@@ -145,16 +157,15 @@ class MailAccountsDialog(QDialog):
 
     def remove_selected(self) -> None:
         item = self.list.currentItem() or self.list.item(0)
-        if item is None:
+        if item is None or self.adding.saving or self.removing.saving:
             return
-        try:
-            self._accounts.remove(item.text().split(" — ", 1)[0])
-        except Exception as error:
-            self.error.setText(user_message(error))
-            self.error.show()
-            return
-        self.refresh()
-        self.accounts_changed.emit()
+        accounts, name = self._accounts, item.text().split(" — ", 1)[0]
+        self.removing.run(lambda: accounts.remove(name), self._changed)
+
+    def reject(self) -> None:
+        if self.adding.saving or self.removing.saving:
+            return  # being written: closing now would hide the outcome
+        super().reject()
 
 
 class FetchMailDialog(QDialog):

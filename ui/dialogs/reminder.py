@@ -1,7 +1,9 @@
 """Add a reminder: a date, a time, a client and a note ("Call back about the invoice").
 
 Times are in the owner's zone (the display time zone setting, else this machine's); the
-reminder is stored as an aware instant by ``vault.reminders.add`` (one ledgered change)."""
+reminder is stored as an aware instant by ``vault.reminders.add`` (one ledgered change), written
+on the window's writer worker: while another thread or process holds the writer the dialog stays
+up, "Saving…", until it is in."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from app.records.times import now_utc
 from ui.dialogs.primary import form_dialog
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
-from ui.workers import user_message
+from ui.workers import ButtonWrite, Tasks, user_message
 
 
 class AddReminderDialog(QDialog):
@@ -33,7 +35,9 @@ class AddReminderDialog(QDialog):
 
     added = Signal(object)
 
-    def __init__(self, vault: Any, client_id: int | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vault: Any, client_id: int | None = None, parent: QWidget | None = None, *, writes: Tasks | None = None
+    ) -> None:
         super().__init__(parent)
         self._vault = vault
         self.zone = owner_zone(vault)
@@ -55,6 +59,7 @@ class AddReminderDialog(QDialog):
         self.error = error_label()
         rows = [("&Date", self.date), ("&Time", self.time), ("&Client", self.client), ("&Note", self.note)]
         self.add_button = form_dialog(self, rows, self.error, "Add reminder", self.add)
+        self.write = ButtonWrite(self, self.add_button, self.error, writes)
         keep_on_screen(self)
         self.note.setFocus()
 
@@ -63,16 +68,31 @@ class AddReminderDialog(QDialog):
         return datetime(day.year(), day.month(), day.day(), at.hour(), at.minute(), tzinfo=self.zone)
 
     def add(self) -> None:
+        """Check here (bad input: one line, at once), write on the worker; close once it is in."""
+        if self.write.saving:
+            return
         client_id = self.client.currentData()
         if client_id is None:
-            self.error.setText("Add a client first: a reminder belongs to a client.")
-            self.error.show()
+            self._failed("Add a client first: a reminder belongs to a client.")
             return
+        reminders, due_at, note = self._vault.reminders, self.due_at(), self.note.text()
         try:
-            reminder = self._vault.reminders.add(int(client_id), self.due_at(), self.note.text())
+            reminders.check(due_at, note)
         except Exception as error:
-            self.error.setText(user_message(error))
-            self.error.show()
+            self._failed(user_message(error))
             return
-        self.added.emit(reminder)
+        self.error.hide()
+        self.write.run(lambda: reminders.add(int(client_id), due_at, note), self._added)
+
+    def _added(self, reminder: Any) -> None:
         self.accept()
+        self.added.emit(reminder)
+
+    def _failed(self, line: str) -> None:
+        self.error.setText(line)
+        self.error.show()
+
+    def reject(self) -> None:
+        if self.write.saving:
+            return  # the reminder is being written: closing now would hide its outcome
+        super().reject()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget
 
 from ui.dialogs.client import NewClientDialog, _split
 from ui.parting.dns_warning import DoNotServeWarning
-from ui.workers import user_message
+from ui.workers import Tasks, user_message
 
 
 class ScreenedNewClientDialog(NewClientDialog):
@@ -23,14 +23,18 @@ class ScreenedNewClientDialog(NewClientDialog):
 
     open_client_requested = Signal(object)
 
-    def __init__(self, vault: Any, parent: QWidget | None = None) -> None:
-        super().__init__(vault.clients, parent)
+    def __init__(self, vault: Any, parent: QWidget | None = None, *, writes: Tasks | None = None) -> None:
+        super().__init__(vault.clients, parent, writes=writes)
         self._vault = vault
         self.warning: DoNotServeWarning | None = None
 
     def add(self) -> None:
+        """The fields are checked first (one line, at once), then screened (a read), then the
+        client is written on the worker."""
         from app.parting.dns import match_person
 
+        if self.write.saving or not self.checked():
+            return
         try:
             matches = match_person(
                 self._vault, name=self.name.text(), emails=_split(self.emails.text()), phones=_split(self.phones.text())
@@ -40,7 +44,7 @@ class ScreenedNewClientDialog(NewClientDialog):
             self.error.show()
             return
         if not matches:
-            super().add()
+            self.store()
             return
         self.warning = warning = DoNotServeWarning(self._vault, matches, self)
         buttons = warning.findChild(QDialogButtonBox)
@@ -54,8 +58,8 @@ class ScreenedNewClientDialog(NewClientDialog):
         warning.open()
 
     def _warning_answered(self, code: int) -> None:
-        if code == ADD_ANYWAY:
-            super().add()
+        if code == ADD_ANYWAY and not self.write.saving:
+            self.store()
 
     def _open_existing(self, client_id: Any) -> None:
         self.open_client_requested.emit(client_id)

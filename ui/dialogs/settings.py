@@ -1,4 +1,7 @@
-"""Settings: where things are and how the app behaves. Paths and numbers only — no secrets."""
+"""Settings: where things are and how the app behaves. Paths and numbers only — no secrets.
+
+The vault's own settings (Bates prefix, time zone, OCR, backups) are checked on the GUI thread
+and written in one transaction on the window's writer worker; the dialog closes once they are in."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from ui.dialogs.unlock import error_label
 from ui.file_dialogs import start_in
 from ui.inbox_watch import inbox_wanted
 from ui.window_geometry import keep_on_screen
-from ui.workers import user_message
+from ui.workers import ButtonWrite, Tasks, user_message
 
 
 def _zone_completer(parent: QWidget) -> QCompleter:
@@ -85,7 +88,13 @@ class SettingsDialog(QDialog):
     applied = Signal()
 
     def __init__(
-        self, settings: AppSettings, vault: Any = None, parent: QWidget | None = None, backups: Any = None
+        self,
+        settings: AppSettings,
+        vault: Any = None,
+        parent: QWidget | None = None,
+        backups: Any = None,
+        *,
+        writes: Tasks | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -164,6 +173,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.save_button = make_primary(buttons.button(QDialogButtonBox.StandardButton.Save))
+        self.write = ButtonWrite(self, self.save_button, self.error, writes)
         keep_on_screen(self)
 
     def _backups_tab(self) -> QWidget:
@@ -259,42 +269,56 @@ class SettingsDialog(QDialog):
     def open_inbox_folders(self) -> Any:
         from ui.dialogs.inbox_folders import InboxFoldersDialog
 
-        dialog = InboxFoldersDialog(self._vault, parent=self)
+        dialog = InboxFoldersDialog(self._vault, parent=self, writes=self.write.writes)
         dialog.open()
         return dialog
 
     def open_mail_accounts(self) -> Any:
         from ui.dialogs.mail import MailAccountsDialog
 
-        dialog = MailAccountsDialog(self._vault, parent=self)
+        dialog = MailAccountsDialog(self._vault, parent=self, writes=self.write.writes)
         dialog.open()
         return dialog
 
+    def vault_changes(self) -> dict[str, str]:
+        """The vault settings that differ from what is stored, checked (InvalidInput: one line)."""
+        vault = self._vault
+        if vault is None:
+            return {}
+        prefix = self.bates_vault.text().strip()
+        zone = self.timezone.text().strip()
+        if zone:
+            _check_zone(zone)
+        folder, keep = self._backup_folder_checked()
+        wanted = {"display_timezone": zone, "ocr": "on" if self.ocr.isChecked() else "off"}
+        if prefix:
+            wanted["bates_prefix"] = prefix
+        wanted |= {"backup_folder": folder, "backup_keep": str(keep)}
+        changes = {key: value for key, value in wanted.items() if value != vault.settings.get(key)}
+        for key, value in changes.items():
+            vault.settings.check(key, value)
+        return changes
+
     def apply(self) -> None:
+        """Check here (bad input: one line, at once); the vault's settings are written on the
+        worker, in one transaction, and this computer's once they are in."""
+        if self.write.saving:
+            return
+        try:
+            changes = self.vault_changes()
+        except Exception as error:
+            self._failed(user_message(error))
+            return
+        self.error.hide()
+        if not changes:
+            self._vault_saved(None)
+            return
+        vault_settings = self._vault.settings
+        self.write.run(lambda: vault_settings.set_many(changes), self._vault_saved)
+
+    def _vault_saved(self, _result: Any) -> None:
         from pathlib import Path
 
-        try:
-            prefix = self.bates_vault.text().strip()
-            zone = self.timezone.text().strip()
-            if zone:
-                _check_zone(zone)
-            if self._vault is not None and prefix and prefix != self._vault.settings.get("bates_prefix"):
-                self._vault.settings.set("bates_prefix", prefix)
-            if self._vault is not None and zone != self._vault.settings.get("display_timezone"):
-                self._vault.settings.set("display_timezone", zone)
-            ocr = "on" if self.ocr.isChecked() else "off"
-            if self._vault is not None and ocr != self._vault.settings.get("ocr"):
-                self._vault.settings.set("ocr", ocr)
-            if self._vault is not None:
-                folder, keep = self._backup_folder_checked()
-                if folder != self._vault.settings.get("backup_folder"):
-                    self._vault.settings.set("backup_folder", folder)
-                if str(keep) != self._vault.settings.get("backup_keep"):
-                    self._vault.settings.set("backup_keep", str(keep))
-        except Exception as error:
-            self.error.setText(user_message(error))
-            self.error.show()
-            return
         if self.vault_location.text().strip():
             self._settings.last_vault = Path(self.vault_location.text().strip()).expanduser()
         self._settings.inbox_folder = self.inbox.text().strip()
@@ -305,3 +329,12 @@ class SettingsDialog(QDialog):
         self._settings.sync()
         self.applied.emit()
         self.accept()
+
+    def _failed(self, line: str) -> None:
+        self.error.setText(line)
+        self.error.show()
+
+    def reject(self) -> None:
+        if self.write.saving:
+            return  # being written: closing now would hide the outcome
+        super().reject()

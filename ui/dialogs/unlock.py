@@ -1,11 +1,17 @@
-"""The unlock screen: passphrase in, an open vault out. The KDF runs on a worker thread."""
+"""The unlock screen: passphrase in, an open vault out. The KDF runs on a worker thread.
+
+It is the first window of a start (issue 17: warm start ≤ 300 ms), so nothing here touches
+PySide6's ``Qt`` namespace before the first paint: its ~90 Python enums are made at the first
+attribute access of ``Qt`` (~30 ms quiet, 150 ms at load 5), which a bare window never pays.
+What needs it (selectable labels, keeping the frame on screen) is done just after the paint
+(``AFTER_PAINT_MS``); tests/test_ui_start_imports.py keeps it that way."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +29,11 @@ from ui.icons import icon
 from ui.widgets.passphrase_field import PassphraseField
 from ui.window_geometry import keep_on_screen
 from ui.workers import Tasks, user_message
+
+# After show(), the first paint comes from the event loop (the window system's expose): a zero
+# timer could run first. 60 ms is after it on any machine the app supports, and before anyone
+# has typed a passphrase.
+AFTER_PAINT_MS = 60
 
 
 def error_label() -> QLabel:
@@ -80,13 +91,12 @@ class UnlockDialog(QDialog):
         self.setWindowIcon(icon("vault"))
         self.setMinimumWidth(440)
 
-        self.heading = QLabel()
-        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading = QLabel()  # AutoText: starts with a tag, so rich text (the name is escaped)
         self.heading.setText(f"<h2>Unlock the vault “{_escape(path.name or str(path))}”</h2>")
         self.heading.setWordWrap(True)
         where = QLabel(f"Folder: {path}")
         where.setWordWrap(True)
-        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.where = where
         where.setStyleSheet("color: palette(placeholder-text);")
         self.recent = QComboBox()
         self.recent.setAccessibleName("Recent vaults")
@@ -108,7 +118,6 @@ class UnlockDialog(QDialog):
         self.passphrase.setPlaceholderText("Passphrase")
         self.hint = QLabel(hint)
         self.hint.setVisible(bool(hint))
-        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error = error_label()
         self.busy = busy_bar()
 
@@ -144,8 +153,22 @@ class UnlockDialog(QDialog):
         layout.addLayout(links)
         layout.addWidget(self.buttons)
         make_primary(self.unlock_button)
-        keep_on_screen(self)
         self.passphrase.setFocus()
+        self.painted_once = False  # _after_first_paint has run
+        QTimer.singleShot(AFTER_PAINT_MS, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """What needs ``Qt`` (and ``QEvent``, for keep_on_screen's filter), once the window is up."""
+        from PySide6.QtCore import Qt
+
+        from ui.window_geometry import clamp_to_screen
+
+        for label in (self.where, self.hint):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        keep_on_screen(self)  # every later show
+        if self.isVisible():
+            clamp_to_screen(self)  # this one
+        self.painted_once = True
 
     def _recent_chosen(self, index: int) -> None:
         chosen = Path(self.recent.itemData(index))

@@ -1,5 +1,7 @@
 """The follow-up call card: what the letter said, calm answers to pushback, and a quick call log.
 
+The call is checked on the GUI thread and written on the window's writer worker (``writes``).
+
 Signals:
     call_logged(object): the call was stored (its entry id).
 """
@@ -22,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import CasefileError
-from app.parting.followup import CallCard, call_card, log_follow_up_call
+from app.parting.followup import CallCard, call_card, check_follow_up_call, log_follow_up_call
+from app.records.times import now_utc
+from ui.workers import ButtonWrite, Tasks
 
 
 def _escape(text: str) -> str:
@@ -32,7 +36,7 @@ def _escape(text: str) -> str:
 class FollowUpCallCard(QWidget):
     call_logged = Signal(object)
 
-    def __init__(self, vault: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Any, parent: QWidget | None = None, *, writes: Tasks | None = None) -> None:
         super().__init__(parent)
         self._vault = vault
         self.client_id: int | None = None
@@ -65,6 +69,7 @@ class FollowUpCallCard(QWidget):
         self.log_button = QPushButton("Log the call")
         self.log_button.clicked.connect(self.log_call)
         self.status = QLabel()
+        self.logging = ButtonWrite(self, self.log_button, self.status, writes, prefix="Not logged: ")
         log_box = QGroupBox("Quick log")
         form = QFormLayout(log_box)
         form.addRow("Summary", self.summary)
@@ -93,23 +98,30 @@ class FollowUpCallCard(QWidget):
             "".join(f"<p><i>“{_escape(p.question)}”</i><br>→ {_escape(p.answer)}</p>" for p in card.pushback)
         )
 
-    def log_call(self) -> int | None:
-        if self.client_id is None:
-            return None
+    def log_call(self) -> bool:
+        """Check the call here (bad input: one line, at once), then log it on the worker;
+        ``call_logged`` follows once it is in. False: refused, or one already on its way."""
+        if self.client_id is None or self.logging.saving:
+            return False
+        vault, client_id, when = self._vault, self.client_id, now_utc()
+        summary, outcome, duration = self.summary.toPlainText(), self.outcome.text(), self.duration.value() or None
         try:
-            entry_id = log_follow_up_call(
-                self._vault,
-                self.client_id,
-                summary=self.summary.toPlainText(),
-                outcome=self.outcome.text(),
-                duration_min=self.duration.value() or None,
-            )
+            check_follow_up_call(vault, client_id, summary=summary, outcome=outcome, duration_min=duration, when=when)
         except CasefileError as error:
             self.status.setText(f"Not logged: {error}")
-            return None
+            return False
+        self.status.setText("")
+        return self.logging.run(
+            lambda: log_follow_up_call(
+                vault, client_id, summary=summary, outcome=outcome, duration_min=duration, when=when
+            ),
+            lambda entry_id: self._logged(client_id, entry_id),
+        )
+
+    def _logged(self, client_id: int, entry_id: int) -> None:
         self.status.setText(f"Logged as entry #{entry_id}.")
         self.summary.clear()
         self.outcome.clear()
-        self.set_client(self.client_id)
+        if self.client_id == client_id:
+            self.set_client(client_id)
         self.call_logged.emit(entry_id)
-        return entry_id

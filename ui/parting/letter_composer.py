@@ -1,7 +1,10 @@
 """The letter composer: pick a template, edit, see the gentle checks live, export, record as sent.
 
 Findings are underlined in the editor (wavy line) and listed below it; clicking a
-finding selects its words. Checks run 250 ms after the last keystroke.
+finding selects its words. Checks run 250 ms after the last keystroke. Every write — the
+autosaved draft, "Save draft", "Export…" (the file and its ledger event) and "Record as sent" —
+is checked on the GUI thread and runs on the window's writer worker (``writes``), in the order
+asked for: while another thread or process holds the writer the composer stays usable.
 
 Signals:
     letter_recorded(object): the letter was stored as a 'letter sent' entry (its id).
@@ -36,12 +39,22 @@ from PySide6.QtWidgets import (
 
 from app.errors import CasefileError
 from app.parting.checklist import checklist, mark_done
-from app.parting.export import export_letter
+from app.parting.export import check_export_path, export_letter
 from app.parting.letter_checks import Finding
-from app.parting.letters import LETTER_TEMPLATES, Letter, find_letter_draft, record_sent, render, save_letter_draft
+from app.parting.letters import (
+    LETTER_TEMPLATES,
+    Letter,
+    check_record_sent,
+    find_letter_draft,
+    record_sent,
+    render,
+    save_letter_draft,
+)
+from app.records.times import now_utc
 from ui.file_dialogs import suggested_path
 from ui.window_geometry import fit_window
 from ui.words import plural, without_cli_syntax
+from ui.workers import ButtonWrite, Tasks, user_message, while_alive
 
 UNDERLINE = {
     "blame": QColor(200, 40, 40),
@@ -50,6 +63,7 @@ UNDERLINE = {
     "unfilled": QColor(130, 60, 170),
 }
 CHECK_DELAY_MS = 250
+DRAFT_SAVED = "Draft saved in the vault; the checklist shows the letter as drafted."
 AUTOSAVE_DELAY_MS = 1500
 
 
@@ -58,7 +72,15 @@ class LetterComposer(QDialog):
     letter_exported = Signal(object)
     draft_saved = Signal(object)
 
-    def __init__(self, vault: Any, client_id: int, template: str = "not-right-fit", parent: QWidget | None = None):
+    def __init__(
+        self,
+        vault: Any,
+        client_id: int,
+        template: str = "not-right-fit",
+        parent: QWidget | None = None,
+        *,
+        writes: Tasks | None = None,
+    ):
         super().__init__(parent)
         self._vault = vault
         self.client_id = client_id
@@ -105,6 +127,7 @@ class LetterComposer(QDialog):
         self.record_button.clicked.connect(self.record_as_sent)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.recording = ButtonWrite(self, self.record_button, self.status, writes, prefix="Not recorded: ")
 
         top = QFormLayout()
         pick = QHBoxLayout()
@@ -219,13 +242,20 @@ class LetterComposer(QDialog):
     # -- drafts ----------------------------------------------------------------
 
     def autosave(self) -> None:
+        """Write the draft on the worker (``draft_saved`` follows once it is in)."""
         self._autosave.stop()
-        try:
-            self.draft_id = save_letter_draft(self._vault, self.client_id, self.letter(), self.draft_id)
-        except CasefileError as error:
-            self.status.setText(f"Draft not saved: {error}")
-            return
-        self.draft_saved.emit(self.draft_id)
+        vault, client_id, letter = self._vault, self.client_id, self.letter()
+
+        def write() -> int:
+            # draft_id is read and set on the writer's one thread, so a "Record as sent" queued
+            # after this draft discards the right one
+            self.draft_id = save_letter_draft(vault, client_id, letter, self.draft_id)
+            return self.draft_id
+
+        self.recording.writes.run(write, while_alive(self, self.draft_saved.emit), while_alive(self, self._draft_failed))
+
+    def _draft_failed(self, error: BaseException) -> None:
+        self.status.setText(f"Draft not saved: {user_message(error)}")
 
     def flush(self) -> None:
         """Save edits still waiting for the autosave timer (before the window closes or the vault locks)."""
@@ -233,12 +263,21 @@ class LetterComposer(QDialog):
             self.autosave()
 
     def save_draft(self) -> None:
-        """Save now and mark the 'letter drafted' step (once)."""
+        """Save now and mark the 'letter drafted' step (once), on the worker after the draft."""
         self.autosave()
-        drafted = next(s for s in checklist(self._vault, self.client_id) if s.step.key == "drafted")
-        if not drafted.done:
-            mark_done(self._vault, self.client_id, "drafted", note="Drafted in the letter composer.")
-        self.status.setText("Draft saved in the vault; the checklist shows the letter as drafted.")
+        vault, client_id = self._vault, self.client_id
+
+        def mark() -> None:
+            drafted = next(s for s in checklist(vault, client_id) if s.step.key == "drafted")
+            if not drafted.done:
+                mark_done(vault, client_id, "drafted", note="Drafted in the letter composer.")
+
+        self.status.setText("Saving the draft…")
+        self.recording.writes.run(
+            mark,
+            while_alive(self, lambda _none: self.status.setText(DRAFT_SAVED)),
+            while_alive(self, self._draft_failed),
+        )
 
     # -- leaving the composer --------------------------------------------------
 
@@ -249,31 +288,50 @@ class LetterComposer(QDialog):
         if path:
             self.export_to(Path(path))
 
-    def export_to(self, path: Path) -> Path | None:
+    def export_to(self, path: Path) -> bool:
+        """Check the file name here (one line, at once), then write the file and its ledger event
+        on the worker; ``letter_exported`` follows once it is written. False: refused."""
         try:
-            written = export_letter(self._vault, self.client_id, self.letter(), path)
+            check_export_path(path)
         except CasefileError as error:
             self.status.setText(f"Not exported: {error}")
-            return None
+            return False
+        vault, client_id, letter = self._vault, self.client_id, self.letter()
+        self.status.setText("Exporting…")
+        self.recording.writes.run(
+            lambda: export_letter(vault, client_id, letter, path),
+            while_alive(self, self._exported),
+            while_alive(self, lambda error: self.status.setText(f"Not exported: {user_message(error)}")),
+        )
+        return True
+
+    def _exported(self, written: Path) -> None:
         self.status.setText(f"Exported to {written} (readable outside the vault).")
         self.letter_exported.emit(written)
-        return written
 
-    def record_as_sent(self) -> int | None:
+    def record_as_sent(self) -> bool:
+        """Check the letter here (bad input: one line, at once), then record it on the worker;
+        ``letter_recorded`` follows once it is in. False: refused, or one already on its way."""
+        if self.recording.saving:
+            return False
+        vault, client_id, letter = self._vault, self.client_id, self.letter()
+        how, proofread_by, sent_at = self.how.currentText(), self.proofread_by.text(), now_utc()
         try:
-            entry_id = record_sent(
-                self._vault,
-                self.client_id,
-                self.letter(),
-                how=self.how.currentText(),
-                proofread_by=self.proofread_by.text(),
-                draft_id=self.draft_id,
-            )
+            check_record_sent(vault, client_id, letter, how=how, sent_at=sent_at, proofread_by=proofread_by)
         except CasefileError as error:
             self.status.setText(f"Not recorded: {without_cli_syntax(str(error))}")
-            return None
+            return False
+        self._autosave.stop()
+        self.status.setText("Recording the letter…")
+        return self.recording.run(
+            lambda: record_sent(  # draft_id read on the writer's thread: after any draft queued before
+                vault, client_id, letter, how=how, sent_at=sent_at, proofread_by=proofread_by, draft_id=self.draft_id
+            ),
+            self._recorded,
+        )
+
+    def _recorded(self, entry_id: int) -> None:
         self._autosave.stop()
         self.draft_id = None
         self.status.setText(f"Recorded as entry #{entry_id}; the follow-up call is due in 24 hours.")
-        self.letter_recorded.emit(entry_id)
-        return int(entry_id)
+        self.letter_recorded.emit(int(entry_id))

@@ -8,9 +8,13 @@ under the field; it shows only while Caps Lock seems on and the field has focus.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QToolButton, QWidget
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QToolButton, QWidget
+
+if TYPE_CHECKING:  # the event type (and QEvent's enums) is made when the first key arrives, not at import
+    from PySide6.QtGui import QKeyEvent
 
 from ui.icons import icon
 
@@ -37,6 +41,7 @@ class PassphraseField(QLineEdit):
         self.caps_warning.setObjectName("caps-warning")
         self.caps_warning.setAccessibleName("Caps Lock warning")
         self.caps_warning.hide()
+        QApplication.instance().focusChanged.connect(self._focus_changed)  # type: ignore[union-attr]
 
     def set_shown(self, shown: bool) -> None:
         self.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
@@ -46,6 +51,8 @@ class PassphraseField(QLineEdit):
             self.toggle.setChecked(shown)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        from PySide6.QtCore import Qt  # not at import: the unlock window paints before Qt's enums are made
+
         text = event.text()
         if len(text) == 1 and text.isalpha() and text.upper() != text.lower():
             shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
@@ -61,10 +68,11 @@ class PassphraseField(QLineEdit):
         self.caps_warning.setVisible(on and self.hasFocus())
         self.caps_lock_changed.emit(on)
 
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        super().focusInEvent(event)
-        self.caps_warning.setVisible(self.caps_lock)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        super().focusOutEvent(event)
-        self.caps_warning.hide()
+    def _focus_changed(self, old: QWidget | None, now: QWidget | None) -> None:
+        """QApplication.focusChanged, not focusIn/OutEvent overrides: an override hands Python a
+        QFocusEvent as the unlock window first shows, which makes QEvent's ~170-member enum
+        before the first paint (issue 17: warm start)."""
+        if now is self:
+            self.caps_warning.setVisible(self.caps_lock)
+        elif old is self:
+            self.caps_warning.hide()
