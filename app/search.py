@@ -109,6 +109,39 @@ def rank_window(text: str, limit: int, offset: int) -> int:
     one_word = not _OPERATORS.search(text) and len(_WORD.findall(text)) == 1
     return max(RANK_WINDOW_ONE_WORD if one_word else RANK_WINDOW, limit + offset)
 
+# The ranking in two passes over the same window, in one statement. SQLite computes every
+# result column of every row before it sorts, so ranking and showing in one pass made a
+# snippet (the row's text read and tokenized) and an entries row for each of the window's
+# thousands of rows, to keep 50; for a rare word whose matches are spread over years
+# that is a page per row, each decrypted on a cache miss. Now (1) `ranked` scores the
+# window (bm25 reads the doclists and FTS5's row sizes, nothing else); (2) `top` keeps the
+# rows scoring at least as well as the page's last one (all ties with it included, so the
+# newest-first order among equals is decided below, exactly as before); (3) the window is
+# walked again in rowid order (cached pages, no IDF: no bm25 here) and only `top`'s rows
+# get their entry, client and snippet. `+rowid IN (...)` keeps SQLite from handing the
+# list to FTS5 (one doclist seek per row) and filters before anything else is read.
+# Same scores (one bm25 pass), same order, same rows (tests/test_search_rank.py).
+_RANKED_SQL = """
+    WITH ranked AS MATERIALIZED (
+        SELECT search_index.rowid AS id, bm25(search_index, 10.0, 3.0, 2.0, 2.0) AS score
+        FROM search_index {join}
+        WHERE search_index MATCH :query {client_clause} AND search_index.rowid >= :start
+    ),
+    top AS MATERIALIZED (
+        SELECT id, score FROM ranked
+        WHERE score <= coalesce((SELECT score FROM ranked ORDER BY score LIMIT 1 OFFSET :limit + :offset - 1), 1e308)
+    )
+    SELECT e.id, e.client_id, c.name, e.kind, e.occurred_utc, e.title,
+           snippet(search_index, -1, '[', ']', '…', 12)
+    FROM search_index
+    CROSS JOIN top ON top.id = search_index.rowid
+    CROSS JOIN entries e ON e.id = top.id
+    CROSS JOIN clients c ON c.id = e.client_id
+    WHERE search_index MATCH :query AND search_index.rowid >= :start AND +search_index.rowid IN (SELECT id FROM top)
+    ORDER BY top.score, e.occurred_utc DESC, e.id DESC
+    LIMIT :limit OFFSET :offset
+"""
+
 # How often (in SQLite VM steps) a running search checks whether it was cancelled.
 CANCEL_CHECK_STEPS = 2_000
 
@@ -136,29 +169,20 @@ def iter_search(
     query = to_fts_query(text)
     widen_cache_for_search(conn)
     query = resolve_prefix(conn, text, query)
-    client_clause = "AND e.client_id = ?" if client_id is not None else ""
-    filters: list[object] = [query] + ([client_id] if client_id is not None else [])
+    client_clause = "AND e.client_id = :client" if client_id is not None else ""
     join = "JOIN entries e ON e.id = search_index.rowid" if client_id is not None else ""
+    params: dict[str, object] = {"query": query, "client": client_id, "limit": limit, "offset": offset}
     window_sql = f"""
         SELECT search_index.rowid FROM search_index {join}
-        WHERE search_index MATCH ? {client_clause}
+        WHERE search_index MATCH :query {client_clause}
         ORDER BY search_index.rowid DESC LIMIT 1 OFFSET {rank_window(text, limit, offset) - 1}
     """
-    sql = f"""
-        SELECT e.id, e.client_id, c.name, e.kind, e.occurred_utc, e.title,
-               snippet(search_index, -1, '[', ']', '…', 12)
-        FROM search_index
-        JOIN entries e ON e.id = search_index.rowid
-        JOIN clients c ON c.id = e.client_id
-        WHERE search_index MATCH ? {client_clause} AND search_index.rowid >= ?
-        ORDER BY bm25(search_index, 10.0, 3.0, 2.0, 2.0), e.occurred_utc DESC, e.id DESC
-        LIMIT ? OFFSET ?
-    """
+    sql = _RANKED_SQL.format(join=join, client_clause=client_clause)
     if cancelled is not None:
         conn.set_progress_handler(lambda: 1 if cancelled() else 0, CANCEL_CHECK_STEPS)
     try:
-        start = conn.execute(window_sql, filters).fetchone()
-        cursor = conn.execute(sql, [*filters, start[0] if start else 0, limit, offset])
+        start = conn.execute(window_sql, params).fetchone()
+        cursor = conn.execute(sql, {**params, "start": start[0] if start else 0})
         while rows := cursor.fetchmany(page or limit):
             if cancelled is not None and cancelled():
                 raise SearchCancelled("The search was replaced by a newer one.")

@@ -207,8 +207,44 @@ def _build(folder: Path, n: int, rng: random.Random) -> tuple[Vault, sqlite3.Con
     return vault, plain
 
 
+# The ranking statement app.search ran before its two passes (bm25 and a snippet for every
+# row of the window, then the sort), for --compare-one-pass: an A/B in the same run.
+ONE_PASS_SQL = """
+    SELECT e.id, e.client_id, c.name, e.kind, e.occurred_utc, e.title,
+           snippet(search_index, -1, '[', ']', '…', 12)
+    FROM search_index
+    JOIN entries e ON e.id = search_index.rowid
+    JOIN clients c ON c.id = e.client_id
+    WHERE search_index MATCH ? AND search_index.rowid >= ?
+    ORDER BY bm25(search_index, 10.0, 3.0, 2.0, 2.0), e.occurred_utc DESC, e.id DESC
+    LIMIT ? OFFSET 0
+"""
+
+
+def one_pass_search(conn, text: str, limit: int = 50) -> list:  # type: ignore[no-untyped-def]
+    """app.search.search as it was before the two passes: the same prefix resolution,
+    window and page cache, the one-pass ranking statement."""
+    from app.search import rank_window, resolve_prefix, to_fts_query
+    from app.vault.store import widen_cache_for_search
+
+    widen_cache_for_search(conn)
+    query = resolve_prefix(conn, text, to_fts_query(text))
+    start = conn.execute(
+        "SELECT rowid FROM search_index WHERE search_index MATCH ?"
+        f" ORDER BY rowid DESC LIMIT 1 OFFSET {rank_window(text, limit, 0) - 1}",
+        (query,),
+    ).fetchone()
+    return conn.execute(ONE_PASS_SQL, (query, start[0] if start else 0, limit)).fetchall()
+
+
 def bench_insert_and_search(
-    folder: Path, n: int, queries: int = 300, *, compare_window: int | None = None, naive: bool = True
+    folder: Path,
+    n: int,
+    queries: int = 300,
+    *,
+    compare_window: int | None = None,
+    compare_one_pass: bool = False,
+    naive: bool = True,
 ) -> None:
     rng = random.Random(7)
     vault, plain = _build(folder, n, rng)
@@ -254,6 +290,19 @@ def bench_insert_and_search(
     runners = {"vault": run_vault, "plain": run_plain_same}
     if compare_window:
         runners.update({"vault_w": with_window(run_vault), "plain_w": with_window(run_plain_same)})
+    if compare_one_pass:
+        # their own connections: a page cache is per connection, and one warmed by the
+        # other statement on the same query would flatter whichever runs second
+        vault_1, plain_1 = (
+            Vault.open(folder / "vault", PASS),
+            sqlite3.connect(folder / "plain.db", isolation_level=None),
+        )
+
+        def run_vault_1(q: str) -> None:
+            with vault_1.db.read() as conn:
+                one_pass_search(conn, q)
+
+        runners.update({"vault_1": run_vault_1, "plain_1": lambda q: one_pass_search(plain_1, q)})
     if naive:
         runners["naive"] = run_plain
     for fn in runners.values():  # warm every cache
@@ -278,6 +327,14 @@ def bench_insert_and_search(
             f"   with every window {compare_window:,} (same run): vault {vw:7.1f} ms   plain {pw:7.1f} ms"
             f"   ratio {vw / pw:.2f}x   vault now / then {vp / vw:.2f}x"
         )
+    if compare_one_pass:
+        v1, p1 = ms["vault_1"], ms["plain_1"]
+        print(
+            f"   one-pass ranking (before, same run, own connections): vault {v1:7.1f} ms   plain {p1:7.1f} ms"
+            f"   ratio {v1 / p1:.2f}x   vault now / then {vp / v1:.2f}x   plain now / then {pp / p1:.2f}x"
+        )
+        plain_1.close()
+        vault_1.lock()
     plain.close()
     vault.lock()
 
@@ -407,8 +464,13 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="also passwd at 1 GB")
     parser.add_argument("--only", choices=["insert", "search", "import", "unlock", "passwd"])
     parser.add_argument("--compare-window", type=int, help="also run every query with this rank window (A/B)")
+    parser.add_argument(
+        "--compare-one-pass", action="store_true", help="also run the ranking statement used before (A/B)"
+    )
     parser.add_argument("--no-naive", action="store_true", help="skip the plain baseline that ranks every match")
-    parser.add_argument("--queries", type=int, default=300, help="search queries per store (each run by every baseline)")
+    parser.add_argument(
+        "--queries", type=int, default=300, help="search queries per store (each run by every baseline)"
+    )
     parser.add_argument(
         "--cache-dir", type=Path, help="build the insert/search stores here once and reuse them (the 1 M build is slow)"
     )
@@ -420,7 +482,12 @@ def main() -> None:
                 folder = (args.cache_dir or base) / f"s{n}"
                 folder.mkdir(parents=True, exist_ok=True)
                 bench_insert_and_search(
-                    folder, n, args.queries, compare_window=args.compare_window, naive=not args.no_naive
+                    folder,
+                    n,
+                    args.queries,
+                    compare_window=args.compare_window,
+                    compare_one_pass=args.compare_one_pass,
+                    naive=not args.no_naive,
                 )
         if args.only in (None, "import"):
             (base / "import").mkdir()
