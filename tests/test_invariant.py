@@ -319,7 +319,8 @@ def _step(w: World) -> None:
 
 def _undoable_steps(w: World) -> list[int]:
     return [
-        r[0] for r in w.vault.db.all("SELECT id FROM parting_steps WHERE id NOT IN (SELECT step_id FROM parting_step_undos)")
+        r[0]
+        for r in w.vault.db.all("SELECT id FROM parting_steps WHERE id NOT IN (SELECT step_id FROM parting_step_undos)")
     ]
 
 
@@ -419,6 +420,16 @@ def _export(w: World) -> None:
 
     client_id = w.rng.choice(w.clients_with_entries())
     export_dossier(w.vault, DossierOptions(client_id, include_private=w.rng.random() < 0.5), w.fresh("dossier"))
+
+
+def _export_in_child(w: World) -> None:
+    """The app's export: laid out, signed and bundled in a spawned child that reads the
+    vault read-only; the production and its ledger event recorded here."""
+    from app.dossier.child import export_in_child
+    from app.dossier.select import DossierOptions
+
+    client_id = w.rng.choice(w.clients_with_entries())
+    export_in_child(w.vault, DossierOptions(client_id, include_private=w.rng.random() < 0.5), w.fresh("dossier"))
 
 
 def _export_production(w: World) -> None:
@@ -584,6 +595,8 @@ def _anchor_offline(w: World) -> None:
 
 def _retry_anchors(w: World) -> None:
     w.vault.anchors.retry_pending(timeout=2)
+
+
 def _mail_account_add(w: World) -> None:
     from app.mail.accounts import MailAccounts
 
@@ -717,7 +730,9 @@ OPERATIONS: list[Operation] = [
     Operation("reminder add", _reminder_add, _CLIENTS),
     Operation("reminder done", _reminder_done, _open_reminders),
     Operation("reminder snooze", _reminder_snooze, _open_reminders),
-    Operation("reminder reopen (undo done)", _reminder_reopen, lambda w: bool(_done_reminders(w) or _open_reminders(w))),
+    Operation(
+        "reminder reopen (undo done)", _reminder_reopen, lambda w: bool(_done_reminders(w) or _open_reminders(w))
+    ),
     Operation("reminder cancel (undo add)", _reminder_cancel, _open_reminders),
     Operation("draft save", _draft_save, _CLIENTS, ledger=False),
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
@@ -729,6 +744,7 @@ OPERATIONS: list[Operation] = [
     Operation("anchor seal (local TSA)", _anchor, expensive=True),
     Operation("export dossier", _export, _has(World.clients_with_entries), expensive=True),
     Operation("export a production", _export_production, _has(World.clients_with_entries), expensive=True),
+    Operation("export in a child process", _export_in_child, _has(World.clients_with_entries), expensive=True),
     Operation("passwd", _passwd, expensive=True),
     Operation("recovery", _recovery, expensive=True),
     Operation("backup/restore", _backup_restore, expensive=True, ledger=False),
