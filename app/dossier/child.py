@@ -72,44 +72,62 @@ class ChildExport:
     """
 
     def __init__(self, vault: Any, options: Any, *, prepared_at: datetime | None = None) -> None:
-        import multiprocessing
-
         from app.records.times import now_utc
 
-        # The signing key is made at first use: that is a write, which the child cannot do.
-        vault.signing.ensure()
-        self.started_at = time.perf_counter()
+        self._vault = vault
+        self._options = options
+        self._prepared_at = prepared_at or now_utc()  # this process's clock is the vault's
+        self.started_at = 0.0
         self.ready_after: float | None = None  # seconds from start to the child's first message
-        context = multiprocessing.get_context("spawn")
-        self._conn, child_conn = context.Pipe(duplex=True)
-        self._process = context.Process(target=child_main, args=(child_conn,), name="casefile-export", daemon=True)
+        self._process: Any = None
+        self._conn: Any = None
         self._closed = False
         self._partials: list[Path] = []
         self._lock = threading.Lock()  # one build or save at a time
+        self._state = threading.Lock()  # start and close never cross
         with _LIVE_LOCK:
             _LIVE.add(self)
-        self._process.start()
-        child_conn.close()
+
+    def start(self, cancel: threading.Event | None = None) -> None:
+        """Spawn the child and hand it the vault (``build`` does this if not done yet): some
+        tens of ms of this thread (imports, the spawn), so call it on a worker like ``build``."""
+        import multiprocessing
+
+        with self._state:
+            if self._process is not None:
+                return
+            if not self._closed:
+                # The signing key is made at first use: a write, which the child cannot do.
+                self._vault.signing.ensure()
+                context = multiprocessing.get_context("spawn")
+                self._conn, child_conn = context.Pipe(duplex=True)
+                self._process = context.Process(
+                    target=child_main, args=(child_conn,), name="casefile-export", daemon=True
+                )
+                self.started_at = time.perf_counter()
+                self._process.start()
+                child_conn.close()
+        if self._closed:  # closed (cancelled, locked) before it could start
+            self._stopped(cancel)
         try:
-            when = prepared_at or now_utc()
-            self._conn.send(("open", str(Path(vault.path).resolve()), options, when))
-            vault.send_data_key(self._conn.send_bytes)
+            self._conn.send(("open", str(Path(self._vault.path).resolve()), self._options, self._prepared_at))
+            self._vault.send_data_key(self._conn.send_bytes)
         except (OSError, EOFError, ValueError):
-            self.close()
-            raise CasefileError(STOPPED) from None
+            self._stopped(cancel)
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid
+        return None if self._process is None else self._process.pid
 
     @property
     def alive(self) -> bool:
-        return not self._closed and self._process.is_alive()
+        return not self._closed and self._process is not None and self._process.is_alive()
 
     def build(
         self, progress: Callable[[str, int, int], None] | None = None, cancel: threading.Event | None = None
     ) -> ChildBuilt:
         with self._lock:
+            self.start(cancel)
             summary = self._answer("built", progress, cancel)[1]
             pdf = self._receive_bytes(cancel)
             return ChildBuilt(pdf, summary)
@@ -133,11 +151,12 @@ class ChildExport:
 
     def close(self) -> None:
         """Kill the child (if it still runs) and remove any partial file it was writing."""
-        self._closed = True
-        process = self._process
-        if process.pid is not None and process.exitcode is None:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                process.kill()
+        with self._state:
+            self._closed = True
+            process = self._process
+            if process is not None and process.pid is not None and process.exitcode is None:
+                with contextlib.suppress(OSError, ValueError, AttributeError):
+                    process.kill()
         if not self._lock.locked():
             self._reap()
         with _LIVE_LOCK:
@@ -145,7 +164,7 @@ class ChildExport:
 
     def quit(self) -> None:
         """Ask an idle child to exit (it wipes its key and closes the vault), then reap it."""
-        if not self._closed and self._process.is_alive():
+        if self.alive:
             with contextlib.suppress(OSError, ValueError):
                 self._conn.send(("quit",))
             self._process.join(JOIN_S)
@@ -154,7 +173,7 @@ class ChildExport:
     # -- the pipe -------------------------------------------------------------------
 
     def _send(self, message: tuple[Any, ...]) -> None:
-        if self._closed:
+        if self._closed or self._conn is None:
             raise CasefileError(STOPPED)
         try:
             self._conn.send(message)
@@ -191,7 +210,7 @@ class ChildExport:
                     return tuple(self._conn.recv())
             except (EOFError, OSError, ValueError):
                 self._stopped(cancel)
-            if self._closed or not self._process.is_alive():
+            if not self.alive:
                 with contextlib.suppress(EOFError, OSError, ValueError):
                     if self._conn.poll(0):  # what it said before it died
                         return tuple(self._conn.recv())
@@ -206,15 +225,17 @@ class ChildExport:
                     return self._conn.recv_bytes()
             except (EOFError, OSError, ValueError):
                 self._stopped(cancel)
-            if self._closed or not self._process.is_alive():
+            if not self.alive:
                 self._stopped(cancel)
 
     def _stopped(self, cancel: threading.Event | None) -> None:
         from app.dossier.export import ExportCancelled
 
-        self._closed = True
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            self._process.kill()
+        with self._state:
+            self._closed = True
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                if self._process is not None:
+                    self._process.kill()
         self._reap()
         with _LIVE_LOCK:
             _LIVE.discard(self)
@@ -225,10 +246,11 @@ class ChildExport:
     def _reap(self) -> None:
         """Wait for the killed child, close the pipe, remove the partial files it was told of."""
         with contextlib.suppress(OSError, ValueError, AssertionError):
-            if self._process.pid is not None:
+            if self._process is not None and self._process.pid is not None:
                 self._process.join(JOIN_S)
         with contextlib.suppress(OSError):
-            self._conn.close()
+            if self._conn is not None:
+                self._conn.close()
         for path in self._partials:
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
