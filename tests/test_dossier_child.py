@@ -142,7 +142,8 @@ def test_a_child_that_dies_is_one_line_and_a_killed_save_leaves_nothing(tmp_path
 
 
 def test_the_child_gets_the_key_over_the_pipe_only(tmp_path: Path) -> None:
-    """Neither argv nor the environment of the child holds the data key (read from /proc)."""
+    """Neither argv nor the environment of the child holds the data key (read from /proc);
+    it runs niced."""
     from app.dossier.child import ChildExport
     from app.dossier.select import DossierOptions
 
@@ -154,6 +155,8 @@ def test_the_child_gets_the_key_over_the_pipe_only(tmp_path: Path) -> None:
     seen = (proc / "cmdline").read_bytes() + (proc / "environ").read_bytes()
     for form in (key, key.hex().encode(), key.hex().upper().encode()):
         assert form not in seen
+    # Background work: the child runs at a lower CPU priority than the window's process.
+    assert os.getpriority(os.PRIO_PROCESS, child.pid or 0) > os.getpriority(os.PRIO_PROCESS, 0)
     assert not any(p.name.endswith(".partial") for p in tmp_path.rglob("*"))
     child.close()
     vault.lock()
