@@ -278,6 +278,11 @@ def main() -> int:
                 status = Path(f"/proc/{child.pid}/status")
                 hwm = re.search(r"VmHWM:\s+(\d+) kB", status.read_text()) if status.exists() else None
                 child_peak = f", child's peak RSS {int(hwm.group(1)) / 1024:.0f} MB" if hwm else ""
+                stat = Path(f"/proc/{child.pid}/stat")
+                if stat.exists():  # utime + stime of the child (all its threads), fields 14 and 15
+                    fields = stat.read_text().rsplit(")", 1)[1].split()
+                    ticks = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                    child_peak += f", child's CPU {ticks:.2f} s ({saved.pages / ticks:.0f} pages per CPU second)"
             finally:
                 child.quit()
             took = time.perf_counter() - began
