@@ -107,8 +107,15 @@ class ChildExport:
                     target=child_main, args=(child_conn,), name="casefile-export", daemon=True
                 )
                 self.started_at = time.perf_counter()
-                self._process.start()
-                child_conn.close()
+                try:
+                    self._process.start()
+                except OSError as error:  # no process could be made (out of memory, process limit)
+                    self._closed = True
+                    raise CasefileError(
+                        f"The export could not start ({error.strerror or error}); nothing was written."
+                    ) from None
+                finally:
+                    child_conn.close()
                 _lower_priority(self._process.pid)
         if self._closed:  # closed (cancelled, locked) before it could start
             self._stopped(cancel)
@@ -117,6 +124,9 @@ class ChildExport:
             self._vault.send_data_key(self._conn.send_bytes)
         except (OSError, EOFError, ValueError):
             self._stopped(cancel)
+        except BaseException:  # the vault locked meanwhile (its one line goes on): no child is left waiting
+            self._kill()
+            raise
 
     @property
     def pid(self) -> int | None:
@@ -231,9 +241,7 @@ class ChildExport:
             if not self.alive:
                 self._stopped(cancel)
 
-    def _stopped(self, cancel: threading.Event | None) -> None:
-        from app.dossier.export import ExportCancelled
-
+    def _kill(self) -> None:
         with self._state:
             self._closed = True
             with contextlib.suppress(OSError, ValueError, AttributeError):
@@ -242,6 +250,11 @@ class ChildExport:
         self._reap()
         with _LIVE_LOCK:
             _LIVE.discard(self)
+
+    def _stopped(self, cancel: threading.Event | None) -> None:
+        from app.dossier.export import ExportCancelled
+
+        self._kill()
         if cancel is not None and cancel.is_set():
             raise ExportCancelled("The export was cancelled; nothing was written.")
         raise CasefileError(STOPPED)
