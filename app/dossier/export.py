@@ -1,9 +1,12 @@
 """Export a dossier: select, number, lay out, merge, bundle, record in the ledger.
 
-``export_dossier`` is what the CLI calls. The GUI calls ``build_dossier_pdf`` on a
-worker thread (the PDF stays in memory for the preview), then ``save_dossier``
-with what was previewed. Both report progress through a plain callback and stop
-at the next page when ``cancel`` is set, leaving nothing behind.
+``export_dossier`` is what the CLI calls, in its own process: ``build_dossier_pdf`` (the PDF
+in memory, for a preview), then ``save_dossier`` = ``write_dossier`` (reads the vault only: the
+PDF and the bundle as 0600 partial files) + ``record_dossier`` (the production and its ledger
+event in one short transaction, then the renames). The app runs the first two in a child
+process and the last here (app/dossier/child.py): the same three functions either way. All
+report progress through a plain callback and stop at the next page when ``cancel`` is set,
+leaving nothing behind.
 """
 
 from __future__ import annotations
