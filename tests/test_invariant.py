@@ -319,8 +319,7 @@ def _step(w: World) -> None:
 
 def _undoable_steps(w: World) -> list[int]:
     return [
-        r[0]
-        for r in w.vault.db.all("SELECT id FROM parting_steps WHERE id NOT IN (SELECT step_id FROM parting_step_undos)")
+        r[0] for r in w.vault.db.all("SELECT id FROM parting_steps WHERE id NOT IN (SELECT step_id FROM parting_step_undos)")
     ]
 
 
@@ -595,8 +594,6 @@ def _anchor_offline(w: World) -> None:
 
 def _retry_anchors(w: World) -> None:
     w.vault.anchors.retry_pending(timeout=2)
-
-
 def _mail_account_add(w: World) -> None:
     from app.mail.accounts import MailAccounts
 
@@ -730,9 +727,7 @@ OPERATIONS: list[Operation] = [
     Operation("reminder add", _reminder_add, _CLIENTS),
     Operation("reminder done", _reminder_done, _open_reminders),
     Operation("reminder snooze", _reminder_snooze, _open_reminders),
-    Operation(
-        "reminder reopen (undo done)", _reminder_reopen, lambda w: bool(_done_reminders(w) or _open_reminders(w))
-    ),
+    Operation("reminder reopen (undo done)", _reminder_reopen, lambda w: bool(_done_reminders(w) or _open_reminders(w))),
     Operation("reminder cancel (undo add)", _reminder_cancel, _open_reminders),
     Operation("draft save", _draft_save, _CLIENTS, ledger=False),
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),

@@ -213,11 +213,7 @@ class MainWindow(QMainWindow):
         self.fetch_mail_action = self._action("Fetch mail…", "email", [], self.fetch_mail)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
         self.add_reminder_action = self._action(
-            "Add reminder…",
-            "reminders",
-            ["Ctrl+Shift+M"],
-            lambda: self.reminders.add_reminder(),
-            "Add a dated reminder",
+            "Add reminder…", "reminders", ["Ctrl+Shift+M"], lambda: self.reminders.add_reminder(), "Add a dated reminder"
         )
         self.parting_button.setDefaultAction(self.parting_action)
         self.parting_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -260,9 +256,7 @@ class MainWindow(QMainWindow):
         edit_menu = menus.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.search_action])
         client_menu = menus.addMenu("&Client")
-        client_menu.addActions(
-            [self.edit_client_action, self.status_action, self.parting_action, self.fetch_mail_action]
-        )
+        client_menu.addActions([self.edit_client_action, self.status_action, self.parting_action, self.fetch_mail_action])
         client_menu.addAction(self.add_reminder_action)
         entry_menu = menus.addMenu("&Entry")
         for action in (self.log_action, self.edit_action, self.retract_action):

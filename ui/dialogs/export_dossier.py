@@ -213,6 +213,8 @@ class ExportDossierDialog(QDialog):
             self._show_error(error)
             return
         self.stop_child()
+        self.dossier = None
+        self.save_button.setEnabled(False)
         self.preview.clear()
         try:
             child = self.child = ChildExport(self.vault, options)
