@@ -5,7 +5,10 @@ PDF merge and stamping, ZIP bundle with every original) against a bare reportlab
 loop writing the same text in the same run, the wall time, and the process's
 resident memory before, at peak during, and after the export.
 
-    .venv/bin/python bench/bench_dossier.py [--entries 500] [--photos 100] [--pdfs 10] [--rtl N] [--baseline REF]
+    .venv/bin/python bench/bench_dossier.py [--entries 500] [--photos 100] [--pdfs 10] [--rtl N] [--baseline REF] [--child]
+
+``--child`` also times the same export as the app runs it: laid out, signed and bundled in a
+spawned child process (app/dossier/child.py), recorded here; its start is printed.
 
 ``--rtl N`` writes every Nth entry's title and a sentence of its body in Arabic or
 Hebrew, so the HarfBuzz shaping and right-to-left path (app/dossier/bidi.py) is timed.
@@ -215,6 +218,11 @@ def main() -> int:
     parser.add_argument("--pdfs", type=int, default=10)
     parser.add_argument("--rtl", type=int, default=0, metavar="N", help="every Nth entry in Arabic or Hebrew")
     parser.add_argument("--baseline", metavar="REF", help="also time the export as it was at git REF")
+    parser.add_argument(
+        "--child",
+        action="store_true",
+        help="also time the same export through a spawned child process, as the app runs it",
+    )
     args = parser.parse_args()
     baseline = _baseline(args) if args.baseline else None
     from app.dossier.export import export_dossier
@@ -258,6 +266,32 @@ def main() -> int:
         )
         print(f"bundle: {zip_mb:.0f} MB, PDF {result.pdf_path.stat().st_size / 1e6:.1f} MB, {result.exhibits} exhibits")
         print(f"memory (RSS): {before:.0f} MB before, {watcher.peak:.0f} MB peak, {after:.0f} MB after")
+        if args.child:
+            from app.dossier.child import ChildExport
+
+            began = time.perf_counter()
+            child = ChildExport(vault, DossierOptions(client_id))  # type: ignore[arg-type]
+            try:
+                built = child.build()
+                laid_out = time.perf_counter() - began
+                saved = child.save(vault, root / "out-child")
+                status = Path(f"/proc/{child.pid}/status")
+                hwm = re.search(r"VmHWM:\s+(\d+) kB", status.read_text()) if status.exists() else None
+                child_peak = f", child's peak RSS {int(hwm.group(1)) / 1024:.0f} MB" if hwm else ""
+                stat = Path(f"/proc/{child.pid}/stat")
+                if stat.exists():  # utime + stime of the child (all its threads), fields 14 and 15
+                    fields = stat.read_text().rsplit(")", 1)[1].split()
+                    ticks = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                    child_peak += f", child's CPU {ticks:.2f} s ({saved.pages / ticks:.0f} pages per CPU second)"
+            finally:
+                child.quit()
+            took = time.perf_counter() - began
+            print(
+                f"through a child:     {saved.pages} pages in {took:.2f} s = {saved.pages / took:.0f} pages/s "
+                f"(ratio {saved.pages / took / bare:.2f}x the bare loop); its start (spawn, imports, open) "
+                f"{child.ready_after or 0:.2f} s, build {laid_out:.2f} s, PDF {len(built.pdf) / 1e6:.1f} MB over the pipe"
+                f"{child_peak}"
+            )
         if baseline is not None:
             old_pages, old_time = baseline
             print(

@@ -428,6 +428,16 @@ def _export(w: World) -> None:
     export_dossier(w.vault, DossierOptions(client_id, include_private=w.rng.random() < 0.5), w.fresh("dossier"))
 
 
+def _export_in_child(w: World) -> None:
+    """The app's export: laid out, signed and bundled in a spawned child that reads the
+    vault read-only; the production and its ledger event recorded here."""
+    from app.dossier.child import export_in_child
+    from app.dossier.select import DossierOptions
+
+    client_id = w.rng.choice(w.clients_with_entries())
+    export_in_child(w.vault, DossierOptions(client_id, include_private=w.rng.random() < 0.5), w.fresh("dossier"))
+
+
 def _export_production(w: World) -> None:
     """A production with the register's options: another prefix and digits, a number
     skipped ahead, a recipient, a legend, superseding the client's last one."""
@@ -737,6 +747,7 @@ OPERATIONS: list[Operation] = [
     Operation("anchor seal (local TSA)", _anchor, expensive=True),
     Operation("export dossier", _export, _has(World.clients_with_entries), expensive=True),
     Operation("export a production", _export_production, _has(World.clients_with_entries), expensive=True),
+    Operation("export in a child process", _export_in_child, _has(World.clients_with_entries), expensive=True),
     Operation("passwd", _passwd, expensive=True),
     Operation("recovery", _recovery, expensive=True),
     Operation("backup/restore", _backup_restore, expensive=True, ledger=False),

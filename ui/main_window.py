@@ -672,7 +672,7 @@ class MainWindow(QMainWindow):
         self.ocr.stop()
         self.reminders.stop()
         for export in self.findChildren(ExportDossierDialog):
-            export.cancel()
+            export.stop_child()  # its child process is killed: no preview outlives the lock
         for parting in self.findChildren(PartingWindow):
             parting.done(0)
         for dialog in self.findChildren(QuickCaptureDialog):

@@ -7,6 +7,7 @@ forgotten, then the unlock screen returns.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -289,6 +290,9 @@ class Session(QObject):
 
     def _close_vault(self) -> None:
         vault, self.vault = self.vault, None
+        exports = sys.modules.get("app.dossier.child")  # imported only once an export ran
+        if exports is not None:
+            exports.stop_all()  # every export's child process is killed before the key goes
         # The last automatic backup if one is due (on a worker), then every worker (one
         # mid-read, the backup) finishes before the connection goes.
         from ui.auto_backups import LOCK_WAIT_MS

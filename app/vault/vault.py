@@ -83,6 +83,7 @@ class Vault:
         self._behind: str | None = None
         self._seen_at = time.monotonic()
         self._seen_head: ledger.Head | None = None
+        self._read_only = False  # opened by ``open_read_only`` (an export's child process)
         self.notices: list[str] = []  # one-line warnings from the unlock (a damaged key file slot…)
         db.after_commit = self._after_commit
         notify = on_change or (lambda *_: None)
@@ -151,6 +152,35 @@ class Vault:
     def open_with_recovery_key(cls, path: Path, recovery_key: str, *, on_change: ChangeCallback | None = None) -> Vault:
         key_file = cls._load_key_file(path)
         return cls._open_with_key(Path(path), key_file, key_file.unwrap_with_recovery_key(recovery_key), on_change)
+
+    @classmethod
+    def open_read_only(cls, path: Path, data_key: bytes | bytearray) -> Vault:
+        """Open an already unlocked vault for reading only, with its raw data key (an
+        export's child process: app/dossier/child.py). Every connection is ``query_only``:
+        nothing is migrated, checkpointed or written, ``vault.seen`` included; the vault id
+        must still match the key file. ``lock()`` closes it and wipes the key as usual."""
+        from app.vault.store import open_reader
+
+        path = Path(path)
+        key_file = cls._load_key_file(path)
+        conn = open_reader(path / DATABASE_NAME, data_key)  # type: ignore[arg-type]
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
+            if row is None or row[0] != key_file.vault_id:
+                raise CorruptVault("The key file belongs to a different vault than this database.")
+        except BaseException:
+            conn.close()
+            raise
+        # Both copy the key into bytearrays of their own (wiped at lock); no bytes copy is made.
+        vault = cls(path, Database(conn, path / DATABASE_NAME, data_key), key_file, data_key)  # type: ignore[arg-type]
+        vault._read_only = True
+        return vault
+
+    def send_data_key(self, send: Callable[[bytearray], Any]) -> None:
+        """Hand the raw data key to ``send`` (a pipe's ``send_bytes``) without another copy
+        in this process: only for an export's child process, never for argv, env or a file."""
+        self._require_open()
+        send(self._data_key)
 
     @staticmethod
     def _load_key_file(path: Path) -> keys.KeyFile:
@@ -223,7 +253,7 @@ class Vault:
 
     def _remember_seen(self, conn: Connection | None = None) -> None:
         """Write the ledger's head to vault.seen (never ahead of a durable commit)."""
-        if self._behind is not None or not self._db.is_open:
+        if self._behind is not None or self._read_only or not self._db.is_open:
             return
         if conn is None:
             with self._db.read() as reader:
@@ -278,7 +308,7 @@ class Vault:
 
     def lock(self) -> None:
         """Close the database and forget the key. Safe to call twice."""
-        if self._db.is_open and self._behind is None:
+        if self._db.is_open and self._behind is None and not self._read_only:
             # Committed data reaches vault.db now, not at some later checkpoint; a failure
             # here (disk full, another process reading) must not keep the vault open.
             with contextlib.suppress(CasefileError, OSError, DatabaseError):

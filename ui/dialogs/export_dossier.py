@@ -1,12 +1,16 @@
 """Export a dossier: the CLI's choices, a build on a worker with progress and Cancel, a preview
 of the PDF from memory, then the folder to save the PDF and its bundle into.
 
-The PDF is built once (``build_dossier_pdf``) and the previewed bytes are what
-``save_dossier`` writes: what the owner looked at is what the lawyer gets.
+The PDF is built once, in a child process (``app.dossier.child.ChildExport``: the layout,
+the merge, the signature and the bundle never hold this process's GIL), and the previewed
+bytes are what the save writes: what the owner looked at is what the lawyer gets. The child
+lives while the preview is shown (it holds the laid-out dossier a save needs); a new build,
+Cancel, lock and closing the dialog kill it.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from datetime import datetime, time
 from pathlib import Path
@@ -38,7 +42,7 @@ from ui.file_dialogs import suggested_path
 from ui.widgets.pdf_pages import PdfPagesView
 from ui.window_geometry import fit_window
 from ui.words import plural
-from ui.workers import Progress, Tasks, user_message
+from ui.workers import Progress, Tasks, user_message, while_alive
 
 NO_LEGEND = "None"
 DECLARATION_FORMS = (
@@ -66,10 +70,18 @@ class ExportDossierDialog(QDialog):
 
     def __init__(self, vault: Any, tasks: Tasks, client: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Imported now, while the dialog opens, not on the worker that starts the child: ~50 ms
+        # of imports holding the GIL there would be a gap in the window's painting.
+        import multiprocessing.connection
+
+        if sys.platform != "win32":
+            import multiprocessing.popen_spawn_posix  # noqa: F401
+
         self.vault = vault
         self._tasks = tasks
-        self.dossier: Any = None  # the BuiltDossier being previewed
+        self.dossier: Any = None  # the ChildBuilt being previewed (pdf, summary, pages)
         self.result_: Any = None  # the ExportResult once saved
+        self.child: Any = None  # the ChildExport holding the laid-out dossier
         self._cancel: threading.Event | None = None
         self.setWindowTitle("Export dossier — Casefile")
         fit_window(self, QSize(1120, 800))  # within the screen; see ui/window_geometry.py
@@ -229,46 +241,78 @@ class ExportDossierDialog(QDialog):
     # -- build and save on workers --------------------------------------------------
 
     def build(self) -> None:
-        """Lay the PDF out on a worker; the preview shows it when it arrives."""
-        from app.dossier.export import build_dossier_pdf
+        """Lay the PDF out in a child process (started here: a few ms), waited for on a
+        worker; the preview shows it when it arrives."""
+        from app.dossier.child import ChildExport
 
+        if self.busy:
+            return
         try:
             options = self.options()
         except Exception as error:
             self._show_error(error)
             return
-        vault, cancel = self.vault, threading.Event()
+        self.stop_child()
         self.dossier = None
         self.save_button.setEnabled(False)
         self.preview.clear()
+        try:
+            child = self.child = ChildExport(self.vault, options)
+        except Exception as error:
+            self._show_error(error)
+            return
+        cancel = threading.Event()
         self._start(cancel, "Building…")
 
         def run(progress: Progress) -> Any:
-            return build_dossier_pdf(vault, options, progress=_reporter(progress), cancel=cancel)
+            return child.build(_reporter(progress), cancel)
 
-        self._tasks.run_with_progress(run, self._built, self._stopped, self._progressed)
+        def stopped(error: BaseException) -> None:
+            child.close()  # whatever stopped the build, its child is of no more use
+            if self.child is child:
+                self.child = None
+            self._stopped(error)
+
+        self._tasks.run_with_progress(run, while_alive(self, self._built), while_alive(self, stopped), self._progressed)
 
     def save_to(self, folder: Path) -> None:
-        """Write the previewed PDF and its bundle into ``folder`` on a worker."""
-        from app.dossier.export import save_dossier
-
-        if self.dossier is None:
+        """The child writes the previewed PDF and its bundle into ``folder``; this process
+        records the export (one short transaction). Waited for on a worker."""
+        if self.dossier is None or self.child is None:
             return
-        vault, dossier, cancel = self.vault, self.dossier, threading.Event()
+        vault, child, cancel = self.vault, self.child, threading.Event()
         self._start(cancel, "Saving…")
         self.save_button.setEnabled(False)
 
         def run(progress: Progress) -> Any:
-            return save_dossier(vault, dossier, folder, progress=_reporter(progress), cancel=cancel)
+            return child.save(vault, folder, _reporter(progress), cancel)
 
-        self._tasks.run_with_progress(run, self._saved, self._stopped, self._progressed)
+        def stopped(error: BaseException) -> None:
+            if not child.alive:  # cancelled or died: the preview can no longer be saved
+                self.dossier = self.child = None
+            self._stopped(error)
+
+        self._tasks.run_with_progress(run, while_alive(self, self._saved), while_alive(self, stopped), self._progressed)
 
     def cancel(self) -> None:
-        """Stop the build or save at its next page; nothing is written."""
+        """Stop the build or save now (its child process is killed); nothing is written."""
         if self._cancel is not None:
             self._cancel.set()
             self.phase.setText("Stopping…")
             self.cancel_button.setEnabled(False)
+            if self.child is not None:
+                self.child.close()
+
+    def stop_child(self) -> None:
+        """Kill the export's child process (lock, quit, a new build, the dialog closing): the
+        preview it could save goes with it."""
+        self.cancel()
+        if self.child is not None:
+            self.child.close()
+            self.child = None
+            if self._cancel is None:
+                self.dossier = None
+                self.save_button.setEnabled(False)
 
     @property
     def busy(self) -> bool:
@@ -305,10 +349,10 @@ class ExportDossierDialog(QDialog):
     def _built(self, dossier: Any) -> None:
         self._finish("")
         self.dossier = dossier
-        layout = dossier.layout
+        info = dossier.summary
         self.summary.setText(
-            f"{layout.selection.client.name}: {plural(dossier.pages, 'page')}, {plural(len(layout.selection.entries), 'entry')}, "
-            f"{plural(len(layout.exhibits), 'exhibit')}, Bates {layout.bates(1)}–{layout.bates(dossier.pages)}. "
+            f"{info.client_name}: {plural(info.pages, 'page')}, {plural(info.entries, 'entry')}, "
+            f"{plural(info.exhibits, 'exhibit')}, Bates {info.bates_first}–{info.bates_last}. "
             "Check it, then save."
         )
         self.preview.set_pdf(dossier.pdf, dossier.pages)
@@ -339,7 +383,7 @@ class ExportDossierDialog(QDialog):
         self.error.setText(lines[0] if lines else "")
 
     def done(self, code: int) -> None:
-        self.cancel()  # closing while busy stops the worker at its next page
+        self.stop_child()  # closing kills the export's child process, busy or not
         super().done(code)
 
 
