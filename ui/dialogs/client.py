@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.records.models import CLIENT_STATUSES
-from ui.dialogs.primary import form_dialog, make_primary
+from ui.dialogs.primary import WritingDialog, form_dialog, make_primary
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
 from ui.workers import ButtonWrite, Tasks, user_message
@@ -31,7 +30,7 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-class NewClientDialog(QDialog):
+class NewClientDialog(WritingDialog):
     """Signals:
     added(object): the new Client.
     """
@@ -82,17 +81,8 @@ class NewClientDialog(QDialog):
         self.accept()
         self.added.emit(client)
 
-    def show_error(self, line: str) -> None:
-        self.error.setText(line)
-        self.error.show()
 
-    def reject(self) -> None:
-        if self.write.saving:
-            return  # being written: closing now would hide the outcome
-        super().reject()
-
-
-class ClientStatusDialog(QDialog):
+class ClientStatusDialog(WritingDialog):
     """Signals:
     changed(object): the updated Client.
     """
@@ -136,7 +126,7 @@ class ClientStatusDialog(QDialog):
         try:
             repo.check_status_change(status, reason)
         except Exception as error:
-            self._failed(user_message(error))
+            self.show_error(user_message(error))
             return
         self.error.hide()
         self.write.run(lambda: repo.set_status(client_id, status, reason), self._changed)
@@ -144,12 +134,3 @@ class ClientStatusDialog(QDialog):
     def _changed(self, client: Any) -> None:
         self.accept()
         self.changed.emit(client)
-
-    def _failed(self, line: str) -> None:
-        self.error.setText(line)
-        self.error.show()
-
-    def reject(self) -> None:
-        if self.write.saving:
-            return  # being written: closing now would hide the outcome
-        super().reject()

@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.records.models import ClientRevision
 from ui.dialogs.client import _split
-from ui.dialogs.primary import make_primary
+from ui.dialogs.primary import WritingDialog, make_primary
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
 from ui.workers import ButtonWrite, Tasks, user_message
@@ -59,7 +58,7 @@ def revision_lines(revisions: list[ClientRevision], zone: Any = None) -> list[st
     return list(reversed(lines))
 
 
-class EditClientDialog(QDialog):
+class EditClientDialog(WritingDialog):
     """Signals:
     changed(object): the updated Client.
     """
@@ -143,7 +142,7 @@ class EditClientDialog(QDialog):
         try:
             repo.check_update(client_id, **values)
         except Exception as error:
-            self._failed(user_message(error))
+            self.show_error(user_message(error))
             return
         self.error.hide()
         self.write.run(lambda: repo.update(client_id, **values), self._changed)
@@ -151,12 +150,3 @@ class EditClientDialog(QDialog):
     def _changed(self, client: Any) -> None:
         self.accept()
         self.changed.emit(client)
-
-    def _failed(self, line: str) -> None:
-        self.error.setText(line)
-        self.error.show()
-
-    def reject(self) -> None:
-        if self.write.saving:
-            return  # being written: closing now would hide the outcome
-        super().reject()

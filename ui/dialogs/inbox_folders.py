@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QListWidget,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.primary import WritingDialog
 from ui.dialogs.unlock import error_label
 from ui.workers import ButtonWrite, Tasks, user_message
 
@@ -28,7 +28,7 @@ PRIVACY_NOTE = (
 )
 
 
-class InboxFoldersDialog(QDialog):
+class InboxFoldersDialog(WritingDialog):
     """Signals:
     saved(): the folders were changed (the Inbox makes the new ones at its next start).
     """
@@ -103,8 +103,3 @@ class InboxFoldersDialog(QDialog):
     def _saved(self, _none: Any) -> None:
         self.accept()
         self.saved.emit()
-
-    def reject(self) -> None:
-        if self.write.saving:
-            return  # being written: closing now would hide the outcome
-        super().reject()

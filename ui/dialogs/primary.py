@@ -10,6 +10,7 @@ installed on the dialog.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -39,3 +40,21 @@ def form_dialog(
     layout.addWidget(error)
     layout.addWidget(buttons)
     return make_primary(button)
+
+
+class WritingDialog(QDialog):
+    """A form that writes through ``self.write`` (a ``ui.workers.ButtonWrite``) and shows
+    its one-line errors in ``self.error``: it refuses to close while the write is on its way
+    (closing would hide the outcome)."""
+
+    write: Any
+    error: QLabel
+
+    def show_error(self, line: str) -> None:
+        self.error.setText(line)
+        self.error.show()
+
+    def reject(self) -> None:
+        if getattr(self, "write", None) is not None and self.write.saving:
+            return
+        super().reject()

@@ -14,7 +14,6 @@ from PySide6.QtCore import QDate, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
     QLineEdit,
     QTimeEdit,
     QWidget,
@@ -22,13 +21,13 @@ from PySide6.QtWidgets import (
 
 from app.parting.due import owner_zone
 from app.records.times import now_utc
-from ui.dialogs.primary import form_dialog
+from ui.dialogs.primary import WritingDialog, form_dialog
 from ui.dialogs.unlock import error_label
 from ui.window_geometry import keep_on_screen
 from ui.workers import ButtonWrite, Tasks, user_message
 
 
-class AddReminderDialog(QDialog):
+class AddReminderDialog(WritingDialog):
     """Signals:
     added(object): the new Reminder.
     """
@@ -73,13 +72,13 @@ class AddReminderDialog(QDialog):
             return
         client_id = self.client.currentData()
         if client_id is None:
-            self._failed("Add a client first: a reminder belongs to a client.")
+            self.show_error("Add a client first: a reminder belongs to a client.")
             return
         reminders, due_at, note = self._vault.reminders, self.due_at(), self.note.text()
         try:
             reminders.check(due_at, note)
         except Exception as error:
-            self._failed(user_message(error))
+            self.show_error(user_message(error))
             return
         self.error.hide()
         self.write.run(lambda: reminders.add(int(client_id), due_at, note), self._added)
@@ -87,12 +86,3 @@ class AddReminderDialog(QDialog):
     def _added(self, reminder: Any) -> None:
         self.accept()
         self.added.emit(reminder)
-
-    def _failed(self, line: str) -> None:
-        self.error.setText(line)
-        self.error.show()
-
-    def reject(self) -> None:
-        if self.write.saving:
-            return  # the reminder is being written: closing now would hide its outcome
-        super().reject()

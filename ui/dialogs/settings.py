@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QCompleter,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.app_settings import AppSettings
-from ui.dialogs.primary import make_primary
+from ui.dialogs.primary import WritingDialog, make_primary
 from ui.dialogs.unlock import error_label
 from ui.file_dialogs import start_in
 from ui.inbox_watch import inbox_wanted
@@ -78,7 +77,7 @@ def _stored_keep(vault: Any) -> int:
     return configured_keep(vault)
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(WritingDialog):
     """Edits the app settings and, when a vault is open, its Bates prefix (stored in the vault).
 
     Signals:
@@ -266,6 +265,7 @@ class SettingsDialog(QDialog):
     def _backup_warned(self, line: str) -> None:
         self.backup_now.setEnabled(self._vault is not None)
         self.backup_last.setText(line)
+
     def open_inbox_folders(self) -> Any:
         from ui.dialogs.inbox_folders import InboxFoldersDialog
 
@@ -307,7 +307,7 @@ class SettingsDialog(QDialog):
         try:
             changes = self.vault_changes()
         except Exception as error:
-            self._failed(user_message(error))
+            self.show_error(user_message(error))
             return
         self.error.hide()
         if not changes:
@@ -329,12 +329,3 @@ class SettingsDialog(QDialog):
         self._settings.sync()
         self.applied.emit()
         self.accept()
-
-    def _failed(self, line: str) -> None:
-        self.error.setText(line)
-        self.error.show()
-
-    def reject(self) -> None:
-        if self.write.saving:
-            return  # being written: closing now would hide the outcome
-        super().reject()
