@@ -6,27 +6,14 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.bundles import pdf_pages_text
+from tests.helpers.processes import gone
 from tests.test_dossier_productions import _small_vault
-
-
-def _gone(pid: int | None, within: float = 10.0) -> bool:
-    """The process has exited and been reaped (no zombie left behind either)."""
-    assert pid is not None
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_a_child_export_is_the_same_dossier_and_only_the_parent_writes(tmp_path: Path) -> None:
@@ -66,7 +53,7 @@ def test_a_child_export_is_the_same_dossier_and_only_the_parent_writes(tmp_path:
     assert list((tmp_path / "again").iterdir()) == []
     pid = child.pid
     child.quit()
-    assert _gone(pid) and not child.alive and live_children() == 0
+    assert gone(pid) and not child.alive and live_children() == 0
 
     # Bates continue across a child's production and one made in this process.
     second = export_dossier(vault, DossierOptions(client.id), tmp_path / "two")
@@ -91,7 +78,7 @@ def test_the_childs_errors_are_the_same_one_line(tmp_path: Path) -> None:
         child.build()
     assert str(there.value) == str(here.value) and "\n" not in str(there.value)
     child.close()
-    assert _gone(child.pid) and live_children() == 0
+    assert gone(child.pid) and live_children() == 0
     vault.lock()
 
 
@@ -117,7 +104,7 @@ def test_a_child_that_dies_is_one_line_and_a_killed_save_leaves_nothing(tmp_path
     with pytest.raises(CasefileError) as died:
         child.build(kill_at_layout)
     assert str(died.value) == STOPPED
-    assert _gone(child.pid) and live_children() == 0
+    assert gone(child.pid) and live_children() == 0
 
     # Cancelled in the middle of writing its bundle: the child is killed, and the partial
     # files it had begun (0600, in the destination) are removed by the parent.
@@ -136,7 +123,7 @@ def test_a_child_that_dies_is_one_line_and_a_killed_save_leaves_nothing(tmp_path
         child.save(vault, out, cancel_in_bundle, cancel)
     assert partials and all(name.endswith(".partial") for name in partials[0]) and len(partials[0]) == 2
     assert list(out.iterdir()) == []
-    assert _gone(child.pid) and live_children() == 0
+    assert gone(child.pid) and live_children() == 0
     assert len(vault.events()) == events and vault.verify().ok
     vault.lock()
 

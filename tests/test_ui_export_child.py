@@ -4,26 +4,15 @@ leaving no process and no partial file behind."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 
+from tests.helpers.processes import gone
+
 LOOSE_BOUND_MS = 300  # a regression guard on a shared machine; the target (60 ms) lives in the bench
-
-
-def _gone(pid: int | None, within: float = 10.0) -> bool:
-    assert pid is not None
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _dialog(demo_session: Any) -> Any:
@@ -69,7 +58,7 @@ def test_the_gui_thread_never_waits_long_during_an_export(demo_session: Any, qtb
     assert max(gaps) < LOOSE_BOUND_MS, f"the GUI thread stalled {max(gaps):.0f} ms during an export"
     pid = dialog.child.pid
     dialog.reject()  # closing the dialog kills its (idle) child
-    assert _gone(pid)
+    assert gone(pid)
 
 
 def test_cancel_kills_the_child_during_a_build_and_a_save(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:
@@ -83,7 +72,7 @@ def test_cancel_kills_the_child_during_a_build_and_a_save(demo_session: Any, qtb
     dialog.cancel()
     qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
     assert "cancelled" in dialog.phase.text() and dialog.dossier is None and dialog.child is None
-    assert _gone(pid) and live_children() == 0
+    assert gone(pid) and live_children() == 0
 
     with qtbot.waitSignal(dialog.built, timeout=120_000):
         dialog.build()
@@ -94,7 +83,7 @@ def test_cancel_kills_the_child_during_a_build_and_a_save(demo_session: Any, qtb
     dialog.cancel()  # the child is writing the bundle into the partial files
     qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
     assert "cancelled" in dialog.phase.text()
-    assert _gone(pid) and live_children() == 0
+    assert gone(pid) and live_children() == 0
     assert list(out.iterdir()) == []  # no partial file left, no PDF, no ZIP
     assert _exports(vault) == 0 and not dialog.save_button.isEnabled()
     dialog.reject()
@@ -107,12 +96,12 @@ def test_lock_kills_the_child_building_or_holding_a_preview(demo_session: Any, q
     with qtbot.waitSignal(dialog.built, timeout=120_000):
         dialog.build()
     idle = dialog.child.pid  # holds the laid-out dossier for a save
-    assert not _gone(idle, within=0.2)
+    assert not gone(idle, within=0.2)
     dialog.build()  # a second build is under way when the vault locks
-    assert _gone(idle)  # the new build replaced the old child
+    assert gone(idle)  # the new build replaced the old child
     qtbot.waitUntil(lambda: dialog.phase.text() in ("Reading the record", "Laying out pages"), timeout=60_000)
     building = dialog.child.pid
     assert building is not None and building != idle
     demo_session.lock()
-    assert _gone(building) and live_children() == 0
+    assert gone(building) and live_children() == 0
     assert demo_session.vault is None
