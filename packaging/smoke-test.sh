@@ -20,9 +20,13 @@ cd "$work"
 "$cf" --version
 "$cf" demo >/dev/null
 "$cf" export Gerald --out "$work/out" >/dev/null
+# The app's path: the export in a spawned child process, which starts this same frozen
+# executable (multiprocessing.freeze_support in packaging/casefile_entry.py).
+"$cf" export Gerald --out "$work/out-child" --separate-process >/dev/null
 "$cf" verify
 "$cf" verify-bundle "$work"/out/*.zip >/dev/null
-echo "bundle: demo, export, verify and verify-bundle passed"
+"$cf" verify-bundle "$work"/out-child/*.zip >/dev/null
+echo "bundle: demo, export (in process and in a child process), verify and verify-bundle passed"
 
 # The desktop app on the demo vault for 5 s: still running at the end, nothing on stderr
 # (the offscreen platform's own notices about raising windows aside).

@@ -147,3 +147,14 @@ def test_the_child_gets_the_key_over_the_pipe_only(tmp_path: Path) -> None:
     assert not any(p.name.endswith(".partial") for p in tmp_path.rglob("*"))
     child.close()
     vault.lock()
+
+
+def test_the_cli_can_export_through_the_child_as_the_app_does(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli.ok("demo")
+    out = tmp_path / "child-out"
+    cli.ok("export", "Gerald", "--out", str(out), "--separate-process")
+    [pdf] = out.glob("*.pdf")
+    [bundle] = out.glob("*.zip")
+    assert pdf.stat().st_mode & 0o777 == 0o600 and not list(out.glob("*.partial"))
+    assert "OK:" in cli.ok("verify-bundle", str(bundle)).out
+    assert cli.ok("verify").out.startswith("OK: the record is intact")

@@ -45,6 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         choices=("us", "outside-us", "other"),
         help="closing of the declaration (28 U.S.C. § 1746 in or outside the US, or another law's)",
     )
+    p.add_argument(
+        "--separate-process",
+        action="store_true",
+        help="lay out, sign and bundle in a child process, as the desktop app does (same dossier)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_export)
 
@@ -106,12 +111,20 @@ def cmd_export(args: argparse.Namespace) -> int:
             declaration_form=args.declaration_form,
         )
         cancel = threading.Event()
-        if sys.stderr.isatty() and not args.json:
-            result = _with_progress_bar(
-                lambda progress: export_dossier(vault, options, args.out, progress=progress, cancel=cancel)
-            )
-        else:
-            result = export_dossier(vault, options, args.out, cancel=cancel)
+
+        def export(progress: Any = None) -> Any:
+            if not args.separate_process:
+                return export_dossier(vault, options, args.out, progress=progress, cancel=cancel)
+            from app.dossier.child import ChildExport
+
+            child = ChildExport(vault, options)
+            try:
+                child.build(progress, cancel)
+                return child.save(vault, args.out, progress, cancel)
+            finally:
+                child.quit()
+
+        result = _with_progress_bar(export) if sys.stderr.isatty() and not args.json else export()
     if args.json:
         ctx.print_json(result)
         return 0
