@@ -6,16 +6,16 @@ lands once the writer is free. Bad input is refused at once, in one line, nothin
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
+from tests.helpers.heartbeat import Heartbeat
 from tests.test_ui_ingest import _select
 
 LOOSE_BOUND_MS = 500  # a regression guard on a shared machine (the target is 60 ms)
@@ -42,17 +42,8 @@ def writer_held(vault: Any) -> Iterator[HeldWriter]:
     holder = threading.Thread(target=hold_writer)
     holder.start()
     assert holding.wait(10)
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        held.gaps.append((now - last[0]) * 1000)
-        last[0] = now
-
-    heartbeat = QTimer()
-    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
-    heartbeat.setInterval(5)
-    heartbeat.timeout.connect(tick)
+    heartbeat = Heartbeat()
+    held.gaps = heartbeat.gaps
     heartbeat.start()
     try:
         yield held
