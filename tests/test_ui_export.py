@@ -142,6 +142,12 @@ def test_legend_declaration_form_and_replaced_production_are_chosen_in_the_dialo
     assert all("HIGHLY CONFIDENTIAL – ATTORNEYS' EYES ONLY" in page for page in pages)
     everything = " ".join(" ".join(pages).split())
     assert "under the laws of the United States of America" in everything and first.production in pages[0]
+    dialog.show_register()  # as after a save: the new production can be replaced too
+    assert [dialog.supersedes.itemData(i) for i in range(dialog.supersedes.count())] == [
+        "",
+        result.production,
+        first.production,
+    ]
     dialog.legend.setEditText("Subject to protective order")  # counsel's own wording, typed
     assert dialog.options().legend == "Subject to protective order"
     dialog.done(0)

@@ -134,8 +134,6 @@ class ExportDossierDialog(QDialog):
         self.supersedes.setAccessibleName("Replaces production")
         self.supersedes.setToolTip("An earlier production this one corrects: the cover says so")
         form.addRow("Replaces", self.supersedes)
-        self.client_box.currentIndexChanged.connect(self._fill_supersedes)
-        self._fill_supersedes()
         self.build_button = QPushButton("Build preview")
         self.build_button.setDefault(True)
         self.build_button.clicked.connect(self.build)
@@ -216,20 +214,16 @@ class ExportDossierDialog(QDialog):
             supersedes=self.supersedes.currentData() or None,
         )
 
-    def _fill_supersedes(self) -> None:
-        """'—' and the chosen client's earlier productions, newest first."""
-        from app.dossier.productions import productions
-
-        self.supersedes.clear()
-        self.supersedes.addItem("—  (a new production)", "")
-        for p in reversed(productions(self.vault, int(self.client_box.currentData()))):
-            self.supersedes.addItem(f"{p.number}  ({p.bates_range})", p.number)
-
     def show_register(self) -> None:
-        """The chosen client's earlier productions, newest first (at most five)."""
+        """The chosen client's earlier productions, newest first (at most five), and all of them
+        in "Replaces" after '—' (read once, whenever the client changes or a save adds one)."""
         from app.dossier.productions import productions
 
         register = productions(self.vault, int(self.client_box.currentData()))
+        self.supersedes.clear()
+        self.supersedes.addItem("—  (a new production)", "")
+        for p in reversed(register):
+            self.supersedes.addItem(f"{p.number}  ({p.bates_range})", p.number)
         lines = [
             f"{p.number}  {p.produced_at:%Y-%m-%d}  {p.bates_range}  exhibits {p.exhibit_range}"
             + (f"  to {p.recipient}" if p.recipient else "")
