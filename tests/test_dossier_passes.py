@@ -39,7 +39,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
 
 
 def test_a_measured_part_lands_on_the_pages_a_drawn_one_does(built) -> None:  # type: ignore[no-untyped-def]
-    from app.dossier.pdf import PARTS, _lay_out
+    from app.dossier.pdf import PARTS, Piece, lay_out
 
     _vault, result = built
     layout = result.layout
@@ -49,10 +49,8 @@ def test_a_measured_part_lands_on_the_pages_a_drawn_one_does(built) -> None:  # 
             continue
         runs = {}
         for measure in (True, False):
-            layout.pages.clear()
-            layout.outline.clear()
-            data, pages = _lay_out(layout, sections, 0, with_cover=index == 0, measure=measure)
-            runs[measure] = (pages, dict(layout.pages), dict(layout.outline), len(data))
+            laid = lay_out(layout, Piece(index), measure=measure)
+            runs[measure] = (laid.pages, laid.recorded.pages, laid.recorded.outline, len(laid.pdf))
         measured, drawn = runs[True], runs[False]
         assert measured[0] == drawn[0] > 0, sections
         assert measured[1] == drawn[1] and measured[1], sections  # every heading on the same page
@@ -98,7 +96,7 @@ def test_a_paragraph_keeps_its_lines_at_one_width_and_rewraps_at_another() -> No
 def test_a_part_laid_out_with_reused_parsing_reads_as_one_parsed_afresh(built) -> None:  # type: ignore[no-untyped-def]
     import pypdfium2
 
-    from app.dossier.pdf import PARTS, _lay_out
+    from app.dossier.pdf import Piece, lay_out
 
     _vault, result = built
     layout = result.layout
@@ -107,22 +105,15 @@ def test_a_part_laid_out_with_reused_parsing_reads_as_one_parsed_afresh(built) -
         pdf = pypdfium2.PdfDocument(data)
         return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
 
-    front = PARTS[0][0]
-    pages = dict(layout.pages)  # each run prints the same numbers (a run records where things land)
-
-    def lay_out(**kw: object) -> tuple[bytes, int]:
-        layout.pages.clear()
-        layout.pages.update(pages)
-        return _lay_out(layout, front, 0, with_cover=True, **kw)  # type: ignore[arg-type]
-
-    fresh, fresh_pages = lay_out()
+    front = Piece(0)
+    fresh = lay_out(layout, front)
     parsed: dict[object, object] = {}
-    lay_out(measure=True, parsed=parsed)  # fills it, as the first pass does
+    lay_out(layout, front, measure=True, parsed=parsed)  # fills it, as the first pass does
     assert len(parsed) > 100  # the chronology's and the contents' cells
-    reused, reused_pages = lay_out(parsed=parsed)
-    assert reused_pages == fresh_pages
-    assert read(reused) == read(fresh)
-    assert "Chronology" in "".join(read(reused))
+    reused = lay_out(layout, front, parsed=parsed)
+    assert reused.pages == fresh.pages
+    assert read(reused.pdf) == read(fresh.pdf)
+    assert "Chronology" in "".join(read(reused.pdf))
 
 
 def test_reused_parsing_gives_each_paragraph_its_own_fragments() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import mailbox
+import os
 import random
 import shutil
 from collections.abc import Callable
@@ -319,7 +320,8 @@ def _step(w: World) -> None:
 
 def _undoable_steps(w: World) -> list[int]:
     return [
-        r[0] for r in w.vault.db.all("SELECT id FROM parting_steps WHERE id NOT IN (SELECT step_id FROM parting_step_undos)")
+        r[0]
+        for r in w.vault.db.all("SELECT id FROM parting_steps WHERE id NOT IN (SELECT step_id FROM parting_step_undos)")
     ]
 
 
@@ -436,6 +438,24 @@ def _export_in_child(w: World) -> None:
 
     client_id = w.rng.choice(w.clients_with_entries())
     export_in_child(w.vault, DossierOptions(client_id, include_private=w.rng.random() < 0.5), w.fresh("dossier"))
+
+
+def _export_with_layout_helper(w: World) -> None:
+    """A large dossier's export: the later entries and exhibits laid out by a second process
+    that reads the vault read-only (app/dossier/layout_helper.py), whatever the size here."""
+    from app.dossier.export import export_dossier
+    from app.dossier.select import DossierOptions
+
+    client_id = w.rng.choice(w.clients_with_entries())
+    before = os.environ.get("CASEFILE_LAYOUT_HELPER")
+    os.environ["CASEFILE_LAYOUT_HELPER"] = "always"
+    try:
+        export_dossier(w.vault, DossierOptions(client_id), w.fresh("dossier"))
+    finally:
+        if before is None:
+            del os.environ["CASEFILE_LAYOUT_HELPER"]
+        else:
+            os.environ["CASEFILE_LAYOUT_HELPER"] = before
 
 
 def _export_production(w: World) -> None:
@@ -601,6 +621,8 @@ def _anchor_offline(w: World) -> None:
 
 def _retry_anchors(w: World) -> None:
     w.vault.anchors.retry_pending(timeout=2)
+
+
 def _mail_account_add(w: World) -> None:
     from app.mail.accounts import MailAccounts
 
@@ -734,7 +756,9 @@ OPERATIONS: list[Operation] = [
     Operation("reminder add", _reminder_add, _CLIENTS),
     Operation("reminder done", _reminder_done, _open_reminders),
     Operation("reminder snooze", _reminder_snooze, _open_reminders),
-    Operation("reminder reopen (undo done)", _reminder_reopen, lambda w: bool(_done_reminders(w) or _open_reminders(w))),
+    Operation(
+        "reminder reopen (undo done)", _reminder_reopen, lambda w: bool(_done_reminders(w) or _open_reminders(w))
+    ),
     Operation("reminder cancel (undo add)", _reminder_cancel, _open_reminders),
     Operation("draft save", _draft_save, _CLIENTS, ledger=False),
     Operation("draft discard", _draft_discard, lambda w: bool(w.vault.drafts.list()), ledger=False),
@@ -748,6 +772,9 @@ OPERATIONS: list[Operation] = [
     Operation("export dossier", _export, _has(World.clients_with_entries), expensive=True),
     Operation("export a production", _export_production, _has(World.clients_with_entries), expensive=True),
     Operation("export in a child process", _export_in_child, _has(World.clients_with_entries), expensive=True),
+    Operation(
+        "export with the layout helper", _export_with_layout_helper, _has(World.clients_with_entries), expensive=True
+    ),
     Operation("passwd", _passwd, expensive=True),
     Operation("recovery", _recovery, expensive=True),
     Operation("backup/restore", _backup_restore, expensive=True, ledger=False),

@@ -103,9 +103,10 @@ class ChildExport:
                 self._vault.signing.ensure()
                 context = multiprocessing.get_context("spawn")
                 self._conn, child_conn = context.Pipe(duplex=True)
-                self._process = context.Process(
-                    target=child_main, args=(child_conn,), name="casefile-export", daemon=True
-                )
+                # Not a daemon: a daemon may not start the layout helper (layout_helper.py).
+                # Lock and quit kill it (stop_all), and so does this process's exit.
+                self._process = context.Process(target=child_main, args=(child_conn,), name="casefile-export")
+                _kill_at_exit()
                 self.started_at = time.perf_counter()
                 try:
                     self._process.start()
@@ -279,6 +280,19 @@ def _lower_priority(pid: int | None) -> None:
     if NICE and pid is not None and hasattr(os, "setpriority"):
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICE))
+
+
+_AT_EXIT: list[bool] = []
+
+
+def _kill_at_exit() -> None:
+    """Kill the export children when this process exits (before multiprocessing's own exit
+    handler, which would wait for them: handlers run last registered first)."""
+    if not _AT_EXIT:
+        import atexit
+
+        atexit.register(stop_all)
+        _AT_EXIT.append(True)
 
 
 def stop_all() -> None:

@@ -34,9 +34,13 @@ FIELD_LABELS = {
 
 
 def entries_in_full(layout: Layout) -> list[Any]:
-    story: list[Any] = [heading(layout, "sec:entries", "Entries in full")]
-    for index, chosen in enumerate(layout.selection.entries, start=1):
-        if index > 1:
+    """The entries of ``layout.span`` (all of them, or a run laid out as a piece of its own:
+    each entry starts a page, so a run starts where it would have in one document)."""
+    numbered = list(enumerate(layout.selection.entries, start=1))[layout.span]
+    first = not numbered or numbered[0][0] == 1
+    story: list[Any] = [heading(layout, "sec:entries", "Entries in full")] if first else []
+    for position, (index, chosen) in enumerate(numbered):
+        if position:
             story.append(PageBreak())  # each entry is a document of its own in the load file (loadfile.py)
         story += entry_block(layout, chosen, index)
     story.append(PageBreak())

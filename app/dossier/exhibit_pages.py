@@ -95,8 +95,10 @@ def exhibit_index(layout: Layout) -> list[Any]:
 
 
 def all_exhibits(layout: Layout) -> list[Any]:
+    """The exhibits of ``layout.span`` (each ends with a page break, so a run laid out as a
+    piece of its own has the pages it would have in one document)."""
     story: list[Any] = []
-    for ex in layout.exhibits:
+    for ex in layout.exhibits[layout.span]:
         layout.tick()
         story += exhibit_pages(layout, ex)
     return story

@@ -29,6 +29,7 @@ from app.vault import Vault
 
 if TYPE_CHECKING:
     from app.dossier.layout import Layout
+    from app.dossier.layout_helper import LayoutHelper
 
 # (phase, done, total): phases are "select", "layout", "merge", "bundle".
 Progress = Callable[[str, int, int], None]
@@ -125,14 +126,33 @@ def build_dossier_pdf(
 ) -> BuiltDossier:
     """Lay out the PDF in memory: for a preview before saving (nothing is written).
     ``prepared_at`` (default: now) is given by a parent process whose clock is the vault's."""
+    from app.dossier.layout_helper import LayoutHelper, worth_it
+
+    steps = _Progress(progress or (lambda *_: None), cancel)
+    steps.start("select", 1)
+    selection = select(vault, options)
+    # A large dossier is laid out on two cores: the helper process starts now, beside the rest.
+    helper = LayoutHelper.start(vault, steps.check) if worth_it(selection) else None
+    try:
+        return _build(vault, options, selection, steps, prepared_at, helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _build(
+    vault: Vault,
+    options: DossierOptions,
+    selection: Selection,
+    steps: _Progress,
+    prepared_at: datetime | None,
+    helper: LayoutHelper | None,
+) -> BuiltDossier:
     from app.dossier.bates import finish_pdf
     from app.dossier.declaration import DEMO_LEGEND, check_form, check_legend
     from app.dossier.layout import Layout
     from app.dossier.pdf import build_parts
 
-    steps = _Progress(progress or (lambda *_: None), cancel)
-    steps.start("select", 1)
-    selection = select(vault, options)
     production = plan(
         vault,
         selection.client.id,
@@ -153,7 +173,7 @@ def build_dossier_pdf(
     layout.tick = steps.tick
     # Roughly one page per entry and exhibit, plus the front and back laid out twice.
     steps.start("layout", len(selection.entries) + 2 * len(exhibits) + len(selection.entries) // 10 + 12)
-    parts = build_parts(layout)
+    parts = build_parts(layout, helper)
     steps.start("merge", len({n for n, _ in layout.placeholders.values()}))
     pdf = finish_pdf(layout, parts, layout.prepared_at)
     from app.evidence.pdfsign import sign_pdf_with_timestamp  # after Bates stamping: it covers the final bytes

@@ -1,10 +1,13 @@
 """Layout state shared by the dossier's sections, and the few custom flowables.
 
-The dossier is laid out in three parts (see ``pdf.py``); each records here the
-absolute page on which every section, entry and exhibit lands (its own page
-number plus ``page_offset``), the outline titles, and the pages held for
-appended PDFs. Page numbers are printed as fixed-width Bates labels, so a part
-laid out again with real numbers instead of placeholders keeps its page count.
+The dossier is laid out in pieces (parts, and runs of a long part's entries or exhibits: see
+``pdf.py``), each a reportlab document of its own, possibly in another process. A piece
+records in ``Layout.recording`` where its headings, entries and exhibits land, its clickable
+cells and the pages it holds for appended PDFs, all by its *own* page numbers; ``place``
+then shifts them by the pages before the piece into the absolute ``pages``, ``links`` and
+``placeholders`` the sections print and ``bates.py`` uses. Page numbers are printed as
+fixed-width Bates labels, so a part laid out again with real numbers instead of
+placeholders keeps its page count.
 """
 
 from __future__ import annotations
@@ -26,6 +29,17 @@ from app.vault import Vault
 
 
 @dataclass
+class Recorded:
+    """What one piece recorded while it was laid out, by its own page numbers (picklable:
+    a piece laid out by the layout helper process comes back as one)."""
+
+    pages: dict[str, int] = field(default_factory=dict)  # anchor key -> page
+    outline: dict[str, tuple[str, int]] = field(default_factory=dict)  # anchor key -> (title, level)
+    links: dict[tuple[str, str], tuple[int, float, float, float, float]] = field(default_factory=dict)
+    placeholders: dict[int, tuple[int, int]] = field(default_factory=dict)  # page -> (exhibit no, source page)
+
+
+@dataclass
 class Layout:
     vault: Vault
     selection: Selection
@@ -35,9 +49,12 @@ class Layout:
     outline: dict[str, tuple[str, int]] = field(default_factory=dict)  # anchor key -> (title, level)
     # (where, target key) -> (page, x0, y0, x1, y1): clickable cells, linked by bates.py
     links: dict[tuple[str, str], tuple[int, float, float, float, float]] = field(default_factory=dict)
-    page_offset: int = 0  # pages before the part being laid out
     total_pages: int = 0
     placeholders: dict[int, tuple[int, int]] = field(default_factory=dict)  # page -> (exhibit no, source page)
+    recording: Recorded = field(default_factory=Recorded)  # the piece being laid out, by its own pages
+    span: slice = field(
+        default_factory=lambda: slice(None)
+    )  # the run of entries or exhibits that piece holds (pdf.Piece)
     tick: Callable[[], None] = lambda: None  # called once per page drawn (progress, cancel)
     cache: dict[str, Any] = field(default_factory=dict)
     photos: Any = None  # a photos.PhotoPrefetcher while the body is laid out
@@ -55,10 +72,24 @@ class Layout:
     def bates_of(self, key: str) -> str:
         return self.bates(self.page_of(key))
 
-    def record(self, key: str, canv: Any) -> int:
-        page = canv.getPageNumber() + self.page_offset
-        self.pages[key] = page
-        return page
+    def record(self, key: str, canv: Any) -> None:
+        self.recording.pages[key] = canv.getPageNumber()
+
+    def place(self, recorded: Recorded, offset: int) -> None:
+        """A laid-out piece's records, moved to where the piece lands (``offset`` pages before it)."""
+        for key, page in recorded.pages.items():
+            self.pages[key] = page + offset
+        self.outline.update(recorded.outline)
+        for where, (page, *box) in recorded.links.items():
+            self.links[where] = (page + offset, *box)  # type: ignore[assignment]
+        for page, held in recorded.placeholders.items():
+            self.placeholders[page + offset] = held
+
+    def forget_places(self) -> None:
+        self.pages.clear()
+        self.outline.clear()
+        self.links.clear()
+        self.placeholders.clear()
 
 
 class AnchoredHeading(Para):
@@ -74,7 +105,7 @@ class AnchoredHeading(Para):
         """Record where it landed (also in a measuring pass, which draws nothing)."""
         self._layout.record(self._key, self.canv)
         if self._outline:
-            self._layout.outline[self._key] = (self._outline, self._level)
+            self._layout.recording.outline[self._key] = (self._outline, self._level)
 
     def draw(self) -> None:
         self.mark()
@@ -92,8 +123,7 @@ class LinkedParagraph(Para):
         canv = self.canv
         x0, y0 = canv.absolutePosition(0, 0)
         x1, y1 = canv.absolutePosition(self.width, self.height)
-        page = canv.getPageNumber() + self._layout.page_offset
-        self._layout.links[(self._where, self._target)] = (page, x0, y0, x1, y1)
+        self._layout.recording.links[(self._where, self._target)] = (canv.getPageNumber(), x0, y0, x1, y1)
         super().draw()
 
 
@@ -122,8 +152,7 @@ class PlaceholderPage(Flowable):
         return (aw, 1)  # one point: an empty page would be merged into the next
 
     def draw(self) -> None:
-        page = self.canv.getPageNumber() + self._layout.page_offset
-        self._layout.placeholders[page] = (self._exhibit, self._source_page)
+        self._layout.recording.placeholders[self.canv.getPageNumber()] = (self._exhibit, self._source_page)
 
 
 class FactList(Flowable):

@@ -6,23 +6,27 @@
     exhibits  every exhibit (photos, emails, PDFs)   laid out once
     back      declaration, integrity appendix        measured, then printed
 
-Some parts print numbers known only once everything is placed (pin cites, Bates
-ranges, the page total). Each part is laid out in order, to learn where
-everything lands — those that print numbers only measured (placed, not drawn:
-``_MeasuringFrame``); then they are laid out again, drawn, with the real values,
-reusing the markup parsed the first time (``bidi.reuse_parsing``). Numbers are fixed-width Bates labels, so a part keeps its
-page count (checked; if one changes, the whole layout runs again with the new
-numbers). The entries and exhibits, nearly all the pages and every photo, are
-laid out once. Appended PDFs are placeholder pages, so every count includes
-them; ``bates.py`` swaps the real pages in and stamps the Bates number and
-"page x of y" on every page in one pikepdf pass.
+Each part (or run of a part: ``Piece``) is a reportlab document of its own that records
+where its headings, entries and exhibits land by its own page numbers
+(``layout.Recorded``); placed one after the other, they give every page number. Some parts
+print numbers known only once everything is placed (pin cites, Bates ranges, the page
+total): they are first only measured (placed, not drawn: ``_MeasuringFrame``), then laid
+out again, drawn, with the real values, reusing the markup parsed the first time
+(``bidi.reuse_parsing``). Numbers are fixed-width Bates labels, so a part keeps its page
+count (checked; if one changes, it is printed again with the new numbers). The entries and
+exhibits, nearly all the pages and every photo, are laid out once, and print no page
+number: in a large dossier their later runs are laid out at the same time by a second
+process, on the machine's other core (``layout_helper.py``). Appended PDFs are placeholder
+pages, so every count includes them; ``bates.py`` swaps the real pages in and stamps the
+Bates number and "page x of y" on every page in one pikepdf pass.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import letter
@@ -32,10 +36,13 @@ from app.dossier.bidi import reuse_parsing
 from app.dossier.declaration import declaration, integrity, privilege_log
 from app.dossier.entry_pages import entries_in_full
 from app.dossier.exhibit_pages import PHOTO_HEIGHT, all_exhibits, exhibit_index
-from app.dossier.layout import AnchoredHeading, Layout, Marker, PlaceholderPage
+from app.dossier.layout import AnchoredHeading, Layout, Marker, PlaceholderPage, Recorded
 from app.dossier.photos import PhotoPrefetcher
 from app.dossier.sections import FRAME_WIDTH, business_zone, chronology, contents, cover, summary
 from app.dossier.text import SANS, markup, register_fonts
+
+if TYPE_CHECKING:
+    from app.dossier.layout_helper import LayoutHelper
 
 MARGIN = 54
 MAX_ROUNDS = 3
@@ -49,6 +56,8 @@ PARTS: tuple[tuple[tuple[Part, ...], bool], ...] = (
     ((all_exhibits,), False),
     ((privilege_log, declaration, integrity), True),
 )
+ENTRIES, EXHIBITS = 1, 3  # the parts laid out once, in runs that may go to the layout helper
+BACK = 4
 
 
 def _header(layout: Layout) -> Any:
@@ -110,20 +119,41 @@ def _mark_all(flowable: Any, canv: Any) -> None:
         _mark_all(inner, canv)
 
 
-def _lay_out(
-    layout: Layout,
-    parts: tuple[Part, ...],
-    offset: int,
-    with_cover: bool = False,
-    measure: bool = False,
-    parsed: dict[Any, Any] | None = None,
-) -> tuple[bytes, int]:
-    """One part as PDF bytes, and its page count. ``measure``: nothing is drawn (the
-    bytes are empty pages), only the page count and the recorded places count.
-    ``parsed``: paragraph markup parsed once and reused (bidi.reuse_parsing)."""
+@dataclass(frozen=True)
+class Piece:
+    """One reportlab document of the dossier: a whole part, or a run ``start:stop`` of the
+    entries or of the exhibits (each entry and each exhibit starts a page, so a run has the
+    pages it would have inside the whole part)."""
+
+    part: int  # index into PARTS
+    start: int = 0
+    stop: int | None = None
+
+    @property
+    def twice(self) -> bool:
+        return PARTS[self.part][1]
+
+
+@dataclass
+class Laid:
+    """A laid-out piece: its PDF, its page count, what it recorded by its own pages, and the
+    exhibits found damaged while drawn (number -> reason). Picklable: the layout helper
+    process sends its pieces back as these."""
+
+    pdf: bytes
+    pages: int
+    recorded: Recorded
+    reasons: dict[int, str] = field(default_factory=dict)
+
+
+def lay_out(layout: Layout, piece: Piece, measure: bool = False, parsed: dict[Any, Any] | None = None) -> Laid:
+    """One piece as a PDF. ``measure``: nothing is drawn (the bytes are empty pages), only
+    the page count and the recorded places count. ``parsed``: paragraph markup parsed once
+    and reused (bidi.reuse_parsing)."""
     if parsed is not None:
         with reuse_parsing(parsed):
-            return _lay_out(layout, parts, offset, with_cover, measure)
+            return lay_out(layout, piece, measure)
+    sections, _twice = PARTS[piece.part]
     out = io.BytesIO()
     doc = BaseDocTemplate(
         out,
@@ -137,52 +167,115 @@ def _lay_out(
     frame = (_MeasuringFrame if measure else Frame)(
         MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, leftPadding=0, rightPadding=0
     )
+    with_cover = piece.part == 0
     templates = [PageTemplate("body", [frame], onPage=_header(layout))]
     if with_cover:
         templates.insert(0, PageTemplate("cover", [frame], onPage=lambda canv, doc: layout.tick()))
     doc.addPageTemplates(templates)
-    layout.page_offset = offset
-    story: list[Any] = [NextPageTemplate("body")] if with_cover else []
-    for part in parts:
-        story += part(layout)
-    doc.build(story)
-    return out.getvalue(), doc.page
+    layout.recording, layout.span = Recorded(), slice(piece.start, piece.stop)
+    shown = layout.exhibits[layout.span] if piece.part == EXHIBITS else []
+    reasons = {ex.number: ex.reason for ex in shown}
+    try:
+        story: list[Any] = [NextPageTemplate("body")] if with_cover else []
+        for section in sections:
+            story += section(layout)
+        doc.build(story)
+        found = {ex.number: ex.reason for ex in shown if ex.reason != reasons[ex.number]}
+        return Laid(out.getvalue(), doc.page, layout.recording, found)
+    finally:
+        layout.recording, layout.span = Recorded(), slice(None)
 
 
-def build_parts(layout: Layout) -> list[bytes]:
-    """Every part, laid out; ``layout`` then knows every page number."""
+def build_parts(layout: Layout, helper: LayoutHelper | None = None) -> list[bytes]:
+    """Every piece, laid out; ``layout`` then knows every page number. With a ``helper``
+    (a second process: layout_helper.py) the later runs of the entries and exhibits are laid
+    out there while this process lays out the rest; their records come back by their own
+    page numbers and are placed like this process's own."""
     register_fonts()
+    order = pieces(layout, helper.share(layout) if helper is not None else 0.0)
+    theirs = [piece for piece in order if piece.start > 0]  # a part's later run
+    if helper is not None and theirs:
+        helper.lay_out(layout, theirs)
+    else:
+        helper, theirs = None, []
+    # The back is measured last, once every entry is placed: its declaration gives the entries'
+    # pages as Bates ranges, merging neighbours, so their number (and its lines) depend on them.
+    mine = [piece for piece in order if piece not in theirs and piece.part != BACK]
+    parsed: dict[Piece, dict[Any, Any]] = {piece: {} for piece in order if piece.twice}
+    own_tick = layout.tick
+    if helper is not None:
+        busy = helper
+
+        def tick() -> None:  # the helper's pages count too, as they come
+            own_tick()
+            busy.poll(own_tick)
+
+        layout.tick = tick
+    try:
+        laid = _lay_out_all(layout, mine, parsed)
+        if helper is not None:
+            laid.update(helper.results(own_tick))
+            helper.close()  # its memory back before the rest
+            # A helper that could not finish (it died, or could not start): the rest here.
+            laid.update(_lay_out_all(layout, [piece for piece in theirs if piece not in laid], parsed))
+    finally:
+        layout.tick = own_tick
+    back = order[-1]
+    _place(layout, order[:-1], laid)
+    laid[back] = lay_out(layout, back, measure=True, parsed=parsed[back])
     for _round in range(MAX_ROUNDS):
-        laid_out: list[tuple[bytes, int, int]] = []  # (pdf, pages, offset)
-        parsed: list[dict[Any, Any]] = [{} for _part in PARTS]  # a twice-printed part's cells, parsed once
-        offset = 0
-        layout.placeholders.clear()
-        with PhotoPrefetcher(layout.vault, layout.exhibits, FRAME_WIDTH, PHOTO_HEIGHT) as layout.photos:
-            for index, (sections, twice) in enumerate(PARTS):
-                data, pages = _lay_out(
-                    layout,
-                    sections,
-                    offset,
-                    with_cover=index == 0,
-                    measure=twice,
-                    parsed=parsed[index] if twice else None,
-                )
-                laid_out.append((data, pages, offset))
-                offset += pages
-        layout.total_pages = offset
-        _number_exhibits(layout)
+        _place(layout, order, laid)
         settled = True
-        for index, (sections, twice) in enumerate(PARTS):
-            if twice:
-                _measured, pages, start = laid_out[index]
-                data, printed = _lay_out(layout, sections, start, with_cover=index == 0, parsed=parsed[index])
-                laid_out[index] = (data, printed, start)
-                settled = settled and printed == pages
+        for piece in order:
+            if piece.twice:
+                printed = lay_out(layout, piece, parsed=parsed[piece])
+                settled = settled and printed.pages == laid[piece].pages
+                laid[piece] = printed
         if settled:
-            return [data for data, _pages, _start in laid_out]
-        # A real number wrapped a line differently from its placeholder: lay out
-        # again, measuring with the numbers just printed.
+            _place(layout, order, laid)  # with the links the printed parts recorded
+            return [laid[piece].pdf for piece in order]
+        # A real number wrapped a line differently from its placeholder: print again with
+        # the numbers of this printing.
     raise RuntimeError("The dossier's page numbers did not settle; please report this.")
+
+
+def pieces(layout: Layout, share: float) -> list[Piece]:
+    """The dossier's pieces in page order. With ``share`` > 0 the entries and the exhibits
+    are each cut in two runs, the later one holding about ``share`` of them."""
+    out: list[Piece] = []
+    for part, count in enumerate((0, len(layout.selection.entries), 0, len(layout.exhibits), 0)):
+        cut = min(count - 1, round(count * (1 - share))) if part in (ENTRIES, EXHIBITS) else 0
+        if share > 0 and cut >= 1 and count - cut >= 1:
+            out += [Piece(part, 0, cut), Piece(part, cut, None)]
+        else:
+            out.append(Piece(part))
+    return out
+
+
+def _lay_out_all(layout: Layout, todo: list[Piece], parsed: dict[Piece, dict[Any, Any]]) -> dict[Piece, Laid]:
+    """Lay out ``todo`` in order, the twice-printed ones measured only; the photos of its
+    exhibits are decoded ahead in worker threads meanwhile."""
+    shown = [ex for piece in todo if piece.part == EXHIBITS for ex in layout.exhibits[piece.start : piece.stop]]
+    laid: dict[Piece, Laid] = {}
+    with PhotoPrefetcher(layout.vault, shown, FRAME_WIDTH, PHOTO_HEIGHT) as layout.photos:
+        for piece in todo:
+            laid[piece] = lay_out(layout, piece, measure=piece.twice, parsed=parsed.get(piece))
+    return laid
+
+
+def _place(layout: Layout, order: list[Piece], laid: dict[Piece, Laid]) -> None:
+    """Every piece's records at its place in the whole, the page total, the exhibits' numbers."""
+    layout.forget_places()
+    by_number = {ex.number: ex for ex in layout.exhibits}
+    offset = 0
+    for piece in order:
+        done = laid[piece]
+        layout.place(done.recorded, offset)
+        offset += done.pages
+        for number, reason in done.reasons.items():  # found by the helper process
+            by_number[number].reason = reason
+    layout.total_pages = offset
+    _number_exhibits(layout)
 
 
 def _number_exhibits(layout: Layout) -> None:

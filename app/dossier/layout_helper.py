@@ -1,0 +1,299 @@
+"""A second process that lays out part of a large dossier, on the machine's other core.
+
+reportlab is pure Python: one process lays out on one core, whatever the machine has. The
+entries in full and the exhibits — nearly all the pages and every photo — print no page
+number, so their later runs can be laid out anywhere, at the same time as the rest, and
+placed afterwards (``pdf.build_parts``: each piece records where things land by its own
+page numbers). The helper is started with multiprocessing's ``spawn`` context (never a fork
+of a process with threads) as soon as the selection is known, so its interpreter, imports
+and fonts are ready by the time the exhibits are numbered.
+
+The protocol, over one duplex pipe (nothing else: no argv, no environment, no file):
+
+    parent → helper   ("open", vault folder), then the raw data key as one ``send_bytes``
+    parent → helper   ("lay out", selection, exhibits, prepared_at, production, legend, pieces)
+    helper → parent   ("ticks", n) as pages are drawn, ("laid out", piece, pdf.Laid) per
+                      piece, then ("done",); or ("error", class name, one line)
+
+The helper opens the vault read-only (``Vault.open_read_only``) with the key it was sent and
+wipes its copy, lays out exactly the selection it is given (the vault may change meanwhile:
+it never selects again), and exits. It dies with the process that started it (Linux:
+``PR_SET_PDEATHSIG``; elsewhere at its next page, when the pipe is gone). Whatever goes wrong
+with the helper itself — it cannot start, it dies — the parent lays its pieces out itself:
+the dossier is the same, only slower. A ``CasefileError`` in the helper (a damaged file, a
+vault that became unreadable) is the export's error, as it would have been in one process.
+
+``CASEFILE_LAYOUT_HELPER``: ``off`` never uses it, ``always`` uses it whatever the dossier's
+size (the tests); unset, a dossier with at least ``MIN_WORK`` entries and files uses it when
+this process may run on two cores or more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.errors import CasefileError
+
+if TYPE_CHECKING:
+    from app.dossier.layout import Layout
+    from app.dossier.pdf import Laid, Piece
+    from app.dossier.select import Selection
+
+MIN_WORK = 120  # entries + attached files: below it the helper's start costs more than it saves
+KEY_BYTES = 32
+POLL_S = 0.05
+JOIN_S = 5.0
+TICKS_EVERY = 4  # pages per progress message
+
+# What a piece costs, in ms of one core, measured on the 2-core machine (docs/performance.md,
+# "Dossier": 500 entries, 100 photos, 10 PDFs) — only their proportions matter.
+ENTRY_MS = 7.4  # an entry in full
+PHOTO_MS = 21.5  # a photo exhibit (its decoding included)
+FILE_MS = 5.0  # any other exhibit
+MEASURE_ENTRY_MS = 2.4  # the front's measuring pass, per entry (chronology, contents)
+MEASURE_EXHIBIT_MS = 4.8  # the exhibit index's measuring pass, per exhibit
+START_MS = 400.0  # the helper ready, after it was started (most of it beside number_exhibits)
+MAX_SHARE = 0.8
+
+
+def mode() -> str:
+    return os.environ.get("CASEFILE_LAYOUT_HELPER", "").strip().lower()
+
+
+def cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def worth_it(selection: Selection) -> bool:
+    """Whether a dossier of this selection gets a layout helper."""
+    chosen = mode()
+    if chosen in ("off", "0", "no"):
+        return False
+    if chosen == "always":
+        return True
+    work = len(selection.entries) + sum(len(entry.attachments) for entry in selection.entries)
+    return work >= MIN_WORK and cores() >= 2
+
+
+def share(layout: Layout) -> float:
+    """The part of the entries and exhibits the helper should take, so that both processes
+    finish their first pass together: this one also measures the front, the index and the
+    back, the helper first has to start."""
+    entries = len(layout.selection.entries)
+    photos = sum(1 for ex in layout.exhibits if ex.category == "image")
+    divisible = ENTRY_MS * entries + PHOTO_MS * photos + FILE_MS * (len(layout.exhibits) - photos)
+    fixed = MEASURE_ENTRY_MS * entries + MEASURE_EXHIBIT_MS * len(layout.exhibits)
+    if divisible <= 0:
+        return 0.0
+    return max(0.0, min(MAX_SHARE, (fixed + divisible - START_MS) / (2 * divisible)))
+
+
+class LayoutHelper:
+    """The parent's side: ``start`` (spawn, hand over the vault), ``lay_out`` (send the
+    pieces), ``poll``/``results`` (collect them), ``close`` (always: kills it if it runs)."""
+
+    def __init__(self, check: Callable[[], None]) -> None:
+        self._check = check  # raises if the export was cancelled
+        self._process: Any = None
+        self._conn: Any = None
+        self._failed = False
+        self._laid: dict[Piece, Laid] = {}
+        self._done = False
+        self._error: tuple[str, str] | None = None
+        self.pages_ticked = 0
+
+    @classmethod
+    def start(cls, vault: Any, check: Callable[[], None] = lambda: None) -> LayoutHelper | None:
+        """A helper with the vault open, or None if none could be started (the dossier is
+        then laid out in this process alone). ``check`` raises once the export is cancelled."""
+        import multiprocessing
+
+        helper = cls(check)
+        context = multiprocessing.get_context("spawn")
+        helper._conn, child_conn = context.Pipe(duplex=True)
+        helper._process = context.Process(target=helper_main, args=(child_conn,), name="casefile-layout")
+        try:
+            helper._process.start()
+        except (OSError, AssertionError):  # no process could be made (limits, memory)
+            helper._process = None
+            helper.close()
+            return None
+        finally:
+            child_conn.close()
+        try:
+            helper._conn.send(("open", str(Path(vault.path).resolve())))
+            vault.send_data_key(helper._conn.send_bytes)
+        except (OSError, EOFError, ValueError):
+            helper.close()
+            return None
+        except BaseException:  # the vault locked meanwhile: its one line goes on, no helper is left
+            helper.close()
+            raise
+        return helper
+
+    def share(self, layout: Layout) -> float:
+        return 0.0 if self._failed else share(layout)
+
+    def lay_out(self, layout: Layout, pieces: list[Piece]) -> None:
+        sel = layout.selection
+        job = ("lay out", sel, layout.exhibits, layout.prepared_at, layout.production, layout.legend, pieces)
+        try:
+            self._conn.send(job)
+        except (OSError, ValueError):
+            self._failed = True
+
+    def poll(self, tick: Callable[[], None]) -> None:
+        """Take what the helper said so far (its drawn pages count as ``tick``s); never waits."""
+        while not self._failed and not self._done and self._ready(0):
+            self._take(tick)
+
+    def results(self, tick: Callable[[], None]) -> dict[Piece, Laid]:
+        """Wait for the helper's pieces. What it could not lay out is missing; its
+        ``CasefileError`` is raised here."""
+        while not self._failed and not self._done:
+            self._check()
+            if self._ready(POLL_S):
+                self._take(tick)
+            elif not self._process.is_alive() and not self._ready(0):
+                self._failed = True
+        if self._error is not None:
+            from app.dossier.child import _error_from
+
+            raise _error_from(*self._error)
+        return dict(self._laid)
+
+    def close(self) -> None:
+        """Kill the helper if it still runs and reap it; its pipe is closed."""
+        process, self._process = self._process, None
+        if process is not None:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                if process.exitcode is None:
+                    process.kill()
+            with contextlib.suppress(OSError, ValueError, AssertionError):
+                process.join(JOIN_S)
+        with contextlib.suppress(OSError):
+            if self._conn is not None:
+                self._conn.close()
+        self._failed = True
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def _ready(self, timeout: float) -> bool:
+        try:
+            return bool(self._conn.poll(timeout))
+        except (OSError, EOFError, ValueError):
+            self._failed = True
+            return False
+
+    def _take(self, tick: Callable[[], None]) -> None:
+        try:
+            message = self._conn.recv()
+        except (OSError, EOFError, ValueError):
+            self._failed = True
+            return
+        if message[0] == "ticks":
+            for _ in range(message[1]):
+                tick()
+        elif message[0] == "laid out":
+            self._laid[message[1]] = message[2]
+        elif message[0] == "done":
+            self._done = True
+        elif message[0] == "error":
+            self._error = (message[1], message[2])
+            self._done = True
+        else:
+            self._failed = True
+
+
+# -- the helper process -----------------------------------------------------------------
+
+
+def helper_main(conn: Any) -> None:
+    """The helper: open the vault read-only, lay out the pieces it is sent, exit."""
+    from app.hardening import disable_core_dumps
+
+    disable_core_dumps()  # a core dump would hold the data key and the record in the clear
+    _die_with_parent()
+    vault = None
+    try:
+        _, path = conn.recv()
+        key = bytearray(KEY_BYTES)
+        try:
+            if conn.recv_bytes_into(key) != KEY_BYTES:
+                return
+            from app.vault.vault import Vault
+
+            vault = Vault.open_read_only(Path(path), key)
+        finally:
+            for i in range(len(key)):
+                key[i] = 0
+        from app.dossier.text import register_fonts
+
+        register_fonts()  # while the parent numbers the exhibits
+        job = conn.recv()
+        if job[0] == "lay out":
+            _lay_out(conn, vault, *job[1:])
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+        pass  # the parent went away or no longer needs the pieces
+    except CasefileError as error:
+        with contextlib.suppress(OSError):
+            conn.send(("error", type(error).__name__, str(error)))
+    except Exception as error:  # a bug: the parent lays the pieces out itself (and meets it there)
+        import logging
+
+        logging.getLogger(__name__).debug("the layout helper failed", exc_info=error)
+    finally:
+        if vault is not None:
+            vault.lock()  # closes every connection and wipes the key
+        with contextlib.suppress(OSError):
+            conn.close()
+
+
+def _lay_out(
+    conn: Any, vault: Any, selection: Any, exhibits: Any, prepared_at: Any, production: Any, legend: str, todo: Any
+) -> None:
+    from app.dossier.layout import Layout
+    from app.dossier.pdf import EXHIBITS, FRAME_WIDTH, PHOTO_HEIGHT, lay_out
+    from app.dossier.photos import PhotoPrefetcher
+
+    layout = Layout(vault, selection, exhibits, prepared_at, production=production, legend=legend)
+    drawn = [0]
+
+    def tick() -> None:  # a parent that is gone ends this at its next message (BrokenPipeError)
+        drawn[0] += 1
+        if drawn[0] == TICKS_EVERY:
+            conn.send(("ticks", drawn[0]))
+            drawn[0] = 0
+
+    layout.tick = tick
+    shown = [ex for piece in todo if piece.part == EXHIBITS for ex in exhibits[piece.start : piece.stop]]
+    with PhotoPrefetcher(vault, shown, FRAME_WIDTH, PHOTO_HEIGHT) as layout.photos:
+        for piece in todo:
+            laid = lay_out(layout, piece)
+            conn.send(("ticks", drawn[0]))
+            drawn[0] = 0
+            conn.send(("laid out", piece, laid))
+    conn.send(("done",))
+
+
+def _die_with_parent() -> None:
+    """On Linux the kernel kills the helper when its parent dies (a killed export child)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the line above
+            os._exit(0)

@@ -1,0 +1,212 @@
+"""The layout helper (app/dossier/layout_helper.py): a second process lays out the later runs
+of the entries and exhibits. The dossier is the same page for page — text, anchors, outline,
+links, appended pages, Bates ranges — with or without it; a helper that dies or cannot start
+changes nothing but the time; a cancel, or a killed export child, leaves no helper behind;
+the key reaches it over the pipe only."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.bundles import pdf_pages_text
+from tests.helpers.processes import gone
+
+AT = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The demo's Gerald (photos, emails, PDFs) with 30 more entries, one in Arabic."""
+    from app.demo import build_demo_vault
+    from app.records.models import EntryFields
+    from app.vault import Vault
+    from tests.conftest import PASSPHRASE
+
+    root = tmp_path_factory.mktemp("helper")
+    build_demo_vault(root / "vault", PASSPHRASE)
+    vault = Vault.open(root / "vault", PASSPHRASE)
+    client = vault.clients.resolve("Gerald")
+    start = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    for i in range(30):
+        title = "اتصل العميل بخصوص الفاتورة" if i == 7 else f"Follow-up call {i}"
+        fields = EntryFields(
+            "call", start + timedelta(hours=9 * i), title, "He asked again about the tiles. " * (i % 9 + 1)
+        )
+        entry = vault.entries.log(client.id, fields)
+        if i % 10 == 3:
+            vault.attachments.add_stream(entry.id, io.BytesIO(b"note %d\n" % i), f"note-{i}.txt")
+    yield vault, client.id
+    vault.lock()
+
+
+def _build(vault: Any, client_id: int, mode: str, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> Any:
+    from app.dossier.export import build_dossier_pdf
+    from app.dossier.select import DossierOptions
+
+    monkeypatch.setenv("CASEFILE_LAYOUT_HELPER", mode)
+    return build_dossier_pdf(vault, DossierOptions(client_id), prepared_at=AT, **kw)
+
+
+def _helper_pieces(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every piece the helper sent back (recorded in this process), at an even share."""
+    from app.dossier import layout_helper
+
+    got: list[Any] = []
+    results = layout_helper.LayoutHelper.results
+
+    def spy(self: Any, tick: Any) -> Any:
+        laid = results(self, tick)
+        got.extend(laid)
+        return laid
+
+    monkeypatch.setattr(layout_helper.LayoutHelper, "results", spy)
+    monkeypatch.setattr(layout_helper, "share", lambda layout: 0.5)
+    return got
+
+
+def _same(one: Any, other: Any, tmp_path: Path) -> None:
+    a, b = one.layout, other.layout
+    assert one.pages == other.pages > 40
+    assert a.pages == b.pages and a.links == b.links and a.placeholders == b.placeholders
+    assert list(a.outline.items()) == list(b.outline.items())  # the bookmarks in the same order
+    assert [(x.number, x.bates_first, x.bates_last, x.reason) for x in a.exhibits] == [
+        (x.number, x.bates_first, x.bates_last, x.reason) for x in b.exhibits
+    ]
+    (tmp_path / "one.pdf").write_bytes(one.pdf)
+    (tmp_path / "other.pdf").write_bytes(other.pdf)
+    assert pdf_pages_text(tmp_path / "one.pdf") == pdf_pages_text(tmp_path / "other.pdf")  # page for page
+
+
+def test_the_helper_lays_out_the_same_dossier(demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from app.dossier.pdf import ENTRIES, EXHIBITS
+
+    vault, client_id = demo
+    alone = _build(vault, client_id, "off", monkeypatch)
+    pieces = _helper_pieces(monkeypatch)
+    ticks: list[int] = []
+    helped = _build(vault, client_id, "always", monkeypatch, progress=lambda phase, done, total: ticks.append(done))
+    assert {piece.part for piece in pieces} == {ENTRIES, EXHIBITS} and all(piece.start > 0 for piece in pieces)
+    _same(alone, helped, tmp_path)
+    categories = {x.category for x in helped.layout.exhibits[pieces[-1].start :]}
+    assert {"image", "email", "pdf"} <= {x.category for x in helped.layout.exhibits}
+    assert categories  # the helper drew some of the exhibits
+    assert max(ticks) > helped.pages // 2  # its pages counted in the progress too
+
+
+def test_a_helper_that_dies_or_cannot_start_changes_nothing(
+    demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import multiprocessing.context
+
+    from app.dossier import layout_helper
+
+    vault, client_id = demo
+    alone = _build(vault, client_id, "off", monkeypatch)
+    monkeypatch.setattr(layout_helper, "share", lambda layout: 0.5)
+    killed: list[int] = []
+    lay_out = layout_helper.LayoutHelper.lay_out
+
+    def lay_out_then_die(self: Any, layout: Any, pieces: Any) -> None:
+        lay_out(self, layout, pieces)
+        killed.append(self.pid or 0)
+        os.kill(self.pid or 0, signal.SIGKILL)
+
+    monkeypatch.setattr(layout_helper.LayoutHelper, "lay_out", lay_out_then_die)
+    after_death = _build(vault, client_id, "always", monkeypatch)
+    assert killed and gone(killed[0])
+    _same(alone, after_death, tmp_path)
+
+    monkeypatch.setattr(layout_helper.LayoutHelper, "lay_out", lay_out)
+
+    def no_process(self: Any) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", no_process)
+    without = _build(vault, client_id, "always", monkeypatch)
+    _same(alone, without, tmp_path)
+
+
+def test_a_cancel_leaves_no_helper_and_its_key_came_over_the_pipe(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from app.dossier import layout_helper
+    from app.dossier.export import ExportCancelled
+
+    vault, client_id = demo
+    key = bytes(vault._data_key)
+    started: list[Any] = []
+    start = layout_helper.LayoutHelper.start.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: Any, *args: Any, **kw: Any) -> Any:
+        helper = start(cls, *args, **kw)
+        started.append(helper)
+        return helper
+
+    monkeypatch.setattr(layout_helper.LayoutHelper, "start", classmethod(spy))
+    cancel = threading.Event()
+    seen: list[bytes] = []
+
+    def cancel_midway(phase: str, done: int, total: int) -> None:
+        if phase == "layout" and done >= 10 and not cancel.is_set():
+            proc = Path(f"/proc/{started[0].pid}")
+            seen.append((proc / "cmdline").read_bytes() + (proc / "environ").read_bytes())
+            cancel.set()
+
+    with pytest.raises(ExportCancelled):
+        _build(vault, client_id, "always", monkeypatch, progress=cancel_midway, cancel=cancel)
+    assert started and seen and started[0].pid is None  # closed, and reaped
+    for form in (key, key.hex().encode(), key.hex().upper().encode()):
+        assert form not in seen[0]
+    assert vault.verify().ok
+
+
+def test_a_killed_export_child_takes_its_helper_with_it(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from app.dossier.child import ChildExport, live_children
+    from app.dossier.select import DossierOptions
+
+    vault, client_id = demo
+    monkeypatch.setenv("CASEFILE_LAYOUT_HELPER", "always")  # the child inherits the environment
+    child = ChildExport(vault, DossierOptions(client_id))
+    helpers: list[int] = []
+
+    def kill_at_layout(phase: str, done: int, total: int) -> None:
+        if phase == "layout" and not helpers:
+            found = _children(child.pid or 0)
+            if found:
+                helpers.extend(found)
+                os.kill(child.pid or 0, signal.SIGKILL)
+
+    with pytest.raises(Exception, match="stopped unexpectedly"):
+        child.build(kill_at_layout)
+    assert helpers, "the export child started no layout helper"
+    assert all(_dead(pid) for pid in helpers)
+    assert live_children() == 0
+
+
+def _dead(pid: int, within: float = 10.0) -> bool:
+    """Exited: reaped, or a zombie waiting for whichever process adopted it to reap it."""
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        text = (task / "children").read_text() if (task / "children").exists() else ""
+        found += [int(p) for p in text.split()]
+    return found
