@@ -5,7 +5,10 @@ PDF merge and stamping, ZIP bundle with every original) against a bare reportlab
 loop writing the same text in the same run, the wall time, and the process's
 resident memory before, at peak during, and after the export.
 
-    .venv/bin/python bench/bench_dossier.py [--entries 500] [--photos 100] [--pdfs 10] [--rtl N] [--baseline REF] [--child]
+    .venv/bin/python bench/bench_dossier.py [--entries 500] [--photos 100] [--pdfs 10] [--rtl N] [--baseline REF] [--child] [--alone]
+
+``--alone`` also times the export laid out in one process (``CASEFILE_LAYOUT_HELPER=off``) and
+with the default (a layout helper process for a dossier this large), alternated, twice each.
 
 ``--child`` also times the same export as the app runs it: laid out, signed and bundled in a
 spawned child process (app/dossier/child.py), recorded here; its start is printed.
@@ -219,6 +222,11 @@ def main() -> int:
     parser.add_argument("--rtl", type=int, default=0, metavar="N", help="every Nth entry in Arabic or Hebrew")
     parser.add_argument("--baseline", metavar="REF", help="also time the export as it was at git REF")
     parser.add_argument(
+        "--alone",
+        action="store_true",
+        help="also time the same export laid out in one process (no layout helper), alternated",
+    )
+    parser.add_argument(
         "--child",
         action="store_true",
         help="also time the same export through a spawned child process, as the app runs it",
@@ -266,6 +274,21 @@ def main() -> int:
         )
         print(f"bundle: {zip_mb:.0f} MB, PDF {result.pdf_path.stat().st_size / 1e6:.1f} MB, {result.exhibits} exhibits")
         print(f"memory (RSS): {before:.0f} MB before, {watcher.peak:.0f} MB peak, {after:.0f} MB after")
+        if args.alone:
+            timed: dict[str, list[float]] = {"off": [], "": []}
+            for run in range(2):
+                for mode in ("off", ""):  # one process, then the default (the helper for this size)
+                    os.environ["CASEFILE_LAYOUT_HELPER"] = mode
+                    began = time.perf_counter()
+                    export_dossier(vault, DossierOptions(client_id), root / f"alone-{mode}-{run}")  # type: ignore[arg-type]
+                    timed[mode].append(time.perf_counter() - began)
+            os.environ.pop("CASEFILE_LAYOUT_HELPER", None)
+            alone, helped = min(timed["off"]), min(timed[""])
+            print(
+                f"one process vs the layout helper (best of 2, alternated): {alone:.2f} s vs {helped:.2f} s = "
+                f"{result.pages / alone:.0f} vs {result.pages / helped:.0f} pages/s; ratio to the bare loop "
+                f"{result.pages / alone / bare:.2f}x vs {result.pages / helped / bare:.2f}x"
+            )
         if args.child:
             from app.dossier.child import ChildExport
 

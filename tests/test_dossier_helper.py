@@ -67,7 +67,15 @@ def _helper_pieces(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         got.extend(laid)
         return laid
 
+    printed = layout_helper.LayoutHelper.printed
+
+    def spy_printed(self: Any, tick: Any) -> Any:
+        front = printed(self, tick)
+        got.append(("printed", front is not None))
+        return front
+
     monkeypatch.setattr(layout_helper.LayoutHelper, "results", spy)
+    monkeypatch.setattr(layout_helper.LayoutHelper, "printed", spy_printed)
     monkeypatch.setattr(layout_helper, "share", lambda layout: 0.5)
     return got
 
@@ -86,16 +94,20 @@ def _same(one: Any, other: Any, tmp_path: Path) -> None:
 
 
 def test_the_helper_lays_out_the_same_dossier(demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from app.dossier.pdf import ENTRIES, EXHIBITS
+    from app.dossier.pdf import ENTRIES, EXHIBITS, FRONT
 
     vault, client_id = demo
     alone = _build(vault, client_id, "off", monkeypatch)
     pieces = _helper_pieces(monkeypatch)
     ticks: list[int] = []
     helped = _build(vault, client_id, "always", monkeypatch, progress=lambda phase, done, total: ticks.append(done))
-    assert {piece.part for piece in pieces} == {ENTRIES, EXHIBITS} and all(piece.start > 0 for piece in pieces)
+    printed = [item for item in pieces if isinstance(item, tuple)]
+    runs = [piece for piece in pieces if not isinstance(piece, tuple)]
+    assert printed == [("printed", True)]  # the front, printed there once every number was placed
+    assert {piece.part for piece in runs} == {FRONT, ENTRIES, EXHIBITS}
+    assert all(piece.start > 0 for piece in runs if piece.part != FRONT)
     _same(alone, helped, tmp_path)
-    categories = {x.category for x in helped.layout.exhibits[pieces[-1].start :]}
+    categories = {x.category for x in helped.layout.exhibits[runs[-1].start :]}
     assert {"image", "email", "pdf"} <= {x.category for x in helped.layout.exhibits}
     assert categories  # the helper drew some of the exhibits
     assert max(ticks) > helped.pages // 2  # its pages counted in the progress too
@@ -125,6 +137,19 @@ def test_a_helper_that_dies_or_cannot_start_changes_nothing(
     _same(alone, after_death, tmp_path)
 
     monkeypatch.setattr(layout_helper.LayoutHelper, "lay_out", lay_out)
+    print_front = layout_helper.LayoutHelper.print_front
+
+    def die_while_printing(self: Any, layout: Any) -> bool:  # after it laid out its runs
+        asked = print_front(self, layout)
+        killed.append(self.pid or 0)
+        os.kill(self.pid or 0, signal.SIGKILL)
+        return asked
+
+    monkeypatch.setattr(layout_helper.LayoutHelper, "print_front", die_while_printing)
+    printed_here = _build(vault, client_id, "always", monkeypatch)
+    assert len(killed) == 2 and gone(killed[1])
+    _same(alone, printed_here, tmp_path)
+    monkeypatch.setattr(layout_helper.LayoutHelper, "print_front", print_front)
 
     def no_process(self: Any) -> None:
         raise OSError(11, "Resource temporarily unavailable")

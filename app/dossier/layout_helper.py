@@ -4,7 +4,9 @@ reportlab is pure Python: one process lays out on one core, whatever the machine
 entries in full and the exhibits — nearly all the pages and every photo — print no page
 number, so their later runs can be laid out anywhere, at the same time as the rest, and
 placed afterwards (``pdf.build_parts``: each piece records where things land by its own
-page numbers). The helper is started with multiprocessing's ``spawn`` context (never a fork
+page numbers). The helper also measures the front (cover, contents, summary, chronology)
+and, once every number is placed, prints it while this process prints the exhibit index
+and the back. The helper is started with multiprocessing's ``spawn`` context (never a fork
 of a process with threads) as soon as the selection is known, so its interpreter, imports
 and fonts are ready by the time the exhibits are numbered.
 
@@ -13,7 +15,10 @@ The protocol, over one duplex pipe (nothing else: no argv, no environment, no fi
     parent → helper   ("open", vault folder), then the raw data key as one ``send_bytes``
     parent → helper   ("lay out", selection, exhibits, prepared_at, production, legend, pieces)
     helper → parent   ("ticks", n) as pages are drawn, ("laid out", piece, pdf.Laid) per
-                      piece, then ("done",); or ("error", class name, one line)
+                      piece (the front only measured), then ("done",)
+    parent → helper   ("print", pages, page total, exhibit numbering) — once per printing
+    helper → parent   ("ticks", n) …, ("printed", pdf.Laid): the front, drawn
+    helper → parent   ("error", class name, one line) instead of any answer
 
 The helper opens the vault read-only (``Vault.open_read_only``) with the key it was sent and
 wipes its copy, lays out exactly the selection it is given (the vault may change meanwhile:
@@ -57,7 +62,7 @@ PHOTO_MS = 21.5  # a photo exhibit (its decoding included)
 FILE_MS = 5.0  # any other exhibit
 MEASURE_ENTRY_MS = 2.4  # the front's measuring pass, per entry (chronology, contents)
 MEASURE_EXHIBIT_MS = 4.8  # the exhibit index's measuring pass, per exhibit
-START_MS = 400.0  # the helper ready, after it was started (most of it beside number_exhibits)
+START_MS = 200.0  # the helper ready, after it was started (most of it beside number_exhibits)
 MAX_SHARE = 0.8
 
 
@@ -83,16 +88,17 @@ def worth_it(selection: Selection) -> bool:
 
 
 def share(layout: Layout) -> float:
-    """The part of the entries and exhibits the helper should take, so that both processes
-    finish their first pass together: this one also measures the front, the index and the
-    back, the helper first has to start."""
+    """The part of the entries and exhibits the helper should take so that both processes
+    finish their first pass together: the helper also measures the front and first has to
+    start, this process measures the exhibit index."""
     entries = len(layout.selection.entries)
     photos = sum(1 for ex in layout.exhibits if ex.category == "image")
     divisible = ENTRY_MS * entries + PHOTO_MS * photos + FILE_MS * (len(layout.exhibits) - photos)
-    fixed = MEASURE_ENTRY_MS * entries + MEASURE_EXHIBIT_MS * len(layout.exhibits)
+    here = MEASURE_EXHIBIT_MS * len(layout.exhibits)
+    there = MEASURE_ENTRY_MS * entries + START_MS
     if divisible <= 0:
         return 0.0
-    return max(0.0, min(MAX_SHARE, (fixed + divisible - START_MS) / (2 * divisible)))
+    return max(0.0, min(MAX_SHARE, (here - there + divisible) / (2 * divisible)))
 
 
 class LayoutHelper:
@@ -105,6 +111,7 @@ class LayoutHelper:
         self._conn: Any = None
         self._failed = False
         self._laid: dict[Piece, Laid] = {}
+        self._printed: Laid | None = None
         self._done = False
         self._error: tuple[str, str] | None = None
         self.pages_ticked = 0
@@ -151,13 +158,38 @@ class LayoutHelper:
 
     def poll(self, tick: Callable[[], None]) -> None:
         """Take what the helper said so far (its drawn pages count as ``tick``s); never waits."""
-        while not self._failed and not self._done and self._ready(0):
+        while not self._failed and self._ready(0):
             self._take(tick)
 
     def results(self, tick: Callable[[], None]) -> dict[Piece, Laid]:
-        """Wait for the helper's pieces. What it could not lay out is missing; its
-        ``CasefileError`` is raised here."""
-        while not self._failed and not self._done:
+        """Wait for the pieces sent with ``lay_out``. What the helper could not lay out is
+        missing; its ``CasefileError`` is raised here."""
+        self._wait(lambda: self._done, tick)
+        return dict(self._laid)
+
+    def print_front(self, layout: Layout) -> bool:
+        """Have the helper print the front it measured, with every number now placed; False
+        if it cannot (then this process prints it)."""
+        if self._failed or not self._done:
+            return False
+        numbering = [
+            (ex.number, ex.first_page, ex.last_page, ex.bates_first, ex.bates_last, ex.reason) for ex in layout.exhibits
+        ]
+        self._printed = None
+        try:
+            self._conn.send(("print", layout.pages, layout.total_pages, numbering))
+        except (OSError, ValueError):
+            self._failed = True
+        return not self._failed
+
+    def printed(self, tick: Callable[[], None]) -> Laid | None:
+        """The front asked for with ``print_front``, or None if the helper could not print it."""
+        self._wait(lambda: self._printed is not None, tick)
+        printed, self._printed = self._printed, None
+        return printed
+
+    def _wait(self, until: Callable[[], bool], tick: Callable[[], None]) -> None:
+        while not self._failed and not until():
             self._check()
             if self._ready(POLL_S):
                 self._take(tick)
@@ -167,7 +199,6 @@ class LayoutHelper:
             from app.dossier.child import _error_from
 
             raise _error_from(*self._error)
-        return dict(self._laid)
 
     def close(self) -> None:
         """Kill the helper if it still runs and reap it; its pipe is closed."""
@@ -207,9 +238,11 @@ class LayoutHelper:
             self._laid[message[1]] = message[2]
         elif message[0] == "done":
             self._done = True
+        elif message[0] == "printed":
+            self._printed = message[1]
         elif message[0] == "error":
             self._error = (message[1], message[2])
-            self._done = True
+            self._failed = True
         else:
             self._failed = True
 
@@ -274,15 +307,32 @@ def _lay_out(
             conn.send(("ticks", drawn[0]))
             drawn[0] = 0
 
+    def sent(message: tuple[Any, ...]) -> None:
+        conn.send(("ticks", drawn[0]))
+        drawn[0] = 0
+        conn.send(message)
+
     layout.tick = tick
+    parsed: dict[Any, dict[Any, Any]] = {piece: {} for piece in todo if piece.twice}  # the front's cells
     shown = [ex for piece in todo if piece.part == EXHIBITS for ex in exhibits[piece.start : piece.stop]]
     with PhotoPrefetcher(vault, shown, FRAME_WIDTH, PHOTO_HEIGHT) as layout.photos:
         for piece in todo:
-            laid = lay_out(layout, piece)
-            conn.send(("ticks", drawn[0]))
-            drawn[0] = 0
-            conn.send(("laid out", piece, laid))
+            sent(("laid out", piece, lay_out(layout, piece, measure=piece.twice, parsed=parsed.get(piece))))
     conn.send(("done",))
+    by_number = {ex.number: ex for ex in exhibits}
+    while (asked := conn.recv())[0] == "print":  # the front, printed with every number placed
+        _, layout.pages, layout.total_pages, numbering = asked
+        for number, first, last, bates_first, bates_last, reason in numbering:
+            ex = by_number[number]
+            ex.first_page, ex.last_page, ex.bates_first, ex.bates_last, ex.reason = (
+                first,
+                last,
+                bates_first,
+                bates_last,
+                reason,
+            )
+        front = next(piece for piece in todo if piece.twice)
+        sent(("printed", lay_out(layout, front, parsed=parsed[front])))
 
 
 def _die_with_parent() -> None:

@@ -56,8 +56,8 @@ PARTS: tuple[tuple[tuple[Part, ...], bool], ...] = (
     ((all_exhibits,), False),
     ((privilege_log, declaration, integrity), True),
 )
+FRONT, BACK = 0, 4
 ENTRIES, EXHIBITS = 1, 3  # the parts laid out once, in runs that may go to the layout helper
-BACK = 4
 
 
 def _header(layout: Layout) -> Any:
@@ -188,19 +188,21 @@ def lay_out(layout: Layout, piece: Piece, measure: bool = False, parsed: dict[An
 
 def build_parts(layout: Layout, helper: LayoutHelper | None = None) -> list[bytes]:
     """Every piece, laid out; ``layout`` then knows every page number. With a ``helper``
-    (a second process: layout_helper.py) the later runs of the entries and exhibits are laid
-    out there while this process lays out the rest; their records come back by their own
-    page numbers and are placed like this process's own."""
+    (a second process: layout_helper.py) the front and the later runs of the entries and
+    exhibits are laid out there while this process lays out the rest, and the front is
+    printed there while this process prints the index and the back; what the helper laid out
+    comes back recorded by its own page numbers and is placed like this process's own."""
     register_fonts()
     order = pieces(layout, helper.share(layout) if helper is not None else 0.0)
-    theirs = [piece for piece in order if piece.start > 0]  # a part's later run
-    if helper is not None and theirs:
+    front, back = order[0], order[-1]
+    theirs = [piece for piece in order if piece.start > 0 or piece is front]
+    if helper is not None:
         helper.lay_out(layout, theirs)
     else:
-        helper, theirs = None, []
+        theirs = []
     # The back is measured last, once every entry is placed: its declaration gives the entries'
     # pages as Bates ranges, merging neighbours, so their number (and its lines) depend on them.
-    mine = [piece for piece in order if piece not in theirs and piece.part != BACK]
+    mine = [piece for piece in order if piece not in theirs and piece is not back]
     parsed: dict[Piece, dict[Any, Any]] = {piece: {} for piece in order if piece.twice}
     own_tick = layout.tick
     if helper is not None:
@@ -215,22 +217,41 @@ def build_parts(layout: Layout, helper: LayoutHelper | None = None) -> list[byte
         laid = _lay_out_all(layout, mine, parsed)
         if helper is not None:
             laid.update(helper.results(own_tick))
-            helper.close()  # its memory back before the rest
             # A helper that could not finish (it died, or could not start): the rest here.
             laid.update(_lay_out_all(layout, [piece for piece in theirs if piece not in laid], parsed))
+        _place(layout, order[:-1], laid)
+        laid[back] = lay_out(layout, back, measure=True, parsed=parsed[back])
+        return _print(layout, order, laid, parsed, helper, own_tick)
     finally:
         layout.tick = own_tick
-    back = order[-1]
-    _place(layout, order[:-1], laid)
-    laid[back] = lay_out(layout, back, measure=True, parsed=parsed[back])
+        if helper is not None:
+            helper.close()  # its memory back before the merge
+
+
+def _print(
+    layout: Layout,
+    order: list[Piece],
+    laid: dict[Piece, Laid],
+    parsed: dict[Piece, dict[Any, Any]],
+    helper: LayoutHelper | None,
+    tick: Callable[[], None],
+) -> list[bytes]:
+    """Lay out the parts that print numbers again, drawn, until their page counts hold."""
+    front = order[0]
     for _round in range(MAX_ROUNDS):
         _place(layout, order, laid)
+        there = helper is not None and helper.print_front(layout)  # beside the index and the back
         settled = True
         for piece in order:
-            if piece.twice:
+            if piece.twice and not (there and piece is front):
                 printed = lay_out(layout, piece, parsed=parsed[piece])
                 settled = settled and printed.pages == laid[piece].pages
                 laid[piece] = printed
+        if there:
+            assert helper is not None
+            printed = helper.printed(tick) or lay_out(layout, front, parsed=parsed[front])
+            settled = settled and printed.pages == laid[front].pages
+            laid[front] = printed
         if settled:
             _place(layout, order, laid)  # with the links the printed parts recorded
             return [laid[piece].pdf for piece in order]
