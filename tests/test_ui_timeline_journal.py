@@ -202,6 +202,64 @@ def test_an_added_or_revised_entry_is_taken_in_place_without_reading_every_id(va
     assert not model.refresh_newest(vault.entries.count(client.id) + 5)  # counts disagree: reload on a worker
 
 
+def test_a_batch_of_new_entries_is_inserted_in_runs_not_row_by_row(vault: Any) -> None:
+    """An import of many files lands as one insertion per run of adjacent new rows (each
+    insertion moves every row below it in the view: row by row, a 50-file import stalled the
+    window for ~100 ms per refresh in bench_stall b), in the order a full read gives."""
+    from ui.models.timeline_model import TimelineModel
+
+    client = vault.clients.add("Batch")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(30):
+        vault.entries.log(client.id, EntryFields("note", start + timedelta(days=i), f"note {i}"))
+    model = TimelineModel(vault.entries, zone=UTC)
+    model.set_client(client.id)
+    kept = model.entry_id(12)
+    runs: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: runs.append((first, last)))
+    for i in range(6):  # newer than everything: one run at the top
+        vault.entries.log(client.id, EntryFields("note", start + timedelta(days=40 + i), f"new {i}"))
+    for i in range(2):  # between day 20 and day 21: a second run
+        vault.entries.log(client.id, EntryFields("call", start + timedelta(days=20, hours=1 + i), f"late {i}"))
+    assert model.refresh_newest(vault.entries.count(client.id))
+    assert runs == [(0, 5), (6 + 29 - 21 + 1, 6 + 29 - 21 + 2)]  # just below day 21
+    assert [model.entry_id(row) for row in range(model.rowCount())] == vault.entries.timeline_ids(client.id)
+    assert model.entry_id(12 + 8) == kept  # the rows below moved down by the eight new ones
+
+
+def test_a_reload_inserts_what_is_new_in_place_and_resets_only_otherwise(vault: Any) -> None:
+    """Every id read again on a worker (new entries beyond the newest ids the window reads, e.g.
+    an Inbox taking old emails) lands as insertions, not a reset of the whole list."""
+    from ui.models.timeline_model import TimelineModel, insertion_runs
+
+    assert insertion_runs([3, 2, 1], [5, 3, 4, 2, 1]) == [(0, 1), (2, 1)]
+    assert insertion_runs([3, 2, 1], [3, 2, 1]) == []
+    assert insertion_runs([3, 2, 1], [3, 1]) is None  # one gone
+    assert insertion_runs([3, 2, 1], [2, 3, 1]) is None  # one moved
+    big = list(range(100_000, 0, -1))
+    assert insertion_runs(big, [*big[:50_000], -1, -2, *big[50_000:], -3]) == [(50_000, 2), (100_002, 1)]
+
+    client = vault.clients.add("Reloaded")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(20):
+        vault.entries.log(client.id, EntryFields("note", start + timedelta(days=i), f"note {i}"))
+    model = TimelineModel(vault.entries, zone=UTC)
+    model.set_client(client.id)
+    resets: list[bool] = []
+    runs: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.rowsInserted.connect(lambda _p, first, last: runs.append((first, last)))
+    for i in range(3):  # older than everything shown
+        vault.entries.log(client.id, EntryFields("email", start - timedelta(days=1 + i), f"old email {i}"))
+    assert model.replace_ids(model.all_ids_loader()())
+    assert runs == [(20, 22)] and not resets
+    assert [model.entry_id(row) for row in range(model.rowCount())] == vault.entries.timeline_ids(client.id)
+    stale = model.all_ids_loader()
+    vault.entries.log(client.id, EntryFields("note", start + timedelta(days=30), "newest"))
+    assert model.refresh_newest(vault.entries.count(client.id))
+    assert not model.replace_ids(stale())  # read before the insertion: dropped
+
+
 def test_the_pages_beside_the_one_drawn_are_read_on_a_worker_and_stale_answers_are_dropped(
     vault: Any, qapp: Any, qtbot: Any, monkeypatch: Any
 ) -> None:

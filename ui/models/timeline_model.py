@@ -274,32 +274,58 @@ class TimelineModel(QAbstractTableModel):
             return False
         self._generation += 1
         fresh_set = set(fresh)
-        for position, entry_id in enumerate(newest):
-            if entry_id in fresh_set:
-                self.beginInsertRows(QModelIndex(), position, position)
-                self._ids.insert(position, entry_id)
-                self._forget_rows()
-                self.endInsertRows()
+        # One insertion per run of adjacent new rows (an import of 50 files: one, not 50 — each
+        # insertion makes the view and its selection model move every row below it).
+        position = 0
+        while position < len(newest):
+            if newest[position] not in fresh_set:
+                position += 1
+                continue
+            end = position
+            while end + 1 < len(newest) and newest[end + 1] in fresh_set:
+                end += 1
+            self.beginInsertRows(QModelIndex(), position, end)
+            self._ids[position:position] = newest[position : end + 1]
+            self._forget_rows()
+            self.endInsertRows()
+            position = end + 1
         if not added and old:
             self._forget_rows()
             self.dataChanged.emit(self.index(0, 0), self.index(len(old) - 1, len(HEADERS) - 1))
         return True
 
     def all_ids_loader(self) -> Any:
-        """A function for a worker that reads every id of this client, tagged for ``replace_ids``."""
-        generation, repo, client_id = self._generation, self._repo, self._client_id
-        return lambda: (generation, client_id, repo.timeline_ids(client_id) if repo and client_id else [])
+        """A function for a worker that reads every id of this client and finds where the new
+        ones go among those shown (``insertion_runs``), tagged for ``replace_ids``."""
+        generation, repo, client_id, shown = self._generation, self._repo, self._client_id, self._ids
 
-    def replace_ids(self, result: tuple[int, int | None, list[int]]) -> bool:
-        """Every id, read on a worker; False if the client changed meanwhile (nothing done)."""
-        generation, client_id, ids = result
+        def load() -> tuple[int, int | None, list[int], list[tuple[int, int]] | None]:
+            ids = repo.timeline_ids(client_id) if repo and client_id else []
+            # ``shown`` may change meanwhile (the GUI thread inserts in place): then the generation
+            # has moved too, and replace_ids drops this answer.
+            return generation, client_id, ids, insertion_runs(shown, ids)
+
+        return load
+
+    def replace_ids(self, result: tuple[int, int | None, list[int], list[tuple[int, int]] | None]) -> bool:
+        """Every id, read on a worker; False if the client changed meanwhile (nothing done).
+        New ids among the old ones are inserted in place, a run at a time, keeping the rows and
+        the selection (an Inbox taking a batch of older emails); any other change resets."""
+        generation, client_id, ids, runs = result
         if generation != self._generation or client_id != self._client_id:
             return False
         self._generation += 1
-        self.beginResetModel()
-        self._ids = ids
-        self._forget_rows()
-        self.endResetModel()
+        if runs is None:
+            self.beginResetModel()
+            self._ids = ids
+            self._forget_rows()
+            self.endResetModel()
+            return True
+        for position, count in runs:
+            self.beginInsertRows(QModelIndex(), position, position + count - 1)
+            self._ids[position:position] = ids[position : position + count]
+            self._forget_rows()
+            self.endInsertRows()
         return True
 
     def entry_changed(self, entry_id: int) -> bool:
@@ -481,6 +507,29 @@ class TimelineModel(QAbstractTableModel):
         elif role == JOURNAL_ROLE:
             return fetched
         return None
+
+
+def insertion_runs(old: list[int], new: list[int], block: int = 4096) -> list[tuple[int, int]] | None:
+    """Where ``new`` has ids that ``old`` lacks, as (position in ``new``, count) runs in order,
+    if ``new`` is ``old`` with ids inserted; None if anything else changed (an id gone, or
+    moved). Runs of equal ids are skipped a block at a time (C-speed list comparison)."""
+    if len(new) < len(old):
+        return None
+    runs: list[tuple[int, int]] = []
+    i = j = 0
+    while j < len(new):
+        if i < len(old) and old[i : i + block] == new[j : j + block]:
+            step = min(block, len(old) - i)
+            i, j = i + step, j + step
+            continue
+        if i < len(old) and new[j] == old[i]:
+            i, j = i + 1, j + 1
+            continue
+        start = j
+        while j < len(new) and (i >= len(old) or new[j] != old[i]):
+            j += 1
+        runs.append((start, j - start))
+    return runs if i == len(old) else None
 
 
 def _build_page(
