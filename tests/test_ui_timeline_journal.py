@@ -260,6 +260,52 @@ def test_a_reload_inserts_what_is_new_in_place_and_resets_only_otherwise(vault: 
     assert not model.replace_ids(stale())  # read before the insertion: dropped
 
 
+def test_after_an_insertion_the_page_drawn_is_made_of_the_rows_already_read(vault: Any, qapp: Any, qtbot: Any) -> None:
+    """An import commits file after file: each insertion used to make the next paint read and
+    build the page on the GUI thread. The page is now assembled from the rows read before (days
+    opened where the new neighbours say), then read again on a worker, so a row that changed
+    meanwhile (another process revised it) is shown changed once that answer is in."""
+    import threading
+
+    from ui.models.roles import FIRST_OF_DAY_ROLE, JOURNAL_ROLE
+    from ui.models.timeline_model import TimelineModel
+    from ui.workers import Tasks
+
+    client = vault.clients.add("Importing")
+    start = datetime(2026, 1, 1, 8, tzinfo=UTC)
+    for i in range(20):
+        vault.entries.log(client.id, EntryFields("note", start + timedelta(days=i), f"note {i}"))
+
+    class Reads:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.on_gui = inner, 0
+
+        def timeline_ids(self, *a: Any, **kw: Any) -> list[int]:
+            return self.inner.timeline_ids(*a, **kw)
+
+        def journal_rows(self, ids: list[int]) -> Any:
+            self.on_gui += threading.current_thread() is threading.main_thread()
+            return self.inner.journal_rows(ids)
+
+    repo = Reads(vault.entries)
+    tasks = Tasks(parent=qapp)
+    model = TimelineModel(repo, zone=UTC, tasks=tasks)
+    model.set_client(client.id)
+    assert model.index(0, 0).data(JOURNAL_ROLE).row.title == "note 19"
+    reads = repo.on_gui
+    same_day = vault.entries.log(client.id, EntryFields("call", start + timedelta(days=19, hours=2), "same day, later"))
+    vault.entries.revise(model.entry_id(5) or 0, EntryFields("note", start + timedelta(days=14), "note 14, edited"))
+    assert model.refresh_newest(vault.entries.count(client.id))
+    assert model.entry_id(0) == same_day.id and model.index(0, 0).data(FIRST_OF_DAY_ROLE)
+    assert not model.index(1, 0).data(FIRST_OF_DAY_ROLE)  # no longer the first row of its day
+    assert [model.index(r, 0).data(JOURNAL_ROLE).row.title for r in (1, 2)] == ["note 19", "note 18"]
+    assert repo.on_gui == reads + 1  # the new row only
+    assert model.index(6, 0).data(JOURNAL_ROLE).row.title == "note 14"  # as read before, for now
+    qtbot.waitUntil(lambda: model.index(6, 0).data(JOURNAL_ROLE).row.title == "note 14, edited", timeout=10_000)
+    assert repo.on_gui == reads + 1  # read again on a worker
+    tasks.wait()
+
+
 def test_the_pages_beside_the_one_drawn_are_read_on_a_worker_and_stale_answers_are_dropped(
     vault: Any, qapp: Any, qtbot: Any, monkeypatch: Any
 ) -> None:

@@ -30,6 +30,7 @@ HEADERS = ("Day", "Time", "Kind", "What happened", "")
 PAGE_SIZE = 256
 FIRST_IDS = 4 * PAGE_SIZE  # read at once when a client is opened; the rest on a worker
 MAX_PAGES = 64
+MAX_MISSING = 32  # rows read on the GUI thread to complete a page assembled after an insertion
 # The neighbouring pages are read this long after the paint that asked: the view needs them frames
 # later (a page is 256 rows), and a worker building one holds the GIL for a few ms, which a client's
 # first frame and what follows it (the detail pane, the strip) should not share.
@@ -167,6 +168,7 @@ class TimelineModel(QAbstractTableModel):
         self._rows_epoch = 0  # changes whenever fetched rows are forgotten
         self._prefetching: set[int] = set()  # page numbers asked of a worker (queued or being read)
         self._prefetch_queue: list[int] = []  # asked during this paint; sent once it is done
+        self._spare: dict[int, _Row] = {}  # rows of pages forgotten at an insertion (_forget_rows)
         self._strike = QFont()
         self._strike.setStrikeOut(True)
         self._bold = QFont()
@@ -226,7 +228,17 @@ class TimelineModel(QAbstractTableModel):
         self._forget_rows()
         self.endResetModel()
 
-    def _forget_rows(self) -> None:
+    def _forget_rows(self, inserted: bool = False) -> None:
+        """Forget the fetched pages (their rows moved, or may have changed). ``inserted``: rows
+        came in among them; the rows fetched so far are kept aside, so the next paint assembles
+        its page from them (then reads that page again on a worker, in case one changed) instead
+        of reading and building it on the GUI thread — an import of many files inserts rows at
+        every commit."""
+        if inserted and self._tasks is not None:
+            spare = {made.row.id: made for page in self._pages.values() for made in page if made is not None}
+            self._spare = spare if len(spare) < 2 * MAX_PAGES * PAGE_SIZE else {}
+        else:
+            self._spare = {}
         self._pages.clear()
         self._row_of = None
         self._rows_epoch += 1  # pages being read on a worker are for rows no longer shown
@@ -286,7 +298,7 @@ class TimelineModel(QAbstractTableModel):
                 end += 1
             self.beginInsertRows(QModelIndex(), position, end)
             self._ids[position:position] = newest[position : end + 1]
-            self._forget_rows()
+            self._forget_rows(inserted=True)
             self.endInsertRows()
             position = end + 1
         if not added and old:
@@ -324,7 +336,7 @@ class TimelineModel(QAbstractTableModel):
         for position, count in runs:
             self.beginInsertRows(QModelIndex(), position, position + count - 1)
             self._ids[position:position] = ids[position : position + count]
-            self._forget_rows()
+            self._forget_rows(inserted=True)
             self.endInsertRows()
         return True
 
@@ -385,13 +397,55 @@ class TimelineModel(QAbstractTableModel):
 
     def _fetch_page(self, page_no: int) -> list[_Row | None]:
         """One read per page; it includes the row above the page, so each row knows whether it
-        opens a day without another lookup during a paint."""
+        opens a day without another lookup during a paint. After an insertion the page is first
+        assembled from the rows fetched before it, if they are all there."""
         ids, above = self._page_ids(page_no)
         page: list[_Row | None] = [None] * len(ids)
+        missing = [entry_id for entry_id in ids + above if entry_id not in self._spare]
+        if self._spare and len(missing) <= MAX_MISSING and self._repo is not None:
+            for found in self._repo.journal_rows(missing):  # the new rows only: a small read
+                self._spare[found.id] = _Row(found, self.zone, None)
+            if all(entry_id in self._spare for entry_id in ids + above):
+                page = self._assembled(ids, above)
+                self._keep_page(page_no, page)
+                self._read_again(page_no)
+                return page
         if self._repo is not None:
             page = _build_page(self._repo, ids, above, self.zone)
         self._keep_page(page_no, page)
         return page
+
+    def _assembled(self, ids: list[int], above: list[int]) -> list[_Row | None]:
+        spare = self._spare
+        previous = spare[above[0]].local.date() if above else None
+        page: list[_Row | None] = []
+        for entry_id in ids:
+            made = spare[entry_id]
+            made.first_of_day = previous is None or made.local.date() != previous  # its neighbour may be new
+            previous = made.local.date()
+            page.append(made)
+        return page
+
+    def _read_again(self, page_no: int) -> None:
+        """An assembled page is read again on a worker: a row may have changed meanwhile (live
+        refresh after another process's commit); the answer replaces it and repaints its rows."""
+        repo, zone, epoch, tasks = self._repo, self.zone, self._rows_epoch, self._tasks
+        if repo is None or tasks is None:
+            return
+        ids, above = self._page_ids(page_no)
+        tasks.run(
+            lambda: (epoch, page_no, _build_page(repo, ids, above, zone, make=True)),
+            self._read_again_arrived,
+            lambda _error: None,
+        )
+
+    def _read_again_arrived(self, result: tuple[int, int, list[_Row | None]]) -> None:
+        epoch, page_no, page = result
+        if epoch != self._rows_epoch or page_no not in self._pages:
+            return  # forgotten meanwhile: the next paint reads it again anyway
+        self._pages[page_no] = page
+        first = page_no * PAGE_SIZE
+        self.dataChanged.emit(self.index(first, 0), self.index(first + len(page) - 1, len(HEADERS) - 1))
 
     def _keep_page(self, page_no: int, page: list[_Row | None]) -> None:
         self._pages[page_no] = page
