@@ -22,11 +22,12 @@ cd "$work"
 "$cf" export Gerald --out "$work/out" >/dev/null
 # The app's path: the export in a spawned child process, which starts this same frozen
 # executable (multiprocessing.freeze_support in packaging/casefile_entry.py).
-"$cf" export Gerald --out "$work/out-child" --separate-process >/dev/null
+# Its layout helper too (a grandchild, app/dossier/layout_helper.py), made to fail if it cannot run.
+CASEFILE_LAYOUT_HELPER=require "$cf" export Gerald --out "$work/out-child" --separate-process >/dev/null
 "$cf" verify
 "$cf" verify-bundle "$work"/out/*.zip >/dev/null
 "$cf" verify-bundle "$work"/out-child/*.zip >/dev/null
-echo "bundle: demo, export (in process and in a child process), verify and verify-bundle passed"
+echo "bundle: demo, export (in process, and in a child process with its layout helper), verify and verify-bundle passed"
 
 # The desktop app on the demo vault for 5 s: still running at the end, nothing on stderr
 # (the offscreen platform's own notices about raising windows aside).

@@ -119,6 +119,7 @@ def test_a_helper_that_dies_or_cannot_start_changes_nothing(
     import multiprocessing.context
 
     from app.dossier import layout_helper
+    from app.errors import CasefileError
 
     vault, client_id = demo
     alone = _build(vault, client_id, "off", monkeypatch)
@@ -157,6 +158,9 @@ def test_a_helper_that_dies_or_cannot_start_changes_nothing(
     monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", no_process)
     without = _build(vault, client_id, "always", monkeypatch)
     _same(alone, without, tmp_path)
+    with pytest.raises(CasefileError, match="layout helper") as required:  # the bundle's smoke test asks it to run
+        _build(vault, client_id, "require", monkeypatch)
+    assert "\n" not in str(required.value)
 
 
 def test_a_cancel_leaves_no_helper_and_its_key_came_over_the_pipe(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -126,13 +126,15 @@ def build_dossier_pdf(
 ) -> BuiltDossier:
     """Lay out the PDF in memory: for a preview before saving (nothing is written).
     ``prepared_at`` (default: now) is given by a parent process whose clock is the vault's."""
-    from app.dossier.layout_helper import LayoutHelper, worth_it
+    from app.dossier.layout_helper import LayoutHelper, check_required, worth_it
 
     steps = _Progress(progress or (lambda *_: None), cancel)
     steps.start("select", 1)
     selection = select(vault, options)
     # A large dossier is laid out on two cores: the helper process starts now, beside the rest.
     helper = LayoutHelper.start(vault, steps.check) if worth_it(selection) else None
+    if worth_it(selection):
+        check_required(helper is not None)
     try:
         return _build(vault, options, selection, steps, prepared_at, helper)
     finally:

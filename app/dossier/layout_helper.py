@@ -29,7 +29,8 @@ the dossier is the same, only slower. A ``CasefileError`` in the helper (a damag
 vault that became unreadable) is the export's error, as it would have been in one process.
 
 ``CASEFILE_LAYOUT_HELPER``: ``off`` never uses it, ``always`` uses it whatever the dossier's
-size (the tests); unset, a dossier with at least ``MIN_WORK`` entries and files uses it when
+size (the tests), ``require`` too and fails instead of falling back (the bundle's smoke test);
+unset, a dossier with at least ``MIN_WORK`` entries and files uses it when
 this process may run on two cores or more.
 """
 
@@ -81,10 +82,17 @@ def worth_it(selection: Selection) -> bool:
     chosen = mode()
     if chosen in ("off", "0", "no"):
         return False
-    if chosen == "always":
+    if chosen in ("always", "require"):
         return True
     work = len(selection.entries) + sum(len(entry.attachments) for entry in selection.entries)
     return work >= MIN_WORK and cores() >= 2
+
+
+def check_required(done: bool) -> None:
+    """``CASEFILE_LAYOUT_HELPER=require`` (the frozen bundle's smoke test): a helper that could
+    not start or finish is an error instead of a silent fallback."""
+    if not done and mode() == "require":
+        raise CasefileError("The layout helper process did not finish its pieces.")
 
 
 def share(layout: Layout) -> float:

@@ -37,6 +37,7 @@ from app.dossier.declaration import declaration, integrity, privilege_log
 from app.dossier.entry_pages import entries_in_full
 from app.dossier.exhibit_pages import PHOTO_HEIGHT, all_exhibits, exhibit_index
 from app.dossier.layout import AnchoredHeading, Layout, Marker, PlaceholderPage, Recorded
+from app.dossier.layout_helper import check_required
 from app.dossier.photos import PhotoPrefetcher
 from app.dossier.sections import FRAME_WIDTH, business_zone, chronology, contents, cover, summary
 from app.dossier.text import SANS, markup, register_fonts
@@ -217,6 +218,7 @@ def build_parts(layout: Layout, helper: LayoutHelper | None = None) -> list[byte
         laid = _lay_out_all(layout, mine, parsed)
         if helper is not None:
             laid.update(helper.results(own_tick))
+            check_required(all(piece in laid for piece in theirs))
             # A helper that could not finish (it died, or could not start): the rest here.
             laid.update(_lay_out_all(layout, [piece for piece in theirs if piece not in laid], parsed))
         _place(layout, order[:-1], laid)
