@@ -109,6 +109,7 @@ def rank_window(text: str, limit: int, offset: int) -> int:
     one_word = not _OPERATORS.search(text) and len(_WORD.findall(text)) == 1
     return max(RANK_WINDOW_ONE_WORD if one_word else RANK_WINDOW, limit + offset)
 
+
 # The ranking in two passes over the same window, in one statement. SQLite computes every
 # result column of every row before it sorts, so ranking and showing in one pass made a
 # snippet (the row's text read and tokenized) and an entries row for each of the window's

@@ -32,6 +32,7 @@ from app.parting.checklist import UNDO_COLUMNS, step_state, undo_state
 from app.records.attachments import attachment_state
 from app.records.clients import state_from_row as client_state_from_row
 from app.records.entries import entry_state, retraction_state, revision_state
+from app.records.journal import SNIPPET_PREFIX
 from app.records.reminders import reminder_state
 from app.vault.store import Connection, DatabaseError
 from app.words import plural
@@ -263,10 +264,7 @@ def _check_table(
     # may use the same action name with a state.
     skip = ", ".join(f"'{action}'" for action in LEGACY_STATELESS_ACTIONS)
     legacy = f" AND action NOT IN ({skip})" if prefix == "client" else ""
-    latest = (
-        f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key}{legacy}"
-        " ORDER BY seq DESC LIMIT 1)"
-    )
+    latest = f"(SELECT payload FROM events WHERE subject = '{prefix}:' || t.{key}{legacy} ORDER BY seq DESC LIMIT 1)"
     where = " WHERE t.sha256 IS NOT NULL" if table == "blobs" else ""
     rows = 0
     for row in conn.execute(
@@ -307,12 +305,13 @@ def _check_table(
 
 def _check_entry_cache(conn: Connection, problem: Callable[[str], bool]) -> bool:
     rows = conn.execute(
-        """SELECT e.id FROM entries e
+        f"""SELECT e.id FROM entries e
            LEFT JOIN revisions r ON r.entry_id = e.id AND r.rev = e.current_rev
            WHERE r.id IS NULL
               OR e.current_rev != (SELECT max(rev) FROM revisions WHERE entry_id = e.id)
               OR e.kind != r.kind OR e.occurred_utc != r.occurred_utc OR e.title != r.title
               OR e.private != r.private
+              OR (e.snippet IS NOT NULL AND e.snippet != substr(r.body, 1, {SNIPPET_PREFIX}))
               OR e.attachment_count != (SELECT count(*) FROM attachments a WHERE a.entry_id = e.id)
               OR e.retracted != EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)
            LIMIT 5"""

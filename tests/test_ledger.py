@@ -49,6 +49,10 @@ TAMPERING = {
     "first revision edited": ("UPDATE revisions SET title = 'Nothing happened' WHERE rev = 1", "revision:1 differs"),
     "recorded_at backdated": ("UPDATE entries SET recorded_at = '2026-08-14T20:00:00.000000Z'", "entry:1 differs"),
     "client renamed": ("UPDATE clients SET name = 'Someone else'", "client:1 differs"),
+    "timeline snippet edited": (
+        "UPDATE entries SET snippet = 'He was calm.'",
+        "entry:1 shows something other than its current revision",
+    ),
     "revision deleted": ("DELETE FROM revisions WHERE rev = 2", "revision:2 is recorded in the ledger but missing"),
     "attachment renamed": ("UPDATE attachments SET name = 'other.jpg'", "attachment:1 differs"),
     "attachment bytes changed": ("UPDATE blob_chunks SET data = zeroblob(length(data))", "no longer has its SHA-256"),
@@ -87,6 +91,7 @@ def test_a_rewritten_chain_is_caught_by_the_seal(recorded: Path) -> None:
     conn = _raw(recorded)
     conn.execute("BEGIN")
     conn.execute("UPDATE revisions SET body = 'He was calm.' WHERE rev = 2")
+    conn.execute("UPDATE entries SET snippet = 'He was calm.'")  # the timeline's copy of its start too
     rev_row = conn.execute("SELECT id FROM revisions WHERE rev = 2").fetchone()[0]
     prev = ledger.GENESIS
     for seq, at, action, subject, payload in conn.execute(

@@ -202,6 +202,29 @@ def test_an_added_or_revised_entry_is_taken_in_place_without_reading_every_id(va
     assert not model.refresh_newest(vault.entries.count(client.id) + 5)  # counts disagree: reload on a worker
 
 
+def test_a_rows_snippet_comes_from_the_entry_not_the_whole_body(vault: Any) -> None:
+    """The timeline shows two lines of a body: kept beside the entry at each revision
+    (schema 12), so a page of long e-mails is not read body by body; entries written before
+    that (no snippet yet) are read from the body as before, the same text either way."""
+    from app.records.journal import SNIPPET_PREFIX, journal_rows
+
+    client = vault.clients.add("Mail")
+    long_body = "Dear Sam,\n\n  the   tiles were wrong. " + "x" * 200_000
+    first = vault.entries.log(client.id, EntryFields("email", datetime(2026, 1, 2, tzinfo=UTC), "Tiles", long_body))
+    older = vault.entries.log(client.id, EntryFields("note", datetime(2026, 1, 1, tzinfo=UTC), "Old", "An older   note."))
+    stored = vault.db.scalar("SELECT snippet FROM entries WHERE id = ?", (first.id,))
+    assert stored == long_body[:SNIPPET_PREFIX]
+    with vault.db.write() as conn:  # as a vault from before schema 12 has it
+        conn.execute("UPDATE entries SET snippet = NULL WHERE id = ?", (older.id,))
+    rows = {row.id: row for row in journal_rows(vault.db, [first.id, older.id])}
+    assert rows[first.id].snippet.startswith("Dear Sam, the tiles were wrong. xxx")
+    assert len(rows[first.id].snippet) == 320
+    assert rows[older.id].snippet == "An older note."
+    vault.entries.revise(first.id, EntryFields("email", datetime(2026, 1, 2, tzinfo=UTC), "Tiles", "Short now."))
+    assert journal_rows(vault.db, [first.id])[0].snippet == "Short now."
+    assert vault.verify().ok
+
+
 def test_a_batch_of_new_entries_is_inserted_in_runs_not_row_by_row(vault: Any) -> None:
     """An import of many files lands as one insertion per run of adjacent new rows (each
     insertion moves every row below it in the view: row by row, a 50-file import stalled the

@@ -49,7 +49,9 @@ def run_anchor(args: argparse.Namespace) -> int:
             else:
                 ctx.err(f"casefile: {result.error}; queued, retry with: casefile anchor --pending")
         if waiting:
-            ctx.err(f"{plural(len(waiting), 'timestamp request')} {'waits' if len(waiting) == 1 else 'wait'} for a TSA.")
+            ctx.err(
+                f"{plural(len(waiting), 'timestamp request')} {'waits' if len(waiting) == 1 else 'wait'} for a TSA."
+            )
     granted = sum(1 for r in results if r.ok)
     return 0 if granted or not results else 1
 

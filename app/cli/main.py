@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Casefile: an encrypted, timestamped record of a difficult client. "
         "Run without arguments to start the desktop app.",
     )
-    parser.add_argument("--version", action=_VersionAction, help="show the versions of Casefile and its parts, then exit")
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show the versions of Casefile and its parts, then exit"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

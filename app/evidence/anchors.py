@@ -340,5 +340,7 @@ def appendix_rows(vault: Vault) -> list[tuple[str, str]]:
     rows = [(f"Timestamp ({a.kind})", f"{a.sentence()} (token at ledger event {a.event_seq})") for a in anchors[-20:]]
     pending = len(vault.anchors.pending())
     if not anchors:
-        rows.append(("Timestamps", "none yet" + (f"; {plural(pending, 'request')} queued for a TSA" if pending else "")))
+        rows.append(
+            ("Timestamps", "none yet" + (f"; {plural(pending, 'request')} queued for a TSA" if pending else ""))
+        )
     return rows

@@ -138,7 +138,9 @@ def read_chat(
     skipped = len(conversation.messages) - len(fresh)
     items = conversation_items(conversation, source, fresh)
     if skipped:
-        items[0].notes.append(f"{plural(skipped, 'message')} already in the record {'was' if skipped == 1 else 'were'} skipped")
+        items[0].notes.append(
+            f"{plural(skipped, 'message')} already in the record {'was' if skipped == 1 else 'were'} skipped"
+        )
     return items, []
 
 

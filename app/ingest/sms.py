@@ -274,7 +274,9 @@ def read_sms_backup(source: Source, options: ChatOptions, client: ClientInfo) ->
     number_key = normalize_phone(collector.address) or collector.address
     notes = []
     if collector.bad_dates:
-        notes.append(f"{plural(collector.bad_dates, 'message')} without a readable date {'was' if collector.bad_dates == 1 else 'were'} left out")
+        notes.append(
+            f"{plural(collector.bad_dates, 'message')} without a readable date {'was' if collector.bad_dates == 1 else 'were'} left out"
+        )
     if collector.groups_skipped:
         notes.append(f"{collector.groups_skipped} group MMS with this number were left out (not a one-to-one message)")
     title = collector.contact or collector.address

@@ -305,7 +305,9 @@ def read_whatsapp(source: Source, options: ChatOptions, client: ClientInfo) -> C
         notes.append(f"a group chat of {len(senders)} senders: messages not from {him} are marked 'other'")
     missing = sum(len(m.media_missing) for m in messages)
     if missing:
-        notes.append(f"{plural(missing, 'media file')} named in the chat {'is' if missing == 1 else 'are'} not in the export")
+        notes.append(
+            f"{plural(missing, 'media file')} named in the chat {'is' if missing == 1 else 'are'} not in the export"
+        )
     return Conversation(
         service="WhatsApp",
         title=title,

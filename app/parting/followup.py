@@ -143,7 +143,9 @@ def log_follow_up_call(
     )  # here: app.records.entries at import time closes a cycle via app.vault
 
     when = when or now_utc()
-    fields = check_follow_up_call(vault, client_id, summary=summary, outcome=outcome, duration_min=duration_min, when=when)
+    fields = check_follow_up_call(
+        vault, client_id, summary=summary, outcome=outcome, duration_min=duration_min, when=when
+    )
     with vault.db.write() as conn:
         entry_id = insert_entry(conn, client_id, fields)
         mark_done(vault, client_id, "follow_up", done_at=when, entry_id=entry_id, note=summary[:500])

@@ -109,7 +109,9 @@ class Clients:
         self._on_change("client_added", client_id)
         return self.get(client_id)
 
-    def check_update(self, client_id: int, **changes: Any) -> tuple[Client, str, tuple[str, ...], tuple[str, ...], str, str]:
+    def check_update(
+        self, client_id: int, **changes: Any
+    ) -> tuple[Client, str, tuple[str, ...], tuple[str, ...], str, str]:
         """Raise InvalidInput (one line) when ``update`` would refuse these changes; the client
         as it is and its new name, emails, phones, address and notes (a read, no write)."""
         allowed = {"name", "emails", "phones", "address", "notes"}

@@ -9,6 +9,7 @@ from typing import Any
 from app import ledger
 from app.errors import Ambiguous, InvalidInput, NotFound
 from app.records.common import clean_list, clean_text, dumps, like_prefix, optional_amount, optional_non_negative
+from app.records.journal import SNIPPET_PREFIX
 from app.records.models import ENTRY_KINDS, Entry, EntryFields, Retraction, Revision, TimelineRow, normalize_choice
 from app.records.times import check_range, now_utc, offset_minutes, parse_utc_text, utc_text, with_offset
 from app.search import index_entry
@@ -123,8 +124,8 @@ def _insert_revision(conn: Connection, entry_id: int, rev: int, f: EntryFields, 
     row = conn.execute(f"SELECT {_REV_COLUMNS} FROM revisions WHERE id=?", (rev_id,)).fetchone()
     ledger.record(conn, "entry.revise" if rev > 1 else "entry.revision", f"revision:{rev_id}", revision_state(row))
     conn.execute(
-        "UPDATE entries SET current_rev=?, kind=?, occurred_utc=?, title=?, private=? WHERE id=?",
-        (rev, f.kind, utc_text(f.occurred_at), f.title, int(f.private), entry_id),
+        "UPDATE entries SET current_rev=?, kind=?, occurred_utc=?, title=?, private=?, snippet=? WHERE id=?",
+        (rev, f.kind, utc_text(f.occurred_at), f.title, int(f.private), f.body[:SNIPPET_PREFIX], entry_id),
     )
     index_entry(conn, entry_id)
 

@@ -323,6 +323,12 @@ MIGRATIONS: list[list[str]] = [
     # word typed (app/search.py): a word no longer term extends is searched as itself.
     # A view over search_index: it stores nothing.
     ["CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, 'row')"],
+    # 12 (issue 17): the start of the current revision's body beside the entry, for the
+    # timeline's rows (app/records/journal.py): ``substr(body, …)`` made SQLite load — and
+    # SQLCipher decrypt — every e-mail's whole body to show two lines of it. Kept in the
+    # revision's transaction, checked by verify; NULL for entries written before (read from
+    # the body as before).
+    ["ALTER TABLE entries ADD COLUMN snippet TEXT"],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
