@@ -311,7 +311,8 @@ def _check_entry_cache(conn: Connection, problem: Callable[[str], bool]) -> bool
               OR e.current_rev != (SELECT max(rev) FROM revisions WHERE entry_id = e.id)
               OR e.kind != r.kind OR e.occurred_utc != r.occurred_utc OR e.title != r.title
               OR e.private != r.private
-              OR (e.snippet IS NOT NULL AND e.snippet != substr(r.body, 1, {SNIPPET_PREFIX}))
+              OR (e.snippet IS NOT NULL AND (e.snippet != substr(r.body, 1, {SNIPPET_PREFIX})
+                  OR e.occurred_offset IS NOT r.occurred_offset OR e.occurred_tz IS NOT r.occurred_tz))
               OR e.attachment_count != (SELECT count(*) FROM attachments a WHERE a.entry_id = e.id)
               OR e.retracted != EXISTS (SELECT 1 FROM retractions x WHERE x.entry_id = e.id)
            LIMIT 5"""

@@ -53,6 +53,10 @@ TAMPERING = {
         "UPDATE entries SET snippet = 'He was calm.'",
         "entry:1 shows something other than its current revision",
     ),
+    "timeline time zone edited": (
+        "UPDATE entries SET occurred_tz = 'Asia/Tokyo'",
+        "entry:1 shows something other than its current revision",
+    ),
     "revision deleted": ("DELETE FROM revisions WHERE rev = 2", "revision:2 is recorded in the ledger but missing"),
     "attachment renamed": ("UPDATE attachments SET name = 'other.jpg'", "attachment:1 differs"),
     "attachment bytes changed": ("UPDATE blob_chunks SET data = zeroblob(length(data))", "no longer has its SHA-256"),

@@ -206,20 +206,31 @@ def test_a_rows_snippet_comes_from_the_entry_not_the_whole_body(vault: Any) -> N
     """The timeline shows two lines of a body: kept beside the entry at each revision
     (schema 12), so a page of long e-mails is not read body by body; entries written before
     that (no snippet yet) are read from the body as before, the same text either way."""
+    from zoneinfo import ZoneInfo
+
     from app.records.journal import SNIPPET_PREFIX, journal_rows
 
     client = vault.clients.add("Mail")
     long_body = "Dear Sam,\n\n  the   tiles were wrong. " + "x" * 200_000
-    first = vault.entries.log(client.id, EntryFields("email", datetime(2026, 1, 2, tzinfo=UTC), "Tiles", long_body))
-    older = vault.entries.log(client.id, EntryFields("note", datetime(2026, 1, 1, tzinfo=UTC), "Old", "An older   note."))
+    paris = datetime(2026, 1, 2, 9, tzinfo=ZoneInfo("Europe/Paris"))
+    first = vault.entries.log(client.id, EntryFields("email", paris, "Tiles", long_body, occurred_tz="Europe/Paris"))
+    older = vault.entries.log(
+        client.id, EntryFields("note", paris - timedelta(days=1), "Old", "An older   note.", occurred_tz="Europe/Paris")
+    )
     stored = vault.db.scalar("SELECT snippet FROM entries WHERE id = ?", (first.id,))
     assert stored == long_body[:SNIPPET_PREFIX]
+    before = {row.id: row for row in journal_rows(vault.db, [first.id, older.id])}
     with vault.db.write() as conn:  # as a vault from before schema 12 has it
-        conn.execute("UPDATE entries SET snippet = NULL WHERE id = ?", (older.id,))
+        conn.execute(
+            "UPDATE entries SET snippet = NULL, occurred_offset = NULL, occurred_tz = NULL WHERE id = ?", (older.id,)
+        )
     rows = {row.id: row for row in journal_rows(vault.db, [first.id, older.id])}
+    assert rows == before  # the same rows, from the entry or from its revision
     assert rows[first.id].snippet.startswith("Dear Sam, the tiles were wrong. xxx")
     assert len(rows[first.id].snippet) == 320
     assert rows[older.id].snippet == "An older note."
+    assert rows[older.id].occurred_offset == rows[first.id].occurred_offset == 60
+    assert rows[older.id].occurred_tz == "Europe/Paris"
     vault.entries.revise(first.id, EntryFields("email", datetime(2026, 1, 2, tzinfo=UTC), "Tiles", "Short now."))
     assert journal_rows(vault.db, [first.id])[0].snippet == "Short now."
     assert vault.verify().ok
@@ -343,7 +354,9 @@ def test_the_pages_beside_the_one_drawn_are_read_on_a_worker_and_stale_answers_a
     client = vault.clients.add("Pages")
     start = datetime(2026, 1, 1, 8, tzinfo=UTC)
     for i in range(30):  # two entries a day: every other row opens a day
-        vault.entries.log(client.id, EntryFields("note", start + timedelta(hours=12 * i), f"note {i}", body=f"body {i}"))
+        vault.entries.log(
+            client.id, EntryFields("note", start + timedelta(hours=12 * i), f"note {i}", body=f"body {i}")
+        )
 
     class Reads:
         def __init__(self, inner: Any) -> None:

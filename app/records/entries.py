@@ -124,8 +124,19 @@ def _insert_revision(conn: Connection, entry_id: int, rev: int, f: EntryFields, 
     row = conn.execute(f"SELECT {_REV_COLUMNS} FROM revisions WHERE id=?", (rev_id,)).fetchone()
     ledger.record(conn, "entry.revise" if rev > 1 else "entry.revision", f"revision:{rev_id}", revision_state(row))
     conn.execute(
-        "UPDATE entries SET current_rev=?, kind=?, occurred_utc=?, title=?, private=?, snippet=? WHERE id=?",
-        (rev, f.kind, utc_text(f.occurred_at), f.title, int(f.private), f.body[:SNIPPET_PREFIX], entry_id),
+        "UPDATE entries SET current_rev=?, kind=?, occurred_utc=?, title=?, private=?,"
+        " snippet=?, occurred_offset=?, occurred_tz=? WHERE id=?",
+        (
+            rev,
+            f.kind,
+            utc_text(f.occurred_at),
+            f.title,
+            int(f.private),
+            f.body[:SNIPPET_PREFIX],
+            offset_minutes(f.occurred_at),
+            f.occurred_tz,
+            entry_id,
+        ),
     )
     index_entry(conn, entry_id)
 

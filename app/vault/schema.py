@@ -323,12 +323,16 @@ MIGRATIONS: list[list[str]] = [
     # word typed (app/search.py): a word no longer term extends is searched as itself.
     # A view over search_index: it stores nothing.
     ["CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, 'row')"],
-    # 12 (issue 17): the start of the current revision's body beside the entry, for the
-    # timeline's rows (app/records/journal.py): ``substr(body, …)`` made SQLite load — and
-    # SQLCipher decrypt — every e-mail's whole body to show two lines of it. Kept in the
-    # revision's transaction, checked by verify; NULL for entries written before (read from
-    # the body as before).
-    ["ALTER TABLE entries ADD COLUMN snippet TEXT"],
+    # 12 (issue 17): what a timeline row shows of the current revision, beside the entry
+    # (app/records/journal.py): the body's start, the time's own offset and zone. Reading them
+    # from the revision loaded — and SQLCipher decrypted — every e-mail's whole row, about a
+    # page each. Kept in the revision's transaction, checked by verify; NULL for entries
+    # written before (then read from the revision, as before).
+    [
+        "ALTER TABLE entries ADD COLUMN snippet TEXT",
+        "ALTER TABLE entries ADD COLUMN occurred_offset INTEGER",
+        "ALTER TABLE entries ADD COLUMN occurred_tz TEXT",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
