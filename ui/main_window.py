@@ -403,7 +403,9 @@ class MainWindow(QMainWindow):
         if self.locking or not self.timeline.replace_ids(result):
             return
         view = self.timeline_view
-        if selected is not None and (row := self.timeline.row_of(selected)) >= 0:
+        if selected is not None and self.current_entry_id() == selected:
+            pass  # kept through the insertions: selecting it again would show it again (~40 ms)
+        elif selected is not None and (row := self.timeline.row_of(selected)) >= 0:
             view.selectionModel().setCurrentIndex(
                 self.timeline.index(row, 0),
                 view.selectionModel().SelectionFlag.ClearAndSelect | view.selectionModel().SelectionFlag.Rows,
