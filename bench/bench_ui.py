@@ -56,11 +56,12 @@ def fill(vault: object, clients: dict[str, int]) -> None:
                 kind = KINDS[i % len(KINDS)]
                 at = utc_text(start + step * i)
                 title = f"{kind} number {i} with {name}"
-                entries.append((entry_id, client_id, now, kind, at, title, i % 13 == 0))
-                revisions.append((entry_id, now, kind, at, title, f"What happened, take {i}."))
-            conn.executemany(
+                body = f"What happened, take {i}."
+                entries.append((entry_id, client_id, now, kind, at, title, i % 13 == 0, body))
+                revisions.append((entry_id, now, kind, at, title, body))
+            conn.executemany(  # with what the app keeps beside the entry (schema 12)
                 "INSERT INTO entries(id, client_id, recorded_at, current_rev, kind, occurred_utc, title,"
-                " attachment_count) VALUES (?,?,?,1,?,?,?,?)",
+                " attachment_count, snippet, occurred_offset) VALUES (?,?,?,1,?,?,?,?,?,0)",
                 entries,
             )
             conn.executemany(
