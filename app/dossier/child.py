@@ -330,16 +330,9 @@ def child_main(conn: Any) -> None:
     vault = None
     try:
         _, path, options, prepared_at = conn.recv()
-        key = bytearray(KEY_BYTES)
-        try:
-            if conn.recv_bytes_into(key) != KEY_BYTES:
-                raise CasefileError(STOPPED)
-            from app.vault.vault import Vault
-
-            vault = Vault.open_read_only(Path(path), key)
-        finally:
-            for i in range(len(key)):
-                key[i] = 0
+        vault = open_sent_vault(conn, path)
+        if vault is None:
+            raise CasefileError(STOPPED)
         _serve(conn, vault, options, prepared_at)
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         pass  # the parent went away or killed the export: nothing to say to anyone
@@ -348,6 +341,23 @@ def child_main(conn: Any) -> None:
             vault.lock()  # closes every connection and wipes the key
         with contextlib.suppress(OSError):
             conn.close()
+
+
+def open_sent_vault(conn: Any, path: str) -> Any:
+    """The vault at ``path``, opened read-only with the raw key that comes next on ``conn``
+    (the parent's ``Vault.send_data_key``), or None if what came is no key; this process's
+    copy of the key is wiped at once. The export child and the layout helper
+    (layout_helper.py) both start so."""
+    key = bytearray(KEY_BYTES)
+    try:
+        if conn.recv_bytes_into(key) != KEY_BYTES:
+            return None
+        from app.vault.vault import Vault
+
+        return Vault.open_read_only(Path(path), key)
+    finally:
+        for i in range(len(key)):
+            key[i] = 0
 
 
 def _serve(conn: Any, vault: Any, options: Any, prepared_at: datetime) -> None:

@@ -132,8 +132,9 @@ def build_dossier_pdf(
     steps.start("select", 1)
     selection = select(vault, options)
     # A large dossier is laid out on two cores: the helper process starts now, beside the rest.
-    helper = LayoutHelper.start(vault, steps.check) if worth_it(selection) else None
+    helper = None
     if worth_it(selection):
+        helper = LayoutHelper.start(vault, steps.check)
         check_required(helper is not None)
     try:
         return _build(vault, options, selection, steps, prepared_at, helper)

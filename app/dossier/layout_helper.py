@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     from app.dossier.select import Selection
 
 MIN_WORK = 120  # entries + attached files: below it the helper's start costs more than it saves
-KEY_BYTES = 32
 POLL_S = 0.05
 JOIN_S = 5.0
 TICKS_EVERY = 4  # pages per progress message
@@ -122,7 +121,6 @@ class LayoutHelper:
         self._printed: Laid | None = None
         self._done = False
         self._error: tuple[str, str] | None = None
-        self.pages_ticked = 0
 
     @classmethod
     def start(cls, vault: Any, check: Callable[[], None] = lambda: None) -> LayoutHelper | None:
@@ -266,17 +264,12 @@ def helper_main(conn: Any) -> None:
     _die_with_parent()
     vault = None
     try:
-        _, path = conn.recv()
-        key = bytearray(KEY_BYTES)
-        try:
-            if conn.recv_bytes_into(key) != KEY_BYTES:
-                return
-            from app.vault.vault import Vault
+        from app.dossier.child import open_sent_vault
 
-            vault = Vault.open_read_only(Path(path), key)
-        finally:
-            for i in range(len(key)):
-                key[i] = 0
+        _, path = conn.recv()
+        vault = open_sent_vault(conn, path)
+        if vault is None:
+            return
         from app.dossier.text import register_fonts
 
         register_fonts()  # while the parent numbers the exhibits
@@ -303,8 +296,7 @@ def _lay_out(
     conn: Any, vault: Any, selection: Any, exhibits: Any, prepared_at: Any, production: Any, legend: str, todo: Any
 ) -> None:
     from app.dossier.layout import Layout
-    from app.dossier.pdf import EXHIBITS, FRAME_WIDTH, PHOTO_HEIGHT, lay_out
-    from app.dossier.photos import PhotoPrefetcher
+    from app.dossier.pdf import lay_out, lay_out_all
 
     layout = Layout(vault, selection, exhibits, prepared_at, production=production, legend=legend)
     drawn = [0]
@@ -315,17 +307,14 @@ def _lay_out(
             conn.send(("ticks", drawn[0]))
             drawn[0] = 0
 
-    def sent(message: tuple[Any, ...]) -> None:
+    def sent(*message: Any) -> None:
         conn.send(("ticks", drawn[0]))
         drawn[0] = 0
         conn.send(message)
 
     layout.tick = tick
     parsed: dict[Any, dict[Any, Any]] = {piece: {} for piece in todo if piece.twice}  # the front's cells
-    shown = [ex for piece in todo if piece.part == EXHIBITS for ex in exhibits[piece.start : piece.stop]]
-    with PhotoPrefetcher(vault, shown, FRAME_WIDTH, PHOTO_HEIGHT) as layout.photos:
-        for piece in todo:
-            sent(("laid out", piece, lay_out(layout, piece, measure=piece.twice, parsed=parsed.get(piece))))
+    lay_out_all(layout, todo, parsed, done=lambda piece, laid: sent("laid out", piece, laid))
     conn.send(("done",))
     by_number = {ex.number: ex for ex in exhibits}
     while (asked := conn.recv())[0] == "print":  # the front, printed with every number placed
@@ -340,7 +329,7 @@ def _lay_out(
                 reason,
             )
         front = next(piece for piece in todo if piece.twice)
-        sent(("printed", lay_out(layout, front, parsed=parsed[front])))
+        sent("printed", lay_out(layout, front, parsed=parsed[front]))
 
 
 def _die_with_parent() -> None:

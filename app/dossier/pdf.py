@@ -215,12 +215,12 @@ def build_parts(layout: Layout, helper: LayoutHelper | None = None) -> list[byte
 
         layout.tick = tick
     try:
-        laid = _lay_out_all(layout, mine, parsed)
+        laid = lay_out_all(layout, mine, parsed)
         if helper is not None:
             laid.update(helper.results(own_tick))
             check_required(all(piece in laid for piece in theirs))
             # A helper that could not finish (it died, or could not start): the rest here.
-            laid.update(_lay_out_all(layout, [piece for piece in theirs if piece not in laid], parsed))
+            laid.update(lay_out_all(layout, [piece for piece in theirs if piece not in laid], parsed))
         _place(layout, order[:-1], laid)
         laid[back] = lay_out(layout, back, measure=True, parsed=parsed[back])
         return _print(layout, order, laid, parsed, helper, own_tick)
@@ -275,14 +275,21 @@ def pieces(layout: Layout, share: float) -> list[Piece]:
     return out
 
 
-def _lay_out_all(layout: Layout, todo: list[Piece], parsed: dict[Piece, dict[Any, Any]]) -> dict[Piece, Laid]:
+def lay_out_all(
+    layout: Layout,
+    todo: list[Piece],
+    parsed: dict[Piece, dict[Any, Any]],
+    done: Callable[[Piece, Laid], None] = lambda piece, laid: None,
+) -> dict[Piece, Laid]:
     """Lay out ``todo`` in order, the twice-printed ones measured only; the photos of its
-    exhibits are decoded ahead in worker threads meanwhile."""
+    exhibits are decoded ahead in worker threads meanwhile. ``done`` is told of each piece
+    as it is laid out (the layout helper sends it on at once)."""
     shown = [ex for piece in todo if piece.part == EXHIBITS for ex in layout.exhibits[piece.start : piece.stop]]
     laid: dict[Piece, Laid] = {}
     with PhotoPrefetcher(layout.vault, shown, FRAME_WIDTH, PHOTO_HEIGHT) as layout.photos:
         for piece in todo:
             laid[piece] = lay_out(layout, piece, measure=piece.twice, parsed=parsed.get(piece))
+            done(piece, laid[piece])
     return laid
 
 
