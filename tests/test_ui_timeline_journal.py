@@ -318,22 +318,27 @@ def test_after_an_insertion_the_page_drawn_is_made_of_the_rows_already_read(vaul
             return self.inner.timeline_ids(*a, **kw)
 
         def journal_rows(self, ids: list[int]) -> Any:
-            self.on_gui += threading.current_thread() is threading.main_thread()
+            if threading.current_thread() is threading.main_thread():
+                self.on_gui += 1
+                self.ids_on_gui += len(ids)
             return self.inner.journal_rows(ids)
+
+        ids_on_gui = 0
 
     repo = Reads(vault.entries)
     tasks = Tasks(parent=qapp)
     model = TimelineModel(repo, zone=UTC, tasks=tasks)
     model.set_client(client.id)
     assert model.index(0, 0).data(JOURNAL_ROLE).row.title == "note 19"
-    reads = repo.on_gui
+    reads, ids_read = repo.on_gui, repo.ids_on_gui
+    vault.entries.log(client.id, EntryFields("note", start + timedelta(days=9, hours=5), "in the middle"))  # a 2nd run
     same_day = vault.entries.log(client.id, EntryFields("call", start + timedelta(days=19, hours=2), "same day, later"))
     vault.entries.revise(model.entry_id(5) or 0, EntryFields("note", start + timedelta(days=14), "note 14, edited"))
     assert model.refresh_newest(vault.entries.count(client.id))
     assert model.entry_id(0) == same_day.id and model.index(0, 0).data(FIRST_OF_DAY_ROLE)
     assert not model.index(1, 0).data(FIRST_OF_DAY_ROLE)  # no longer the first row of its day
     assert [model.index(r, 0).data(JOURNAL_ROLE).row.title for r in (1, 2)] == ["note 19", "note 18"]
-    assert repo.on_gui == reads + 1  # the new row only
+    assert repo.on_gui == reads + 1 and repo.ids_on_gui == ids_read + 2  # the two new rows only, both runs
     assert model.index(6, 0).data(JOURNAL_ROLE).row.title == "note 14"  # as read before, for now
     qtbot.waitUntil(lambda: model.index(6, 0).data(JOURNAL_ROLE).row.title == "note 14, edited", timeout=10_000)
     assert repo.on_gui == reads + 1  # read again on a worker

@@ -235,8 +235,12 @@ class TimelineModel(QAbstractTableModel):
         of reading and building it on the GUI thread — an import of many files inserts rows at
         every commit."""
         if inserted and self._tasks is not None:
-            spare = {made.row.id: made for page in self._pages.values() for made in page if made is not None}
-            self._spare = spare if len(spare) < 2 * MAX_PAGES * PAGE_SIZE else {}
+            # Added to what an earlier run of the same insertion kept (its pages are gone now).
+            self._spare.update(
+                (made.row.id, made) for page in self._pages.values() for made in page if made is not None
+            )
+            if len(self._spare) >= 2 * MAX_PAGES * PAGE_SIZE:
+                self._spare = {}
         else:
             self._spare = {}
         self._pages.clear()
@@ -285,22 +289,9 @@ class TimelineModel(QAbstractTableModel):
         if len(fresh) != added or [i for i in newest if i not in set(fresh)] != old[: len(newest) - added]:
             return False
         self._generation += 1
-        fresh_set = set(fresh)
-        # One insertion per run of adjacent new rows (an import of 50 files: one, not 50 — each
-        # insertion makes the view and its selection model move every row below it).
-        position = 0
-        while position < len(newest):
-            if newest[position] not in fresh_set:
-                position += 1
-                continue
-            end = position
-            while end + 1 < len(newest) and newest[end + 1] in fresh_set:
-                end += 1
-            self.beginInsertRows(QModelIndex(), position, end)
-            self._ids[position:position] = newest[position : end + 1]
-            self._forget_rows(inserted=True)
-            self.endInsertRows()
-            position = end + 1
+        runs = insertion_runs(old[: len(newest) - added], newest)
+        assert runs is not None  # checked above: newest is the shown rows with the fresh ones among them
+        self._insert_runs(newest, runs)
         if not added and old:
             self._forget_rows()
             self.dataChanged.emit(self.index(0, 0), self.index(len(old) - 1, len(HEADERS) - 1))
@@ -333,12 +324,18 @@ class TimelineModel(QAbstractTableModel):
             self._forget_rows()
             self.endResetModel()
             return True
+        self._insert_runs(ids, runs)
+        return True
+
+    def _insert_runs(self, new: list[int], runs: list[tuple[int, int]]) -> None:
+        """Take ``new``'s ids at ``runs`` (``insertion_runs``), one insertion per run: each
+        insertion makes the view and its selection model move every row below it (an import of
+        50 files row by row was 50 of them)."""
         for position, count in runs:
             self.beginInsertRows(QModelIndex(), position, position + count - 1)
-            self._ids[position:position] = ids[position : position + count]
+            self._ids[position:position] = new[position : position + count]
             self._forget_rows(inserted=True)
             self.endInsertRows()
-        return True
 
     def entry_changed(self, entry_id: int) -> bool:
         """A revision or retraction: refetch that row's page only. If its time moved past a
