@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.helpers.cli import CliRunner
 from tests.helpers.ui import PASSPHRASE
+from ui.models.roles import COUNT_ROLE
 
 
 def _cli(session: Any, tmp_path: Path) -> CliRunner:
@@ -84,3 +85,43 @@ def test_an_old_entry_logged_elsewhere_lands_in_place_and_the_selection_stays(
     assert model.data(model.index(rows_before, 3)) == "Remembered from 2019"  # the oldest, at the bottom
     assert window.current_entry_id() == selected
     assert window.timeline_view.currentIndex().row() == 1
+
+
+def test_what_a_commit_elsewhere_changed_is_read_on_a_worker(
+    demo_session: Any, qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The refresh after another process's commit reads the client list, the newest ids, the
+    shown entry and the reminders due on a worker: read on the GUI thread they stalled it
+    25-45 ms at every poll while a watched Inbox imported."""
+    import threading
+
+    import ui.parting.reminders_panel as reminders_panel
+    from app.records.clients import Clients
+    from app.records.entries import Entries
+
+    window = demo_session.window
+    busiest = max(demo_session.vault.clients.list(), key=lambda c: c.entry_count)
+    window.select_client(busiest.id)
+    window.select_entry(window.timeline.entry_id(1))
+    qtbot.waitUntil(lambda: window.detail.entry is not None, timeout=5000)
+    rows_before = window.timeline.rowCount()
+    on_gui: list[str] = []
+    off_gui: list[str] = []
+
+    def watched(name: str, fn: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            (on_gui if threading.current_thread() is threading.main_thread() else off_gui).append(name)
+            return fn(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(Clients, "list", watched("clients", Clients.list))
+    monkeypatch.setattr(Entries, "timeline_ids", watched("newest ids", Entries.timeline_ids))
+    monkeypatch.setattr(Entries, "get", watched("entry", Entries.get))
+    monkeypatch.setattr(reminders_panel, "due_reminders", watched("reminders", reminders_panel.due_reminders))
+
+    _cli(demo_session, tmp_path).ok("log", busiest.name, "--kind", "note", "--title", "Noted elsewhere")
+    qtbot.waitUntil(lambda: window.timeline.rowCount() == rows_before + 1, timeout=5000)
+    assert window.clients.index(window.clients.row_of(busiest.id), 0).data(COUNT_ROLE) == busiest.entry_count + 1
+    assert {"clients", "newest ids", "entry", "reminders"} <= set(off_gui)
+    assert on_gui == []

@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
             rows = range(self.client_filter.rowCount())
             busiest = max(rows, key=lambda r: (self.client_filter.index(r, 0).data(COUNT_ROLE) or 0, -r))
             self.client_view.setCurrentIndex(self.client_filter.index(busiest, 0))
+        self._refreshing = self._refresh_again = False  # refresh_from_elsewhere's read is out / one more
         self.live = LiveRefresh(vault, self)
         self.live.changed.connect(self.refresh_from_elsewhere)
         self.clipboard: Any = None  # the session's SecureClipboard (set by Session), for Copy
@@ -214,7 +215,11 @@ class MainWindow(QMainWindow):
         self.fetch_mail_action = self._action("Fetch mail…", "email", [], self.fetch_mail)
         self.reminders_action = self._action("Reminders", "reminders", ["Ctrl+R"], lambda: self.reminders.toggle())
         self.add_reminder_action = self._action(
-            "Add reminder…", "reminders", ["Ctrl+Shift+M"], lambda: self.reminders.add_reminder(), "Add a dated reminder"
+            "Add reminder…",
+            "reminders",
+            ["Ctrl+Shift+M"],
+            lambda: self.reminders.add_reminder(),
+            "Add a dated reminder",
         )
         self.parting_button.setDefaultAction(self.parting_action)
         self.parting_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -257,7 +262,9 @@ class MainWindow(QMainWindow):
         edit_menu = menus.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.search_action])
         client_menu = menus.addMenu("&Client")
-        client_menu.addActions([self.edit_client_action, self.status_action, self.parting_action, self.fetch_mail_action])
+        client_menu.addActions(
+            [self.edit_client_action, self.status_action, self.parting_action, self.fetch_mail_action]
+        )
         client_menu.addAction(self.add_reminder_action)
         entry_menu = menus.addMenu("&Entry")
         for action in (self.log_action, self.edit_action, self.retract_action):
@@ -332,7 +339,9 @@ class MainWindow(QMainWindow):
         entry_id = self.current_entry_id()
         if entry_id is None:
             self.detail.clear()
-        else:
+        elif self.detail.entry is None or self.detail.entry.id != entry_id:
+            # Rows inserted above the selection re-announce it: the pane shows it already (a
+            # change to it is shown by _entry_changed or the refresh after a commit elsewhere).
             self.detail.show_entry(entry_id)
 
     def select_client(self, client_id: int) -> None:
@@ -384,20 +393,56 @@ class MainWindow(QMainWindow):
 
     def refresh_from_elsewhere(self) -> None:
         """Something committed outside this window's own events (the CLI, ``casefile watch``, a
-        second window): refresh client counts, the timeline, the detail pane and reminders,
-        keeping the selected client, the selected entry and the rows in view."""
+        second window, the watched Inbox): refresh client counts, the timeline, the detail pane
+        and reminders, keeping the selected client, the selected entry and the rows in view.
+
+        What changed is read on a worker, from one snapshot (the clients with their counts, the
+        shown client's newest ids, the entry in the detail pane, the reminders due); the GUI
+        thread only applies it. Read here, those reads cost 25-45 ms of the GUI thread while an
+        Inbox was importing (every statement gives the GIL up and waits to have it back). A
+        commit seen while a read is out asks for one more read once it is back."""
         if self.locking:
             return
-        self._reload_clients()
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        vault, shown = self.vault, self.detail.entry
+        newest, reminders = self.timeline.newest_reader(), self.reminders.panel.reader()
+
+        def read() -> tuple[Any, ...]:
+            with vault.snapshot():
+                fresh = vault.entries.get(shown.id) if shown is not None else None
+                return vault.clients.list(), newest(), fresh, reminders()
+
+        self._tasks.run(read, self._refreshed_from_elsewhere, self._refresh_failed)
+
+    def _refreshed_from_elsewhere(self, read: tuple[Any, ...]) -> None:
+        self._refreshing = False
+        if self.locking:
+            return
+        clients, (client_id, newest), fresh, reminders = read
+        current = self.current_client()
+        self.clients.show(clients)
+        if current is not None:
+            self.select_client(current.id)
         client = self.current_client()
-        if client is not None and not self.timeline.refresh_newest(client.entry_count):
-            self._reload_timeline()
-        if client is not None:
-            self.strip.load(self.vault.entries, self.timeline.client_id, self._tasks)
+        self._show_client_header(client)
+        if client is not None and client.id == client_id == self.timeline.client_id:
+            if not self.timeline.refresh_newest(client.entry_count, newest):
+                self._reload_timeline()
+            self.strip.load(self.vault.entries, client_id, self._tasks)
         shown = self.detail.entry
-        if shown is not None and self.vault.entries.get(shown.id) != shown:
+        if shown is not None and fresh is not None and fresh.id == shown.id and fresh != shown:
             self.detail.show_entry(shown.id)
-        self.reminders.panel.refresh()
+        self.reminders.panel.show_rows(reminders)
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh_from_elsewhere()
+
+    def _refresh_failed(self, _error: BaseException) -> None:
+        """The read failed (the vault locking under it): the next commit seen asks again."""
+        self._refreshing = self._refresh_again = False
 
     def _timeline_reloaded(self, result: Any, selected: int | None, top: int | None, scrolled: int) -> None:
         if self.locking or not self.timeline.replace_ids(result):

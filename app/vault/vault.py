@@ -381,6 +381,14 @@ class Vault:
         with self._db.read() as conn:
             yield from iter_search(conn, text, limit=limit, page=page, cancelled=cancelled)
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read made on this thread inside the block sees the vault as of one moment
+        (one read transaction on this thread's read connection): a client's entry count and
+        its newest ids read apart could straddle a commit made in between."""
+        with self._db.read():
+            yield
+
     def data_version(self) -> int:
         """A number that changes when another connection (another Casefile process, or this
         process's writer) commits: one tiny read on the calling thread's read connection,

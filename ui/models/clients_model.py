@@ -31,8 +31,12 @@ class ClientListModel(QAbstractListModel):
 
     def reload(self) -> None:
         """A real reload: names, statuses and counts may all have changed."""
+        self.show(self._repo.list() if self._repo is not None else [])
+
+    def show(self, clients: list[Client]) -> None:
+        """The clients as read elsewhere (``repo.list()`` on a worker)."""
         self.beginResetModel()
-        self._clients = self._repo.list() if self._repo is not None else []
+        self._clients = list(clients)
         self.endResetModel()
 
     def clear(self) -> None:

@@ -270,16 +270,18 @@ class TimelineModel(QAbstractTableModel):
             self._forget_rows()
             self.endResetModel()
 
-    def refresh_newest(self, total: int) -> bool:
+    def refresh_newest(self, total: int, newest: list[int] | None = None) -> bool:
         """Something was added or changed (here or by another connection). Fetched rows may have
         changed, so they are forgotten (the visible page is read again: one small read); entries
         added among the newest ``FIRST_IDS`` are inserted in place, so the selection and the rows
-        in view stay — one bounded read, never every id. ``total`` is the client's entry count.
+        in view stay — one bounded read, never every id. ``total`` is the client's entry count;
+        ``newest``, its newest ids if a worker read them (``newest_reader``) with that count.
         Returns False when more than that changed: then the caller reads every id on a worker and
         hands them to ``replace_ids``."""
         if self._repo is None or self._client_id is None:
             return True
-        newest = self._repo.timeline_ids(self._client_id, limit=FIRST_IDS)
+        if newest is None:
+            newest = self._repo.timeline_ids(self._client_id, limit=FIRST_IDS)
         old = self._ids
         added = total - len(old)
         if added < 0 or added > len(newest):
@@ -296,6 +298,17 @@ class TimelineModel(QAbstractTableModel):
             self._forget_rows()
             self.dataChanged.emit(self.index(0, 0), self.index(len(old) - 1, len(HEADERS) - 1))
         return True
+
+    def newest_reader(self) -> Any:
+        """A function for a worker: (the client shown now, its newest ids) for ``refresh_newest``."""
+        repo, client_id = self._repo, self._client_id
+
+        def read() -> tuple[int | None, list[int] | None]:
+            if repo is None or client_id is None:
+                return client_id, None
+            return client_id, repo.timeline_ids(client_id, limit=FIRST_IDS)
+
+        return read
 
     def all_ids_loader(self) -> Any:
         """A function for a worker that reads every id of this client and finds where the new

@@ -175,9 +175,22 @@ class RemindersPanel(QWidget):
         if not self._vault.is_open:  # locked: the minute timer (or a write that landed as the vault locked) between a lock and this panel's deletion
             self.timer.stop()
             return
-        zone = owner_zone(self._vault)
-        now = self.now() or now_utc()
-        rows = due_reminders(self._vault, now=now, zone=zone)
+        self.show_rows(self.reader()())
+
+    def reader(self) -> Any:
+        """A function for a worker: what ``show_rows`` shows (the reminders due, in the owner's zone)."""
+        vault, now = self._vault, self.now() or now_utc()
+
+        def read() -> tuple[list[DueReminder], tzinfo, datetime]:
+            zone = owner_zone(vault)
+            return due_reminders(vault, now=now, zone=zone), zone, now
+
+        return read
+
+    def show_rows(self, read: tuple[list[DueReminder], tzinfo, datetime]) -> None:
+        if not self._vault.is_open:
+            return
+        rows, zone, now = read
         self.model.set_rows(rows, zone, now)
         self._enable_buttons()
         # Text, not visibility: a hidden label would give its stretch to the button.
