@@ -66,8 +66,8 @@ def test_timeline_fetches_pages_not_everything(vault: Any, qtmodeltester: Any) -
         def __init__(self, inner: Any) -> None:
             self.inner, self.pages = inner, 0
 
-        def timeline_ids(self, *a: Any, **kw: Any) -> list[int]:
-            return self.inner.timeline_ids(*a, **kw)
+        def timeline_id_array(self, *a: Any, **kw: Any) -> Any:
+            return self.inner.timeline_id_array(*a, **kw)
 
         def journal_rows(self, ids: list[int]) -> Any:
             self.pages += 1

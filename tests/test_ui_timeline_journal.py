@@ -173,9 +173,9 @@ def test_an_added_or_revised_entry_is_taken_in_place_without_reading_every_id(va
         def __init__(self, inner: Any) -> None:
             self.inner, self.limits = inner, []
 
-        def timeline_ids(self, *a: Any, limit: int | None = None, **kw: Any) -> list[int]:
+        def timeline_id_array(self, *a: Any, limit: int | None = None, **kw: Any) -> Any:
             self.limits.append(limit)
-            return self.inner.timeline_ids(*a, limit=limit, **kw)
+            return self.inner.timeline_id_array(*a, limit=limit, **kw)
 
         def journal_rows(self, ids: list[int]) -> Any:
             return self.inner.journal_rows(ids)
@@ -314,8 +314,8 @@ def test_after_an_insertion_the_page_drawn_is_made_of_the_rows_already_read(vaul
         def __init__(self, inner: Any) -> None:
             self.inner, self.on_gui = inner, 0
 
-        def timeline_ids(self, *a: Any, **kw: Any) -> list[int]:
-            return self.inner.timeline_ids(*a, **kw)
+        def timeline_id_array(self, *a: Any, **kw: Any) -> Any:
+            return self.inner.timeline_id_array(*a, **kw)
 
         def journal_rows(self, ids: list[int]) -> Any:
             if threading.current_thread() is threading.main_thread():
@@ -369,8 +369,8 @@ def test_the_pages_beside_the_one_drawn_are_read_on_a_worker_and_stale_answers_a
             self.hold: threading.Event | None = None  # set: a worker's read waits for it
             self.held = threading.Event()
 
-        def timeline_ids(self, *a: Any, **kw: Any) -> list[int]:
-            return self.inner.timeline_ids(*a, **kw)
+        def timeline_id_array(self, *a: Any, **kw: Any) -> Any:
+            return self.inner.timeline_id_array(*a, **kw)
 
         def journal_rows(self, ids: list[int]) -> Any:
             if threading.current_thread() is threading.main_thread():
@@ -498,3 +498,52 @@ def test_the_journal_moves_like_a_list_home_end_and_tab(qtbot: Any) -> None:
     assert [i.row() for i in view.selectionModel().selectedRows()] == [1]
     qtbot.keyClick(view, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is after, timeout=2000)  # Tab leaves the journal instead of walking its hidden columns
+
+
+def test_when_the_rest_of_the_ids_arrive_the_pages_read_stay_and_the_cut_one_is_read_again(
+    vault: Any, qapp: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    """A long client shows its newest ids first and gets the rest from a worker: the pages
+    built meanwhile stay (no page is built again on the GUI thread for rows already shown),
+    except the last one, which the first read cut short."""
+    import threading
+
+    from ui.models import timeline_model
+    from ui.models.roles import JOURNAL_ROLE
+    from ui.models.timeline_model import TimelineModel
+    from ui.workers import Tasks
+
+    monkeypatch.setattr(timeline_model, "PAGE_SIZE", 8)
+    monkeypatch.setattr(timeline_model, "FIRST_IDS", 12)  # page 0 whole, page 1 cut at 4 rows
+    client = vault.clients.add("Long")
+    start = datetime(2026, 1, 1, 8, tzinfo=UTC)
+    for i in range(20):
+        vault.entries.log(client.id, EntryFields("note", start + timedelta(hours=i), f"note {i}"))
+
+    class Reads:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.on_gui = inner, []
+
+        def timeline_id_array(self, *a: Any, **kw: Any) -> Any:
+            return self.inner.timeline_id_array(*a, **kw)
+
+        def journal_rows(self, ids: list[int]) -> Any:
+            if threading.current_thread() is threading.main_thread():
+                self.on_gui.append(len(ids))
+            return self.inner.journal_rows(ids)
+
+    repo = Reads(vault.entries)
+    model = TimelineModel(repo, zone=UTC, tasks=Tasks(parent=qapp))
+    model.set_client(client.id)
+    assert model.rowCount() == 12
+    assert model.index(0, 0).data(JOURNAL_ROLE).row.title == "note 19"
+    assert model.index(11, 0).data(JOURNAL_ROLE).row.title == "note 8"
+    assert repo.on_gui == [8, 5]  # page 0; page 1 as far as it went (and the row above it)
+    with qtbot.waitSignal(model.rowsInserted, timeout=5000):
+        model.start_pending_load()
+    assert model.rowCount() == 20
+    repo.on_gui.clear()
+    assert model.index(0, 0).data(JOURNAL_ROLE).row.title == "note 19"
+    assert repo.on_gui == []  # page 0 kept
+    assert [model.index(r, 0).data(JOURNAL_ROLE).row.title for r in (11, 12, 15)] == ["note 8", "note 7", "note 4"]
+    assert repo.on_gui == [9]  # page 1 read again, whole now

@@ -1,6 +1,7 @@
 """The timeline of one client: a model over entry ids, newest first, rows fetched in pages.
 
-The model holds only the ids (``vault.entries.timeline_ids``); a page of journal rows
+The model holds only the ids (``vault.entries.timeline_id_array``: 8 bytes each, nothing for the
+garbage collector to walk); a page of journal rows
 (``journal_rows``: time, kind, title, the body's start, marks, thumbnail hash) is fetched
 the first time a view asks for one of its rows, with every text the view draws made then,
 and at most ``MAX_PAGES`` pages are kept, so a client with a million entries costs a
@@ -11,7 +12,9 @@ stay for accessibility, copies and tests.
 
 from __future__ import annotations
 
+from array import array
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -162,7 +165,7 @@ class TimelineModel(QAbstractTableModel):
         self._pending: Any = None
         self.zone = zone  # the zone days and times are shown in (None: the machine's)
         self._client_id: int | None = None
-        self._ids: list[int] = []
+        self._ids: array[int] = array("q")
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, list[_Row | None]] = OrderedDict()
         self._rows_epoch = 0  # changes whenever fetched rows are forgotten
@@ -188,13 +191,13 @@ class TimelineModel(QAbstractTableModel):
         self.beginResetModel()
         self._client_id = client_id
         has_client = self._repo is not None and client_id is not None
-        self._ids = self._repo.timeline_ids(client_id, limit=limit) if has_client else []
+        self._ids = self._repo.timeline_id_array(client_id, limit=limit) if has_client else array("q")
         self._forget_rows()
         self.endResetModel()
         self._pending = None
         if has_client and limit is not None and len(self._ids) == limit:
             generation, repo = self._generation, self._repo
-            self._pending = lambda: (generation, repo.timeline_ids(client_id))
+            self._pending = lambda: (generation, repo.timeline_id_array(client_id))
 
     def start_pending_load(self) -> None:
         """Read the rest of the ids on a worker. Called once the first screen has painted: the
@@ -203,7 +206,7 @@ class TimelineModel(QAbstractTableModel):
         if pending is not None:
             self._tasks.run(pending, self._all_ids_arrived, lambda _error: None)
 
-    def _all_ids_arrived(self, result: tuple[int, list[int]]) -> None:
+    def _all_ids_arrived(self, result: tuple[int, array[int]]) -> None:
         generation, ids = result
         if generation != self._generation:
             return  # another client (or a lock) came in between
@@ -211,7 +214,11 @@ class TimelineModel(QAbstractTableModel):
         if ids[: len(old)] == old and len(ids) > len(old):
             self.beginInsertRows(QModelIndex(), len(old), len(ids) - 1)
             self._ids = ids
-            self._forget_rows()  # the last cached page was cut short by the first read
+            # The pages read so far stay (the rows in view are not built again on the GUI
+            # thread), but for the last one, which the first read may have cut short.
+            for page_no in [page_no for page_no in self._pages if page_no >= len(old) // PAGE_SIZE]:
+                del self._pages[page_no]
+            self._row_of = None
             self.endInsertRows()
         elif ids != old:
             self.beginResetModel()
@@ -224,7 +231,7 @@ class TimelineModel(QAbstractTableModel):
         self.beginResetModel()
         self._repo = None
         self._client_id = None
-        self._ids = []
+        self._ids = array("q")
         self._forget_rows()
         self.endResetModel()
 
@@ -254,7 +261,7 @@ class TimelineModel(QAbstractTableModel):
         if self._repo is None or self._client_id is None:
             return
         self._generation += 1
-        new = self._repo.timeline_ids(self._client_id)
+        new = self._repo.timeline_id_array(self._client_id)
         old = self._ids
         if len(new) == len(old) + 1:
             at = next((i for i, (a, b) in enumerate(zip(new, old, strict=False)) if a != b), len(old))
@@ -270,7 +277,7 @@ class TimelineModel(QAbstractTableModel):
             self._forget_rows()
             self.endResetModel()
 
-    def refresh_newest(self, total: int, newest: list[int] | None = None) -> bool:
+    def refresh_newest(self, total: int, newest: array[int] | None = None) -> bool:
         """Something was added or changed (here or by another connection). Fetched rows may have
         changed, so they are forgotten (the visible page is read again: one small read); entries
         added among the newest ``FIRST_IDS`` are inserted in place, so the selection and the rows
@@ -281,14 +288,14 @@ class TimelineModel(QAbstractTableModel):
         if self._repo is None or self._client_id is None:
             return True
         if newest is None:
-            newest = self._repo.timeline_ids(self._client_id, limit=FIRST_IDS)
+            newest = self._repo.timeline_id_array(self._client_id, limit=FIRST_IDS)
         old = self._ids
         added = total - len(old)
         if added < 0 or added > len(newest):
             return False
         window = set(old[: len(newest)])
-        fresh = [i for i in newest if i not in window]
-        if len(fresh) != added or [i for i in newest if i not in set(fresh)] != old[: len(newest) - added]:
+        fresh = {i for i in newest if i not in window}
+        if len(fresh) != added or [i for i in newest if i not in fresh] != old[: len(newest) - added].tolist():
             return False
         self._generation += 1
         runs = insertion_runs(old[: len(newest) - added], newest)
@@ -303,10 +310,10 @@ class TimelineModel(QAbstractTableModel):
         """A function for a worker: (the client shown now, its newest ids) for ``refresh_newest``."""
         repo, client_id = self._repo, self._client_id
 
-        def read() -> tuple[int | None, list[int] | None]:
+        def read() -> tuple[int | None, array[int] | None]:
             if repo is None or client_id is None:
                 return client_id, None
-            return client_id, repo.timeline_ids(client_id, limit=FIRST_IDS)
+            return client_id, repo.timeline_id_array(client_id, limit=FIRST_IDS)
 
         return read
 
@@ -315,15 +322,15 @@ class TimelineModel(QAbstractTableModel):
         ones go among those shown (``insertion_runs``), tagged for ``replace_ids``."""
         generation, repo, client_id, shown = self._generation, self._repo, self._client_id, self._ids
 
-        def load() -> tuple[int, int | None, list[int], list[tuple[int, int]] | None]:
-            ids = repo.timeline_ids(client_id) if repo and client_id else []
+        def load() -> tuple[int, int | None, array[int], list[tuple[int, int]] | None]:
+            ids = repo.timeline_id_array(client_id) if repo and client_id else array("q")
             # ``shown`` may change meanwhile (the GUI thread inserts in place): then the generation
             # has moved too, and replace_ids drops this answer.
             return generation, client_id, ids, insertion_runs(shown, ids)
 
         return load
 
-    def replace_ids(self, result: tuple[int, int | None, list[int], list[tuple[int, int]] | None]) -> bool:
+    def replace_ids(self, result: tuple[int, int | None, array[int], list[tuple[int, int]] | None]) -> bool:
         """Every id, read on a worker; False if the client changed meanwhile (nothing done).
         New ids among the old ones are inserted in place, a run at a time, keeping the rows and
         the selection (an Inbox taking a batch of older emails); any other change resets."""
@@ -340,7 +347,7 @@ class TimelineModel(QAbstractTableModel):
         self._insert_runs(ids, runs)
         return True
 
-    def _insert_runs(self, new: list[int], runs: list[tuple[int, int]]) -> None:
+    def _insert_runs(self, new: array[int], runs: list[tuple[int, int]]) -> None:
         """Take ``new``'s ids at ``runs`` (``insertion_runs``), one insertion per run: each
         insertion makes the view and its selection model move every row below it (an import of
         50 files row by row was 50 of them)."""
@@ -375,7 +382,7 @@ class TimelineModel(QAbstractTableModel):
     def refresh_ids_full(self) -> None:
         self._generation += 1
         self.beginResetModel()
-        self._ids = self._repo.timeline_ids(self._client_id) if self._repo is not None else []
+        self._ids = self._repo.timeline_id_array(self._client_id) if self._repo is not None else array("q")
         self._forget_rows()
         self.endResetModel()
 
@@ -403,7 +410,7 @@ class TimelineModel(QAbstractTableModel):
 
     def _page_ids(self, page_no: int) -> tuple[list[int], list[int]]:
         start = page_no * PAGE_SIZE
-        return self._ids[start : start + PAGE_SIZE], (self._ids[start - 1 : start] if start else [])
+        return self._ids[start : start + PAGE_SIZE].tolist(), (self._ids[start - 1 : start].tolist() if start else [])
 
     def _fetch_page(self, page_no: int) -> list[_Row | None]:
         """One read per page; it includes the row above the page, so each row knows whether it
@@ -573,10 +580,11 @@ class TimelineModel(QAbstractTableModel):
         return None
 
 
-def insertion_runs(old: list[int], new: list[int], block: int = 4096) -> list[tuple[int, int]] | None:
+def insertion_runs(old: Sequence[int], new: Sequence[int], block: int = 4096) -> list[tuple[int, int]] | None:
     """Where ``new`` has ids that ``old`` lacks, as (position in ``new``, count) runs in order,
     if ``new`` is ``old`` with ids inserted; None if anything else changed (an id gone, or
-    moved). Runs of equal ids are skipped a block at a time (C-speed list comparison)."""
+    moved). Runs of equal ids are skipped a block at a time (C-speed comparison of slices:
+    both are arrays, or both lists)."""
     if len(new) < len(old):
         return None
     runs: list[tuple[int, int]] = []
