@@ -156,7 +156,7 @@ def main() -> int:
     from app.vault import Vault
     from ui.bridge import VaultEvents
     from ui.main_window import MainWindow
-    from ui.workers import Tasks, favour_the_gui_thread
+    from ui.workers import Tasks, favour_the_gui_thread, spare_the_collector
 
     app = QApplication.instance() or QApplication(sys.argv)
     favour_the_gui_thread(float(os.environ.get("CASEFILE_SWITCH_INTERVAL", "0.001")))  # as ui.launch does
@@ -172,6 +172,7 @@ def main() -> int:
         window.show()
         window.select_client(client_id)
         app.processEvents()
+        spare_the_collector()  # as Session.opened does
         user, beat = GuiUser(window), Heartbeat()
 
         big = root / "big.bin"

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from ui.app_settings import AppSettings
 from ui.bridge import VaultEvents
 from ui.window_geometry import restore_geometry, save_geometry
-from ui.workers import Tasks
+from ui.workers import Tasks, spare_the_collector, thaw_the_collector
 
 
 def is_vault(path: Path) -> bool:
@@ -243,6 +243,7 @@ class Session(QObject):
         self.backups.start(vault)
         self.checkpoint.start(vault)
         self._show_notices(vault)
+        spare_the_collector()
         self.unlocked.emit()
 
     def _show_notices(self, vault: Any) -> Any:
@@ -286,6 +287,7 @@ class Session(QObject):
             window.close()
             window.deleteLater()
         self._close_vault()
+        thaw_the_collector()
         self.locked.emit()
 
     def _close_vault(self) -> None:
