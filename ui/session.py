@@ -324,3 +324,4 @@ class Session(QObject):
             self.window.prepare_lock()
         if self.vault is not None:
             self._close_vault()
+        thaw_the_collector()
