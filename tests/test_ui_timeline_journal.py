@@ -340,9 +340,19 @@ def test_after_an_insertion_the_page_drawn_is_made_of_the_rows_already_read(vaul
     assert [model.index(r, 0).data(JOURNAL_ROLE).row.title for r in (1, 2)] == ["note 19", "note 18"]
     assert repo.on_gui == reads + 1 and repo.ids_on_gui == ids_read + 2  # the two new rows only, both runs
     assert model.index(6, 0).data(JOURNAL_ROLE).row.title == "note 14"  # as read before, for now
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom: changed.append((top.row(), bottom.row())))
     qtbot.waitUntil(lambda: model.index(6, 0).data(JOURNAL_ROLE).row.title == "note 14, edited", timeout=10_000)
     assert repo.on_gui == reads + 1  # read again on a worker
+    assert changed == [(0, 21)]  # the page, redrawn once: a row had changed
     tasks.wait()
+    changed.clear()
+    vault.entries.log(client.id, EntryFields("note", start + timedelta(days=3), "older, below the page"))
+    assert model.refresh_newest(vault.entries.count(client.id))
+    assert model.index(0, 0).data(JOURNAL_ROLE).row.title == "same day, later"  # assembled again
+    tasks.wait()
+    qapp.processEvents()
+    assert changed == []  # read again and found as assembled: nothing drawn again
 
 
 def test_the_pages_beside_the_one_drawn_are_read_on_a_worker_and_stale_answers_are_dropped(
@@ -497,7 +507,9 @@ def test_the_journal_moves_like_a_list_home_end_and_tab(qtbot: Any) -> None:
     assert view.currentIndex().row() == 1
     assert [i.row() for i in view.selectionModel().selectedRows()] == [1]
     qtbot.keyClick(view, Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is after, timeout=2000)  # Tab leaves the journal instead of walking its hidden columns
+    qtbot.waitUntil(
+        lambda: QApplication.focusWidget() is after, timeout=2000
+    )  # Tab leaves the journal instead of walking its hidden columns
 
 
 def test_when_the_rest_of_the_ids_arrive_the_pages_read_stay_and_the_cut_one_is_read_again(

@@ -460,6 +460,8 @@ class TimelineModel(QAbstractTableModel):
         epoch, page_no, page = result
         if epoch != self._rows_epoch or page_no not in self._pages:
             return  # forgotten meanwhile: the next paint reads it again anyway
+        if _same_rows(self._pages[page_no], page):
+            return  # as assembled (the usual answer): nothing to draw again
         self._pages[page_no] = page
         first = page_no * PAGE_SIZE
         self.dataChanged.emit(self.index(first, 0), self.index(first + len(page) - 1, len(HEADERS) - 1))
@@ -602,6 +604,15 @@ def insertion_runs(old: Sequence[int], new: Sequence[int], block: int = 4096) ->
             j += 1
         runs.append((start, j - start))
     return runs if i == len(old) else None
+
+
+def _same_rows(shown: list[_Row | None], read: list[_Row | None]) -> bool:
+    """The same entries in the same state, opening the same days (a full repaint of the rows in
+    view costs the GUI thread a few ms, several times that while a worker holds the GIL)."""
+    return len(shown) == len(read) and all(
+        a is b or (a is not None and b is not None and a.row == b.row and a.first_of_day == b.first_of_day)
+        for a, b in zip(shown, read, strict=True)
+    )
 
 
 def _build_page(
