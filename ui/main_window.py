@@ -367,9 +367,13 @@ class MainWindow(QMainWindow):
 
     # -- vault events ------------------------------------------------------------
 
-    def _reload_clients(self) -> None:
+    def _reload_clients(self, clients: list[Any] | None = None) -> None:
+        """The client list again (``clients``: as a worker read them), the selection kept."""
         current = self.current_client()
-        self.clients.reload()
+        if clients is None:
+            self.clients.reload()
+        else:
+            self.clients.show(clients)
         if current is not None:
             self.select_client(current.id)
         self._show_client_header(self.current_client())
@@ -422,12 +426,8 @@ class MainWindow(QMainWindow):
         if self.locking:
             return
         clients, (client_id, newest), fresh, reminders = read
-        current = self.current_client()
-        self.clients.show(clients)
-        if current is not None:
-            self.select_client(current.id)
+        self._reload_clients(clients)
         client = self.current_client()
-        self._show_client_header(client)
         if client is not None and client.id == client_id == self.timeline.client_id:
             if not self.timeline.refresh_newest(client.entry_count, newest):
                 self._reload_timeline()
