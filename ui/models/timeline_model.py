@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -216,8 +216,7 @@ class TimelineModel(QAbstractTableModel):
             self._ids = ids
             # The pages read so far stay (the rows in view are not built again on the GUI
             # thread), but for the last one, which the first read may have cut short.
-            for page_no in [page_no for page_no in self._pages if page_no >= len(old) // PAGE_SIZE]:
-                del self._pages[page_no]
+            self._drop_pages(page_no for page_no in list(self._pages) if page_no >= len(old) // PAGE_SIZE)
             self._row_of = None
             self.endInsertRows()
         elif ids != old:
@@ -371,13 +370,20 @@ class TimelineModel(QAbstractTableModel):
                 below is not None and (below.row.occurred_utc, below.row.id) > key
             ):
                 return False
-        self._pages.pop(row // PAGE_SIZE, None)
-        self._pages.pop((row + 1) // PAGE_SIZE, None)  # the next page's first row knows its day from this one
-        self._rows_epoch += 1  # a page read on a worker before the change would bring the old row back
-        self._prefetching = set()
-        self._prefetch_queue = []
+        self._drop_pages(
+            (row // PAGE_SIZE, (row + 1) // PAGE_SIZE)
+        )  # the next page's first row knows its day from this one
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
         return True
+
+    def _drop_pages(self, page_nos: Iterable[int]) -> None:
+        """Forget these pages; the others stay. A page read on a worker before now would bring
+        the old rows back, so every answer in flight is dropped (the next paint asks again)."""
+        for page_no in page_nos:
+            self._pages.pop(page_no, None)
+        self._rows_epoch += 1
+        self._prefetching = set()
+        self._prefetch_queue = []
 
     def refresh_ids_full(self) -> None:
         self._generation += 1
