@@ -271,17 +271,12 @@ def bare_scroll_frames(
     """The same page steps and jumps on a bare view of ``rows`` plain strings, the same widget
     (a QTableView with one fixed-height column, no headers), size and row height as the timeline
     ``like``: what Qt itself costs per frame on this machine now."""
-    from PySide6.QtWidgets import QHeaderView, QTableView
+    from PySide6.QtWidgets import QTableView
+
+    from ui.widgets.timeline_view import fixed_rows
 
     view = QTableView()
-    header = view.verticalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    header.setMinimumSectionSize(1)
-    header.setDefaultSectionSize(like.delegate.row_height)  # type: ignore[attr-defined]
-    header.hide()
-    view.horizontalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.setShowGrid(False)
+    fixed_rows(view, like.delegate.row_height)  # type: ignore[attr-defined]
     delegate = _BareDelegate(like.delegate.row_height)  # type: ignore[attr-defined]
     view.setItemDelegate(delegate)
     view.setVerticalScrollMode(QTableView.ScrollMode.ScrollPerPixel)

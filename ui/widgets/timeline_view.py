@@ -300,6 +300,20 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.drawPixmap(box, pixmap, source)
 
 
+def fixed_rows(view: QTableView, height: int) -> None:
+    """A table as the journal shows one: rows of one fixed height, nothing per row kept or
+    asked for (see the module's note), no headers or grid, the first column as wide as the view
+    (bench_ui's bare baseline is made the same way)."""
+    rows, columns = view.verticalHeader(), view.horizontalHeader()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setMinimumSectionSize(1)
+    rows.setDefaultSectionSize(height)
+    rows.hide()
+    columns.hide()
+    columns.setStretchLastSection(True)
+    view.setShowGrid(False)
+
+
 class TimelineView(QTableView):
     """The journal: the model's first column, one fixed-height row per entry, no headers or
     grid, behaving like a list (Tab leaves it, Home and End go to the first and last entry).
@@ -314,15 +328,7 @@ class TimelineView(QTableView):
         super().__init__(parent)
         self.delegate = TimelineDelegate(self, thumbs)
         self.setItemDelegate(self.delegate)
-        rows, columns = self.verticalHeader(), self.horizontalHeader()
-        # One height for every row: nothing per row is kept or asked for (see the module's note).
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setMinimumSectionSize(1)
-        rows.setDefaultSectionSize(self.delegate.row_height)
-        rows.hide()
-        columns.hide()
-        columns.setStretchLastSection(True)
-        self.setShowGrid(False)
+        fixed_rows(self, self.delegate.row_height)
         self.setWordWrap(False)
         self.setCornerButtonEnabled(False)
         self.setTabKeyNavigation(False)
