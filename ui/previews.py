@@ -7,18 +7,16 @@ GUI turns images into pixmaps when they arrive.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
 from app.errors import UnsupportedFile
+from app.pdf_engine import LOCK as PDFIUM_LOCK  # PDFium is not thread-safe: one call at a time
 
 THUMB_SIZE = 96
 EMAIL_TYPES = ("message/rfc822",)
-# pdfium is not thread-safe: every call into it holds this lock.
-_PDFIUM_LOCK = threading.Lock()
 
 
 def kind_of(media_type: str, name: str = "") -> str:
@@ -82,7 +80,7 @@ def heif_image(data: bytes, *, max_side: int | None = None) -> QImage:
 def pdf_page_count(data: bytes) -> int:
     import pypdfium2 as pdfium
 
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as error:
@@ -97,7 +95,7 @@ def pdf_pages(data: bytes, *, first: int = 0, count: int = 1, width: int = 900) 
     """Render pages ``first``..``first+count-1`` to QImages about ``width`` pixels wide."""
     import pypdfium2 as pdfium
 
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as error:
@@ -109,6 +107,7 @@ def pdf_pages(data: bytes, *, first: int = 0, count: int = 1, width: int = 900) 
                 scale = width / max(page.get_width(), 1.0)
                 bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255), rev_byteorder=True)
                 images.append(_bitmap_to_image(bitmap))
+                bitmap.close()  # here, under the lock, not in a finalizer on some other thread
                 page.close()
             return images
         finally:

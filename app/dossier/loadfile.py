@@ -386,26 +386,31 @@ def entry_text(layout: Layout, entry: Entry) -> str:
 def write_text_files(layout: Layout, pdf: bytes, docs: list[Document], put: Callable[[str, bytes], None]) -> None:
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(pdf)
+    from app.pdf_engine import LOCK
+
+    with LOCK:
+        document = pdfium.PdfDocument(pdf)
     try:
 
         def pdf_text(first: int, last: int) -> str:
             texts = []
-            for index in range(first - 1, last):
-                page = document[index]
-                textpage = page.get_textpage()
-                try:
-                    texts.append(textpage.get_text_bounded())
-                finally:
-                    textpage.close()
-                    page.close()
+            with LOCK:  # one document's pages at a time: the files are written outside it
+                for index in range(first - 1, last):
+                    page = document[index]
+                    textpage = page.get_textpage()
+                    try:
+                        texts.append(textpage.get_text_bounded())
+                    finally:
+                        textpage.close()
+                        page.close()
             return "\f".join(texts)  # a form feed between pages, as pdftotext does
 
         for doc in docs:
             text = document_text(layout, doc, pdf_text)[:MAX_TEXT_CHARS]
             put(doc.text_path, text.replace("\r\n", "\n").encode("utf-8"))
     finally:
-        document.close()
+        with LOCK:
+            document.close()
 
 
 def readme_lines() -> str:

@@ -230,6 +230,8 @@ def check_pdf_index(pdf_bytes: bytes, manifest: dict[str, Any]) -> list[str]:
     """The SHA-256 printed in the PDF's exhibit index must be the manifest's, exhibit by exhibit."""
     import pypdfium2 as pdfium
 
+    from app.pdf_engine import LOCK
+
     pdf_info = manifest.get("pdf", {})
     pages = pdf_info.get("exhibit_index_pages")
     exhibits = manifest.get("exhibits", [])
@@ -238,21 +240,22 @@ def check_pdf_index(pdf_bytes: bytes, manifest: dict[str, Any]) -> list[str]:
     if not (isinstance(pages, list) and len(pages) == 2 and all(isinstance(p, int) for p in pages)):
         return ["manifest.json was changed: it does not say where the PDF's exhibit index is"]
     name = str(pdf_info.get("path"))
-    try:
-        doc = pdfium.PdfDocument(pdf_bytes)
-    except pdfium.PdfiumError:
-        return [f"{name} cannot be read as a PDF"]
-    try:
-        first, last = max(1, pages[0]), min(len(doc), pages[1])
-        text = []
-        for number in range(first, last + 1):
-            page = doc[number - 1]
-            textpage = page.get_textpage()
-            text.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-    finally:
-        doc.close()
+    with LOCK:
+        try:
+            doc = pdfium.PdfDocument(pdf_bytes)
+        except pdfium.PdfiumError:
+            return [f"{name} cannot be read as a PDF"]
+        try:
+            first, last = max(1, pages[0]), min(len(doc), pages[1])
+            text = []
+            for number in range(first, last + 1):
+                page = doc[number - 1]
+                textpage = page.get_textpage()
+                text.append(textpage.get_text_range())
+                textpage.close()
+                page.close()
+        finally:
+            doc.close()
     printed = re.sub(r"\s+", "", "".join(text)).lower()
     return [
         f"{ex.get('native_path')} has SHA-256 {str(ex.get('sha256'))[:16]}… in manifest.json, "

@@ -42,27 +42,30 @@ def parse_document(source: Source) -> list[ParsedItem]:
 def pdf_text(source: Source) -> tuple[str, dict[str, Any]]:
     import pypdfium2 as pdfium
 
-    try:
-        pdf = pdfium.PdfDocument(str(source.path) if source.path else source.read_all(256 * 1024 * 1024, "a PDF"))
-    except Exception as error:  # PdfiumError, or a too-large PDF read back from triage
-        return "", {"note": f"no searchable text: the PDF could not be opened ({error})"}
-    try:
-        pages = len(pdf)
-        chunks: list[str] = []
-        total = 0
-        for index in range(min(pages, MAX_PDF_PAGES)):
-            page = pdf[index]
-            textpage = page.get_textpage()
-            chunk = textpage.get_text_bounded()
-            textpage.close()
-            page.close()
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > MAX_TEXT_CHARS:
-                break
-        return "\n".join(chunks)[:MAX_TEXT_CHARS].replace("\x00", ""), {"pages": pages}
-    finally:
-        pdf.close()
+    from app.pdf_engine import LOCK
+
+    with LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(source.path) if source.path else source.read_all(256 * 1024 * 1024, "a PDF"))
+        except Exception as error:  # PdfiumError, or a too-large PDF read back from triage
+            return "", {"note": f"no searchable text: the PDF could not be opened ({error})"}
+        try:
+            pages = len(pdf)
+            chunks: list[str] = []
+            total = 0
+            for index in range(min(pages, MAX_PDF_PAGES)):
+                page = pdf[index]
+                textpage = page.get_textpage()
+                chunk = textpage.get_text_bounded()
+                textpage.close()
+                page.close()
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > MAX_TEXT_CHARS:
+                    break
+        finally:
+            pdf.close()
+    return "\n".join(chunks)[:MAX_TEXT_CHARS].replace("\x00", ""), {"pages": pages}
 
 
 def _looks_like_text(head: bytes) -> bool:

@@ -107,20 +107,25 @@ def _images_of(data: bytes, media_type: str) -> list[Any]:
     if media_type == "application/pdf":
         import pypdfium2 as pdfium
 
-        pdf = pdfium.PdfDocument(data)
-        try:
-            pages = []
-            for index in range(min(len(pdf), MAX_PDF_PAGES)):
-                page = pdf[index]
-                textpage = page.get_textpage()
-                has_text = len(textpage.get_text_range().strip()) > 20
-                textpage.close()
-                if not has_text:  # a page with a text layer needs no OCR
-                    pages.append(page.render(scale=200 / 72).to_pil())
-                page.close()
-            return pages
-        finally:
-            pdf.close()
+        from app.pdf_engine import LOCK
+
+        with LOCK:
+            pdf = pdfium.PdfDocument(data)
+            try:
+                pages = []
+                for index in range(min(len(pdf), MAX_PDF_PAGES)):
+                    page = pdf[index]
+                    textpage = page.get_textpage()
+                    has_text = len(textpage.get_text_range().strip()) > 20
+                    textpage.close()
+                    if not has_text:  # a page with a text layer needs no OCR
+                        bitmap = page.render(scale=200 / 72)
+                        pages.append(bitmap.to_pil().copy())  # its own pixels: the bitmap is freed now
+                        bitmap.close()
+                    page.close()
+                return pages
+            finally:
+                pdf.close()
     if media_type in ("image/heic", "image/heif"):
         from app.ingest.images import _register_heif
 
