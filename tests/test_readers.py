@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 
 from app.errors import VaultBusy, VaultLocked
 from app.records.entries import insert_entry
@@ -118,6 +119,35 @@ def test_locking_interrupts_a_long_read_on_another_thread(vault: Vault) -> None:
     assert time.perf_counter() - start < 5
     assert len(outcome) == 1 and isinstance(outcome[0], VaultLocked)
     assert str(outcome[0]) == "The vault is locked."
+
+
+def test_locking_does_not_wait_for_a_reader_stuck_outside_sqlite(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread inside its read that waits on something else (no statement to interrupt):
+    lock gives up on it after CLOSE_WAIT_S, and the thread closes its own connection on the
+    way out of its read. Before, lock interrupted it forever."""
+    from app.vault import db
+
+    monkeypatch.setattr(db, "CLOSE_WAIT_S", 0.5)
+    inside, release = threading.Event(), threading.Event()
+    kept: list[object] = []
+
+    def stuck_read() -> None:
+        with vault.db.read() as conn:
+            kept.append(conn)
+            inside.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=stuck_read)
+    thread.start()
+    assert inside.wait(10)
+    start = time.perf_counter()
+    vault.lock()
+    assert time.perf_counter() - start < 3
+    assert not vault.db.is_open
+    release.set()
+    thread.join(10)
+    with pytest.raises(sqlcipher3.ProgrammingError):  # closed by its own thread, on leaving the read
+        kept[0].execute("SELECT 1")  # type: ignore[attr-defined]
 
 
 def test_a_writer_waits_for_another_process_and_says_so(vault: Vault, vault_path: Path) -> None:

@@ -36,6 +36,9 @@ CHECKPOINT_WAIT_MS = 200
 # Threads from Qt's pool are not Python threads, so their end is not seen: past this many
 # read connections the least recently used idle one is closed (its thread reopens one).
 MAX_READERS = 8
+# How long close() interrupts a reader that is still inside its read before it leaves that
+# reader's connection for its own thread to close (it does on leaving the read).
+CLOSE_WAIT_S = 5.0
 
 
 @dataclass
@@ -208,6 +211,11 @@ class Database:
                     conn.execute("COMMIT")
         finally:
             reader.depth = 0
+            if self._closing and not reader.closed:
+                # The vault closed while this thread read and ``close()`` stopped waiting for
+                # it (CLOSE_WAIT_S): the connection is closed here, by the thread that used it.
+                reader.closed = True
+                reader.conn.close()
             reader.lock.release()
 
     def _hold_reader(self, reader: _Reader) -> _Reader:
@@ -293,16 +301,23 @@ class Database:
             self._closing = True
             readers = list(self._readers.values())
             self._readers.clear()
+        deadline = time.monotonic() + CLOSE_WAIT_S
         for reader in readers:
-            # A reader in the middle of a long read is interrupted statement by
-            # statement until it leaves its read(); then its connection is closed.
+            # A reader in the middle of a long read is interrupted statement by statement
+            # until it leaves its read(); then its connection is closed. One that does not
+            # leave in time (its thread waits outside SQLite, inside its read) closes its own
+            # connection when it does: locking never hangs on a thread that is stuck.
             while not reader.lock.acquire(timeout=0.05):
                 reader.conn.interrupt()
-            try:
-                reader.closed = True
-                reader.conn.close()
-            finally:
-                reader.lock.release()
+                if time.monotonic() > deadline:
+                    break
+            else:
+                try:
+                    if not reader.closed:
+                        reader.closed = True
+                        reader.conn.close()
+                finally:
+                    reader.lock.release()
         with self._lock:
             try:
                 if self._conn is not None:
