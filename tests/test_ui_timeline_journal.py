@@ -559,3 +559,63 @@ def test_when_the_rest_of_the_ids_arrive_the_pages_read_stay_and_the_cut_one_is_
     assert repo.on_gui == []  # page 0 kept
     assert [model.index(r, 0).data(JOURNAL_ROLE).row.title for r in (11, 12, 15)] == ["note 8", "note 7", "note 4"]
     assert repo.on_gui == [9]  # page 1 read again, whole now
+
+
+def test_rows_drawn_are_kept_as_pixmaps_and_drawn_again_only_when_they_change(
+    vault: Any, qtbot: Any, monkeypatch: Any
+) -> None:
+    """A repaint of rows already drawn (an insertion above shifts them, a selection moves, a
+    scroll comes back) draws each as one pixmap; a row is drawn again only when what it shows
+    changed, and the pixmaps kept stay within ROW_CACHE_BYTES."""
+    from ui.models.roles import JOURNAL_ROLE
+    from ui.models.timeline_model import TimelineModel
+    from ui.widgets import timeline_view
+
+    client = vault.clients.add("Pixmaps")
+    day = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    for n in range(30):
+        vault.entries.log(client.id, EntryFields("note", day + timedelta(hours=n), f"Note {n}", body="text"))
+    model = TimelineModel(vault.entries, zone=UTC)
+    model.set_client(client.id)
+    view = _view(model)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    drawn: list[int] = []
+    paint_row = view.delegate._paint_row
+    monkeypatch.setattr(
+        view.delegate,
+        "_paint_row",
+        lambda p, fetched, *rest: (drawn.append(fetched.row.id), paint_row(p, fetched, *rest)),
+    )
+
+    def repaint() -> list[int]:
+        drawn.clear()
+        view.viewport().grab()  # a paint of every row in view, now
+        return list(drawn)
+
+    view.delegate.forget_rows()
+    visible = repaint()
+    assert len(visible) >= 5
+    assert repaint() == []  # nothing changed: every row from its pixmap
+    before = view.viewport().grab().toImage()
+    view.selectRow(2)
+    assert repaint() == [model.index(2, 0).data(JOURNAL_ROLE).row.id]  # the row now selected
+    view.selectRow(3)
+    assert repaint() == [model.index(3, 0).data(JOURNAL_ROLE).row.id]  # row 2 unselected was kept
+    view.selectRow(-1)
+    view.clearSelection()
+    repaint()
+    assert view.viewport().grab().toImage() == before  # drawn from the pixmaps, as first drawn
+
+    revised = model.index(1, 0).data(JOURNAL_ROLE).row
+    vault.entries.revise(revised.id, EntryFields("note", day + timedelta(hours=28), "Note 28, corrected"), note="typo")
+    model.entry_changed(revised.id)
+    assert repaint() == [revised.id]  # only the row whose text changed
+    kept = view.delegate._rows
+    assert view.delegate._row_bytes == sum(p.width() * p.height() * 4 for _s, p in kept.values())
+
+    monkeypatch.setattr(timeline_view, "ROW_CACHE_BYTES", 3 * view.delegate._row_bytes // len(view.delegate._rows))
+    view.delegate.forget_rows()
+    repaint()
+    assert len(view.delegate._rows) <= 3 and view.delegate._row_bytes <= timeline_view.ROW_CACHE_BYTES

@@ -18,6 +18,7 @@ per-row layout: the same changes cost ~2 ms at any row count.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
@@ -49,6 +50,11 @@ from ui.models.timeline_model import INCIDENT_KINDS
 PAD = 8
 ICON = 16
 ALARM = QColor("#d92d20")  # the incident accent bar (not text): visible on light and dark palettes
+# Rows drawn are kept as pixmaps (~250 KB a row at 100 %, four times that at 200 %): a repaint
+# after an insertion above, a selection change or a scroll back draws each row as one
+# pixmap, not a dozen calls from Python (each lets the GIL go, and a worker parsing in
+# Python keeps it up to 5 ms: a full repaint took 16-40 ms while the Inbox imported).
+ROW_CACHE_BYTES = 32 * 1024 * 1024
 MAX_STATIC = 4096  # short texts kept laid out (times, days, months, marks): a few hundred in practice
 
 # Flags and roles made once: each ``|`` of two Qt enums or attribute lookup costs microseconds in
@@ -57,7 +63,7 @@ _ACTIVE, _INACTIVE = QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive
 _STATE_ACTIVE, _STATE_SELECTED = QStyle.StateFlag.State_Active, QStyle.StateFlag.State_Selected
 _TEXT, _HIGHLIGHTED_TEXT = QPalette.ColorRole.Text, QPalette.ColorRole.HighlightedText
 _PLACEHOLDER, _MID, _MIDLIGHT = QPalette.ColorRole.PlaceholderText, QPalette.ColorRole.Mid, QPalette.ColorRole.Midlight
-_HIGHLIGHT = QPalette.ColorRole.Highlight
+_HIGHLIGHT, _BASE = QPalette.ColorRole.Highlight, QPalette.ColorRole.Base
 _V_CENTRE = Qt.AlignmentFlag.AlignVCenter
 _WRAP_TOP = Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
 _ELIDE_RIGHT = Qt.TextElideMode.ElideRight
@@ -67,9 +73,10 @@ _PLAIN = Qt.TextFormat.PlainText
 class _Colours:
     """What a row is painted with under one palette, group and selection state (made once each)."""
 
-    __slots__ = ("highlight", "midlight", "muted", "rule", "text")
+    __slots__ = ("highlight", "midlight", "muted", "rule", "selected", "text")
 
     def __init__(self, palette: QPalette, group: QPalette.ColorGroup, selected: bool) -> None:
+        self.selected = selected
         self.text = palette.color(group, _HIGHLIGHTED_TEXT if selected else _TEXT)
         self.muted = self.text if selected else palette.color(group, _PLACEHOLDER)
         self.rule = QPen(palette.color(group, _MID), 1)
@@ -94,6 +101,8 @@ class TimelineDelegate(QStyledItemDelegate):
         self._colours: dict[tuple[int, bool, bool], _Colours] = {}
         self._statics: dict[tuple[int, str], QStaticText] = {}
         self._icons: dict[tuple[str, int, float], QPixmap] = {}
+        self._rows: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], QPixmap]] = OrderedDict()
+        self._row_bytes = 0
         self.set_font(view.font())
 
     def set_font(self, font: QFont) -> None:
@@ -138,6 +147,7 @@ class TimelineDelegate(QStyledItemDelegate):
         self._bold_base = (line - self.bold_metrics.height()) // 2 + self.bold_metrics.ascent()
         self._gutter_dy = (self._small_line - self.small_metrics.height()) // 2
         self._statics.clear()
+        self.forget_rows()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # type: ignore[override]
         return QSize(self.gutter + 240, self.row_height)
@@ -187,20 +197,73 @@ class TimelineDelegate(QStyledItemDelegate):
         palette: QPalette = option.palette  # type: ignore[attr-defined]
         state = option.state  # type: ignore[attr-defined]
         selected = bool(state & _STATE_SELECTED)
-        colours = self._colours_for(palette, _ACTIVE if state & _STATE_ACTIVE else _INACTIVE, selected)
-        # No save()/restore(): every row sets the font and pen it draws with, and nothing else
-        # of the painter's state (clip, transform, brush) is changed here.
-        if selected:
-            painter.fillRect(rect, colours.highlight)
-        text, muted = colours.text, colours.muted
+        active = bool(state & _STATE_ACTIVE)
+        colours = self._colours_for(palette, _ACTIVE if active else _INACTIVE, selected)
         if fetched is None:
-            painter.setPen(muted)
+            if selected:
+                painter.fillRect(rect, colours.highlight)
+            painter.setPen(colours.muted)
             painter.drawText(rect.adjusted(self.gutter, 0, 0, 0), _V_CENTRE, "(missing)")
             return
+        sha = fetched.row.thumb_sha256
+        thumb = self.thumbs.get(sha) if sha and self.thumbs is not None else None
+        ratio = painter.device().devicePixelRatioF()
+        first_row = index.row() == 0
+        key = (fetched.row.id, selected, active, rect.width(), rect.height(), palette.cacheKey(), ratio, first_row)
+        cached = self._rows.get(key)
+        thumb_key = thumb.cacheKey() if thumb is not None else 0
+        shows = (fetched.row, fetched.zone, fetched.first_of_day, thumb_key)
+        # the same texts: a page read again makes new row objects, most often equal to the old
+        if cached is not None and cached[0] == shows:
+            self._rows.move_to_end(key)
+            painter.drawPixmap(rect.topLeft(), cached[1])
+            return
+        pixmap = QPixmap(QSize(rect.width(), rect.height()) * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(palette.color(_ACTIVE if active else _INACTIVE, _BASE))
+        row_painter = QPainter(pixmap)
+        self._paint_row(
+            row_painter, fetched, QRect(0, 0, rect.width(), rect.height()), colours, palette, first_row, thumb
+        )
+        row_painter.end()
+        painter.drawPixmap(rect.topLeft(), pixmap)
+        self._keep_row(key, (shows, pixmap))
+
+    def _keep_row(self, key: tuple[Any, ...], made: tuple[tuple[Any, ...], QPixmap]) -> None:
+        """Rows drawn are kept as pixmaps, least recently drawn dropped past ROW_CACHE_BYTES."""
+        pixmap, replaced = made[1], self._rows.pop(key, None)
+        if replaced is not None:
+            self._row_bytes -= replaced[1].width() * replaced[1].height() * 4
+        self._rows[key] = made
+        self._row_bytes += pixmap.width() * pixmap.height() * 4
+        while self._row_bytes > ROW_CACHE_BYTES and len(self._rows) > 1:
+            _key, (_shows, gone) = self._rows.popitem(last=False)
+            self._row_bytes -= gone.width() * gone.height() * 4
+
+    def forget_rows(self) -> None:
+        """Drop every row kept as a pixmap (the font changed, or the vault is locking)."""
+        self._rows.clear()
+        self._row_bytes = 0
+
+    def _paint_row(
+        self,
+        painter: QPainter,
+        fetched: Any,
+        rect: QRect,
+        colours: _Colours,
+        palette: QPalette,
+        first_row: bool,
+        thumb: QPixmap | None,
+    ) -> None:
+        # No save()/restore(): every part sets the font and pen it draws with, and nothing else
+        # of the painter's state (clip, transform, brush) is changed here.
+        if colours.selected:
+            painter.fillRect(rect, colours.highlight)
+        text, muted = colours.text, colours.muted
         entry = fetched.row
         left, top, right, height = rect.left(), rect.top(), rect.right(), rect.height()
         if fetched.first_of_day:
-            if index.row() > 0:
+            if not first_row:
                 painter.setPen(colours.rule)
                 painter.drawLine(left, top, right, top)
             self._paint_day(painter, fetched, left, top, text, muted)
@@ -211,7 +274,7 @@ class TimelineDelegate(QStyledItemDelegate):
         if entry.thumb_sha256:
             side = self.thumb_side
             box = QRect(right - PAD - side, top + (height - side) // 2, side, side)
-            self._paint_thumb(painter, entry.thumb_sha256, box, colours, palette.cacheKey())
+            self._paint_thumb(painter, thumb, box, colours, palette.cacheKey())
             content_right = box.left() - PAD
         line = self._line
         y = top + PAD
@@ -283,8 +346,9 @@ class TimelineDelegate(QStyledItemDelegate):
         static = self._static(self.big, 2, fetched.day_number)
         painter.drawStaticText(left + int(width - static.size().width()) // 2, y + small, static)
 
-    def _paint_thumb(self, painter: QPainter, sha256: str, box: QRect, colours: _Colours, palette_key: int) -> None:
-        pixmap = self.thumbs.get(sha256) if self.thumbs is not None else None
+    def _paint_thumb(
+        self, painter: QPainter, pixmap: QPixmap | None, box: QRect, colours: _Colours, palette_key: int
+    ) -> None:
         if pixmap is None or pixmap.isNull():
             painter.fillRect(box, colours.midlight)
             centre = box.center()
