@@ -52,8 +52,9 @@ ICON = 16
 ALARM = QColor("#d92d20")  # the incident accent bar (not text): visible on light and dark palettes
 # Rows drawn are kept as pixmaps (~250 KB a row at 100 %, four times that at 200 %): a repaint
 # after an insertion above, a selection change or a scroll back draws each row as one
-# pixmap, not a dozen calls from Python (each lets the GIL go, and a worker parsing in
-# Python keeps it up to 5 ms: a full repaint took 16-40 ms while the Inbox imported).
+# pixmap, not a dozen calls from Python (each lets the GIL go and takes it back, and a worker
+# parsing in Python keeps it a switch interval each time: a full repaint took 16-40 ms while
+# the Inbox imported).
 ROW_CACHE_BYTES = 32 * 1024 * 1024
 MAX_STATIC = 4096  # short texts kept laid out (times, days, months, marks): a few hundred in practice
 
