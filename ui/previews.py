@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtCore import QByteArray, QDataStream, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
 from app.errors import UnsupportedFile
@@ -33,10 +33,14 @@ def kind_of(media_type: str, name: str = "") -> str:
 
 def image_from_bytes(data: bytes, *, max_side: int | None = None) -> QImage:
     """Decode an image with its EXIF orientation applied; Qt's allocation limit refuses bombs."""
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
+    # The bytes reach Qt through a device Qt made, not a QBuffer made in Python: every virtual
+    # call on a Python-made device (each read of each plugin probe) takes the GIL, and Qt
+    # probes the image plugins under one process-wide mutex. PySide lets the GIL go only in
+    # ``read()``, so a preview's read() probed holding the mutex and waiting for the GIL while
+    # a thumbnail's size() held the GIL and waited for the mutex: the whole process stopped
+    # (a preview opened while the detail pane decoded thumbnails). Qt's own buffer needs no GIL.
+    stream = QDataStream(QByteArray(data))  # it owns a read-only QBuffer on a copy of the bytes
+    reader = QImageReader(stream.device())
     reader.setAutoTransform(True)
     reader.setDecideFormatFromContent(True)
     if max_side:
