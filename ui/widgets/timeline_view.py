@@ -55,7 +55,10 @@ ALARM = QColor("#d92d20")  # the incident accent bar (not text): visible on ligh
 # pixmap, not a dozen calls from Python (each lets the GIL go and takes it back, and a worker
 # parsing in Python keeps it a switch interval each time: a full repaint took 16-40 ms while
 # the Inbox imported).
+# A row becomes a pixmap the second time it is drawn unchanged: scrolling onto new rows draws
+# them straight to the screen (a pixmap per row seen once made scroll frames ~2 ms dearer).
 ROW_CACHE_BYTES = 32 * 1024 * 1024
+MAX_ROWS_SEEN = 4096
 MAX_STATIC = 4096  # short texts kept laid out (times, days, months, marks): a few hundred in practice
 
 # Flags and roles made once: each ``|`` of two Qt enums or attribute lookup costs microseconds in
@@ -102,7 +105,7 @@ class TimelineDelegate(QStyledItemDelegate):
         self._colours: dict[tuple[int, bool, bool], _Colours] = {}
         self._statics: dict[tuple[int, str], QStaticText] = {}
         self._icons: dict[tuple[str, int, float], QPixmap] = {}
-        self._rows: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], QPixmap]] = OrderedDict()
+        self._rows: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], QPixmap | None]] = OrderedDict()
         self._row_bytes = 0
         self.set_font(view.font())
 
@@ -215,10 +218,17 @@ class TimelineDelegate(QStyledItemDelegate):
         thumb_key = thumb.cacheKey() if thumb is not None else 0
         shows = (fetched.row, fetched.zone, fetched.first_of_day, thumb_key)
         # the same texts: a page read again makes new row objects, most often equal to the old
-        if cached is not None and cached[0] == shows:
-            self._rows.move_to_end(key)
+        if cached is None or cached[0] != shows:
+            # drawn for the first time as it is now (scrolling onto it, or it changed): straight
+            # to the screen, as a pixmap would cost more than it saves on a row seen once
+            self._paint_row(painter, fetched, rect, colours, palette, first_row, thumb)
+            self._keep_row(key, (shows, None))
+            return
+        self._rows.move_to_end(key)
+        if cached[1] is not None:
             painter.drawPixmap(rect.topLeft(), cached[1])
             return
+        # drawn again unchanged (rows inserted above it, a selection moved): from now on a pixmap
         pixmap = QPixmap(QSize(rect.width(), rect.height()) * ratio)
         pixmap.setDevicePixelRatio(ratio)
         pixmap.fill(palette.color(_ACTIVE if active else _INACTIVE, _BASE))
@@ -230,16 +240,17 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.drawPixmap(rect.topLeft(), pixmap)
         self._keep_row(key, (shows, pixmap))
 
-    def _keep_row(self, key: tuple[Any, ...], made: tuple[tuple[Any, ...], QPixmap]) -> None:
-        """Rows drawn are kept as pixmaps, least recently drawn dropped past ROW_CACHE_BYTES."""
-        pixmap, replaced = made[1], self._rows.pop(key, None)
+    def _keep_row(self, key: tuple[Any, ...], made: tuple[tuple[Any, ...], QPixmap | None]) -> None:
+        """What each row showed when last drawn, and from its second drawing its pixmap; the least
+        recently drawn are dropped past ROW_CACHE_BYTES of pixmaps or MAX_ROWS_SEEN rows."""
+        replaced = self._rows.pop(key, None)
         if replaced is not None:
-            self._row_bytes -= replaced[1].width() * replaced[1].height() * 4
+            self._row_bytes -= _bytes(replaced[1])
         self._rows[key] = made
-        self._row_bytes += pixmap.width() * pixmap.height() * 4
-        while self._row_bytes > ROW_CACHE_BYTES and len(self._rows) > 1:
+        self._row_bytes += _bytes(made[1])
+        while (self._row_bytes > ROW_CACHE_BYTES or len(self._rows) > MAX_ROWS_SEEN) and len(self._rows) > 1:
             _key, (_shows, gone) = self._rows.popitem(last=False)
-            self._row_bytes -= gone.width() * gone.height() * 4
+            self._row_bytes -= _bytes(gone)
 
     def forget_rows(self) -> None:
         """Drop every row kept as a pixmap (the font changed, or the vault is locking)."""
@@ -363,6 +374,10 @@ class TimelineDelegate(QStyledItemDelegate):
             int((pixmap.width() - source_w) / 2), int((pixmap.height() - source_h) / 2), int(source_w), int(source_h)
         )
         painter.drawPixmap(box, pixmap, source)
+
+
+def _bytes(pixmap: QPixmap | None) -> int:
+    return 0 if pixmap is None else pixmap.width() * pixmap.height() * 4
 
 
 def fixed_rows(view: QTableView, height: int) -> None:
