@@ -23,6 +23,7 @@ from app.vault.store import (
     Connection,
     DatabaseError,
     OperationalError,
+    ProgrammingError,
     corrupt_error,
     is_corruption,
     open_reader,
@@ -308,7 +309,8 @@ class Database:
             # leave in time (its thread waits outside SQLite, inside its read) closes its own
             # connection when it does: locking never hangs on a thread that is stuck.
             while not reader.lock.acquire(timeout=0.05):
-                reader.conn.interrupt()
+                with contextlib.suppress(ProgrammingError):  # its thread closed it meanwhile
+                    reader.conn.interrupt()
                 if time.monotonic() > deadline:
                     break
             else:

@@ -49,6 +49,7 @@ else:
 DatabaseError = sqlcipher3.DatabaseError
 IntegrityError = sqlcipher3.IntegrityError
 OperationalError = sqlcipher3.OperationalError
+ProgrammingError = sqlcipher3.ProgrammingError  # e.g. a statement on a closed connection
 
 _CORRUPT_MARKERS = ("not a database", "malformed", "disk image", "encrypted", "hmac")
 
