@@ -50,13 +50,12 @@ from ui.models.timeline_model import INCIDENT_KINDS
 PAD = 8
 ICON = 16
 ALARM = QColor("#d92d20")  # the incident accent bar (not text): visible on light and dark palettes
-# Rows drawn are kept as pixmaps (~250 KB a row at 100 %, four times that at 200 %): a repaint
-# after an insertion above, a selection change or a scroll back draws each row as one
-# pixmap, not a dozen calls from Python (each lets the GIL go and takes it back, and a worker
-# parsing in Python keeps it a switch interval each time: a full repaint took 16-40 ms while
-# the Inbox imported).
-# A row becomes a pixmap the second time it is drawn unchanged: scrolling onto new rows draws
-# them straight to the screen (a pixmap per row seen once made scroll frames ~2 ms dearer).
+# A row drawn a second time unchanged is kept as a pixmap (~250 KB at 100 %, four times that
+# at 200 %): a repaint after an insertion above, a selection change or a scroll back draws it
+# as one pixmap, not a dozen calls from Python (each lets the GIL go and takes it back, and a
+# worker parsing in Python keeps it a switch interval each time: a full repaint took 16-40 ms
+# while the Inbox imported). A row seen once is drawn straight to the screen: a pixmap for
+# every row scrolled onto made scroll frames ~2 ms dearer.
 ROW_CACHE_BYTES = 32 * 1024 * 1024
 MAX_ROWS_SEEN = 4096
 MAX_STATIC = 4096  # short texts kept laid out (times, days, months, marks): a few hundred in practice
@@ -253,7 +252,7 @@ class TimelineDelegate(QStyledItemDelegate):
             self._row_bytes -= _bytes(gone)
 
     def forget_rows(self) -> None:
-        """Drop every row kept as a pixmap (the font changed, or the vault is locking)."""
+        """Forget every row seen and every pixmap kept (the font changed: rows are drawn anew)."""
         self._rows.clear()
         self._row_bytes = 0
 
