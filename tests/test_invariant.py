@@ -588,6 +588,37 @@ def _inbox_once(w: World) -> None:
     assert len(results) == 2 and all(r.ok for r in results), [r.line() for r in results]
 
 
+def _inbox_in_child(w: World) -> None:
+    """The watched Inbox as the app runs it: a child process writing through its own connection."""
+    import threading
+    import time
+
+    from app.ingest.inbox_child import InboxProcess
+    from app.ingest.inbox_folders import add_client_folder
+
+    results: list[object] = []
+    arrived = threading.Event()
+
+    def collect(result: object) -> None:
+        results.append(result)
+        if len(results) == 2:
+            arrived.set()
+
+    root = w.fresh("inbox")
+    folder = add_client_folder(w.vault, w.client(), neutral=w.rng.random() < 0.5)
+    inbox = InboxProcess(w.vault, root, settle_seconds=0, on_result=collect)
+    inbox.start()
+    try:
+        shutil.copy(w.rng.choice(EML), root / folder / "mail.eml")
+        _other_file(w).replace(root / "unsorted.txt")
+        deadline = time.monotonic() + 60
+        while not arrived.wait(0.1):
+            assert time.monotonic() < deadline, "the Inbox's child took no file within 60 s"
+    finally:
+        inbox.stop()
+    assert all(r.ok for r in results), [r.line() for r in results]  # type: ignore[attr-defined]
+
+
 def _cli_watch_once(w: World) -> None:
     inbox = w.fresh("inbox")
     inbox.mkdir()
@@ -785,6 +816,7 @@ OPERATIONS: list[Operation] = [
     Operation("unlock --accept-loss", _accept_loss, expensive=True),
     Operation("inbox folder for a client", _inbox_folder, _CLIENTS),
     Operation("inbox watch (once)", _inbox_once, _CLIENTS, expensive=True),
+    Operation("inbox watched by a child process", _inbox_in_child, _CLIENTS, expensive=True),
     Operation("CLI watch --once", _cli_watch_once, expensive=True),
     Operation("CLI log + edit", _cli_log_edit, _CLIENTS, expensive=True),
     Operation("CLI letter --out --record", _cli_letter_out_record, _CLIENTS, expensive=True),

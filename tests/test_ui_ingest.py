@@ -184,12 +184,16 @@ def test_triage_assigns_a_waiting_file_to_a_client(demo_session: Any, qtbot: Any
 
 def test_lock_stops_the_watcher_and_unlock_follows_the_setting(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:
     from app.vault import Vault
+    from tests.helpers.processes import gone
     from tests.helpers.ui import PASSPHRASE
 
     _watch(demo_session, tmp_path / "Inbox")
     assert len(_inbox_threads()) == 1
+    qtbot.waitUntil(demo_session.inbox.inbox.ready.is_set, timeout=15_000)  # its child watches
+    child = demo_session.inbox.inbox.pid
     demo_session.lock()
     assert not demo_session.inbox.running and _inbox_threads() == []
+    assert gone(child), "the Inbox's child process outlived the lock (it holds the data key)"
     # unlocking again starts it again (the setting is on); switched off, it stays off
     demo_session.opened(Vault.open(demo_session.path, PASSPHRASE, on_change=demo_session.events))
     assert demo_session.inbox.running and len(_inbox_threads()) == 1

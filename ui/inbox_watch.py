@@ -1,5 +1,6 @@
-"""The watched Inbox inside the app: ``app.ingest.inbox.Inbox`` on its own thread, its
-plain callbacks re-emitted as Qt signals (the bridge pattern of ui/bridge.py).
+"""The watched Inbox inside the app: ``app.ingest.inbox_child.InboxProcess`` (the Inbox's
+work in a child process, so that reading and importing files never takes the window's GIL),
+its plain callbacks re-emitted as Qt signals (the bridge pattern of ui/bridge.py).
 
 Which folder: the app's Inbox folder setting (QSettings, per computer) if set, else
 the vault's ``inbox_folder`` setting (shared with ``casefile import --inbox``), else
@@ -59,17 +60,18 @@ class InboxWatch(QObject):
         """Start watching ``folder`` (created with its Imported/Failed folders). False, with
         ``error`` emitted, if it cannot start."""
         from app.errors import CasefileError
-        from app.ingest.inbox import Inbox, inbox_settings
+        from app.ingest.inbox import inbox_settings
+        from app.ingest.inbox_child import InboxProcess
 
         self.stop()
         try:
             _folder, delete_imported = inbox_settings(vault)
-            inbox = Inbox(
+            inbox = InboxProcess(
                 vault,
                 folder,
                 delete_imported=delete_imported,
                 settle_seconds=self.settle_seconds,
-                on_result=self.result.emit,  # called on the Inbox thread: queued to the GUI thread
+                on_result=self.result.emit,  # called on its supervising thread: queued to the GUI thread
                 on_error=self.error.emit,
             )
             inbox.start()
@@ -81,7 +83,7 @@ class InboxWatch(QObject):
         return True
 
     def stop(self) -> None:
-        """Stop the watcher and wait for its thread (a file mid-import finishes its transaction)."""
+        """Stop the watcher and wait for its child (a file mid-import finishes its transaction)."""
         inbox, self.inbox = self.inbox, None
         if inbox is not None:
             inbox.stop()

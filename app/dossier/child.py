@@ -41,12 +41,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.children import lower_priority, open_sent_vault
 from app.errors import CasefileError
 
 STOPPED = "The export stopped unexpectedly; nothing was written."
 POLL_S = 0.05
 JOIN_S = 5.0
-KEY_BYTES = 32
 NICE = int(os.environ.get("CASEFILE_EXPORT_NICE", "10"))  # the child's CPU priority, lower than the app's
 
 _LIVE: weakref.WeakSet[ChildExport] = weakref.WeakSet()
@@ -117,7 +117,7 @@ class ChildExport:
                     ) from None
                 finally:
                     child_conn.close()
-                _lower_priority(self._process.pid)
+                lower_priority(self._process.pid, NICE)
         if self._closed:  # closed (cancelled, locked) before it could start
             self._stopped(cancel)
         try:
@@ -274,14 +274,6 @@ class ChildExport:
         self._partials = []
 
 
-def _lower_priority(pid: int | None) -> None:
-    """Background work: on a busy machine the window's process gets the CPU first. Set from
-    here at once, so the child's own start (interpreter, imports) already runs at it."""
-    if NICE and pid is not None and hasattr(os, "setpriority"):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICE))
-
-
 _AT_EXIT: list[bool] = []
 
 
@@ -341,23 +333,6 @@ def child_main(conn: Any) -> None:
             vault.lock()  # closes every connection and wipes the key
         with contextlib.suppress(OSError):
             conn.close()
-
-
-def open_sent_vault(conn: Any, path: str) -> Any:
-    """The vault at ``path``, opened read-only with the raw key that comes next on ``conn``
-    (the parent's ``Vault.send_data_key``), or None if what came is no key; this process's
-    copy of the key is wiped at once. The export child and the layout helper
-    (layout_helper.py) both start so."""
-    key = bytearray(KEY_BYTES)
-    try:
-        if conn.recv_bytes_into(key) != KEY_BYTES:
-            return None
-        from app.vault.vault import Vault
-
-        return Vault.open_read_only(Path(path), key)
-    finally:
-        for i in range(len(key)):
-            key[i] = 0
 
 
 def _serve(conn: Any, vault: Any, options: Any, prepared_at: datetime) -> None:

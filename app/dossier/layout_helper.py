@@ -38,11 +38,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.children import die_with_parent, open_sent_vault
 from app.errors import CasefileError
 
 if TYPE_CHECKING:
@@ -261,11 +261,9 @@ def helper_main(conn: Any) -> None:
     from app.hardening import disable_core_dumps
 
     disable_core_dumps()  # a core dump would hold the data key and the record in the clear
-    _die_with_parent()
+    die_with_parent()
     vault = None
     try:
-        from app.dossier.child import open_sent_vault
-
         _, path = conn.recv()
         vault = open_sent_vault(conn, path)
         if vault is None:
@@ -332,15 +330,3 @@ def _lay_out(
         sent("printed", lay_out(layout, front, parsed=parsed[front]))
 
 
-def _die_with_parent() -> None:
-    """On Linux the kernel kills the helper when its parent dies (a killed export child)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent died before the line above
-            os._exit(0)

@@ -233,12 +233,7 @@ class Inbox:
             return False
 
     def _move_failed(self, path: Path, reason: str) -> None:
-        target = _unique(self.root / FAILED_DIR / path.relative_to(self.root))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # The note first: killed in between, the file is simply tried again.
-        target.with_name(target.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
-        with contextlib.suppress(FileNotFoundError):
-            os.rename(path, target)
+        set_aside(self.root, path, reason)
 
     # -- background --------------------------------------------------------
 
@@ -300,6 +295,16 @@ def _private_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):  # a folder of someone else's (a share): left as it is
         if folder.stat().st_mode & 0o077:
             folder.chmod(0o700)
+
+
+def set_aside(root: Path, path: Path, reason: str) -> None:
+    """Move a file of the Inbox ``root`` to its Failed folder, with a note of ``reason`` beside it."""
+    target = _unique(root / FAILED_DIR / path.relative_to(root))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # The note first: killed in between, the file is simply tried again.
+    target.with_name(target.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
+    with contextlib.suppress(FileNotFoundError):
+        os.rename(path, target)
 
 
 def _unique(target: Path) -> Path:

@@ -176,6 +176,16 @@ class Vault:
         vault._read_only = True
         return vault
 
+    @classmethod
+    def open_with_data_key(cls, path: Path, data_key: bytes | bytearray) -> Vault:
+        """Open an already unlocked vault for reading and writing, with its raw data key (the
+        watched Inbox's child process: app/ingest/inbox_child.py). The same checks as an
+        unlock (the key file's vault id, the ledger against what this computer last saw); the
+        notices an unlock shows were shown by the window that sent the key."""
+        path = Path(path)
+        # The key stays a bytearray (no bytes copy to outlive the wipes at lock), as in open_read_only.
+        return cls._open_with_key(path, cls._load_key_file(path), data_key, None)  # type: ignore[arg-type]
+
     def send_data_key(self, send: Callable[[bytearray], Any]) -> None:
         """Hand the raw data key to ``send`` (a pipe's ``send_bytes``) without another copy
         in this process: only for an export's child process, never for argv, env or a file."""
