@@ -46,13 +46,19 @@ def _drop(path: Path, data: bytes) -> None:
     os.rename(partial, path)
 
 
-def test_the_child_imports_what_is_dropped_and_this_process_reads_it(vault: Any, tmp_path: Path) -> None:
+def _watching(vault: Any, tmp_path: Path) -> tuple[Any, str, Path, _Collected, InboxProcess]:
+    """A client with an Inbox folder, and the Inbox started on it (stop it when done)."""
     client = vault.clients.add("Gerald Whitmore")
     folder = add_client_folder(vault, client.id)
     root = tmp_path / "Casefile Inbox"
     seen = _Collected()
     inbox = InboxProcess(vault, root, settle_seconds=0.2, on_result=seen.result, on_error=seen.error)
     inbox.start()
+    return client, folder, root, seen, inbox
+
+
+def test_the_child_imports_what_is_dropped_and_this_process_reads_it(vault: Any, tmp_path: Path) -> None:
+    client, folder, root, seen, inbox = _watching(vault, tmp_path)
     try:
         assert (root / folder).is_dir() and (root / "Failed").is_dir()  # made here, at once
         _wait_for(inbox.ready.is_set)
@@ -76,12 +82,7 @@ def test_the_child_imports_what_is_dropped_and_this_process_reads_it(vault: Any,
 def test_a_reader_that_dies_on_a_file_sets_it_aside_and_the_inbox_goes_on(vault: Any, tmp_path: Path) -> None:
     """Killed mid-import (as a crash in a C library or the kernel's OOM killer would): nothing
     of the file is stored, the file goes to Failed with a note, a new child takes the next one."""
-    client = vault.clients.add("Gerald Whitmore")
-    folder = add_client_folder(vault, client.id)
-    root = tmp_path / "Casefile Inbox"
-    seen = _Collected()
-    inbox = InboxProcess(vault, root, settle_seconds=0.2, on_result=seen.result, on_error=seen.error)
-    inbox.start()
+    client, folder, root, seen, inbox = _watching(vault, tmp_path)
     try:
         _wait_for(inbox.ready.is_set)
         first = inbox.pid
