@@ -117,8 +117,9 @@ class InboxProcess:
         try:
             try:
                 process.start()
-            except OSError as error:
-                self._on_error(f"Inbox: not watched, no process could be started ({error.strerror or error}).")
+            except Exception as error:  # out of processes or memory; a main module that spawns at import
+                why = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
+                self._on_error(f"Inbox: not watched, no process could be started ({why}).")
                 return True
             finally:
                 child_conn.close()
