@@ -328,5 +328,3 @@ def _lay_out(
             )
         front = next(piece for piece in todo if piece.twice)
         sent("printed", lay_out(layout, front, parsed=parsed[front]))
-
-
