@@ -71,6 +71,8 @@ class InboxProcess:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._process: Any = None
+        self._conn: Any = None  # the pipe to the child now running
+        self._sending = threading.Lock()  # the supervisor's first messages and stop's
         self.current: Path | None = None  # the file the child is reading now
         self.ready = threading.Event()  # the child watches (set again by each child started)
 
@@ -87,6 +89,9 @@ class InboxProcess:
     def stop(self) -> None:
         """Ask the child to finish the file it is importing and exit; kill it after ``STOP_S``."""
         self._stop.set()
+        with self._sending, contextlib.suppress(OSError, ValueError, AttributeError):
+            if self._conn is not None:
+                self._conn.send(("stop",))  # at once: the supervisor sees the event only at its next poll
         if self._thread is not None:
             self._thread.join(STOP_S + 5)
 
@@ -126,16 +131,18 @@ class InboxProcess:
             self._process = process
             lower_priority(process.pid, NICE)
             try:
-                conn.send(
-                    (
-                        "open",
-                        str(Path(self.vault.path).resolve()),
-                        str(self.root),
-                        self.delete_imported,
-                        self.settle_seconds,
+                with self._sending:
+                    conn.send(
+                        (
+                            "open",
+                            str(Path(self.vault.path).resolve()),
+                            str(self.root),
+                            self.delete_imported,
+                            self.settle_seconds,
+                        )
                     )
-                )
-                self.vault.send_data_key(conn.send_bytes)
+                    self.vault.send_data_key(conn.send_bytes)
+                    self._conn = conn
             except CasefileError:  # the vault locked meanwhile: stop is on its way
                 return True
             except (OSError, ValueError):
@@ -147,7 +154,9 @@ class InboxProcess:
                     process.kill()
             with contextlib.suppress(OSError, ValueError, AssertionError):
                 process.join(5)
-            conn.close()
+            with self._sending:
+                self._conn = None
+                conn.close()
 
     def _follow(self, conn: Any, process: Any) -> bool:
         while True:
