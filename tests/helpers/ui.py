@@ -15,7 +15,11 @@ PASSPHRASE = "correct horse battery staple"
 def qsettings(tmp_path: Path) -> Any:
     from PySide6.QtCore import QSettings
 
-    return QSettings(str(tmp_path / "casefile-settings.ini"), QSettings.Format.IniFormat)
+    settings = QSettings(str(tmp_path / "casefile-settings.ini"), QSettings.Format.IniFormat)
+    # A folder of the test's own, not made: a session never watches (and empties into a
+    # throwaway vault) the ~/Casefile Inbox of the machine running the tests.
+    settings.setValue("ingest/inbox_folder", str(tmp_path / "Casefile Inbox"))
+    return settings
 
 
 @pytest.fixture
