@@ -161,7 +161,9 @@ class InboxProcess:
     def _follow(self, conn: Any, process: Any) -> bool:
         while True:
             if self._stop.is_set():
-                with contextlib.suppress(OSError, ValueError):
+                # Again, in case stop() came before the pipe was ready; under the same lock as
+                # stop()'s own send: two threads writing one pipe at once would mix their bytes.
+                with self._sending, contextlib.suppress(OSError, ValueError):
                     conn.send(("stop",))
                 process.join(STOP_S)
                 return True
