@@ -182,6 +182,33 @@ def test_triage_assigns_a_waiting_file_to_a_client(demo_session: Any, qtbot: Any
     assert dialog.grab().toImage().save(str(Path(os.environ.get("CASEFILE_SHOTS", tmp_path)) / "triage.png"))
 
 
+def test_an_inbox_that_ends_on_its_own_says_so_and_stays_said(
+    demo_session: Any, qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Its reader killed once too often (here: with no restart allowed): not "running" any more,
+    the reason stays in the status bar instead of passing in 15 s."""
+    import signal
+
+    from app.ingest import inbox_child
+
+    monkeypatch.setattr(inbox_child, "MAX_RESTARTS", 0)
+    window = demo_session.window
+    states: list[bool] = []
+    demo_session.inbox.running_changed.connect(states.append)
+    _watch(demo_session, tmp_path / "Inbox")
+    qtbot.waitUntil(demo_session.inbox.inbox.ready.is_set, timeout=15_000)
+    os.kill(demo_session.inbox.inbox.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: not demo_session.inbox.running, timeout=15_000)
+    assert states[-1] is False and _inbox_threads() == []
+    shown = window.statusBar().currentMessage()
+    assert shown.startswith("⚠ Inbox: its reader stopped 1 time;") and "no longer watched" in shown
+    qtbot.wait(200)
+    assert window.statusBar().currentMessage() == shown  # not a passing message
+    demo_session.restart_inbox()  # the Settings' Apply, or the next unlock, starts it again
+    assert demo_session.inbox.running
+    qtbot.waitUntil(demo_session.inbox.inbox.ready.is_set, timeout=15_000)
+
+
 def test_lock_stops_the_watcher_and_unlock_follows_the_setting(demo_session: Any, qtbot: Any, tmp_path: Path) -> None:
     from app.vault import Vault
     from tests.helpers.processes import gone

@@ -99,6 +99,7 @@ class InboxFeedback(QObject):
     def follow(self, watch: Any) -> None:
         watch.result.connect(self.result)
         watch.error.connect(self.error)
+        watch.ended.connect(self.ended)
 
     def result(self, result: ImportResult) -> None:
         show_inbox_result(self._window, result)
@@ -106,3 +107,8 @@ class InboxFeedback(QObject):
     def error(self, text: str) -> None:
         if not self._window.locking:
             self._window.statusBar().showMessage(text, 15_000)
+
+    def ended(self, text: str) -> None:
+        """The Inbox is no longer watched and not by the owner's choice: it stays said."""
+        if not self._window.locking:
+            self._window.statusBar().showMessage(f"⚠ {text or 'Inbox: no longer watched.'}", 0)

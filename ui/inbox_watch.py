@@ -41,16 +41,20 @@ class InboxWatch(QObject):
         result(object): an ImportResult, for each file the Inbox handled.
         error(str): a one-line problem (the watcher keeps going).
         running_changed(bool): started or stopped.
+        ended(str): it stopped without being asked (the reason's line); ``running`` is False.
     """
 
     result = Signal(object)
     error = Signal(str)
     running_changed = Signal(bool)
+    ended = Signal(str)
+    _child_ended = Signal(object, str)  # from the supervising thread, queued to this object's
 
     def __init__(self, parent: QObject | None = None, *, settle_seconds: float = 2.0) -> None:
         super().__init__(parent)
         self.settle_seconds = settle_seconds
         self.inbox: Any = None
+        self._child_ended.connect(self._ended)
 
     @property
     def running(self) -> bool:
@@ -73,6 +77,7 @@ class InboxWatch(QObject):
                 settle_seconds=self.settle_seconds,
                 on_result=self.result.emit,  # called on its supervising thread: queued to the GUI thread
                 on_error=self.error.emit,
+                on_end=lambda line: self._child_ended.emit(inbox, line),
             )
             inbox.start()
         except (CasefileError, OSError) as error:
@@ -88,3 +93,11 @@ class InboxWatch(QObject):
         if inbox is not None:
             inbox.stop()
             self.running_changed.emit(False)
+
+    def _ended(self, inbox: Any, line: str) -> None:
+        if inbox is not self.inbox:  # one stopped or replaced since: already accounted for
+            return
+        self.inbox = None
+        inbox.stop()  # its supervisor has ended: this only joins it
+        self.running_changed.emit(False)
+        self.ended.emit(line)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from email.utils import getaddresses
 from typing import Any
 
@@ -120,40 +121,35 @@ def chronology_csv(table: list[list[Any]]) -> bytes:
 
 
 def chronology_xlsx(layout: Layout, table: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    import xlsxwriter
 
-    book = Workbook(write_only=True)  # rows streamed to the file, not held as cell objects
-    sheet = book.create_sheet("Chronology")
+    out = io.BytesIO()
+    # constant_memory: each row goes to the file as it is written; text is always text (a title
+    # beginning with '=' is never a formula, nor "http…" a link, nor "1e5" a number).
+    book = xlsxwriter.Workbook(
+        out,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    sheet = book.add_worksheet("Chronology")
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
     widths = (11, 7, 26, 11, 12, 22, 50, 30, 10, 30, 28, 8, 17, 22, 8)
     for i, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + i)].width = width
-    sheet.freeze_panes = "A2"
-    from openpyxl.cell import WriteOnlyCell
-
-    def header(value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = Font(bold=True)
-        return cell
-
-    sheet.append([header(c) for c in COLUMNS])
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in table:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=_safe_cell(value) if isinstance(value, str) else value)
+        sheet.set_column(i, i, width, wrap)
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, COLUMNS, book.add_format({"bold": True}))
+    for r, row in enumerate(table, start=1):
+        for c, value in enumerate(row):
             if isinstance(value, str):
-                cell.data_type = "s"  # a title beginning with '=' is text, never a formula
-            cell.alignment = wrap
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
+                sheet.write_string(r, c, _safe_cell(value), wrap)
+            else:
+                sheet.write(r, c, value, wrap)  # the entry id; None stays an empty cell
+    book.close()
     return out.getvalue()
 
 
-def _safe_cell(text: str) -> str:
-    """No control characters openpyxl refuses, and within Excel's 32 767 characters per cell."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in the XML of a cell
 
-    return ILLEGAL_CHARACTERS_RE.sub(" ", text)[:32_000]
+
+def _safe_cell(text: str) -> str:
+    """No control characters XML refuses, and within Excel's 32 767 characters per cell."""
+    return _ILLEGAL.sub(" ", text)[:32_000]

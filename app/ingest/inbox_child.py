@@ -50,7 +50,9 @@ class InboxProcess:
 
     ``start`` makes the folders here (at once: a folder that cannot be made is the caller's
     error) and starts a supervising thread, which spawns the child, hands it the key and
-    calls ``on_result``/``on_error`` with what the child reports (on that thread)."""
+    calls ``on_result``/``on_error`` with what the child reports (on that thread), and
+    ``on_end`` with the last error line if it ends without ``stop`` (a child that could not
+    open the vault or watch, no process to start, or too many restarts)."""
 
     def __init__(
         self,
@@ -61,6 +63,7 @@ class InboxProcess:
         settle_seconds: float = 2.0,
         on_result: Callable[[ImportResult], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        on_end: Callable[[str], None] | None = None,
     ) -> None:
         self.vault = vault
         self.root = Path(root)
@@ -68,6 +71,8 @@ class InboxProcess:
         self.settle_seconds = settle_seconds
         self._on_result = on_result or (lambda _r: None)
         self._on_error = on_error or (lambda _m: None)
+        self._on_end = on_end or (lambda _m: None)
+        self._last_error = ""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._process: Any = None
@@ -101,14 +106,20 @@ class InboxProcess:
         restarts = 0
         while not self._stop.is_set():
             if self._run_child():  # stopped, or it cannot start: no new child
-                return
+                break
             restarts += 1
             if restarts > MAX_RESTARTS:
-                self._on_error(
-                    f"Inbox: its reader stopped {restarts} times; the Inbox is no longer watched "
+                self._error(
+                    f"Inbox: its reader stopped {restarts} {'time' if restarts == 1 else 'times'}; the Inbox is no longer watched "
                     "(files dropped there wait for the next unlock)."
                 )
-                return
+                break
+        if not self._stop.is_set():  # it ended without being asked: say why, once more
+            self._on_end(self._last_error)
+
+    def _error(self, line: str) -> None:
+        self._last_error = line
+        self._on_error(line)
 
     def _run_child(self) -> bool:
         """One child, from its spawn to its end. False if it died on its own (start another)."""
@@ -124,7 +135,7 @@ class InboxProcess:
                 process.start()
             except Exception as error:  # out of processes or memory; a main module that spawns at import
                 why = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
-                self._on_error(f"Inbox: not watched, no process could be started ({why}).")
+                self._error(f"Inbox: not watched, no process could be started ({why}).")
                 return True
             finally:
                 child_conn.close()
@@ -192,9 +203,9 @@ class InboxProcess:
             self.current = None
             self._on_result(message[1])
         elif kind == "error":
-            self._on_error(message[1])
+            self._error(message[1])
         elif kind == "fatal":
-            self._on_error(message[1])
+            self._error(message[1])
             return True
         return False
 
@@ -203,7 +214,7 @@ class InboxProcess:
         how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
         path, self.current = self.current, None
         if path is None or not path.exists():
-            self._on_error(f"Inbox: its reader stopped unexpectedly ({how}); it was started again.")
+            self._error(f"Inbox: its reader stopped unexpectedly ({how}).")
             return
         name = path.name
         reason = (
@@ -213,9 +224,9 @@ class InboxProcess:
         try:
             set_aside(self.root, path, reason)
         except OSError as error:
-            self._on_error(f"Inbox: its reader stopped on {name} ({how}), which could not be set aside: {error}.")
+            self._error(f"Inbox: its reader stopped on {name} ({how}), which could not be set aside: {error}.")
             return
-        self._on_error(f"Inbox: {name} stopped its reader ({how}); the file was moved to {self.root.name}/Failed.")
+        self._error(f"Inbox: {name} stopped its reader ({how}); the file was moved to {self.root.name}/Failed.")
 
 
 # -- the child ------------------------------------------------------------------------------
