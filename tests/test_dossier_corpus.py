@@ -83,3 +83,29 @@ def test_the_dossier_reuses_only_the_thumbnail_recorded_at_import(vault, tmp_pat
     assert trusted_preview(vault, exhibit, (2400, 1600)) is None  # too small for that size: decode the original
     vault.attachments.put_derivative(attachment.sha256, "thumb1600", b"\xff\xd8 not the photo")
     assert trusted_preview(vault, exhibit, (900, 600)) is None  # swapped behind our back: not used
+
+
+def test_photos_imported_are_laid_out_from_the_size_recorded_at_import(vault) -> None:  # type: ignore[no-untyped-def]
+    """Ingest records width, height and EXIF orientation: the dossier lays the photo out from them
+    (no 1 MB chunk decrypted per photo) and they are what the stored file's own header says."""
+    from app.dossier.exhibits import _image_header, _recorded_header
+    from app.dossier.export import build_dossier_pdf
+    from app.dossier.select import DossierOptions
+    from app.ingest.importer import import_paths
+
+    client = vault.clients.add("Orientations")
+    paths = sorted((CORPUS / "images" / "jpeg" / "orientation").glob("*.jpg"))
+    results = import_paths(vault, client.id, paths)
+    assert [r.status for r in results] == ["imported"] * 16
+    orientations = set()
+    for result in results:
+        att = vault.attachments.for_entry(result.entry_ids[0])[0]
+        recorded = _recorded_header(att.metadata)
+        assert recorded == _image_header(vault.attachments.read_bytes(att.sha256)), att.name
+        orientations.add(recorded[2])
+    assert orientations == set(range(1, 9))
+    built = build_dossier_pdf(vault, DossierOptions(client.id))
+    sizes = {ex.attachment.name: ex.image_size for ex in built.layout.exhibits}
+    assert len(sizes) == 16
+    for name, (width, height) in sizes.items():
+        assert (width > height) == name.startswith("landscape"), (name, width, height)

@@ -103,6 +103,7 @@ LABELS: dict[str, str | None] = {
     "lon": "longitude",
     "width": None,
     "height": None,
+    "orientation": None,
     "derivatives": None,
     "dkim": None,
     "collected": None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from app.dossier.select import Selection
 from app.records.models import Attachment, Entry
@@ -145,23 +146,36 @@ def _image_header(data: bytes) -> tuple[int, int, int]:
         return img.size[0], img.size[1], int(img.getexif().get(0x0112, 1))
 
 
+def _recorded_header(metadata: dict[str, Any]) -> tuple[int, int, int] | None:
+    """(width, height, EXIF orientation) as ingest read them from the same bytes (ledgered with
+    the attachment), if it recorded all three: photos imported before it recorded the orientation
+    have their header read again."""
+    found = tuple(metadata.get(key) for key in ("width", "height", "orientation"))
+    if all(type(value) is int and value > 0 for value in found):
+        return found  # type: ignore[return-value]
+    return None
+
+
 def _inspect_image(vault: Vault, ex: Exhibit) -> None:
-    """Size and orientation, usually from the first stored chunk alone."""
-    head = next(iter(vault.attachments.iter_bytes(ex.attachment.sha256)), b"")
+    """Size and orientation: as recorded at import, else read from the stored file."""
     try:
-        width, height, orientation = _image_header(head)
-    except Exception:
-        try:  # the header did not fit in the first chunk (a large embedded preview)
-            width, height, orientation = _image_header(
-                vault.attachments.read_bytes(ex.attachment.sha256, MAX_RENDERED_BYTES)
-            )
-        except Exception as error:
-            ex.category, ex.reason = "native", f"the image cannot be decoded ({type(error).__name__})"
-            return
+        width, height, orientation = _recorded_header(ex.attachment.metadata) or _stored_header(vault, ex)
+    except Exception as error:
+        ex.category, ex.reason = "native", f"the image cannot be decoded ({type(error).__name__})"
+        return
     if width * height > MAX_IMAGE_PIXELS:
         ex.category, ex.reason = "native", f"the image is too large to render ({width} × {height})"
         return
     ex.image_size = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def _stored_header(vault: Vault, ex: Exhibit) -> tuple[int, int, int]:
+    """From the first stored chunk (1 MB to decrypt: 0.35 s for 100 photos), or the whole file
+    when the header does not fit in it (a large embedded preview)."""
+    try:
+        return _image_header(next(iter(vault.attachments.iter_bytes(ex.attachment.sha256)), b""))
+    except Exception:
+        return _image_header(vault.attachments.read_bytes(ex.attachment.sha256, MAX_RENDERED_BYTES))
 
 
 def _date_text(entry: Entry) -> str:

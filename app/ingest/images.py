@@ -39,6 +39,7 @@ _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b
 
 # EXIF tag numbers (Pillow's ExifTags names them; numbers keep this table plain).
 _MAKE, _MODEL, _DATETIME = 0x010F, 0x0110, 0x0132
+_ORIENTATION = 0x0112
 _DATETIME_ORIGINAL, _OFFSET_ORIGINAL, _OFFSET = 0x9003, 0x9011, 0x9010
 
 
@@ -92,6 +93,9 @@ def parse_image(source: Source) -> list[ParsedItem]:
     image = _open(data, source.name)
     exif = image.getexif()
     metadata: dict[str, Any] = {"format": image.format, "width": image.width, "height": image.height}
+    orientation = exif.get(_ORIENTATION, 1)
+    # with the size, what the dossier needs to lay the photo out without reading the original again
+    metadata["orientation"] = orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else 1
     metadata.update(_camera(exif))
     occurred, time_source = _capture_time(exif, source.mtime)
     metadata["time_source"] = time_source
