@@ -176,10 +176,12 @@ def _build(
     layout.tick = steps.tick
     # Roughly one page per entry and exhibit, plus the front and back laid out twice.
     steps.start("layout", len(selection.entries) + 2 * len(exhibits) + len(selection.entries) // 10 + 12)
-    parts = build_parts(layout, helper)
+    from app.evidence.pdfsign import preload, sign_pdf_with_timestamp
+
+    parts = build_parts(layout, helper, idle=preload)  # pyHanko imported while the helper prints the front
     steps.start("merge", len({n for n, _ in layout.placeholders.values()}))
     pdf = finish_pdf(layout, parts, layout.prepared_at)
-    from app.evidence.pdfsign import sign_pdf_with_timestamp  # after Bates stamping: it covers the final bytes
+    # Signed after Bates stamping: the signature covers the final bytes.
 
     return BuiltDossier(sign_pdf_with_timestamp(pdf, vault, selection.business_name), layout)
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,6 +122,7 @@ class LayoutHelper:
         self._printed: Laid | None = None
         self._done = False
         self._error: tuple[str, str] | None = None
+        self._sending: threading.Thread | None = None
 
     @classmethod
     def start(cls, vault: Any, check: Callable[[], None] = lambda: None) -> LayoutHelper | None:
@@ -155,12 +157,20 @@ class LayoutHelper:
         return 0.0 if self._failed else share(layout)
 
     def lay_out(self, layout: Layout, pieces: list[Piece]) -> None:
+        """Send the pieces, on a thread: the job is larger than the pipe's buffer, so sending it
+        waits until the helper reads it — after its start (imports, the vault, the fonts), which
+        this process spends laying out its own pieces instead."""
         sel = layout.selection
         job = ("lay out", sel, layout.exhibits, layout.prepared_at, layout.production, layout.legend, pieces)
-        try:
-            self._conn.send(job)
-        except (OSError, ValueError):
-            self._failed = True
+
+        def send() -> None:
+            try:
+                self._conn.send(job)
+            except (OSError, ValueError):
+                self._failed = True
+
+        self._sending = threading.Thread(target=send, name="casefile-layout-send", daemon=True)
+        self._sending.start()
 
     def poll(self, tick: Callable[[], None]) -> None:
         """Take what the helper said so far (its drawn pages count as ``tick``s); never waits."""
@@ -182,6 +192,7 @@ class LayoutHelper:
             (ex.number, ex.first_page, ex.last_page, ex.bates_first, ex.bates_last, ex.reason) for ex in layout.exhibits
         ]
         self._printed = None
+        self._sent()  # done: the helper has read the job (it said it is done with it)
         try:
             self._conn.send(("print", layout.pages, layout.total_pages, numbering))
         except (OSError, ValueError):
@@ -206,6 +217,11 @@ class LayoutHelper:
 
             raise _error_from(*self._error)
 
+    def _sent(self) -> None:
+        if self._sending is not None:
+            self._sending.join()
+            self._sending = None
+
     def close(self) -> None:
         """Kill the helper if it still runs and reap it; its pipe is closed."""
         process, self._process = self._process, None
@@ -215,6 +231,7 @@ class LayoutHelper:
                     process.kill()
             with contextlib.suppress(OSError, ValueError, AssertionError):
                 process.join(JOIN_S)
+        self._sent()  # a send to a killed helper ends with an error at once
         with contextlib.suppress(OSError):
             if self._conn is not None:
                 self._conn.close()

@@ -187,12 +187,16 @@ def lay_out(layout: Layout, piece: Piece, measure: bool = False, parsed: dict[An
         layout.recording, layout.span = Recorded(), slice(None)
 
 
-def build_parts(layout: Layout, helper: LayoutHelper | None = None) -> list[bytes]:
+def build_parts(
+    layout: Layout, helper: LayoutHelper | None = None, idle: Callable[[], None] | None = None
+) -> list[bytes]:
     """Every piece, laid out; ``layout`` then knows every page number. With a ``helper``
     (a second process: layout_helper.py) the front and the later runs of the entries and
     exhibits are laid out there while this process lays out the rest, and the front is
     printed there while this process prints the index and the back; what the helper laid out
-    comes back recorded by its own page numbers and is placed like this process's own."""
+    comes back recorded by its own page numbers and is placed like this process's own.
+    ``idle`` is called (once) when this process has nothing left but to wait for the helper's
+    front: it may start work of its own on a thread."""
     register_fonts()
     order = pieces(layout, helper.share(layout) if helper is not None else 0.0)
     front, back = order[0], order[-1]
@@ -223,7 +227,7 @@ def build_parts(layout: Layout, helper: LayoutHelper | None = None) -> list[byte
             laid.update(lay_out_all(layout, [piece for piece in theirs if piece not in laid], parsed))
         _place(layout, order[:-1], laid)
         laid[back] = lay_out(layout, back, measure=True, parsed=parsed[back])
-        return _print(layout, order, laid, parsed, helper, own_tick)
+        return _print(layout, order, laid, parsed, helper, own_tick, idle)
     finally:
         layout.tick = own_tick
         if helper is not None:
@@ -237,6 +241,7 @@ def _print(
     parsed: dict[Piece, dict[Any, Any]],
     helper: LayoutHelper | None,
     tick: Callable[[], None],
+    idle: Callable[[], None] | None = None,
 ) -> list[bytes]:
     """Lay out the parts that print numbers again, drawn, until their page counts hold."""
     front = order[0]
@@ -251,6 +256,9 @@ def _print(
                 laid[piece] = printed
         if there:
             assert helper is not None
+            if idle is not None:
+                idle()
+                idle = None
             printed = helper.printed(tick) or lay_out(layout, front, parsed=parsed[front])
             settled = settled and printed.pages == laid[front].pages
             laid[front] = printed
