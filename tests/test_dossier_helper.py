@@ -163,6 +163,73 @@ def test_a_helper_that_dies_or_cannot_start_changes_nothing(
     assert "\n" not in str(required.value)
 
 
+def _pages_text(pdf: bytes) -> list[str]:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
+def _documents_text(zip_path: Path) -> dict[str, list[str]]:
+    """Each of the bundle's documents/ PDFs, page by page as text."""
+    import zipfile
+
+    with zipfile.ZipFile(zip_path) as zf:
+        return {n: _pages_text(zf.read(n)) for n in zf.namelist() if n.startswith("documents/")}
+
+
+def _split_here(built: Any) -> dict[str, list[str]]:
+    from app.dossier.loadfile import documents, page_ranges, split_documents
+
+    return {name: _pages_text(data) for name, data in split_documents(built.pdf, page_ranges(documents(built.layout)))}
+
+
+def test_the_helper_splits_the_signed_pdf_into_the_bundles_documents(  # type: ignore[no-untyped-def]
+    demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Done with the layout, the helper splits the PDF into documents/ while this process goes
+    on; the bundle holds the documents a split here gives. A helper killed meanwhile: split
+    here instead."""
+    from app.dossier import layout_helper
+    from app.dossier.export import save_dossier
+
+    vault, client_id = demo
+    assert _build(vault, client_id, "off", monkeypatch).documents is None
+    taken: list[bool] = []
+    take = layout_helper.SplitDocuments.take
+
+    def spy(self: Any, ranges: Any, timeout: float = 300.0) -> Any:
+        documents = take(self, ranges, timeout)
+        taken.append(documents is not None)
+        return documents
+
+    monkeypatch.setattr(layout_helper.SplitDocuments, "take", spy)
+    helped = _build(vault, client_id, "always", monkeypatch)
+    expected = _split_here(helped)
+    assert len(expected) > 20 and all(expected.values())
+    assert _documents_text(save_dossier(vault, helped, tmp_path / "helped").zip_path) == expected
+    assert taken == [True]  # the helper's documents, not a second split
+
+    split = layout_helper.LayoutHelper.split
+    killed: list[int] = []
+
+    def split_then_die(self: Any, pdf: bytes, ranges: Any) -> Any:
+        pending = split(self, pdf, ranges)
+        killed.append(self.pid or 0)
+        os.kill(self.pid or 0, signal.SIGKILL)
+        return pending
+
+    monkeypatch.setattr(layout_helper.LayoutHelper, "split", split_then_die)
+    after_death = _build(vault, client_id, "always", monkeypatch)
+    saved = save_dossier(vault, after_death, tmp_path / "died")
+    assert _documents_text(saved.zip_path) == _split_here(after_death)
+    assert taken == [True, False] and killed and gone(killed[0])
+    assert vault.verify().ok
+
+
 def test_a_cancel_leaves_no_helper_and_its_key_came_over_the_pipe(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from app.dossier import layout_helper
     from app.dossier.export import ExportCancelled

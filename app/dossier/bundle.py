@@ -22,13 +22,16 @@ import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.dossier.exhibits import Exhibit
 from app.dossier.layout import Layout
 from app.dossier.loadfile import DAT_NAME, OPT_NAME, Hashes, readme_lines
 from app.errors import CorruptVault
 from app.evidence.manifest import BundleEvidence
+
+if TYPE_CHECKING:
+    from app.dossier.layout_helper import SplitDocuments
 
 MANIFEST, SUMS, README, CSV_NAME = "manifest.json", "SHA256SUMS", "README.txt", "exhibits.csv"
 CSV_COLUMNS = (
@@ -191,9 +194,11 @@ def write_bundle(
     pdf: bytes,
     tick: Callable[[], None] = lambda: None,
     evidence: BundleEvidence | None = None,
+    documents: SplitDocuments | None = None,
 ) -> dict[str, str]:
     """Write the ZIP; returns {path in bundle: sha256}. With ``evidence`` the manifest is
-    signed (app/evidence/manifest.py) and timestamped when a TSA answers."""
+    signed (app/evidence/manifest.py) and timestamped when a TSA answers. ``documents``: the
+    layout helper's split of ``pdf`` (else it is split here)."""
     from app.evidence import manifest as signed
 
     sums: dict[str, str] = {}
@@ -214,7 +219,7 @@ def write_bundle(
         privilege = privilege_csv(layout)
         if privilege is not None:
             put(PRIVILEGE_CSV, privilege)
-        _load_files(layout, pdf, natives, put)
+        _load_files(layout, pdf, natives, put, documents)
         text = readme(layout, pdf_name)
         if evidence is not None:
             text += signed.readme_section(evidence, pdf_name).encode("utf-8")
@@ -241,13 +246,23 @@ def write_bundle(
     return sums
 
 
-def _load_files(layout: Layout, pdf: bytes, natives: dict[str, Hashes], put: Callable[..., None]) -> None:
+def _load_files(
+    layout: Layout,
+    pdf: bytes,
+    natives: dict[str, Hashes],
+    put: Callable[..., None],
+    documents: SplitDocuments | None,
+) -> None:
     """documents/, text/, the .dat and .opt and the chronology export (app/dossier/loadfile.py)."""
     from app.dossier import chronology_export as chrono
     from app.dossier import loadfile
 
     docs = loadfile.documents(layout)
-    pdfs = loadfile.split_pdf(pdf, docs, lambda name, data: put(name, data, False))
+    ranges = loadfile.page_ranges(docs)
+    split = documents.take(ranges) if documents is not None else None
+    pdfs = loadfile.put_documents(
+        split if split is not None else loadfile.split_documents(pdf, ranges), lambda name, data: put(name, data, False)
+    )
     loadfile.write_text_files(layout, pdf, docs, put)
     put(DAT_NAME, loadfile.concordance_dat(loadfile.dat_rows(layout, docs, natives, pdfs)))
     put(OPT_NAME, loadfile.opticon(layout, docs))

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 MIN_WORK = 120  # entries + attached files: below it the helper's start costs more than it saves
 POLL_S = 0.05
 JOIN_S = 5.0
+SPLIT_S = 300.0  # the split of the largest dossier takes seconds; beyond this the helper is stuck
 TICKS_EVERY = 4  # pages per progress message
 
 # What a piece costs, in ms of one core, measured on the 2-core machine (docs/performance.md,
@@ -217,6 +218,26 @@ class LayoutHelper:
 
             raise _error_from(*self._error)
 
+    def split(self, pdf: bytes, ranges: list[tuple[str, int, int]]) -> SplitDocuments | None:
+        """Hand the signed PDF to the helper, which splits it into the bundle's documents while
+        this process goes on (a preview, the save's originals). The helper then belongs to the
+        returned object; None (the helper closed) if it cannot take it."""
+        if self._failed or not self._done:
+            self.close()
+            return None
+        self._sent()
+        try:
+            self._conn.send(("split", pdf, ranges))
+        except (OSError, ValueError):
+            self.close()
+            return None
+        return SplitDocuments(self, ranges)
+
+    def _kill(self) -> None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if self._process is not None and self._process.exitcode is None:
+                self._process.kill()
+
     def _sent(self) -> None:
         if self._sending is not None:
             self._sending.join()
@@ -268,6 +289,43 @@ class LayoutHelper:
             self._failed = True
         else:
             self._failed = True
+
+
+class SplitDocuments:
+    """The documents the helper is splitting the signed PDF into, received on a thread (the pipe
+    must be drained while this process does other work); the helper exits when it is done."""
+
+    def __init__(self, helper: LayoutHelper, ranges: list[tuple[str, int, int]]) -> None:
+        self._helper = helper
+        self._ranges = list(ranges)
+        self._documents: list[tuple[str, bytes]] = []
+        self._complete = False
+        self._thread = threading.Thread(target=self._receive, name="casefile-layout-split", daemon=True)
+        self._thread.start()
+
+    def _receive(self) -> None:
+        conn = self._helper._conn
+        try:
+            while (message := conn.recv())[0] == "document":
+                self._documents.append((message[1], message[2]))
+            self._complete = message[0] == "split"
+        except (OSError, EOFError, ValueError):
+            pass  # it died: the documents are split in this process instead
+        finally:
+            self._helper.close()
+
+    def take(self, ranges: list[tuple[str, int, int]], timeout: float = SPLIT_S) -> list[tuple[str, bytes]] | None:
+        """The documents of exactly ``ranges`` (waiting for the helper to finish), once; None if
+        the helper did not split them all, or these are not the ranges it was given."""
+        self._thread.join(timeout)
+        if self._thread.is_alive():  # stuck: stop it, and split here
+            self._helper._kill()
+            self._thread.join()
+        documents, self._documents = self._documents, []
+        if not self._complete or ranges != self._ranges or [d[0] for d in documents] != [r[0] for r in ranges]:
+            return None
+        self._complete = False  # taken: a second save splits again
+        return documents
 
 
 # -- the helper process -----------------------------------------------------------------
@@ -345,3 +403,9 @@ def _lay_out(
             )
         front = next(piece for piece in todo if piece.twice)
         sent("printed", lay_out(layout, front, parsed=parsed[front]))
+    if asked[0] == "split":  # the signed PDF, into the bundle's documents/ (SplitDocuments)
+        from app.dossier.loadfile import split_documents
+
+        for path, data in split_documents(asked[1], asked[2]):
+            conn.send(("document", path, data))
+        conn.send(("split",))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -294,27 +294,37 @@ def opticon(layout: Layout, docs: list[Document]) -> bytes:
     return ("\r\n".join(out) + "\r\n").encode("utf-8")
 
 
-def split_pdf(pdf: bytes, docs: list[Document], put: Callable[[str, bytes], None]) -> dict[str, Hashes]:
-    """One PDF per document, its pages copied from the final PDF; written one at a time."""
+def page_ranges(docs: list[Document]) -> list[tuple[str, int, int]]:
+    """(path in the bundle, first page, last page) of each document: what a split needs."""
+    return [(doc.pdf_path, doc.first_page, doc.last_page) for doc in docs]
+
+
+def split_documents(pdf: bytes, ranges: list[tuple[str, int, int]]) -> Iterator[tuple[str, bytes]]:
+    """One PDF per document, its pages copied from the final PDF; made one at a time."""
     import warnings
 
     import pikepdf
 
-    hashes: dict[str, Hashes] = {}
     with pikepdf.open(io.BytesIO(pdf)) as whole, warnings.catch_warnings():
         # The links into other documents and the signature field cannot survive the
         # split (the signature covers the whole PDF only): they are left out below.
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        for doc in docs:
+        for path, first, last in ranges:
             with pikepdf.new() as part:
-                part.pages.extend(whole.pages[doc.first_page - 1 : doc.last_page])
+                part.pages.extend(whole.pages[first - 1 : last])
                 for page in part.pages:
                     _keep_web_links(page)
                 buf = io.BytesIO()
                 part.save(buf, compress_streams=True)
-            data = buf.getvalue()
-            put(doc.pdf_path, data)
-            hashes[doc.pdf_path] = Hashes(hashlib.md5(data).hexdigest(), hashlib.sha256(data).hexdigest())
+            yield path, buf.getvalue()
+
+
+def put_documents(documents: Iterable[tuple[str, bytes]], put: Callable[[str, bytes], None]) -> dict[str, Hashes]:
+    """Each split document into the bundle (``put``), with its hashes for the load file."""
+    hashes: dict[str, Hashes] = {}
+    for path, data in documents:
+        put(path, data)
+        hashes[path] = Hashes(hashlib.md5(data).hexdigest(), hashlib.sha256(data).hexdigest())
     return hashes
 
 

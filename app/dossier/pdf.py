@@ -229,9 +229,7 @@ def build_parts(
         laid[back] = lay_out(layout, back, measure=True, parsed=parsed[back])
         return _print(layout, order, laid, parsed, helper, own_tick, idle)
     finally:
-        layout.tick = own_tick
-        if helper is not None:
-            helper.close()  # its memory back before the merge
+        layout.tick = own_tick  # the helper stays: the caller closes it or gives it the split
 
 
 def _print(
