@@ -261,3 +261,40 @@ def test_money_is_summed_by_currency_with_refunds_and_discounts() -> None:
     assert table["Outstanding"] == ("300.00 EUR", "7,040.00 USD")
     overpaid = money_by_currency([entry(1, "invoice", 10_000), entry(2, "payment", 15_000)])
     assert dict((r[0], r[1]) for r in money_rows(overpaid))["Outstanding"] == "0.00 USD (overpaid by 50.00 USD)"
+
+
+def test_the_bundle_is_made_without_temporary_files(request, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The chronology, the split documents and the text are assembled in memory: a temporary
+    file would put the record in the clear outside the vault, if only for a moment (openpyxl and
+    XlsxWriter's default mode assemble an .xlsx in the temp folder)."""
+    import tempfile
+    import time
+
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    made: list[str] = []
+
+    class Seen(FileSystemEventHandler):
+        def on_created(self, event: FileSystemEvent) -> None:
+            made.append(str(event.src_path))
+
+    observer = Observer()
+    observer.schedule(Seen(), str(temp), recursive=True)
+    observer.start()
+    try:
+        _result, zf = request.getfixturevalue("bundle")  # the whole export, watched
+        assert "chronology.xlsx" in zf.namelist()
+        with tempfile.NamedTemporaryFile(prefix="probe-"):  # the watch itself sees a file made there
+            pass
+        deadline = time.monotonic() + 5
+        while not any("probe-" in m for m in made) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        observer.stop()
+        observer.join()
+    assert [m for m in made if "probe-" not in m] == []
+    assert any("probe-" in m for m in made)

@@ -124,11 +124,13 @@ def chronology_xlsx(layout: Layout, table: list[list[Any]]) -> bytes:
     import xlsxwriter
 
     out = io.BytesIO()
-    # constant_memory: each row goes to the file as it is written; text is always text (a title
-    # beginning with '=' is never a formula, nor "http…" a link, nor "1e5" a number).
+    # in_memory: no temporary files (XlsxWriter, like openpyxl, otherwise assembles the parts in
+    # the temp folder: the chronology in the clear outside the vault). The table is in memory
+    # already. Text is always text: a title beginning with '=' is never a formula, nor "http…" a
+    # link, nor "1e5" a number.
     book = xlsxwriter.Workbook(
         out,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     sheet = book.add_worksheet("Chronology")
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
