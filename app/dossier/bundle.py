@@ -204,9 +204,9 @@ def write_bundle(
     sums: dict[str, str] = {}
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
 
-        def put(name: str, data: bytes, compress: bool = True) -> None:
+        def put(name: str, data: bytes, compress: bool = True, sha256: str = "") -> None:
             zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
-            sums[name] = hashlib.sha256(data).hexdigest()
+            sums[name] = sha256 or hashlib.sha256(data).hexdigest()
 
         pdf_sha = hashlib.sha256(pdf).hexdigest()
         put(pdf_name, pdf, compress=False)
@@ -261,7 +261,7 @@ def _load_files(
     ranges = loadfile.page_ranges(docs)
     split = documents.take(ranges) if documents is not None else None
     pdfs = loadfile.put_documents(
-        split if split is not None else loadfile.split_documents(pdf, ranges), lambda name, data: put(name, data, False)
+        split if split is not None else loadfile.split_documents(pdf, ranges), lambda name, data, sha256: put(name, data, False, sha256)
     )
     loadfile.write_text_files(layout, pdf, docs, put)
     put(DAT_NAME, loadfile.concordance_dat(loadfile.dat_rows(layout, docs, natives, pdfs)))

@@ -319,12 +319,15 @@ def split_documents(pdf: bytes, ranges: list[tuple[str, int, int]]) -> Iterator[
             yield path, buf.getvalue()
 
 
-def put_documents(documents: Iterable[tuple[str, bytes]], put: Callable[[str, bytes], None]) -> dict[str, Hashes]:
-    """Each split document into the bundle (``put``), with its hashes for the load file."""
+def put_documents(
+    documents: Iterable[tuple[str, bytes]], put: Callable[[str, bytes, str], None]
+) -> dict[str, Hashes]:
+    """Each split document into the bundle (``put(path, data, sha256)``), with its hashes for
+    the load file."""
     hashes: dict[str, Hashes] = {}
     for path, data in documents:
-        put(path, data)
         hashes[path] = Hashes(hashlib.md5(data).hexdigest(), hashlib.sha256(data).hexdigest())
+        put(path, data, hashes[path].sha256)
     return hashes
 
 
