@@ -319,6 +319,9 @@ def child_main(conn: Any) -> None:
     from app.hardening import disable_core_dumps
 
     disable_core_dumps()  # a core dump would hold the data key and the record in the clear
+    from app.dossier.text import register_fonts_soon
+
+    register_fonts_soon()  # beside the vault's opening and the selection
     vault = None
     try:
         _, path, options, prepared_at = conn.recv()

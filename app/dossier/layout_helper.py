@@ -338,14 +338,14 @@ def helper_main(conn: Any) -> None:
     disable_core_dumps()  # a core dump would hold the data key and the record in the clear
     die_with_parent()
     vault = None
+    from app.dossier.text import register_fonts_soon
+
+    register_fonts_soon()  # beside the vault's opening and the wait for the job
     try:
         _, path = conn.recv()
         vault = open_sent_vault(conn, path)
         if vault is None:
             return
-        from app.dossier.text import register_fonts
-
-        register_fonts()  # while the parent numbers the exhibits
         job = conn.recv()
         if job[0] == "lay out":
             _lay_out(conn, vault, *job[1:])

@@ -11,6 +11,7 @@ are still in the text layer (copy, search, pdftotext) rather than lost.
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -201,9 +202,25 @@ def _cjk_covered() -> frozenset[int]:
     return frozenset(pdfmetrics.getFont(cjk_font()).face.charToGlyph)
 
 
-@cache
+_FONTS = threading.Lock()
+
+
 def register_fonts() -> frozenset[int]:
-    """Register the fonts once per process; returns the code points DejaVu Sans covers."""
+    """Register the fonts once per process (0.35 s: reportlab parses each TrueType file); returns
+    the code points DejaVu Sans covers. Safe from any thread: a process about to lay out starts
+    it on one of its own early (``register_fonts_soon``)."""
+    with _FONTS:
+        return _register_fonts()
+
+
+def register_fonts_soon() -> None:
+    """Register the fonts on a thread, beside what this process does before its layout (opening
+    the vault, the selection: mostly SQLite's C code, which lets the GIL go)."""
+    threading.Thread(target=register_fonts, name="casefile-fonts", daemon=True).start()
+
+
+@cache
+def _register_fonts() -> frozenset[int]:
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
     from reportlab.pdfbase.ttfonts import TTFont
