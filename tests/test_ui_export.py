@@ -152,3 +152,49 @@ def test_legend_declaration_form_and_replaced_production_are_chosen_in_the_dialo
     assert dialog.options().legend == "Subject to protective order"
     dialog.done(0)
     assert vault.verify().ok
+
+
+def test_the_dialog_starts_its_child_ahead_without_the_vault_and_the_build_uses_it(
+    demo_session: Any, qtbot: Any
+) -> None:
+    """The export's child is spawned as the dialog opens (its imports and fonts, ~0.5 s, while
+    the owner chooses): it has nothing of the vault open until Build hands it over, the dossier
+    is prepared at the time of the build, and one that died meanwhile is simply replaced."""
+    import signal
+
+    from app.records.times import now_utc
+    from tests.helpers.processes import gone
+
+    window = demo_session.window
+    _select(window, "Gerald Whitmore")
+    vault_dir = Path(demo_session.vault.path).resolve()
+
+    def vault_files(pid: int) -> list[str]:
+        fds = Path(f"/proc/{pid}/fd")
+        return [t for t in (os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink()) if t.startswith(str(vault_dir))]
+
+    dialog = window.export_dossier()
+    spare = dialog._spare
+    qtbot.waitUntil(lambda: spare.pid is not None, timeout=15_000)
+    qtbot.wait(500)  # warming up
+    assert spare.alive and vault_files(spare.pid) == []  # no key, no vault: only the imports and fonts
+    before = now_utc()
+    with qtbot.waitSignal(dialog.built, timeout=60_000):
+        dialog.build()
+    assert dialog.child is spare and spare._prepared_at >= before
+    pid = spare.pid
+    dialog.reject()
+    assert gone(pid)
+
+    dialog = window.export_dossier()
+    spare = dialog._spare
+    qtbot.waitUntil(lambda: spare.pid is not None, timeout=15_000)
+    pid = spare.pid
+    os.kill(pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: not spare.alive, timeout=10_000)
+    with qtbot.waitSignal(dialog.built, timeout=60_000):
+        dialog.build()
+    assert dialog.child is not spare and dialog.dossier is not None and dialog.dossier.pages > 3
+    child = dialog.child.pid
+    dialog.reject()
+    assert gone(pid) and gone(child)

@@ -73,7 +73,9 @@ class ChildExport:
     raises ``ExportCancelled`` if its ``cancel`` event was set, else one line (``STOPPED``).
     """
 
-    def __init__(self, vault: Any, options: Any, *, prepared_at: datetime | None = None) -> None:
+    def __init__(self, vault: Any, options: Any = None, *, prepared_at: datetime | None = None) -> None:
+        """``options`` may come later (``prepare``): a child spawned ahead (``spawn``) warms up
+        — imports, the fonts — while the owner chooses them."""
         from app.records.times import now_utc
 
         self._vault = vault
@@ -84,15 +86,29 @@ class ChildExport:
         self._process: Any = None
         self._conn: Any = None
         self._closed = False
+        self._conn_opened = False  # the vault and options sent
         self._partials: list[Path] = []
         self._lock = threading.Lock()  # one build or save at a time
         self._state = threading.Lock()  # start and close never cross
         with _LIVE_LOCK:
             _LIVE.add(self)
 
-    def start(self, cancel: threading.Event | None = None) -> None:
-        """Spawn the child and hand it the vault (``build`` does this if not done yet): some
-        tens of ms of this thread (imports, the spawn), so call it on a worker like ``build``."""
+    def prepare(self, options: Any, *, prepared_at: datetime | None = None) -> bool:
+        """The options of a child spawned ahead, and the time the dossier is prepared (now, not
+        when the child was spawned). False if it is too late (started, or closed)."""
+        from app.records.times import now_utc
+
+        with self._state:
+            dead = self._process is not None and self._process.exitcode is not None
+            if self._closed or self._conn_opened or dead:
+                return False
+            self._options, self._prepared_at = options, prepared_at or now_utc()
+            return True
+
+    def spawn(self) -> None:
+        """Start the child process without the vault: it imports what an export needs and
+        parses the fonts (~0.5 s of its own) until ``build`` hands it the vault and the options.
+        Some tens of ms of this thread: call it on a worker."""
         import multiprocessing
 
         with self._state:
@@ -118,8 +134,19 @@ class ChildExport:
                 finally:
                     child_conn.close()
                 lower_priority(self._process.pid, NICE)
+
+    def start(self, cancel: threading.Event | None = None) -> None:
+        """Spawn the child if not done yet and hand it the vault and the options (``build`` does
+        this): some tens of ms of this thread (imports, the spawn), so call it on a worker."""
+        self.spawn()
+        with self._state:
+            if self._options is None:
+                raise ValueError("ChildExport.start needs the options (prepare)")
+            opened, self._conn_opened = self._conn_opened, True
         if self._closed:  # closed (cancelled, locked) before it could start
             self._stopped(cancel)
+        if opened:
+            return
         try:
             self._conn.send(("open", str(Path(self._vault.path).resolve()), self._options, self._prepared_at))
             self._vault.send_data_key(self._conn.send_bytes)
@@ -319,9 +346,7 @@ def child_main(conn: Any) -> None:
     from app.hardening import disable_core_dumps
 
     disable_core_dumps()  # a core dump would hold the data key and the record in the clear
-    from app.dossier.text import register_fonts_soon
-
-    register_fonts_soon()  # beside the vault's opening and the selection
+    threading.Thread(target=_warm_up, name="casefile-warm-up", daemon=True).start()
     vault = None
     try:
         _, path, options, prepared_at = conn.recv()
@@ -336,6 +361,27 @@ def child_main(conn: Any) -> None:
             vault.lock()  # closes every connection and wipes the key
         with contextlib.suppress(OSError):
             conn.close()
+
+
+def _warm_up() -> None:
+    """What every export needs, before it is asked for (a child spawned ahead while the owner
+    chooses the options) or beside the vault's opening and the selection: the fonts (0.35 s of
+    parsing), then the modules of the layout, the merge, the signature and the bundle."""
+    from app.dossier.text import register_fonts
+
+    register_fonts()
+    with contextlib.suppress(ImportError):  # the export's own import then says what is missing
+        import pikepdf  # noqa: F401
+        import pypdfium2  # noqa: F401
+        import xlsxwriter  # noqa: F401
+        from PIL import Image  # noqa: F401
+
+        import app.dossier.bundle
+        import app.dossier.export
+        import app.dossier.pdf  # noqa: F401
+    from app.evidence.pdfsign import preload
+
+    preload()
 
 
 def _serve(conn: Any, vault: Any, options: Any, prepared_at: datetime) -> None:

@@ -187,6 +187,8 @@ class ExportDossierDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addLayout(bottom)
+        self._spare: Any = None  # a child spawned ahead, warming up while the owner chooses
+        self._spawn_spare()
 
     # -- choices -----------------------------------------------------------------
 
@@ -250,8 +252,12 @@ class ExportDossierDialog(QDialog):
         self.dossier = None
         self.save_button.setEnabled(False)
         self.preview.clear()
+        spare, self._spare = self._spare, None
+        if spare is not None and not spare.prepare(options):
+            spare.close()  # it died, or was stopped at a lock
+            spare = None
         try:
-            child = self.child = ChildExport(self.vault, options)
+            child = self.child = spare or ChildExport(self.vault, options)
         except Exception as error:
             self._show_error(error)
             return
@@ -376,8 +382,20 @@ class ExportDossierDialog(QDialog):
         lines = user_message(error).splitlines()
         self.error.setText(lines[0] if lines else "")
 
+    def _spawn_spare(self) -> None:
+        """The export's child, started as the dialog opens: by the time the owner asks for the
+        preview it has imported what an export needs and parsed the fonts (~0.5 s of the
+        build otherwise). It holds nothing of the vault until then."""
+        from app.dossier.child import ChildExport
+
+        spare = self._spare = ChildExport(self.vault)
+        self._tasks.run(spare.spawn, lambda _none: None, lambda _error: None)  # a failure: build starts one
+
     def done(self, code: int) -> None:
         self.stop_child()  # closing kills the export's child process, busy or not
+        if self._spare is not None:
+            self._spare.close()
+            self._spare = None
         super().done(code)
 
 
