@@ -173,59 +173,75 @@ def _pages_text(pdf: bytes) -> list[str]:
         document.close()
 
 
-def _documents_text(zip_path: Path) -> dict[str, list[str]]:
-    """Each of the bundle's documents/ PDFs, page by page as text."""
+def _load_files(zip_path: Path) -> tuple[dict[str, list[str]], dict[str, bytes], list[Any]]:
+    """The bundle's documents/ (page by page as text), text/ and chronology rows."""
     import zipfile
 
     with zipfile.ZipFile(zip_path) as zf:
-        return {n: _pages_text(zf.read(n)) for n in zf.namelist() if n.startswith("documents/")}
+        names = zf.namelist()
+        documents = {n: _pages_text(zf.read(n)) for n in names if n.startswith("documents/")}
+        texts = {n: zf.read(n) for n in names if n.startswith("text/")}
+        return documents, texts, _sheet(zf.read("chronology.xlsx"))
 
 
-def _split_here(built: Any) -> dict[str, list[str]]:
-    from app.dossier.loadfile import documents, page_ranges, split_documents
+def _sheet(xlsx: bytes) -> list[Any]:
+    from openpyxl import load_workbook
 
-    return {name: _pages_text(data) for name, data in split_documents(built.pdf, page_ranges(documents(built.layout)))}
+    return [list(r) for r in load_workbook(io.BytesIO(xlsx), read_only=True)["Chronology"].iter_rows(values_only=True)]
 
 
-def test_the_helper_splits_the_signed_pdf_into_the_bundles_documents(  # type: ignore[no-untyped-def]
+def _made_here(built: Any) -> tuple[dict[str, list[str]], dict[str, bytes], list[Any]]:
+    from app.dossier.chronology_export import chronology_xlsx, rows
+    from app.dossier.loadfile import documents, page_ranges, split_documents, write_text_files
+
+    docs = documents(built.layout)
+    split = {name: _pages_text(data) for name, data in split_documents(built.pdf, page_ranges(docs))}
+    texts: dict[str, bytes] = {}
+    write_text_files(built.layout, built.pdf, docs, texts.__setitem__)
+    return split, texts, _sheet(chronology_xlsx(rows(built.layout, docs)))
+
+
+def test_the_helper_makes_the_bundles_load_files_from_the_signed_pdf(  # type: ignore[no-untyped-def]
     demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Done with the layout, the helper splits the PDF into documents/ while this process goes
-    on; the bundle holds the documents a split here gives. A helper killed meanwhile: split
-    here instead."""
+    """Done with the layout, the helper splits the PDF into documents/, writes text/ and the
+    chronology .xlsx while this process goes on; the bundle holds what this process would have
+    made. A helper killed meanwhile: all made here instead."""
     from app.dossier import layout_helper
     from app.dossier.export import save_dossier
 
     vault, client_id = demo
-    assert _build(vault, client_id, "off", monkeypatch).documents is None
+    assert _build(vault, client_id, "off", monkeypatch).load_files is None
     taken: list[bool] = []
-    take = layout_helper.SplitDocuments.take
+    take = layout_helper.HelperLoadFiles.take
 
-    def spy(self: Any, ranges: Any, timeout: float = 300.0) -> Any:
-        documents = take(self, ranges, timeout)
-        taken.append(documents is not None)
-        return documents
+    def spy(self: Any, docs: Any, table: Any, timeout: float = 300.0) -> Any:
+        made = take(self, docs, table, timeout)
+        taken.append(made is not None)
+        return made
 
-    monkeypatch.setattr(layout_helper.SplitDocuments, "take", spy)
+    monkeypatch.setattr(layout_helper.HelperLoadFiles, "take", spy)
     helped = _build(vault, client_id, "always", monkeypatch)
-    expected = _split_here(helped)
-    assert len(expected) > 20 and all(expected.values())
-    assert _documents_text(save_dossier(vault, helped, tmp_path / "helped").zip_path) == expected
-    assert taken == [True]  # the helper's documents, not a second split
+    expected = _made_here(helped)
+    documents, texts, sheet = expected
+    assert len(documents) > 20 and all(documents.values()) and len(texts) == len(documents)
+    assert any("tiles" in t.decode() for t in texts.values()) and len(sheet) > 30
+    assert _load_files(save_dossier(vault, helped, tmp_path / "helped").zip_path) == expected
+    assert taken == [True]  # the helper's, not made a second time
 
-    split = layout_helper.LayoutHelper.split
+    load_files = layout_helper.LayoutHelper.load_files
     killed: list[int] = []
 
-    def split_then_die(self: Any, pdf: bytes, ranges: Any) -> Any:
-        pending = split(self, pdf, ranges)
+    def send_then_die(self: Any, *args: Any) -> Any:
+        pending = load_files(self, *args)
         killed.append(self.pid or 0)
         os.kill(self.pid or 0, signal.SIGKILL)
         return pending
 
-    monkeypatch.setattr(layout_helper.LayoutHelper, "split", split_then_die)
+    monkeypatch.setattr(layout_helper.LayoutHelper, "load_files", send_then_die)
     after_death = _build(vault, client_id, "always", monkeypatch)
     saved = save_dossier(vault, after_death, tmp_path / "died")
-    assert _documents_text(saved.zip_path) == _split_here(after_death)
+    assert _load_files(saved.zip_path) == _made_here(after_death)
     assert taken == [True, False] and killed and gone(killed[0])
     assert vault.verify().ok
 

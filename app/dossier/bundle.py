@@ -31,7 +31,7 @@ from app.errors import CorruptVault
 from app.evidence.manifest import BundleEvidence
 
 if TYPE_CHECKING:
-    from app.dossier.layout_helper import SplitDocuments
+    from app.dossier.layout_helper import HelperLoadFiles
 
 MANIFEST, SUMS, README, CSV_NAME = "manifest.json", "SHA256SUMS", "README.txt", "exhibits.csv"
 CSV_COLUMNS = (
@@ -194,11 +194,11 @@ def write_bundle(
     pdf: bytes,
     tick: Callable[[], None] = lambda: None,
     evidence: BundleEvidence | None = None,
-    documents: SplitDocuments | None = None,
+    load_files: HelperLoadFiles | None = None,
 ) -> dict[str, str]:
     """Write the ZIP; returns {path in bundle: sha256}. With ``evidence`` the manifest is
-    signed (app/evidence/manifest.py) and timestamped when a TSA answers. ``documents``: the
-    layout helper's split of ``pdf`` (else it is split here)."""
+    signed (app/evidence/manifest.py) and timestamped when a TSA answers. ``load_files``: what
+    the layout helper is making of ``pdf`` (else it is all made here)."""
     from app.evidence import manifest as signed
 
     sums: dict[str, str] = {}
@@ -219,7 +219,7 @@ def write_bundle(
         privilege = privilege_csv(layout)
         if privilege is not None:
             put(PRIVILEGE_CSV, privilege)
-        _load_files(layout, pdf, natives, put, documents)
+        _load_files(layout, pdf, natives, put, load_files)
         text = readme(layout, pdf_name)
         if evidence is not None:
             text += signed.readme_section(evidence, pdf_name).encode("utf-8")
@@ -251,24 +251,28 @@ def _load_files(
     pdf: bytes,
     natives: dict[str, Hashes],
     put: Callable[..., None],
-    documents: SplitDocuments | None,
+    load_files: HelperLoadFiles | None,
 ) -> None:
     """documents/, text/, the .dat and .opt and the chronology export (app/dossier/loadfile.py)."""
     from app.dossier import chronology_export as chrono
     from app.dossier import loadfile
 
     docs = loadfile.documents(layout)
-    ranges = loadfile.page_ranges(docs)
-    split = documents.take(ranges) if documents is not None else None
+    table = chrono.rows(layout, docs)
+    made = load_files.take(docs, table) if load_files is not None else None
     pdfs = loadfile.put_documents(
-        split if split is not None else loadfile.split_documents(pdf, ranges), lambda name, data, sha256: put(name, data, False, sha256)
+        made.documents if made is not None else loadfile.split_documents(pdf, loadfile.page_ranges(docs)),
+        lambda name, data, sha256: put(name, data, False, sha256),
     )
-    loadfile.write_text_files(layout, pdf, docs, put)
+    if made is not None:
+        for name, data in made.texts:
+            put(name, data)
+    else:
+        loadfile.write_text_files(layout, pdf, docs, put)
     put(DAT_NAME, loadfile.concordance_dat(loadfile.dat_rows(layout, docs, natives, pdfs)))
     put(OPT_NAME, loadfile.opticon(layout, docs))
-    table = chrono.rows(layout, docs)
     put(chrono.CSV_NAME, chrono.chronology_csv(table))
-    put(chrono.XLSX_NAME, chrono.chronology_xlsx(layout, table), False)
+    put(chrono.XLSX_NAME, made.xlsx if made is not None else chrono.chronology_xlsx(table), False)
 
 
 def _stream_exhibit(layout: Layout, zf: zipfile.ZipFile, ex: Exhibit) -> Hashes:

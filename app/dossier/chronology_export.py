@@ -120,7 +120,7 @@ def chronology_csv(table: list[list[Any]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
 
 
-def chronology_xlsx(layout: Layout, table: list[list[Any]]) -> bytes:
+def chronology_xlsx(table: list[list[Any]]) -> bytes:
     import xlsxwriter
 
     out = io.BytesIO()

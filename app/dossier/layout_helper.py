@@ -40,6 +40,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,13 +49,14 @@ from app.errors import CasefileError
 
 if TYPE_CHECKING:
     from app.dossier.layout import Layout
+    from app.dossier.loadfile import Document
     from app.dossier.pdf import Laid, Piece
     from app.dossier.select import Selection
 
 MIN_WORK = 120  # entries + attached files: below it the helper's start costs more than it saves
 POLL_S = 0.05
 JOIN_S = 5.0
-SPLIT_S = 300.0  # the split of the largest dossier takes seconds; beyond this the helper is stuck
+FILES_S = 300.0  # the load files of the largest dossier take seconds; beyond this the helper is stuck
 TICKS_EVERY = 4  # pages per progress message
 
 # What a piece costs, in ms of one core, measured on the 2-core machine (docs/performance.md,
@@ -218,20 +220,21 @@ class LayoutHelper:
 
             raise _error_from(*self._error)
 
-    def split(self, pdf: bytes, ranges: list[tuple[str, int, int]]) -> SplitDocuments | None:
-        """Hand the signed PDF to the helper, which splits it into the bundle's documents while
-        this process goes on (a preview, the save's originals). The helper then belongs to the
-        returned object; None (the helper closed) if it cannot take it."""
+    def load_files(self, pdf: bytes, docs: list[Document], table: list[list[Any]]) -> HelperLoadFiles | None:
+        """Hand the signed PDF to the helper, which makes the bundle's documents/ (the PDF split),
+        text/ and the chronology .xlsx while this process goes on (a preview, the save's
+        originals). The helper then belongs to the returned object; None (the helper closed) if
+        it cannot take them."""
         if self._failed or not self._done:
             self.close()
             return None
         self._sent()
         try:
-            self._conn.send(("split", pdf, ranges))
+            self._conn.send(("load files", pdf, docs, table))
         except (OSError, ValueError):
             self.close()
             return None
-        return SplitDocuments(self, ranges)
+        return HelperLoadFiles(self, docs, table)
 
     def _kill(self) -> None:
         with contextlib.suppress(OSError, ValueError, AttributeError):
@@ -291,41 +294,56 @@ class LayoutHelper:
             self._failed = True
 
 
-class SplitDocuments:
-    """The documents the helper is splitting the signed PDF into, received on a thread (the pipe
-    must be drained while this process does other work); the helper exits when it is done."""
+@dataclass
+class LoadFiles:
+    """What the helper made for the bundle: each in the order it is written."""
 
-    def __init__(self, helper: LayoutHelper, ranges: list[tuple[str, int, int]]) -> None:
+    documents: list[tuple[str, bytes]] = field(default_factory=list)  # documents/: the PDF split
+    texts: list[tuple[str, bytes]] = field(default_factory=list)  # text/
+    xlsx: bytes = b""  # the chronology
+
+
+class HelperLoadFiles:
+    """The load files the helper is making, received on a thread (the pipe must be drained
+    while this process does other work); the helper exits when it is done."""
+
+    def __init__(self, helper: LayoutHelper, docs: list[Document], table: list[list[Any]]) -> None:
         self._helper = helper
-        self._ranges = list(ranges)
-        self._documents: list[tuple[str, bytes]] = []
+        self._key = _key(docs, table)
+        self._made: LoadFiles | None = LoadFiles()
         self._complete = False
-        self._thread = threading.Thread(target=self._receive, name="casefile-layout-split", daemon=True)
+        self._thread = threading.Thread(target=self._receive, name="casefile-layout-files", daemon=True)
         self._thread.start()
 
     def _receive(self) -> None:
-        conn = self._helper._conn
+        conn, made = self._helper._conn, self._made
+        assert made is not None
         try:
-            while (message := conn.recv())[0] == "document":
-                self._documents.append((message[1], message[2]))
-            self._complete = message[0] == "split"
+            while (message := conn.recv())[0] in ("document", "text"):
+                (made.documents if message[0] == "document" else made.texts).append((message[1], message[2]))
+            if message[0] == "xlsx":
+                made.xlsx = message[1]
+                self._complete = conn.recv()[0] == "done"
         except (OSError, EOFError, ValueError):
-            pass  # it died: the documents are split in this process instead
+            pass  # it died: the load files are made in this process instead
         finally:
             self._helper.close()
 
-    def take(self, ranges: list[tuple[str, int, int]], timeout: float = SPLIT_S) -> list[tuple[str, bytes]] | None:
-        """The documents of exactly ``ranges`` (waiting for the helper to finish), once; None if
-        the helper did not split them all, or these are not the ranges it was given."""
+    def take(self, docs: list[Document], table: list[list[Any]], timeout: float = FILES_S) -> LoadFiles | None:
+        """The load files of exactly these documents and chronology (waiting for the helper to
+        finish), once; None if the helper did not make them all, or they were made for others."""
         self._thread.join(timeout)
-        if self._thread.is_alive():  # stuck: stop it, and split here
+        if self._thread.is_alive():  # stuck: stop it, and make them here
             self._helper._kill()
             self._thread.join()
-        documents, self._documents = self._documents, []
-        if not self._complete or ranges != self._ranges or [d[0] for d in documents] != [r[0] for r in ranges]:
+        made, self._made = self._made, None
+        if made is None or not self._complete or _key(docs, table) != self._key:
             return None
-        self._complete = False  # taken: a second save splits again
-        return documents
+        return made
+
+
+def _key(docs: list[Document], table: list[list[Any]]) -> tuple[Any, ...]:
+    return tuple((d.pdf_path, d.text_path, d.first_page, d.last_page) for d in docs), repr(table)
 
 
 # -- the helper process -----------------------------------------------------------------
@@ -403,9 +421,13 @@ def _lay_out(
             )
         front = next(piece for piece in todo if piece.twice)
         sent("printed", lay_out(layout, front, parsed=parsed[front]))
-    if asked[0] == "split":  # the signed PDF, into the bundle's documents/ (SplitDocuments)
-        from app.dossier.loadfile import split_documents
+    if asked[0] == "load files":  # the signed PDF into the bundle's load files (HelperLoadFiles)
+        from app.dossier.chronology_export import chronology_xlsx
+        from app.dossier.loadfile import page_ranges, split_documents, write_text_files
 
-        for path, data in split_documents(asked[1], asked[2]):
+        _, pdf, docs, table = asked
+        for path, data in split_documents(pdf, page_ranges(docs)):
             conn.send(("document", path, data))
-        conn.send(("split",))
+        write_text_files(layout, pdf, docs, lambda path, data: conn.send(("text", path, data)))
+        conn.send(("xlsx", chronology_xlsx(table)))
+        conn.send(("done",))
