@@ -71,15 +71,18 @@ def _header(layout: Layout) -> Any:
     style = ParagraphStyle("header", fontName=SANS, fontSize=7.5, leading=9, textColor=colors.HexColor("#444444"))
 
     prepared = f"Prepared {layout.prepared_at.astimezone(business_zone(layout)):%Y-%m-%d}"  # the cover's day
+    width, height = letter
+    line = Para(title, style)
+    wrapped: list[bool] = []  # the same line on every page: parsed and wrapped once
 
     def on_page(canv: Any, doc: Any) -> None:
         layout.tick()
-        width, height = letter
         canv.saveState()
         canv.setFillColor(colors.HexColor("#444444"))
         canv.setFont(SANS, 7.5)
-        line = Para(title, style)
-        line.wrapOn(canv, width - 2 * MARGIN - 120, 20)
+        if not wrapped:
+            line.wrapOn(canv, width - 2 * MARGIN - 120, 20)
+            wrapped.append(True)
         line.drawOn(canv, MARGIN, height - 34)
         canv.drawRightString(width - MARGIN, height - 32, prepared)
         canv.setStrokeColor(colors.HexColor("#bbbbbb"))
