@@ -76,7 +76,7 @@ def _helper_pieces(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     monkeypatch.setattr(layout_helper.LayoutHelper, "results", spy)
     monkeypatch.setattr(layout_helper.LayoutHelper, "printed", spy_printed)
-    monkeypatch.setattr(layout_helper, "share", lambda layout: 0.5)
+    monkeypatch.setattr(layout_helper, "share", lambda layout, start_ms=0.0: 0.5)
     return got
 
 
@@ -123,7 +123,7 @@ def test_a_helper_that_dies_or_cannot_start_changes_nothing(
 
     vault, client_id = demo
     alone = _build(vault, client_id, "off", monkeypatch)
-    monkeypatch.setattr(layout_helper, "share", lambda layout: 0.5)
+    monkeypatch.setattr(layout_helper, "share", lambda layout, start_ms=0.0: 0.5)
     killed: list[int] = []
     lay_out = layout_helper.LayoutHelper.lay_out
 
@@ -244,6 +244,45 @@ def test_the_helper_makes_the_bundles_load_files_from_the_signed_pdf(  # type: i
     assert _load_files(saved.zip_path) == _made_here(after_death)
     assert taken == [True, False] and killed and gone(killed[0])
     assert vault.verify().ok
+
+
+def test_a_helper_spawned_ahead_is_the_one_a_large_export_uses_and_a_small_one_drops(  # type: ignore[no-untyped-def]
+    demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm export child spawns its layout helper ahead (keep_spare): nothing of the vault in
+    it until the export hands it over; the next large export uses it; a small one ends it."""
+    from app.dossier import layout_helper
+    from app.dossier.select import DossierOptions
+
+    vault, client_id = demo
+    vault_dir = str(Path(vault.path).resolve())
+    monkeypatch.setenv("CASEFILE_LAYOUT_HELPER", "always")
+    layout_helper.keep_spare()
+    spare = layout_helper._SPARE[0]
+    fds = Path(f"/proc/{spare.pid}/fd")
+    assert not [os.readlink(fd) for fd in fds.iterdir() if os.readlink(fd).startswith(vault_dir)]
+    started: list[Any] = []
+    start = layout_helper.LayoutHelper.start.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: Any, *args: Any, **kw: Any) -> Any:
+        helper = start(cls, *args, **kw)
+        started.append(helper)
+        return helper
+
+    monkeypatch.setattr(layout_helper.LayoutHelper, "start", classmethod(spy))
+    pid = spare.pid
+    built = _build(vault, client_id, "always", monkeypatch)
+    assert started == [spare] and layout_helper._SPARE == [] and built.load_files is not None
+    assert built.load_files.take([], []) is None  # not the documents it was given: made here
+    assert gone(pid)
+
+    layout_helper.keep_spare()
+    pid = layout_helper._SPARE[0].pid
+    from app.dossier.export import build_dossier_pdf
+
+    monkeypatch.setenv("CASEFILE_LAYOUT_HELPER", "")  # the default: a small dossier gets no helper
+    small = build_dossier_pdf(vault, DossierOptions(client_id, kinds=("photo",)), prepared_at=AT)
+    assert small.load_files is None and layout_helper._SPARE == [] and gone(pid)
 
 
 def test_a_cancel_leaves_no_helper_and_its_key_came_over_the_pipe(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -349,6 +349,10 @@ def child_main(conn: Any) -> None:
     threading.Thread(target=_warm_up, name="casefile-warm-up", daemon=True).start()
     vault = None
     try:
+        if not conn.poll(0):  # spawned ahead: the options are not chosen yet
+            from app.dossier.layout_helper import keep_spare
+
+            keep_spare()  # its layout helper too, from this thread (the helper dies with it)
         _, path, options, prepared_at = conn.recv()
         vault = open_sent_vault(conn, path)
         if vault is None:

@@ -127,7 +127,7 @@ def build_dossier_pdf(
 ) -> BuiltDossier:
     """Lay out the PDF in memory: for a preview before saving (nothing is written).
     ``prepared_at`` (default: now) is given by a parent process whose clock is the vault's."""
-    from app.dossier.layout_helper import LayoutHelper, check_required, worth_it
+    from app.dossier.layout_helper import LayoutHelper, check_required, drop_spare, worth_it
 
     steps = _Progress(progress or (lambda *_: None), cancel)
     steps.start("select", 1)
@@ -137,6 +137,8 @@ def build_dossier_pdf(
     if worth_it(selection):
         helper = LayoutHelper.start(vault, steps.check)
         check_required(helper is not None)
+    else:
+        drop_spare()
     try:
         built = _build(vault, options, selection, steps, prepared_at, helper)
     except BaseException:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,38 @@ START_MS = 200.0  # the helper ready, after it was started (most of it beside nu
 MAX_SHARE = 0.8
 
 
+_SPARE: list[LayoutHelper] = []  # at most one, spawned ahead by a warm export child
+
+
+def keep_spare() -> None:
+    """Spawn a helper now, to be handed the vault by the next large export (``start``). Call it
+    from the thread that lives as long as this process: the helper dies with that thread."""
+    if not _SPARE and worth_trying():
+        helper = LayoutHelper.spawn()
+        if helper is not None:
+            _SPARE.append(helper)
+
+
+def _take_spare() -> LayoutHelper | None:
+    while _SPARE:
+        helper = _SPARE.pop()
+        if helper._process is not None and helper._process.exitcode is None:
+            return helper
+        helper.close()
+    return None
+
+
+def drop_spare() -> None:
+    """A spare helper that will not be needed (a small dossier): gone."""
+    while _SPARE:
+        _SPARE.pop().close()
+
+
+def worth_trying() -> bool:
+    """Whether any dossier could get a helper here (the mode and the machine's cores)."""
+    return mode() not in ("off", "0", "no") and (cores() >= 2 or mode() in ("always", "require"))
+
+
 def mode() -> str:
     return os.environ.get("CASEFILE_LAYOUT_HELPER", "").strip().lower()
 
@@ -98,7 +131,7 @@ def check_required(done: bool) -> None:
         raise CasefileError("The layout helper process did not finish its pieces.")
 
 
-def share(layout: Layout) -> float:
+def share(layout: Layout, start_ms: float = START_MS) -> float:
     """The part of the entries and exhibits the helper should take so that both processes
     finish their first pass together: the helper also measures the front and first has to
     start, this process measures the exhibit index."""
@@ -106,7 +139,7 @@ def share(layout: Layout) -> float:
     photos = sum(1 for ex in layout.exhibits if ex.category == "image")
     divisible = ENTRY_MS * entries + PHOTO_MS * photos + FILE_MS * (len(layout.exhibits) - photos)
     here = MEASURE_EXHIBIT_MS * len(layout.exhibits)
-    there = MEASURE_ENTRY_MS * entries + START_MS
+    there = MEASURE_ENTRY_MS * entries + start_ms
     if divisible <= 0:
         return 0.0
     return max(0.0, min(MAX_SHARE, (here - there + divisible) / (2 * divisible)))
@@ -126,25 +159,17 @@ class LayoutHelper:
         self._done = False
         self._error: tuple[str, str] | None = None
         self._sending: threading.Thread | None = None
+        self._spawned_at = time.monotonic()
 
     @classmethod
     def start(cls, vault: Any, check: Callable[[], None] = lambda: None) -> LayoutHelper | None:
-        """A helper with the vault open, or None if none could be started (the dossier is
-        then laid out in this process alone). ``check`` raises once the export is cancelled."""
-        import multiprocessing
-
-        helper = cls(check)
-        context = multiprocessing.get_context("spawn")
-        helper._conn, child_conn = context.Pipe(duplex=True)
-        helper._process = context.Process(target=helper_main, args=(child_conn,), name="casefile-layout")
-        try:
-            helper._process.start()
-        except (OSError, AssertionError):  # no process could be made (limits, memory)
-            helper._process = None
-            helper.close()
+        """A helper with the vault open — the spare one spawned ahead (``keep_spare``) if there
+        is one — or None if none could be started (the dossier is then laid out in this process
+        alone). ``check`` raises once the export is cancelled."""
+        helper = _take_spare() or cls.spawn()
+        if helper is None:
             return None
-        finally:
-            child_conn.close()
+        helper._check = check
         try:
             helper._conn.send(("open", str(Path(vault.path).resolve())))
             vault.send_data_key(helper._conn.send_bytes)
@@ -156,8 +181,33 @@ class LayoutHelper:
             raise
         return helper
 
+    @classmethod
+    def spawn(cls) -> LayoutHelper | None:
+        """The helper's process, warming up (imports, fonts) until it is handed a vault."""
+        import multiprocessing
+
+        helper = cls(lambda: None)
+        context = multiprocessing.get_context("spawn")
+        helper._conn, child_conn = context.Pipe(duplex=True)
+        helper._process = context.Process(target=helper_main, args=(child_conn,), name="casefile-layout")
+        helper._spawned_at = time.monotonic()
+        try:
+            helper._process.start()
+        except (OSError, AssertionError):  # no process could be made (limits, memory)
+            helper._process = None
+            helper.close()
+            return None
+        finally:
+            child_conn.close()
+        return helper
+
     def share(self, layout: Layout) -> float:
-        return 0.0 if self._failed else share(layout)
+        """How much of the entries and exhibits to give it: a helper spawned ahead and warm
+        is ready at once; one spawned now still has its start ahead of it."""
+        if self._failed:
+            return 0.0
+        warming = max(0.0, START_MS - 1000 * (time.monotonic() - self._spawned_at))
+        return share(layout, warming)
 
     def lay_out(self, layout: Layout, pieces: list[Piece]) -> None:
         """Send the pieces, on a thread: the job is larger than the pipe's buffer, so sending it
@@ -356,9 +406,7 @@ def helper_main(conn: Any) -> None:
     disable_core_dumps()  # a core dump would hold the data key and the record in the clear
     die_with_parent()
     vault = None
-    from app.dossier.text import register_fonts_soon
-
-    register_fonts_soon()  # beside the vault's opening and the wait for the job
+    threading.Thread(target=_warm_up, name="casefile-warm-up", daemon=True).start()
     try:
         _, path = conn.recv()
         vault = open_sent_vault(conn, path)
@@ -381,6 +429,16 @@ def helper_main(conn: Any) -> None:
             vault.lock()  # closes every connection and wipes the key
         with contextlib.suppress(OSError):
             conn.close()
+
+
+def _warm_up() -> None:
+    """The fonts (0.35 s of parsing) and the layout's modules, before the job comes: while this
+    helper waits as a spare, or beside the vault's opening."""
+    from app.dossier.text import register_fonts
+
+    register_fonts()
+    import app.dossier.layout
+    import app.dossier.pdf  # noqa: F401
 
 
 def _lay_out(

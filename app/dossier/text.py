@@ -207,16 +207,10 @@ _FONTS = threading.Lock()
 
 def register_fonts() -> frozenset[int]:
     """Register the fonts once per process (0.35 s: reportlab parses each TrueType file); returns
-    the code points DejaVu Sans covers. Safe from any thread: a process about to lay out starts
-    it on one of its own early (``register_fonts_soon``)."""
+    the code points DejaVu Sans covers. Safe from any thread: the export child and the layout
+    helper start it on one of their own as they start (their ``_warm_up``)."""
     with _FONTS:
         return _register_fonts()
-
-
-def register_fonts_soon() -> None:
-    """Register the fonts on a thread, beside what this process does before its layout (opening
-    the vault, the selection: mostly SQLite's C code, which lets the GIL go)."""
-    threading.Thread(target=register_fonts, name="casefile-fonts", daemon=True).start()
 
 
 @cache
