@@ -6,9 +6,12 @@ number, so their later runs can be laid out anywhere, at the same time as the re
 placed afterwards (``pdf.build_parts``: each piece records where things land by its own
 page numbers). The helper also measures the front (cover, contents, summary, chronology)
 and, once every number is placed, prints it while this process prints the exhibit index
-and the back. The helper is started with multiprocessing's ``spawn`` context (never a fork
-of a process with threads) as soon as the selection is known, so its interpreter, imports
-and fonts are ready by the time the exhibits are numbered.
+and the back. Then, given the signed PDF, it makes the bundle's load files that need no more
+than the PDF and the layout — documents/ (the PDF split), text/ and the chronology .xlsx —
+while this process goes on (``HelperLoadFiles``). The helper is started with multiprocessing's
+``spawn`` context (never a fork of a process with threads) as soon as the selection is known,
+or ahead by a warm export child (``keep_spare``), and loads its imports and fonts while it
+waits for the vault.
 
 The protocol, over one duplex pipe (nothing else: no argv, no environment, no file):
 
@@ -18,6 +21,9 @@ The protocol, over one duplex pipe (nothing else: no argv, no environment, no fi
                       piece (the front only measured), then ("done",)
     parent → helper   ("print", pages, page total, exhibit numbering) — once per printing
     helper → parent   ("ticks", n) …, ("printed", pdf.Laid): the front, drawn
+    parent → helper   ("load files", signed PDF, loadfile.Documents, chronology rows)
+    helper → parent   ("document", path, bytes) …, ("text", path, bytes) …, ("xlsx", bytes),
+                      ("done",); then it exits
     helper → parent   ("error", class name, one line) instead of any answer
 
 The helper opens the vault read-only (``Vault.open_read_only``) with the key it was sent and
