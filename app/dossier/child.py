@@ -346,10 +346,12 @@ def child_main(conn: Any) -> None:
     from app.hardening import disable_core_dumps
 
     disable_core_dumps()  # a core dump would hold the data key and the record in the clear
-    threading.Thread(target=_warm_up, name="casefile-warm-up", daemon=True).start()
+    ahead = not conn.poll(0)  # spawned ahead: the options are not chosen yet
+    warm = threading.Thread(target=_warm_up, args=(ahead,), name="casefile-warm-up", daemon=True)
+    warm.start()
     vault = None
     try:
-        if not conn.poll(0):  # spawned ahead: the options are not chosen yet
+        if ahead:
             from app.dossier.layout_helper import keep_spare
 
             keep_spare()  # its layout helper too, from this thread (the helper dies with it)
@@ -357,6 +359,7 @@ def child_main(conn: Any) -> None:
         vault = open_sent_vault(conn, path)
         if vault is None:
             raise CasefileError(STOPPED)
+        warm.join()  # its imports done before this thread imports the same (never two threads in one import cycle)
         _serve(conn, vault, options, prepared_at)
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         pass  # the parent went away or killed the export: nothing to say to anyone
@@ -367,14 +370,15 @@ def child_main(conn: Any) -> None:
             conn.close()
 
 
-def _warm_up() -> None:
-    """What every export needs, before it is asked for (a child spawned ahead while the owner
-    chooses the options) or beside the vault's opening and the selection: the fonts (0.35 s of
-    parsing), then the modules of the layout, the merge, the signature and the bundle."""
-    from app.dossier.text import register_fonts
+def _warm_up(ahead: bool) -> None:
+    """What every export needs, before it is asked for (``ahead``: spawned while the owner
+    chooses the options) or beside the vault's opening: the fonts (0.35 s of parsing), the
+    modules of the layout, the merge and the bundle, and ahead also the signature's (which an
+    export started at once imports while it waits for its layout helper: pdfsign.preload)."""
+    try:
+        from app.dossier.text import register_fonts
 
-    register_fonts()
-    with contextlib.suppress(ImportError):  # the export's own import then says what is missing
+        register_fonts()
         import pikepdf  # noqa: F401
         import pypdfium2  # noqa: F401
         import xlsxwriter  # noqa: F401
@@ -383,9 +387,15 @@ def _warm_up() -> None:
         import app.dossier.bundle
         import app.dossier.export
         import app.dossier.pdf  # noqa: F401
-    from app.evidence.pdfsign import preload
 
-    preload()
+        if ahead:
+            from app.evidence.pdfsign import import_signing
+
+            import_signing()
+    except Exception as error:  # the export itself meets it, and says it in one line
+        import logging
+
+        logging.getLogger(__name__).debug("the export's warm-up failed", exc_info=error)
 
 
 def _serve(conn: Any, vault: Any, options: Any, prepared_at: datetime) -> None:

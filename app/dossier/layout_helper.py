@@ -412,12 +412,14 @@ def helper_main(conn: Any) -> None:
     disable_core_dumps()  # a core dump would hold the data key and the record in the clear
     die_with_parent()
     vault = None
-    threading.Thread(target=_warm_up, name="casefile-warm-up", daemon=True).start()
+    warm = threading.Thread(target=_warm_up, name="casefile-warm-up", daemon=True)
+    warm.start()
     try:
         _, path = conn.recv()
         vault = open_sent_vault(conn, path)
         if vault is None:
             return
+        warm.join()  # its imports done before this thread imports the same (never two threads in one import cycle)
         job = conn.recv()
         if job[0] == "lay out":
             _lay_out(conn, vault, *job[1:])
@@ -440,11 +442,16 @@ def helper_main(conn: Any) -> None:
 def _warm_up() -> None:
     """The fonts (0.35 s of parsing) and the layout's modules, before the job comes: while this
     helper waits as a spare, or beside the vault's opening."""
-    from app.dossier.text import register_fonts
+    try:
+        from app.dossier.text import register_fonts
 
-    register_fonts()
-    import app.dossier.layout
-    import app.dossier.pdf  # noqa: F401
+        register_fonts()
+        import app.dossier.layout
+        import app.dossier.pdf  # noqa: F401
+    except Exception as error:  # the layout itself meets it (and the parent lays out instead)
+        import logging
+
+        logging.getLogger(__name__).debug("the layout helper's warm-up failed", exc_info=error)
 
 
 def _lay_out(

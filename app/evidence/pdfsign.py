@@ -95,16 +95,18 @@ def preload() -> None:
     its own, for a caller that is about to wait on something else (the layout helper)."""
     import threading
 
-    def load() -> None:
-        import contextlib
+    threading.Thread(target=import_signing, name="casefile-preload-signing", daemon=True).start()
 
-        with contextlib.suppress(ImportError):  # the signature's own import says what is missing
-            import pyhanko.pdf_utils.incremental_writer
-            import pyhanko.sign.signers
-            import pyhanko.sign.timestamps.api  # noqa: F401
-            import pyhanko_certvalidator.registry  # noqa: F401
 
-    threading.Thread(target=load, name="casefile-preload-signing", daemon=True).start()
+def import_signing() -> None:
+    """Import pyHanko's signer, incremental writer, timestamper and certificate store now."""
+    import contextlib
+
+    with contextlib.suppress(ImportError):  # the signature's own import says what is missing
+        import pyhanko.pdf_utils.incremental_writer
+        import pyhanko.sign.signers
+        import pyhanko.sign.timestamps.api  # noqa: F401
+        import pyhanko_certvalidator.registry  # noqa: F401
 
 
 def sign_pdf(
