@@ -163,6 +163,22 @@ def test_a_helper_that_dies_or_cannot_start_changes_nothing(
     assert "\n" not in str(required.value)
 
 
+def _started_helpers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every LayoutHelper that ``LayoutHelper.start`` hands out from now on."""
+    from app.dossier import layout_helper
+
+    started: list[Any] = []
+    start = layout_helper.LayoutHelper.start.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: Any, *args: Any, **kw: Any) -> Any:
+        helper = start(cls, *args, **kw)
+        started.append(helper)
+        return helper
+
+    monkeypatch.setattr(layout_helper.LayoutHelper, "start", classmethod(spy))
+    return started
+
+
 def _pages_text(pdf: bytes) -> list[str]:
     import pypdfium2
 
@@ -261,15 +277,7 @@ def test_a_helper_spawned_ahead_is_the_one_a_large_export_uses_and_a_small_one_d
     spare = layout_helper._SPARE[0]
     fds = Path(f"/proc/{spare.pid}/fd")
     assert not [os.readlink(fd) for fd in fds.iterdir() if os.readlink(fd).startswith(vault_dir)]
-    started: list[Any] = []
-    start = layout_helper.LayoutHelper.start.__func__  # type: ignore[attr-defined]
-
-    def spy(cls: Any, *args: Any, **kw: Any) -> Any:
-        helper = start(cls, *args, **kw)
-        started.append(helper)
-        return helper
-
-    monkeypatch.setattr(layout_helper.LayoutHelper, "start", classmethod(spy))
+    started = _started_helpers(monkeypatch)
     pid = spare.pid
     built = _build(vault, client_id, "always", monkeypatch)
     assert started == [spare] and layout_helper._SPARE == [] and built.load_files is not None
@@ -286,20 +294,11 @@ def test_a_helper_spawned_ahead_is_the_one_a_large_export_uses_and_a_small_one_d
 
 
 def test_a_cancel_leaves_no_helper_and_its_key_came_over_the_pipe(demo, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from app.dossier import layout_helper
     from app.dossier.export import ExportCancelled
 
     vault, client_id = demo
     key = bytes(vault._data_key)
-    started: list[Any] = []
-    start = layout_helper.LayoutHelper.start.__func__  # type: ignore[attr-defined]
-
-    def spy(cls: Any, *args: Any, **kw: Any) -> Any:
-        helper = start(cls, *args, **kw)
-        started.append(helper)
-        return helper
-
-    monkeypatch.setattr(layout_helper.LayoutHelper, "start", classmethod(spy))
+    started = _started_helpers(monkeypatch)
     cancel = threading.Event()
     seen: list[bytes] = []
 
