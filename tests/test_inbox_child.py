@@ -102,3 +102,39 @@ def test_a_reader_that_dies_on_a_file_sets_it_aside_and_the_inbox_goes_on(vault:
     assert seen.results[0].status == IMPORTED and seen.results[0].path.endswith("after.jpg")
     assert [e.title for e in vault.entries.timeline(client.id)] == ["Photo: after.jpg"]  # the killed import rolled back
     assert vault.verify().ok
+
+
+def test_casefile_watch_can_read_in_a_child_as_the_app_does(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`casefile watch --separate-process`: the app's Inbox from a terminal (and the frozen
+    bundle's smoke test): a dropped e-mail is imported by the child, SIGTERM stops both as
+    Ctrl+C does, and the record verifies."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import CORPUS
+    from tests.helpers.cli import ROOT
+
+    cli.ok("init")
+    cli.ok("client", "add", "Gerald Whitmore")
+    inbox = tmp_path / "Inbox"
+    (inbox / "Gerald Whitmore").mkdir(parents=True)
+    argv = [sys.executable, str(ROOT / "main.py"), "watch", "--separate-process", "--inbox", str(inbox), "--settle", "0.2"]
+    watch = subprocess.Popen(argv, env=cli.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        email = sorted((CORPUS / "email" / "eml").glob("*.eml"))[0]
+        (inbox / "Gerald Whitmore" / email.name).write_bytes(email.read_bytes())
+        deadline = time.monotonic() + 60
+        while not list((inbox / "Imported").rglob(email.name)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert list((inbox / "Imported").rglob(email.name)), "the child did not import the dropped file"
+    finally:
+        watch.send_signal(signal.SIGTERM)  # a service manager's stop, handled as Ctrl+C
+        out, err = watch.communicate(timeout=60)
+    assert watch.returncode == 0, err
+    assert "imported" in out and email.name in out
+    assert "Traceback" not in err
+    assert [e["kind"] for e in cli.ok("timeline", "Gerald Whitmore", "--json").json()] == ["email"]
+    cli.ok("verify")
+    assert cli("watch", "--separate-process", "--once").code == 2  # one or the other

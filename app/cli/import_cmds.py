@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +38,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--inbox", type=Path, help='the Inbox folder (default: the inbox_folder setting, else "~/Casefile Inbox")'
     )
     p.add_argument("--delete-imported", action="store_true", help="delete originals after a verified import")
-    p.add_argument("--once", action="store_true", help="import what is there now, then stop")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--once", action="store_true", help="import what is there now, then stop")
+    how.add_argument(
+        "--separate-process",
+        action="store_true",
+        help="read and import in a child process, as the desktop app does (one file that crashes a reader "
+        "is set aside in Failed/)",
+    )
     p.add_argument(
         "--settle", type=ctx.seconds(3600), default=2.0, metavar="SEC", help="how long a file must stay unchanged"
     )
@@ -143,15 +151,21 @@ def cmd_watch(args: argparse.Namespace) -> int:
         else:
             print(ctx.terminal_safe(result.line()), flush=True)
 
+    ended = threading.Event()  # the Inbox's child could not go on (--separate-process)
     with ctx.open_vault(args) as vault:
         folder, delete_imported = inbox_settings(vault)
-        inbox = Inbox(
-            vault,
-            args.inbox.expanduser() if args.inbox else folder,
-            delete_imported=args.delete_imported or delete_imported,
-            settle_seconds=args.settle,
-            on_result=report,
-        )
+        root = args.inbox.expanduser() if args.inbox else folder
+        options: dict[str, Any] = {
+            "delete_imported": args.delete_imported or delete_imported,
+            "settle_seconds": args.settle,
+            "on_result": report,
+        }
+        if args.separate_process:
+            from app.ingest.inbox_child import InboxProcess
+
+            inbox: Any = InboxProcess(vault, root, on_error=ctx.err, on_end=lambda _line: ended.set(), **options)
+        else:
+            inbox = Inbox(vault, root, **options)
         if args.once:
             inbox.prepare()
             inbox.drain()
@@ -159,14 +173,20 @@ def cmd_watch(args: argparse.Namespace) -> int:
         inbox.start()
         if not args.json:
             ctx.err(f"Watching {inbox.root} (Ctrl+C to stop).")
+        previous = signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: as Ctrl+C
         try:
-            while True:
-                time.sleep(1)
+            while not ended.wait(1):
+                pass
         except KeyboardInterrupt:
             pass
         finally:
-            inbox.stop()
-    return 0
+            inbox.stop()  # the file being imported finishes its transaction
+            signal.signal(signal.SIGTERM, previous)
+    return 1 if ended.is_set() else 0
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def cmd_inbox_folder(args: argparse.Namespace) -> int:
