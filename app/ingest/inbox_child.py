@@ -38,6 +38,7 @@ from app.children import die_with_parent, lower_priority, open_sent_vault
 from app.errors import CasefileError
 from app.ingest.importer import ImportResult
 from app.ingest.inbox import Inbox, set_aside
+from app.words import plural
 
 NICE = int(os.environ.get("CASEFILE_INBOX_NICE", "10"))  # the child's CPU priority, lower than the window's
 MAX_RESTARTS = 3
@@ -110,7 +111,7 @@ class InboxProcess:
             restarts += 1
             if restarts > MAX_RESTARTS:
                 self._error(
-                    f"Inbox: its reader stopped {restarts} {'time' if restarts == 1 else 'times'}; the Inbox is no longer watched "
+                    f"Inbox: its reader stopped {plural(restarts, 'time')}; the Inbox is no longer watched "
                     "(files dropped there wait for the next unlock)."
                 )
                 break
