@@ -121,13 +121,10 @@ def cores() -> int:
 
 def worth_it(selection: Selection) -> bool:
     """Whether a dossier of this selection gets a layout helper."""
-    chosen = mode()
-    if chosen in ("off", "0", "no"):
+    if not worth_trying():
         return False
-    if chosen in ("always", "require"):
-        return True
     work = len(selection.entries) + sum(len(entry.attachments) for entry in selection.entries)
-    return work >= MIN_WORK and cores() >= 2
+    return mode() in ("always", "require") or work >= MIN_WORK
 
 
 def check_required(done: bool) -> None:
@@ -196,7 +193,6 @@ class LayoutHelper:
         context = multiprocessing.get_context("spawn")
         helper._conn, child_conn = context.Pipe(duplex=True)
         helper._process = context.Process(target=helper_main, args=(child_conn,), name="casefile-layout")
-        helper._spawned_at = time.monotonic()
         try:
             helper._process.start()
         except (OSError, AssertionError):  # no process could be made (limits, memory)
@@ -304,11 +300,9 @@ class LayoutHelper:
 
     def close(self) -> None:
         """Kill the helper if it still runs and reap it; its pipe is closed."""
+        self._kill()
         process, self._process = self._process, None
         if process is not None:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                if process.exitcode is None:
-                    process.kill()
             with contextlib.suppress(OSError, ValueError, AssertionError):
                 process.join(JOIN_S)
         self._sent()  # a send to a killed helper ends with an error at once
